@@ -1,0 +1,1 @@
+"""The HTTP surface: FastAPI app factory, routers, auth and tenancy, problem+json."""

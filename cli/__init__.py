@@ -1,0 +1,1 @@
+"""The ``credledger`` command: a thin layer over the library (or over HTTP)."""

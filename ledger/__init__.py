@@ -1,0 +1,1 @@
+"""The only package that stores anything: aggregates, events, the Merkle log, read models."""
