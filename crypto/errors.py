@@ -14,4 +14,13 @@ class CryptoError(Exception):
 
 
 class InvalidSignatureError(CryptoError):
-    """A signature did not verify under the key it claims to be from."""
+    """A signature did not verify under the key it claims to be from.
+
+    Deliberately not a ``ValueError``: a failed verification is a verdict about
+    the data, not a programming error, and must never be swallowed by a broad
+    ``except ValueError`` around parsing code.
+    """
+
+
+class InvalidKeyError(CryptoError, ValueError):
+    """Key material or a key's text encoding is malformed (wrong length, prefix, name)."""

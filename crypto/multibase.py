@@ -1,0 +1,93 @@
+"""Multibase text encodings used by Data Integrity and did:key.
+
+Only the two bases the credential stack needs: base58btc (prefix ``z``:
+Multikey values, ``proofValue``) and unpadded base64url (prefix ``u``: the
+Bitstring Status List ``encodedList``). Decoding is strict: every accepted
+string is the one encoding of its bytes, so a signed value cannot be re-spelt.
+
+Base58 is written out here (the Bitcoin alphabet, as in
+draft-msporny-base58) because no maintained base58 package is a dependency.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from credledger.crypto.errors import CryptoError
+
+__all__ = [
+    "MultibaseError",
+    "decode_base58btc",
+    "decode_base64url",
+    "decode_multibase",
+    "encode_base58btc",
+    "encode_base64url",
+]
+
+BASE58BTC_PREFIX = "z"
+BASE64URL_PREFIX = "u"
+
+_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_DIGIT = {char: value for value, char in enumerate(_ALPHABET)}
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class MultibaseError(CryptoError, ValueError):
+    """The text is not a well-formed multibase string in a supported base."""
+
+
+def encode_base58btc(data: bytes) -> str:
+    """Return ``"z"`` + the base58btc encoding of ``data`` (a leading zero byte is ``1``)."""
+    zeros = len(data) - len(data.lstrip(b"\x00"))
+    number = int.from_bytes(data, "big")
+    digits: list[str] = []
+    while number:
+        number, remainder = divmod(number, 58)
+        digits.append(_ALPHABET[remainder])
+    return BASE58BTC_PREFIX + "1" * zeros + "".join(reversed(digits))
+
+
+def decode_base58btc(text: str) -> bytes:
+    """Decode a ``z``-prefixed base58btc string; anything else raises :class:`MultibaseError`."""
+    if not text.startswith(BASE58BTC_PREFIX):
+        raise MultibaseError(f"base58btc multibase must start with 'z', got {text[:1]!r}")
+    body = text[1:]
+    number = 0
+    for position, char in enumerate(body, start=1):
+        digit = _DIGIT.get(char)
+        if digit is None:
+            raise MultibaseError(f"{char!r} at position {position} is not a base58btc character")
+        number = number * 58 + digit
+    zeros = len(body) - len(body.lstrip("1"))
+    return b"\x00" * zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
+
+
+def encode_base64url(data: bytes) -> str:
+    """Return ``"u"`` + the unpadded base64url (RFC 4648 §5) encoding of ``data``."""
+    return BASE64URL_PREFIX + base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def decode_base64url(text: str) -> bytes:
+    """Decode a ``u``-prefixed unpadded base64url string, refusing padding and stray bits."""
+    if not text.startswith(BASE64URL_PREFIX):
+        raise MultibaseError(f"base64url multibase must start with 'u', got {text[:1]!r}")
+    body = text[1:]
+    if not _BASE64URL.fullmatch(body):
+        raise MultibaseError("base64url text may hold only A-Z a-z 0-9 - _ (and no padding)")
+    if len(body) % 4 == 1:
+        raise MultibaseError("base64url text has an impossible length")
+    data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    if encode_base64url(data) != text:
+        raise MultibaseError("base64url text has non-zero unused bits (not canonical)")
+    return data
+
+
+def decode_multibase(text: str) -> bytes:
+    """Decode ``text`` according to its multibase prefix (``z`` or ``u``)."""
+    if text.startswith(BASE58BTC_PREFIX):
+        return decode_base58btc(text)
+    if text.startswith(BASE64URL_PREFIX):
+        return decode_base64url(text)
+    prefix = repr(text[:1]) if text else "empty input"
+    raise MultibaseError(f"unsupported multibase prefix {prefix} (expected 'z' or 'u')")
