@@ -14,13 +14,11 @@ lists shorter than the privacy minimum, and output past ``max_bytes`` (zip bombs
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 import struct
 import zlib
 from collections.abc import Iterable
 
+from credledger.crypto.multibase import MultibaseError, decode_base64url, encode_base64url
 from credledger.revocation.errors import (
     StatusIndexError,
     StatusListDecodeError,
@@ -34,10 +32,6 @@ MAX_DECODED_BYTES = 16 * 1024 * 1024
 """Default cap on the decompressed size of an ``encodedList`` (128 Mi entries)."""
 
 _GZIP_HEADER = bytes((0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3))  # deflate, no flags, mtime 0, Unix
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
-_B64_VALUE = {
-    c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-}
 _ZEROS_IN_BYTE = bytes(8 - bin(b).count("1") for b in range(256))
 _SCAN_CHUNK = 4096
 
@@ -111,7 +105,7 @@ class Bitstring:
         body = deflater.compress(self._bits) + deflater.flush()
         trailer = struct.pack("<II", zlib.crc32(self._bits), len(self._bits) & 0xFFFFFFFF)
         member = _GZIP_HEADER + body + trailer
-        return "u" + base64.urlsafe_b64encode(member).rstrip(b"=").decode("ascii")
+        return encode_base64url(member)
 
     @property
     def length(self) -> int:
@@ -244,17 +238,10 @@ def _multibase_base64url_decode(text: str) -> bytes:
         raise StatusListDecodeError("encodedList must be a string")
     if not text.startswith("u"):
         raise StatusListDecodeError("encodedList must be multibase base64url (prefix 'u')")
-    body = text[1:]
-    if not _BASE64URL.fullmatch(body) or len(body) % 4 == 1:
-        raise StatusListDecodeError("encodedList is not unpadded base64url")
-    # The bits past the last whole byte must be zero (RFC 4648 §3.5: canonical encoding).
-    spare_bits = {0: 0, 2: 4, 3: 2}[len(body) % 4]
-    if _B64_VALUE[body[-1]] & ((1 << spare_bits) - 1):
-        raise StatusListDecodeError("encodedList is not canonical base64url")
     try:
-        return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except binascii.Error as error:  # pragma: no cover - excluded by the checks above
-        raise StatusListDecodeError(f"encodedList is not base64url: {error}") from error
+        return decode_base64url(text)
+    except MultibaseError as error:
+        raise StatusListDecodeError(f"encodedList is not unpadded base64url: {error}") from error
 
 
 def _gunzip(raw: bytes, max_bytes: int) -> bytes:

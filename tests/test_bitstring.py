@@ -157,7 +157,6 @@ def test_decoding_refuses_anything_but_the_base64url_multibase_prefix(text: str)
 @pytest.mark.parametrize(
     "text",
     [
-        "u",
         SPEC_EMPTY_131072 + "==",  # padding
         SPEC_EMPTY_131072.replace("-", "+"),  # standard, not url-safe, alphabet
         SPEC_EMPTY_131072[:20] + " " + SPEC_EMPTY_131072[20:],
@@ -175,6 +174,11 @@ def test_decoding_refuses_non_canonical_trailing_bits() -> None:
     tampered = text[:-1] + "B"  # 'A' -> 'B' sets a spare bit
     with pytest.raises(StatusListDecodeError, match="canonical"):
         Bitstring.decode(tampered, min_length=100_000)
+
+
+def test_decoding_refuses_an_empty_list() -> None:
+    with pytest.raises(StatusListDecodeError, match="GZIP"):
+        Bitstring.decode("u", min_length=0)
 
 
 def test_decoding_refuses_data_that_is_not_gzip() -> None:
