@@ -34,6 +34,7 @@ MAX_DECODED_BYTES = 16 * 1024 * 1024
 _GZIP_HEADER = bytes((0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3))  # deflate, no flags, mtime 0, Unix
 _ZEROS_IN_BYTE = bytes(8 - bin(b).count("1") for b in range(256))
 _SCAN_CHUNK = 4096
+_BIT_MASKS = tuple(0x80 >> bit for bit in range(8))
 
 
 class Bitstring:
@@ -65,10 +66,15 @@ class Bitstring:
     ) -> Bitstring:
         """A ``length``-bit bitstring with exactly the bits at ``indices`` set."""
         bitstring = cls(length, min_length=min_length)
-        bits = bitstring._bits
-        for index in indices:
-            bitstring._check_range(index, 1)
-            bits[index >> 3] |= 0x80 >> (index & 7)
+        wanted = list(indices)
+        if any(type(index) is not int for index in wanted):
+            raise TypeError("status indices are ints")
+        if wanted:
+            bitstring._check_range(min(wanted), 1)
+            bitstring._check_range(max(wanted), 1)
+        bits, masks = bitstring._bits, _BIT_MASKS
+        for index in wanted:
+            bits[index >> 3] |= masks[index & 7]
         return bitstring
 
     @classmethod

@@ -276,3 +276,9 @@ def test_find_unset_returns_clear_bits_in_ascending_order() -> None:
     assert bits.find_unset(MIN_LIST_LENGTH - 4) == MIN_LIST_LENGTH - 1
     with pytest.raises(StatusIndexError):
         bits.find_unset(MIN_LIST_LENGTH - 3)
+
+
+@pytest.mark.parametrize("indices", [[1, True], [1, 2.0], [-1, 5], [5, MIN_LIST_LENGTH]])
+def test_from_indices_refuses_indices_that_are_not_in_the_list(indices: list[int]) -> None:
+    with pytest.raises((TypeError, StatusIndexError)):
+        Bitstring.from_indices(MIN_LIST_LENGTH, indices)
