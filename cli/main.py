@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from .serve import serve
+
 app = typer.Typer(
-    no_args_is_help=True, help="credledger: a Merkle-anchored ledger for microcredentials."
+    no_args_is_help=True,
+    help="credledger: a Merkle-anchored ledger for microcredentials.",
+    pretty_exceptions_enable=False,
 )
-
-
-@app.callback()
-def _root() -> None:
-    """credledger: a Merkle-anchored ledger for microcredentials."""
+app.command()(serve)
 
 
 def main() -> None:

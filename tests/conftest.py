@@ -15,3 +15,55 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared (test vectors, schemas) is not present beside the checkout")
     return SHARED
+
+
+# -- ledger fixtures ----------------------------------------------------------------------
+import os  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+def fresh_postgres_database() -> str:
+    """A new, empty PostgreSQL database on the test server; returns its URL."""
+    base = os.environ.get("CREDLEDGER_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip(
+            "no PostgreSQL for tests (scripts/test starts one: CREDLEDGER_TEST_DATABASE_URL)"
+        )
+    import psycopg
+
+    name = f"cl_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    from credledger.ledger.settings import Settings
+
+    monkeypatch.delenv("CREDLEDGER_DATABASE_URL", raising=False)
+    database_url = fresh_postgres_database() if backend == "postgres" else None
+    yield Settings(
+        data_dir=tmp_path / "data",
+        base_url="https://ledger.example.test",
+        database_url=database_url,
+    )
+
+
+@pytest.fixture
+def ledger(settings: object) -> Iterator[object]:
+    from credledger.ledger.application import CredentialLedger
+
+    app = CredentialLedger(settings)  # type: ignore[arg-type]
+    yield app
+    app.close()

@@ -1,0 +1,83 @@
+"""Bearer-token authentication as dependencies, so no endpoint can forget it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+from uuid import UUID
+
+from credledger.ledger.acts import ADMIN, Act
+from credledger.ledger.application import CredentialLedger, canonical_json
+from fastapi import Depends, Header, Request
+
+from .problems import Problem
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="credledger"'}
+
+
+@dataclass(frozen=True)
+class Principal:
+    actor: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.actor == ADMIN
+
+    @property
+    def issuer_id(self) -> UUID:
+        return UUID(self.actor)
+
+    def act(self, idempotency_key: str | None, body: object) -> Act:
+        if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
+            raise Problem(400, "Idempotency-Key must be 1 to 255 characters", kind="bad-header")
+        return Act.of(self.actor, idempotency_key, canonical_json(body))
+
+
+def get_ledger(request: Request) -> CredentialLedger:
+    ledger: CredentialLedger = request.app.state.ledger
+    return ledger
+
+
+LedgerDep = Annotated[CredentialLedger, Depends(get_ledger)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(401, "use 'Authorization: Bearer <token>'", headers=_CHALLENGE)
+    return token.strip()
+
+
+def authenticate(request: Request, ledger: LedgerDep) -> Principal:
+    token = _bearer(request)
+    if token is None:
+        raise Problem(401, "this endpoint needs a bearer token", headers=_CHALLENGE)
+    admin_hash: bytes = request.app.state.admin_token_hash
+    if hmac.compare_digest(hashlib.sha256(token.encode()).digest(), admin_hash):
+        return Principal(ADMIN)
+    issuer_id = ledger.authenticate_issuer(token)
+    if issuer_id is None:
+        raise Problem(401, "the bearer token is not valid", headers=_CHALLENGE)
+    return Principal(str(issuer_id))
+
+
+def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    if not principal.is_admin:
+        raise Problem(403, "this needs the administrator token")
+    return principal
+
+
+def require_issuer(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    if principal.is_admin:
+        raise Problem(403, "this needs an issuer's token, not the administrator's")
+    return principal
+
+
+Admin = Annotated[Principal, Depends(require_admin)]
+IssuerPrincipal = Annotated[Principal, Depends(require_issuer)]

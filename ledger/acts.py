@@ -1,0 +1,69 @@
+"""Who does an act, and under which idempotency key: stamped onto every event it causes.
+
+The application opens an act around each use case; the aggregates' events read it
+from a context variable, so no command method can forget to record its actor, and a
+retried request (same Idempotency-Key) is recognised from the events themselves,
+atomically with the act it repeats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+ADMIN = "admin"
+_ACT_NAMESPACE = uuid5(NAMESPACE_URL, "https://credledger.org/ns/act")
+
+
+def _random_key() -> bytes:
+    return secrets.token_bytes(32)
+
+
+@dataclass(frozen=True)
+class Act:
+    """One request's identity: the actor, its key and the digest of its body.
+
+    ``replayable`` acts came with a client's Idempotency-Key: their key is derived
+    from it, so a retry has the same key. Other acts get a random key.
+    """
+
+    actor: str
+    key: bytes = field(default_factory=_random_key)
+    digest: bytes | None = None
+    replayable: bool = False
+
+    @classmethod
+    def of(cls, actor: str, idempotency_key: str | None, request: bytes) -> Act:
+        digest = hashlib.sha256(request).digest()
+        if idempotency_key is None:
+            return cls(actor, digest=digest)
+        key = hashlib.sha256(f"{actor}\n{idempotency_key}".encode()).digest()
+        return cls(actor, key, digest, replayable=True)
+
+    def derived_id(self, kind: str) -> UUID:
+        """The id of the ``kind`` of aggregate this act creates (stable for a replayable act)."""
+        return uuid5(_ACT_NAMESPACE, f"{kind}:{self.key.hex()}")
+
+
+_current: ContextVar[Act | None] = ContextVar("credledger_act", default=None)
+
+
+@contextmanager
+def acting(act: Act) -> Iterator[Act]:
+    token = _current.set(act)
+    try:
+        yield act
+    finally:
+        _current.reset(token)
+
+
+def current_act() -> Act:
+    act = _current.get()
+    if act is None:
+        raise RuntimeError("an event was triggered outside an act; use `with acting(act):`")
+    return act

@@ -1,0 +1,656 @@
+"""The credledger application: one method per act, each saving its aggregates atomically.
+
+Every method takes an ``Act`` (actor + optional idempotency key). A retried request
+with the same key finds its earlier result in the events (creations use ids derived
+from the key; changes are recognised by the key recorded on the aggregate), so no act
+is ever recorded twice, also across crashes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, public_key_multibase
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Transcoder
+
+from . import rendering
+from .achievement import Achievement
+from .acts import ADMIN, Act, acting
+from .aggregate import LedgerAggregate
+from .credential import REVOKED, SUSPENDED, Credential
+from .definitions import validate_definition
+from .endorsement import Endorsement
+from .errors import (
+    FieldError,
+    ForbiddenError,
+    NotFoundError,
+    RequestInvalidError,
+    UnverifiableCredentialError,
+)
+from .issuer import Issuer
+from .read_model import ReadModel
+from .recipients import parse_recipient
+from .recognition import DECISIONS, Recognition
+from .settings import Settings
+from .signing import CredentialSigner
+from .sqldb import Database, PostgresDatabase, SQLiteDatabase
+from .transcoder import CBORTranscoder, decode_deterministic, encode_deterministic
+from .vault import Vault
+from .verification import CredentialVerifier
+
+TAggregate = TypeVar("TAggregate", bound=LedgerAggregate)
+log = logging.getLogger("credledger.ledger")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RegisteredIssuer:
+    issuer: Issuer
+    did: str
+    token: str
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    credential: Credential
+    vc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    event: str
+    time: datetime
+    actor: str
+    reason: str | None
+
+
+def token_hash(token: str) -> bytes:
+    """Tokens carry 256 random bits, so a plain SHA-256 is a safe one-way store."""
+    return hashlib.sha256(token.encode()).digest()
+
+
+def canonical_json(document: Any) -> bytes:
+    """RFC 8785 canonical JSON for the documents credledger writes (text, ints, no floats
+    that JSON would print differently)."""
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+class CredentialLedger(Application[UUID]):
+    """Institutions, definitions, credentials, endorsements and recognitions, as events."""
+
+    name = "credledger"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings = settings
+        self.clock = clock
+        super().__init__(env=settings.eventsourcing_env())
+        self.db: Database = (
+            PostgresDatabase(settings.database_url)
+            if settings.database_url
+            else SQLiteDatabase(settings.data_dir / "vault.sqlite")
+        )
+        self.vault = Vault(self.db)
+        self.signer = CredentialSigner(self.vault, settings.base_url)
+        self.verifier = CredentialVerifier(
+            loader=self.signer.loader, fetch_status_list=self.fetch_status_list, clock=clock
+        )
+        self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
+        self.catch_up()
+
+    def construct_transcoder(self) -> Transcoder:
+        return CBORTranscoder()
+
+    def close(self) -> None:
+        super().close()
+        self.read_model.close()
+        self.db.close()
+
+    def _notify(self, recordings: list[Any]) -> None:
+        # The write is already durable; followers that fail catch up on the next call.
+        try:
+            self.catch_up()
+        except Exception:  # pragma: no cover - logged, retried on the next act
+            log.exception("read model catch-up failed; it resumes on the next act")
+
+    def catch_up(self) -> None:
+        """Bring the read model up to date with the event store."""
+        self.read_model.catch_up(self._select_notifications)
+
+    def _select_notifications(self, start: int, limit: int) -> Any:
+        return self.recorder.select_notifications(start, limit)
+
+    # -- administrator -------------------------------------------------------------------
+    def admin_token_hash(self, configured: str | None) -> tuple[bytes, str | None]:
+        """The admin token's hash; makes (and returns, once) a token when none exists.
+
+        A configured token (CREDLEDGER_ADMIN_TOKEN) replaces any stored one.
+        """
+        if configured:
+            digest = token_hash(configured)
+            self.vault.set_secret("admin-token-sha256", digest)
+            return digest, None
+        stored = self.vault.secret("admin-token-sha256")
+        if stored is not None:
+            return stored, None
+        token = secrets.token_urlsafe(32)
+        self.vault.set_secret("admin-token-sha256", token_hash(token))
+        return token_hash(token), token
+
+    # -- queries ---------------------------------------------------------------------------
+    def search_achievements(
+        self, q: str | None, *, limit: int = 50, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        self.catch_up()
+        return self.read_model.search_achievements(q, limit=limit, offset=offset)
+
+    def log_index_of(self, aggregate_id: UUID, version: int) -> int | None:
+        """The Merkle leaf index of an event, once the transparency log holds it."""
+        return None
+
+    # -- helpers -----------------------------------------------------------------------
+    def _get(self, cls: type[TAggregate], aggregate_id: UUID) -> TAggregate:
+        try:
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no {cls.__name__.lower()} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(f"no {cls.__name__.lower()} {aggregate_id}")
+        return aggregate
+
+    def _find(self, cls: type[TAggregate], aggregate_id: UUID | None) -> TAggregate | None:
+        if aggregate_id is None:
+            return None
+        try:
+            return self._get(cls, aggregate_id)
+        except NotFoundError:
+            return None
+
+    def _save_new(
+        self, cls: type[TAggregate], new_id: UUID | None, *aggregates: LedgerAggregate
+    ) -> TAggregate | None:
+        """Save; if a concurrent retry of the same act won the race, return its aggregate."""
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            existing = self._find(cls, new_id)
+            if existing is None:
+                raise
+            existing.already_done()
+            return existing
+        return None
+
+    def issuer(self, issuer_id: UUID) -> Issuer:
+        return self._get(Issuer, issuer_id)
+
+    def issuer_did(self, issuer: Issuer) -> str:
+        from credledger.crypto.keys import public_key_from_multibase
+
+        return did_key_from_public_key(
+            public_key_from_multibase(issuer.active_public_key_multibase)
+        )
+
+    def issuer_profile(self, issuer: Issuer, *, with_context: bool = True) -> dict[str, Any]:
+        return rendering.issuer_profile(
+            self.settings.base_url,
+            issuer.id,
+            self.issuer_did(issuer),
+            issuer.name,
+            issuer.url,
+            issuer.email,
+            with_context=with_context,
+        )
+
+    # -- issuers -------------------------------------------------------------------------
+    def _issuer_token(self, act: Act, issuer_id: UUID) -> str:
+        if not act.replayable:
+            secret = secrets.token_bytes(32)
+        else:  # a retried registration must hand back the same token
+            pepper = self.vault.secret("token-pepper", create=32)
+            assert pepper is not None
+            secret = hmac.new(pepper, act.key, hashlib.sha256).digest()
+        return f"{issuer_id}.{base64.urlsafe_b64encode(secret).decode().rstrip('=')}"
+
+    def register_issuer(
+        self, act: Act, name: str, url: str | None = None, email: str | None = None
+    ) -> RegisteredIssuer:
+        if act.actor != ADMIN:
+            raise ForbiddenError("only the administrator registers issuers")
+        with acting(act):
+            issuer_id = act.derived_id("issuer")
+            existing = self._find(Issuer, issuer_id) if act.replayable else None
+            if existing is not None and existing.already_done():
+                return RegisteredIssuer(
+                    existing, self.issuer_did(existing), self._issuer_token(act, issuer_id)
+                )
+            token = self._issuer_token(act, issuer_id)
+            pair = Ed25519KeyPair.generate()
+            key_id = public_key_multibase(pair.public_key)
+            self.vault.store_signing_key(key_id, str(issuer_id), pair.private_bytes(), self.clock())
+            issuer = Issuer(
+                name=name,
+                url=url,
+                email=email,
+                token_hash=token_hash(token),
+                key_id=key_id,
+                public_key_multibase=key_id,
+            )
+            winner = self._save_new(Issuer, issuer_id, issuer)
+            issuer = winner or issuer
+            return RegisteredIssuer(issuer, self.issuer_did(issuer), token)
+
+    def authenticate_issuer(self, token: str) -> UUID | None:
+        """The issuer a bearer token belongs to, or None (constant-time comparison)."""
+        prefix, _, _ = token.partition(".")
+        try:
+            issuer_id = UUID(prefix)
+        except ValueError:
+            return None
+        issuer = self._find(Issuer, issuer_id)
+        if issuer is None:
+            return None
+        presented = token_hash(token)
+        found = False
+        for stored in issuer.token_hashes:
+            found |= hmac.compare_digest(stored, presented)
+        return issuer.id if found else None
+
+    def rotate_issuer_key(self, act: Act, issuer_id: UUID) -> str:
+        with acting(act):
+            issuer = self._owned_issuer(act, issuer_id)
+            if issuer.already_done():
+                return issuer.active_key_id
+            pair = Ed25519KeyPair.generate()
+            key_id = public_key_multibase(pair.public_key)
+            self.vault.store_signing_key(key_id, str(issuer_id), pair.private_bytes(), self.clock())
+            issuer.rotate_signing_key(key_id=key_id, public_key_multibase=key_id)
+            self.save(issuer)
+            return key_id
+
+    def _owned_issuer(self, act: Act, issuer_id: UUID) -> Issuer:
+        if act.actor not in (str(issuer_id), ADMIN):
+            raise NotFoundError(f"no issuer {issuer_id}")
+        return self._get(Issuer, issuer_id)
+
+    # -- achievements ---------------------------------------------------------------------
+    def define_achievement(self, act: Act, definition: Any) -> Achievement:
+        issuer = self._get(Issuer, UUID(act.actor))
+        normalised = validate_definition(definition)
+        with acting(act):
+            achievement_id = act.derived_id("achievement")
+            existing = self._find(Achievement, achievement_id) if act.replayable else None
+            if existing is not None and existing.already_done():
+                return existing
+            achievement = Achievement(issuer_id=issuer.id, definition=normalised)
+            return self._save_new(Achievement, achievement_id, achievement) or achievement
+
+    def achievement(self, achievement_id: UUID) -> Achievement:
+        return self._get(Achievement, achievement_id)
+
+    def achievement_document(
+        self, achievement: Achievement, *, with_context: bool = True
+    ) -> dict[str, Any]:
+        issuer = self._get(Issuer, achievement.issuer_id)
+        return rendering.achievement_document(
+            self.settings.base_url,
+            achievement.id,
+            achievement.definition,
+            self.issuer_profile(issuer, with_context=False),
+            with_context=with_context,
+        )
+
+    def archive_achievement(self, act: Act, achievement_id: UUID) -> Achievement:
+        with acting(act):
+            achievement = self._owned_achievement(act, achievement_id)
+            if not achievement.already_done():
+                achievement.archive()
+                self.save(achievement)
+            return achievement
+
+    def revise_achievement(self, act: Act, achievement_id: UUID, definition: Any) -> Achievement:
+        normalised = validate_definition(definition)
+        with acting(act):
+            achievement = self._owned_achievement(act, achievement_id)
+            if not achievement.already_done():
+                achievement.revise(normalised)
+                self.save(achievement)
+            return achievement
+
+    def _owned_achievement(self, act: Act, achievement_id: UUID) -> Achievement:
+        achievement = self._get(Achievement, achievement_id)
+        if str(achievement.issuer_id) != act.actor:
+            raise NotFoundError(f"no achievement {achievement_id}")
+        return achievement
+
+    # -- credentials ----------------------------------------------------------------------
+    def issue_credential(
+        self,
+        act: Act,
+        achievement_id: UUID,
+        recipient: Any,
+        evidence: list[dict[str, Any]] | None = None,
+        result: dict[str, Any] | None = None,
+        valid_until: datetime | None = None,
+    ) -> IssuedCredential:
+        to = parse_recipient(recipient)
+        evidence = _check_evidence(evidence)
+        result_value = _check_result(result)
+        issuer = self._get(Issuer, UUID(act.actor))
+        achievement = self._find(Achievement, achievement_id)
+        if achievement is None or achievement.issuer_id != issuer.id:
+            # Another issuer's achievement is as unknown to this caller as a missing one.
+            raise NotFoundError(f"no achievement {achievement_id} of this issuer")
+        with acting(act):
+            credential_id = act.derived_id("credential")
+            existing = self._find(Credential, credential_id) if act.replayable else None
+            if existing is not None and existing.already_done():
+                return IssuedCredential(existing, self.credential_document(existing))
+            achievement.check_not_archived()
+            now = self.clock().replace(microsecond=0)
+            if valid_until is None and "valid_for_days" in achievement.definition:
+                valid_until = now + timedelta(days=int(achievement.definition["valid_for_days"]))
+            if valid_until is not None:
+                valid_until = valid_until.astimezone(UTC).replace(microsecond=0)
+                if valid_until <= now:
+                    raise RequestInvalidError(
+                        [FieldError(("body", "valid_until"), "must be in the future")]
+                    )
+            salt = secrets.token_hex(16)
+            unsigned = rendering.achievement_credential(
+                base_url=self.settings.base_url,
+                credential_id=credential_id,
+                issuer=self.issuer_profile(issuer, with_context=False),
+                achievement=self.achievement_document(achievement, with_context=False),
+                definition=achievement.definition,
+                recipient_kind=to.kind,
+                recipient=to.identity,
+                recipient_salt=salt,
+                awarded_at=now,
+                valid_until=valid_until,
+                evidence=evidence,
+                result_value=result_value,
+                credential_status=None,
+            )
+            vc = self.signer.sign(unsigned, issuer.active_key_id, now)
+            subject_key_id = self.vault.subject_key_id(to.kind, to.identity)
+            sealed = self.vault.seal(
+                subject_key_id,
+                encode_deterministic(
+                    {
+                        "recipient": {"kind": to.kind, "identity": to.identity, "salt": salt},
+                        "credential": canonical_json(vc),
+                    }
+                ),
+                credential_id.bytes,
+            )
+            credential = Credential(
+                issuer_id=issuer.id,
+                achievement_id=achievement.id,
+                achievement_version=achievement.version,
+                subject_key_id=subject_key_id,
+                sealed=sealed,
+                digest=hashlib.sha256(canonical_json(vc)).digest(),
+                awarded_at=now,
+                valid_until=valid_until,
+                signing_key_id=issuer.active_key_id,
+                status_slot=None,
+            )
+            winner = self._save_new(Credential, credential_id, credential)
+            if winner is not None:
+                return IssuedCredential(winner, self.credential_document(winner))
+            return IssuedCredential(credential, vc)
+
+    def credential_document(self, credential: Credential) -> dict[str, Any]:
+        """The signed VC as issued (unsealed); raises SubjectErasedError after erasure."""
+        payload = decode_deterministic(
+            self.vault.unseal(credential.subject_key_id, credential.sealed, credential.id.bytes)
+        )
+        return dict(json.loads(payload["credential"]))
+
+    def credential(self, credential_id: UUID) -> Credential:
+        return self._get(Credential, credential_id)
+
+    def owned_credential(self, issuer_id: UUID, credential_id: UUID) -> Credential:
+        credential = self._find(Credential, credential_id)
+        if credential is None or credential.issuer_id != issuer_id:
+            raise NotFoundError(f"no credential {credential_id}")
+        return credential
+
+    def change_status(self, act: Act, credential_id: UUID, change: str, reason: str) -> str:
+        """Suspend, reinstate or revoke (``change``); returns the new status."""
+        _check_reason(reason)
+        credential = self.owned_credential(UUID(act.actor), credential_id)
+        with acting(act):
+            if credential.already_done():
+                return credential.status_at(self.clock())
+            if change == "revoke":
+                credential.revoke(reason, act.actor)
+            elif change == "suspend":
+                credential.suspend(reason, act.actor)
+            elif change == "reinstate":
+                credential.reinstate(reason, act.actor)
+            else:
+                raise ValueError(change)
+            self.save(credential)
+        return credential.status_at(self.clock())
+
+    def status_history(self, issuer_id: UUID, credential_id: UUID) -> list[StatusChange]:
+        self.owned_credential(issuer_id, credential_id)
+        changes = []
+        stored: Any
+        for stored in self.events.get(credential_id):
+            name = type(stored).__name__
+            status = {
+                "Issued": "active",
+                "Suspended": SUSPENDED,
+                "Reinstated": "active",
+                "Revoked": REVOKED,
+            }.get(name)
+            if status is None:
+                continue
+            changes.append(
+                StatusChange(
+                    status=status,
+                    event=f"Credential{name}",
+                    time=stored.timestamp,
+                    actor=getattr(stored, "actor", ""),
+                    reason=getattr(stored, "reason", None),
+                )
+            )
+        return changes
+
+    # -- endorsements ---------------------------------------------------------------------
+    def endorse(self, act: Act, subject: str, comment: str) -> tuple[Endorsement, dict[str, Any]]:
+        endorser = self._get(Issuer, UUID(act.actor))
+        if not isinstance(comment, str) or not comment.strip() or len(comment) > 10_000:
+            raise RequestInvalidError(
+                [FieldError(("body", "comment"), "must be a non-empty string")]
+            )
+        kind, subject_uuid, subject_ref = self._endorsement_subject(subject)
+        with acting(act):
+            endorsement_id = act.derived_id("endorsement")
+            existing = self._find(Endorsement, endorsement_id) if act.replayable else None
+            if existing is not None and existing.already_done():
+                return existing, existing.document
+            now = self.clock().replace(microsecond=0)
+            unsigned = rendering.endorsement_credential(
+                base_url=self.settings.base_url,
+                endorsement_id=endorsement_id,
+                endorser=self.issuer_profile(endorser, with_context=False),
+                subject_id=subject_ref,
+                comment=comment.strip(),
+                issued_at=now,
+            )
+            document = self.signer.sign(unsigned, endorser.active_key_id, now)
+            endorsement = Endorsement(
+                endorser_id=endorser.id,
+                subject_kind=kind,
+                subject_id=subject_uuid,
+                comment=comment.strip(),
+                document=document,
+                digest=hashlib.sha256(canonical_json(document)).digest(),
+            )
+            winner = self._save_new(Endorsement, endorsement_id, endorsement)
+            endorsement = winner or endorsement
+            return endorsement, endorsement.document
+
+    def _endorsement_subject(self, subject: Any) -> tuple[str, UUID, str]:
+        loc = ("body", "subject")
+        if not isinstance(subject, str):
+            raise RequestInvalidError([FieldError(loc, "must be an id string")])
+        text = subject.removeprefix("urn:uuid:")
+        try:
+            subject_id = UUID(text.rsplit("/", 1)[-1])
+        except ValueError:
+            raise RequestInvalidError(
+                [FieldError(loc, "must be an achievement, issuer or credential id")]
+            ) from None
+        try:
+            aggregate: Any = self.repository.get(subject_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"nothing with id {subject_id} to endorse") from None
+        base = self.settings.base_url
+        if isinstance(aggregate, Achievement):
+            return "achievement", subject_id, rendering.achievement_url(base, subject_id)
+        if isinstance(aggregate, Issuer):
+            return "issuer", subject_id, self.issuer_did(aggregate)
+        if isinstance(aggregate, Credential):
+            return "credential", subject_id, aggregate.vc_id
+        raise NotFoundError(f"nothing with id {subject_id} to endorse")
+
+    # -- recognitions ----------------------------------------------------------------------
+    def recognise(
+        self,
+        act: Act,
+        vc: Any,
+        decision: Any,
+        ects: Any = None,
+        exemption: Any = None,
+        note: Any = None,
+    ) -> Recognition:
+        institution = self._get(Issuer, UUID(act.actor))
+        verification = self.verify_for_recognition(vc)
+        errors = []
+        if decision not in DECISIONS:
+            errors.append(FieldError(("body", "decision"), "must be 'recognised' or 'rejected'"))
+        credits: Decimal | None = None
+        if ects is not None:
+            try:
+                credits = Decimal(str(ects))
+                if isinstance(ects, bool) or not credits.is_finite() or credits < 0:
+                    raise ValueError
+            except (ArithmeticError, ValueError):
+                errors.append(FieldError(("body", "ects"), "must be a non-negative number"))
+        for name, value in (("exemption", exemption), ("note", note)):
+            if value is not None and (not isinstance(value, str) or len(value) > 10_000):
+                errors.append(FieldError(("body", name), "must be a string"))
+        if errors:
+            raise RequestInvalidError(errors)
+        issuer_field = vc.get("issuer")
+        credential_issuer = (
+            issuer_field.get("id") if isinstance(issuer_field, dict) else issuer_field
+        )
+        credential_id = str(vc.get("id") or "")
+        subject_key_id = self.vault.subject_key_id(
+            "credential", credential_id or canonical_json(vc).hex()
+        )
+        with acting(act):
+            recognition_id = act.derived_id("recognition")
+            existing = self._find(Recognition, recognition_id) if act.replayable else None
+            if existing is not None and existing.already_done():
+                return existing
+            recognition = Recognition(
+                institution_id=institution.id,
+                credential_id=credential_id,
+                credential_issuer=str(credential_issuer),
+                credential_digest=hashlib.sha256(canonical_json(vc)).digest(),
+                subject_key_id=subject_key_id,
+                sealed=self.vault.seal(subject_key_id, canonical_json(vc), recognition_id.bytes),
+                decision=str(decision),
+                ects=credits,
+                exemption=exemption,
+                note=note,
+                verification=verification,
+            )
+            return self._save_new(Recognition, recognition_id, recognition) or recognition
+
+    def verify_for_recognition(self, vc: Any) -> dict[str, Any]:
+        """Verify a presented credential; refuse (422) one that does not verify."""
+        report = self.verifier.verify(vc)
+        if not report.verified:
+            raise UnverifiableCredentialError(
+                [str(e["message"]) for e in report.errors] or ["not verified"]
+            )
+        return report.as_dict()
+
+    def fetch_status_list(self, url: str) -> dict[str, Any]:
+        """Status lists are resolved from the ledger itself; foreign ones are not fetched."""
+        raise LookupError(f"status list {url} is not held by this ledger")
+
+    # -- notifications ------------------------------------------------------------------------
+    def stored_events(self, start: int, limit: int) -> Iterator[Any]:
+        yield from self.recorder.select_notifications(start, limit)
+
+
+def _check_reason(reason: Any) -> None:
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 2000:
+        raise RequestInvalidError([FieldError(("body", "reason"), "must be a non-empty string")])
+
+
+def _check_evidence(evidence: Any) -> list[dict[str, Any]]:
+    if evidence is None:
+        return []
+    if not isinstance(evidence, list) or len(evidence) > 50:
+        raise RequestInvalidError([FieldError(("body", "evidence"), "must be a list")])
+    out = []
+    for i, item in enumerate(evidence):
+        loc = ("body", "evidence", i)
+        if not isinstance(item, dict) or set(item) - {"narrative", "url"}:
+            raise RequestInvalidError([FieldError(loc, "must be {narrative, url?}")])
+        narrative, url = item.get("narrative"), item.get("url")
+        if not isinstance(narrative, str) or not narrative.strip() or len(narrative) > 10_000:
+            raise RequestInvalidError(
+                [FieldError((*loc, "narrative"), "must be a non-empty string")]
+            )
+        if url is not None and (
+            not isinstance(url, str) or not url.startswith(("https://", "http://"))
+        ):
+            raise RequestInvalidError([FieldError((*loc, "url"), "must be an http(s) URL")])
+        out.append({"narrative": narrative, **({"url": url} if url else {})})
+    return out
+
+
+def _check_result(result: Any) -> str | None:
+    if result is None:
+        return None
+    if not isinstance(result, dict) or set(result) != {"value"}:
+        raise RequestInvalidError([FieldError(("body", "result"), 'must be {"value": ...}')])
+    value = result["value"]
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or len(str(value)) > 200:
+        raise RequestInvalidError(
+            [FieldError(("body", "result", "value"), "must be a string or number")]
+        )
+    return str(value)

@@ -1,0 +1,112 @@
+"""Credential: one award of an achievement to one recipient, and its status over time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from .aggregate import LedgerAggregate
+from .errors import AlreadyRevokedError, ForbiddenError, InvalidTransitionError
+
+ACTIVE = "active"
+SUSPENDED = "suspended"
+REVOKED = "revoked"
+EXPIRED = "expired"
+
+
+class Credential(LedgerAggregate):
+    """An issued credential. Personal data lives only inside ``sealed`` (per-subject key).
+
+    The status changes only through its issuer; revocation is final; a re-issue is a
+    new event on the same credential that keeps the original award date.
+    """
+
+    @event("Issued")
+    def __init__(
+        self,
+        issuer_id: UUID,
+        achievement_id: UUID,
+        achievement_version: int,
+        subject_key_id: str,
+        sealed: bytes,
+        digest: bytes,
+        awarded_at: datetime,
+        valid_until: datetime | None,
+        signing_key_id: str,
+        status_slot: dict[str, Any] | None,
+    ) -> None:
+        self.issuer_id = issuer_id
+        self.achievement_id = achievement_id
+        self.achievement_version = achievement_version
+        self.subject_key_id = subject_key_id
+        self.sealed = sealed
+        self.digest = digest
+        self.awarded_at = awarded_at
+        self.valid_until = valid_until
+        self.signing_key_id = signing_key_id
+        self.status_slot = status_slot
+        self.state = ACTIVE
+        self.history: list[dict[str, Any]] = []
+
+    @property
+    def vc_id(self) -> str:
+        return f"urn:uuid:{self.id}"
+
+    def status_at(self, now: datetime) -> str:
+        """The status a verifier should see at ``now`` (expiry is derived, not recorded)."""
+        if self.state == ACTIVE and self.valid_until is not None and now >= self.valid_until:
+            return EXPIRED
+        return self.state
+
+    def check_issuer(self, actor: str) -> None:
+        if actor != str(self.issuer_id):
+            raise ForbiddenError("only the issuer of a credential may change its status")
+
+    def suspend(self, reason: str, actor: str) -> None:
+        self.check_issuer(actor)
+        if self.state == REVOKED:
+            raise AlreadyRevokedError("the credential is revoked; revocation is final")
+        if self.state == SUSPENDED:
+            raise InvalidTransitionError("the credential is already suspended")
+        self._suspended(reason=reason)
+
+    def reinstate(self, reason: str, actor: str) -> None:
+        self.check_issuer(actor)
+        if self.state == REVOKED:
+            raise AlreadyRevokedError("the credential is revoked; revocation is final")
+        if self.state != SUSPENDED:
+            raise InvalidTransitionError("only a suspended credential can be reinstated")
+        self._reinstated(reason=reason)
+
+    def revoke(self, reason: str, actor: str) -> None:
+        self.check_issuer(actor)
+        if self.state == REVOKED:
+            raise AlreadyRevokedError("the credential is already revoked")
+        self._revoked(reason=reason)
+
+    def reissue(self, sealed: bytes, digest: bytes, signing_key_id: str, actor: str) -> None:
+        self.check_issuer(actor)
+        if self.state == REVOKED:
+            raise AlreadyRevokedError("a revoked credential cannot be re-issued")
+        self._reissued(sealed=sealed, digest=digest, signing_key_id=signing_key_id)
+
+    @event("Suspended")
+    def _suspended(self, reason: str) -> None:
+        self.state = SUSPENDED
+
+    @event("Reinstated")
+    def _reinstated(self, reason: str) -> None:
+        self.state = ACTIVE
+
+    @event("Revoked")
+    def _revoked(self, reason: str) -> None:
+        self.state = REVOKED
+
+    @event("Reissued")
+    def _reissued(self, sealed: bytes, digest: bytes, signing_key_id: str) -> None:
+        self.sealed = sealed
+        self.digest = digest
+        self.signing_key_id = signing_key_id

@@ -1,0 +1,46 @@
+"""Endorsement: a third party vouches for an achievement, an issuer or a credential."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from .aggregate import LedgerAggregate
+from .errors import ConflictError, ForbiddenError
+
+SUBJECT_KINDS = ("achievement", "issuer", "credential")
+
+
+class Endorsement(LedgerAggregate):
+    """An EndorsementCredential signed by the endorser; it can be withdrawn, never edited."""
+
+    @event("Endorsed")
+    def __init__(
+        self,
+        endorser_id: UUID,
+        subject_kind: str,
+        subject_id: UUID,
+        comment: str,
+        document: dict[str, Any],
+        digest: bytes,
+    ) -> None:
+        self.endorser_id = endorser_id
+        self.subject_kind = subject_kind
+        self.subject_id = subject_id
+        self.comment = comment
+        self.document = document
+        self.digest = digest
+        self.withdrawn = False
+
+    def withdraw(self, reason: str, actor: str) -> None:
+        if actor != str(self.endorser_id):
+            raise ForbiddenError("only the endorser may withdraw an endorsement")
+        if self.withdrawn:
+            raise ConflictError("the endorsement is already withdrawn")
+        self._withdrawn(reason=reason)
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str) -> None:
+        self.withdrawn = True

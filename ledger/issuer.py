@@ -1,0 +1,72 @@
+"""Issuer: an institution that issues, endorses and recognises credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import event
+
+from .aggregate import LedgerAggregate
+from .errors import ConflictError, NotFoundError
+
+
+class Issuer(LedgerAggregate):
+    """An institution with a profile, bearer tokens (hashed) and Ed25519 signing keys.
+
+    Keys are never deleted: a rotated or retired key stays listed so that credentials
+    it signed keep verifying and the ledger can say which key signed what.
+    """
+
+    @event("Registered")
+    def __init__(
+        self,
+        name: str,
+        url: str | None,
+        email: str | None,
+        token_hash: bytes,
+        key_id: str,
+        public_key_multibase: str,
+    ) -> None:
+        self.name = name
+        self.url = url
+        self.email = email
+        self.token_hashes: list[bytes] = [token_hash]
+        self.keys: dict[str, dict[str, Any]] = {
+            key_id: {"public_key_multibase": public_key_multibase, "state": "active"}
+        }
+        self.active_key_id = key_id
+
+    @event("ProfileUpdated")
+    def update_profile(self, changes: dict[str, Any]) -> None:
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    @event("SigningKeyRotated")
+    def rotate_signing_key(self, key_id: str, public_key_multibase: str) -> None:
+        if key_id in self.keys:
+            raise ConflictError(f"key {key_id} is already registered")
+        self.keys[self.active_key_id]["state"] = "rotated"
+        self.keys[key_id] = {"public_key_multibase": public_key_multibase, "state": "active"}
+        self.active_key_id = key_id
+
+    @event("SigningKeyRetired")
+    def retire_signing_key(self, key_id: str) -> None:
+        if key_id not in self.keys:
+            raise NotFoundError(f"no key {key_id}")
+        if key_id == self.active_key_id:
+            raise ConflictError("rotate to a new key before retiring the active one")
+        self.keys[key_id]["state"] = "retired"
+
+    @event("TokenIssued")
+    def issue_token(self, token_hash: bytes) -> None:
+        self.token_hashes.append(token_hash)
+
+    @event("TokenRevoked")
+    def revoke_token(self, token_hash: bytes) -> None:
+        if token_hash not in self.token_hashes:
+            raise NotFoundError("no such token")
+        self.token_hashes.remove(token_hash)
+
+    @property
+    def active_public_key_multibase(self) -> str:
+        return str(self.keys[self.active_key_id]["public_key_multibase"])

@@ -1,0 +1,56 @@
+"""Merkle leaves: what the public log says about each stored event, and no personal data.
+
+A leaf is the deterministic CBOR of a small map. The event's stored bytes are only
+committed to, as SHA-256(salt || stored state), with the random salt taken from the
+event itself; so the leaf reveals nothing guessable, and anyone holding the stored
+event can recompute it exactly (which is what ``credledger audit`` does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC
+from typing import Any
+
+from credledger.crypto import cbor
+from eventsourcing.persistence import Notification
+
+from .event_names import public_name
+from .transcoder import decode_deterministic
+
+
+def _rfc3339(moment: Any) -> str:
+    return str(moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+
+
+def commitment(salt: bytes, state: bytes) -> bytes:
+    return hashlib.sha256(salt + state).digest()
+
+
+def leaf_for(seq: int, notification: Notification) -> bytes:
+    """The leaf bytes for the event stored as ``notification``, at leaf index ``seq``."""
+    state = decode_deterministic(notification.state)
+    event = public_name(notification.topic)
+    leaf: dict[str, Any] = {
+        "seq": seq,
+        "event": event,
+        "aggregate": str(notification.originator_id),
+        "version": notification.originator_version,
+        "time": _rfc3339(state["timestamp"]),
+        "commitment": commitment(state["salt"], notification.state),
+    }
+    if event == "CredentialIssued" or event == "CredentialReissued":
+        leaf["credential"] = f"urn:uuid:{notification.originator_id}"
+        leaf["digest"] = state["digest"]
+    elif event == "StatusListPublished":
+        leaf["list"] = state["list_url"]
+        leaf["list_version"] = state["list_version"]
+        leaf["digest"] = state["digest"]
+    return cbor.encode(leaf)
+
+
+def decode_leaf(data: bytes) -> dict[str, Any]:
+    value = cbor.decode(data)
+    if not isinstance(value, dict):
+        raise ValueError("a leaf is a CBOR map")
+    return value

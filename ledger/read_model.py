@@ -1,0 +1,307 @@
+"""Queryable read model: SQLite tables kept by sqlite-utils from the notification log.
+
+Each batch of notifications is applied in one SQLite transaction together with the
+position reached, so a crash never applies an event twice or skips one: the model
+catches up from where it stopped. Its rows depend only on the events (no clock, no
+autoincrement), so a rebuild from the events gives identical tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from credledger.crypto.keys import did_key_from_public_key, public_key_from_multibase
+from eventsourcing.persistence import Mapper, Notification
+
+BATCH = 500
+
+TABLES: dict[str, dict[str, Any]] = {
+    "issuers": {
+        "id": str,
+        "name": str,
+        "url": str,
+        "email": str,
+        "did": str,
+        "registered_at": str,
+    },
+    "achievements": {
+        "id": str,
+        "issuer_id": str,
+        "name": str,
+        "description": str,
+        "criteria": str,
+        "variant": str,
+        "language": str,
+        "ects": str,
+        "sbu": int,
+        "eqf_level": int,
+        "learning_outcomes": str,
+        "archived": int,
+        "defined_at": str,
+        "revised_at": str,
+    },
+    "credentials": {
+        "id": str,
+        "issuer_id": str,
+        "achievement_id": str,
+        "status": str,
+        "awarded_at": str,
+        "valid_until": str,
+        "changed_at": str,
+        "reason": str,
+    },
+    "endorsements": {
+        "id": str,
+        "endorser_id": str,
+        "subject_kind": str,
+        "subject_id": str,
+        "endorsed_at": str,
+        "withdrawn": int,
+    },
+    "recognitions": {
+        "id": str,
+        "institution_id": str,
+        "credential_id": str,
+        "credential_issuer": str,
+        "decision": str,
+        "ects": str,
+        "exemption": str,
+        "recorded_at": str,
+        "withdrawn": int,
+    },
+}
+FTS_COLUMNS = ["name", "description", "criteria", "learning_outcomes"]
+
+
+def _time(event: Any) -> str:
+    return str(event.timestamp.isoformat())
+
+
+class ReadModel:
+    """Projection of the ledger's events into plain tables (one writer, many readers)."""
+
+    def __init__(self, path: Path, mapper: Mapper[Any]) -> None:
+        self.path = path
+        self.mapper = mapper
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        self._create()
+        self.handlers: dict[str, Callable[[Any], None]] = {
+            "Issuer.Registered": self._issuer_registered,
+            "Issuer.ProfileUpdated": self._issuer_profile_updated,
+            "Issuer.SigningKeyRotated": self._issuer_key_rotated,
+            "Achievement.Defined": self._achievement_defined,
+            "Achievement.Revised": self._achievement_revised,
+            "Achievement.Archived": self._achievement_archived,
+            "Credential.Issued": self._credential_issued,
+            "Credential.Suspended": self._credential_status("suspended"),
+            "Credential.Reinstated": self._credential_status("active"),
+            "Credential.Revoked": self._credential_status("revoked"),
+            "Endorsement.Endorsed": self._endorsed,
+            "Endorsement.Withdrawn": self._withdrawn("endorsements"),
+            "Recognition.Recorded": self._recognition_recorded,
+            "Recognition.Withdrawn": self._withdrawn("recognitions"),
+        }
+
+    def _create(self) -> None:
+        with self._lock:
+            for name, columns in TABLES.items():
+                if not self.db[name].exists():
+                    self.db[name].create(columns, pk="id")  # type: ignore[union-attr]
+            if not self.db["achievements_fts"].exists():
+                self.db["achievements"].enable_fts(FTS_COLUMNS, create_triggers=True)  # type: ignore[union-attr]
+            self.db["credentials"].create_index(["issuer_id"], if_not_exists=True)  # type: ignore[union-attr]
+            self.db["recognitions"].create_index(["credential_id"], if_not_exists=True)  # type: ignore[union-attr]
+            if not self.db["position"].exists():
+                self.db["position"].create({"name": str, "notification_id": int}, pk="name")  # type: ignore[union-attr]
+
+    @property
+    def position(self) -> int:
+        rows = list(self.db.query("SELECT notification_id FROM position WHERE name = 'events'"))
+        return int(rows[0]["notification_id"]) if rows else 0
+
+    def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
+        """Apply every notification after the stored position; returns how many were applied."""
+        applied = 0
+        with self._lock:
+            while True:
+                start = self.position + 1
+                batch = select(start, BATCH)
+                if not batch:
+                    return applied
+                conn = self.db.conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for notification in batch:
+                        self.apply(notification)
+                    self.db["position"].upsert(  # type: ignore[union-attr]
+                        {"name": "events", "notification_id": batch[-1].id}, pk="name"
+                    )
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                applied += len(batch)
+
+    def apply(self, notification: Notification) -> None:
+        event = self.mapper.to_domain_event(notification)
+        handler = self.handlers.get(type(event).__qualname__)
+        if handler is not None:
+            handler(event)
+
+    # -- handlers ------------------------------------------------------------------------
+    def _issuer_registered(self, e: Any) -> None:
+        self.db["issuers"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "name": e.name,
+                "url": e.url,
+                "email": e.email,
+                "did": did_key_from_public_key(public_key_from_multibase(e.public_key_multibase)),
+                "registered_at": _time(e),
+            }
+        )
+
+    def _issuer_profile_updated(self, e: Any) -> None:
+        changes = {k: v for k, v in e.changes.items() if k in ("name", "url", "email")}
+        if changes:
+            self.db["issuers"].update(str(e.originator_id), changes)  # type: ignore[union-attr]
+
+    def _issuer_key_rotated(self, e: Any) -> None:
+        did = did_key_from_public_key(public_key_from_multibase(e.public_key_multibase))
+        self.db["issuers"].update(str(e.originator_id), {"did": did})  # type: ignore[union-attr]
+
+    @staticmethod
+    def _achievement_row(definition: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "name": definition["name"],
+            "description": definition["description"],
+            "criteria": definition["criteria"],
+            "variant": definition["variant"],
+            "language": definition.get("language"),
+            "ects": str(definition["ects"]) if "ects" in definition else None,
+            "sbu": definition.get("sbu"),
+            "eqf_level": definition.get("eqf_level"),
+            "learning_outcomes": "\n".join(definition.get("learning_outcomes", [])),
+        }
+
+    def _achievement_defined(self, e: Any) -> None:
+        self.db["achievements"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "issuer_id": str(e.issuer_id),
+                **self._achievement_row(e.definition),
+                "archived": 0,
+                "defined_at": _time(e),
+                "revised_at": None,
+            }
+        )
+
+    def _achievement_revised(self, e: Any) -> None:
+        self.db["achievements"].update(  # type: ignore[union-attr]
+            str(e.originator_id), {**self._achievement_row(e.definition), "revised_at": _time(e)}
+        )
+
+    def _achievement_archived(self, e: Any) -> None:
+        self.db["achievements"].update(str(e.originator_id), {"archived": 1})  # type: ignore[union-attr]
+
+    def _credential_issued(self, e: Any) -> None:
+        self.db["credentials"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "issuer_id": str(e.issuer_id),
+                "achievement_id": str(e.achievement_id),
+                "status": "active",
+                "awarded_at": e.awarded_at.isoformat(),
+                "valid_until": e.valid_until.isoformat() if e.valid_until else None,
+                "changed_at": _time(e),
+                "reason": None,
+            }
+        )
+
+    def _credential_status(self, status: str) -> Callable[[Any], None]:
+        def handler(e: Any) -> None:
+            self.db["credentials"].update(  # type: ignore[union-attr]
+                str(e.originator_id), {"status": status, "changed_at": _time(e), "reason": e.reason}
+            )
+
+        return handler
+
+    def _endorsed(self, e: Any) -> None:
+        self.db["endorsements"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "endorser_id": str(e.endorser_id),
+                "subject_kind": e.subject_kind,
+                "subject_id": str(e.subject_id),
+                "endorsed_at": _time(e),
+                "withdrawn": 0,
+            }
+        )
+
+    def _recognition_recorded(self, e: Any) -> None:
+        self.db["recognitions"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "institution_id": str(e.institution_id),
+                "credential_id": e.credential_id,
+                "credential_issuer": e.credential_issuer,
+                "decision": e.decision,
+                "ects": str(e.ects) if e.ects is not None else None,
+                "exemption": e.exemption,
+                "recorded_at": _time(e),
+                "withdrawn": 0,
+            }
+        )
+
+    def _withdrawn(self, table: str) -> Callable[[Any], None]:
+        def handler(e: Any) -> None:
+            self.db[table].update(str(e.originator_id), {"withdrawn": 1})  # type: ignore[union-attr]
+
+        return handler
+
+    # -- queries -------------------------------------------------------------------------
+    def search_achievements(
+        self, q: str | None, limit: int = 50, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        with self._lock:
+            table = self.db["achievements"]
+            if q:
+                rows: Iterator[dict[str, Any]] = table.search(  # type: ignore[union-attr]
+                    q, limit=limit, offset=offset, where="archived = 0", quote=True
+                )
+            else:
+                rows = table.rows_where(
+                    "archived = 0", order_by="defined_at, id", limit=limit, offset=offset
+                )
+            return [dict(r) for r in rows]
+
+    def recognitions_of(self, credential_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                dict(r)
+                for r in self.db["recognitions"].rows_where(
+                    "credential_id = ?", [credential_id], order_by="recorded_at, id"
+                )
+            ]
+
+    def dump(self) -> list[str]:
+        """Every row of every table, for comparing a rebuilt model with a caught-up one."""
+        with self._lock:
+            return list(self.db.conn.iterdump())
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+def rows_to_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, sort_keys=True)

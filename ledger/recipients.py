@@ -1,0 +1,39 @@
+"""Recipients: who a credential is for, checked and normalised before anything is recorded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import FieldError, RequestInvalidError
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$")
+KINDS = ("email", "eduid", "did")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: str
+    identity: str
+
+
+def parse_recipient(data: Any) -> Recipient:
+    """Exactly one of email, eduid or did; raises RequestInvalidError naming the field."""
+    loc = ("body", "recipient")
+    if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in KINDS:
+        raise RequestInvalidError(
+            [FieldError(loc, "must be an object with exactly one of 'email', 'eduid', 'did'")]
+        )
+    kind, value = next(iter(data.items()))
+    if not isinstance(value, str) or not value.strip() or len(value) > 320:
+        raise RequestInvalidError([FieldError((*loc, kind), "must be a non-empty string")])
+    value = value.strip()
+    if kind == "email":
+        if not _EMAIL.match(value):
+            raise RequestInvalidError([FieldError((*loc, kind), "is not an email address")])
+        value = value.lower()
+    elif kind == "did" and not _DID.match(value):
+        raise RequestInvalidError([FieldError((*loc, kind), "is not a DID")])
+    return Recipient(kind, value)

@@ -1,0 +1,72 @@
+"""Where the ledger keeps its data, read once from arguments and the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed (e.g. an unsupported database URL)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    base_url: str = "http://127.0.0.1:8000"
+    database_url: str | None = None
+    checkpoint_every_leaves: int = 1000
+    checkpoint_every_seconds: float = 60.0
+    log_origin: str | None = None
+
+    @classmethod
+    def from_env(
+        cls,
+        data_dir: str | Path | None = None,
+        base_url: str | None = None,
+        **overrides: object,
+    ) -> Settings:
+        data = Path(data_dir or os.environ.get("CREDLEDGER_DATA") or "credledger-data")
+        settings = cls(
+            data_dir=data.resolve(),
+            base_url=(base_url or os.environ.get("CREDLEDGER_BASE_URL") or cls.base_url).rstrip(
+                "/"
+            ),
+            database_url=os.environ.get("CREDLEDGER_DATABASE_URL") or None,
+            **overrides,  # type: ignore[arg-type]
+        )
+        settings.eventsourcing_env()  # validate early
+        return settings
+
+    @property
+    def origin(self) -> str:
+        """The log origin line: the base URL without its scheme (C2SP tlog-checkpoint)."""
+        if self.log_origin:
+            return self.log_origin
+        parts = urlsplit(self.base_url)
+        return f"{parts.netloc}{parts.path}".rstrip("/") + "/log"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        if not self.database_url:
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.data_dir / "events.sqlite"),
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+        url = urlsplit(self.database_url)
+        if url.scheme not in ("postgresql", "postgres"):
+            raise SettingsError(
+                "CREDLEDGER_DATABASE_URL must be a postgresql:// URL (or unset for SQLite)"
+            )
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "credledger",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "credledger"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "10",
+        }

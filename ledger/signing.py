@@ -1,0 +1,66 @@
+"""Signing credentials with an issuer's key: Data Integrity eddsa-rdfc-2022 under did:key."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from credledger.crypto.jsonld_documents import DocumentLoader
+from credledger.crypto.keys import (
+    Ed25519KeyPair,
+    did_key_from_public_key,
+    public_key_from_multibase,
+    verification_method_id,
+)
+
+from . import rendering
+from .vault import Vault
+
+EXTENSION_CONTEXT_FILE = "credledger-edubadges-v1.jsonld"
+
+
+@cache
+def extension_context() -> dict[str, Any]:
+    """credledger's own JSON-LD context for the edubadges extension terms (bundled)."""
+    text = (
+        resources.files("credledger.crypto.contexts").joinpath(EXTENSION_CONTEXT_FILE).read_text()
+    )
+    return dict(json.loads(text))
+
+
+def document_loader(base_url: str) -> DocumentLoader:
+    """Bundled contexts plus the extension context at this server's URL; nothing fetched."""
+    return DocumentLoader({rendering.extension_context_url(base_url): extension_context()})
+
+
+class CredentialSigner:
+    """Adds an eddsa-rdfc-2022 DataIntegrityProof made with the issuer's stored key."""
+
+    def __init__(self, vault: Vault, base_url: str) -> None:
+        self.vault = vault
+        self.loader = document_loader(base_url)
+
+    def key_pair(self, key_id: str) -> Ed25519KeyPair:
+        return Ed25519KeyPair.from_private_bytes(self.vault.signing_key(key_id))
+
+    def verification_method(self, key_id: str) -> str:
+        return verification_method_id(did_key_from_public_key(public_key_from_multibase(key_id)))
+
+    def sign(self, document: dict[str, Any], key_id: str, created: datetime) -> dict[str, Any]:
+        from credledger.crypto.data_integrity import (  # type: ignore[import-not-found]
+            add_proof,
+        )
+
+        signed: dict[str, Any] = add_proof(
+            document,
+            self.key_pair(key_id),
+            self.verification_method(key_id),
+            cryptosuite="eddsa-rdfc-2022",
+            proof_purpose="assertionMethod",
+            created=rendering.rfc3339(created),
+            loader=self.loader,
+        )
+        return signed

@@ -1,0 +1,124 @@
+"""Secrets that must never enter the event stream: private keys, subject keys, token hashes.
+
+Personal data in events is sealed with a per-subject key kept here; erasing a subject
+deletes its key, which makes the sealed bytes unreadable without changing any stored
+event or Merkle leaf.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .sqldb import Database, blob
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS credledger_secrets (
+        name TEXT PRIMARY KEY, value BYTEA NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS credledger_signing_keys (
+        key_id TEXT PRIMARY KEY, owner TEXT NOT NULL, private_key BYTEA NOT NULL,
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS credledger_subject_keys (
+        subject_key_id TEXT PRIMARY KEY, key BYTEA NOT NULL)""",
+)
+
+
+class SubjectErasedError(LookupError):
+    """The subject's key was erased: its sealed personal data is gone for good."""
+
+
+class Vault:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.transaction() as cur:
+            for statement in SCHEMA:
+                cur.execute(statement)
+
+    # -- named secrets -------------------------------------------------------------
+    def secret(self, name: str, *, create: int | None = None) -> bytes | None:
+        """Return a named secret; with ``create=n``, make an n-byte random one if absent."""
+        with self.db.transaction() as cur:
+            if create is not None:
+                cur.execute(
+                    "INSERT INTO credledger_secrets (name, value) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO NOTHING",
+                    (name, secrets.token_bytes(create)),
+                )
+            cur.execute("SELECT value FROM credledger_secrets WHERE name = ?", (name,))
+            row = cur.fetchone()
+        return None if row is None else blob(row[0])
+
+    def set_secret(self, name: str, value: bytes) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO credledger_secrets (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    # -- signing keys ----------------------------------------------------------------
+    def store_signing_key(self, key_id: str, owner: str, private_key: bytes, now: datetime) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO credledger_signing_keys (key_id, owner, private_key, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (key_id, owner, private_key, now.isoformat()),
+            )
+
+    def signing_key(self, key_id: str) -> bytes:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT private_key FROM credledger_signing_keys WHERE key_id = ?", (key_id,)
+            )
+            row = cur.fetchone()
+        if row is None:
+            raise LookupError(f"no private key for {key_id}")
+        return blob(row[0])
+
+    # -- personal data -----------------------------------------------------------------
+    def subject_key_id(self, kind: str, identity: str) -> str:
+        """A stable, non-reversible id for a data subject (keyed by a server-side pepper)."""
+        pepper = self.secret("subject-pepper", create=32)
+        assert pepper is not None
+        return hmac.new(pepper, f"{kind}:{identity}".encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, subject_key_id: str, plaintext: bytes, context: bytes) -> bytes:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO credledger_subject_keys (subject_key_id, key) VALUES (?, ?) "
+                "ON CONFLICT (subject_key_id) DO NOTHING",
+                (subject_key_id, secrets.token_bytes(32)),
+            )
+            cur.execute(
+                "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?",
+                (subject_key_id,),
+            )
+            key = blob(cur.fetchone()[0])
+        nonce = secrets.token_bytes(12)
+        return nonce + AESGCM(key).encrypt(nonce, plaintext, context)
+
+    def unseal(self, subject_key_id: str, sealed: bytes, context: bytes) -> bytes:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?",
+                (subject_key_id,),
+            )
+            row = cur.fetchone()
+        if row is None:
+            raise SubjectErasedError(subject_key_id)
+        return AESGCM(blob(row[0])).decrypt(sealed[:12], sealed[12:], context)
+
+    def erase_subject(self, subject_key_id: str) -> bool:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "DELETE FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
+            )
+            return (
+                bool(cur.execute("SELECT changes()").fetchone()[0])
+                if self.db.dialect == ("sqlite")
+                else True
+            )

@@ -1,0 +1,213 @@
+"""Verifying credentials: data model, validity window, every proof, issuer key, status.
+
+One function serves the recognition use case, the VC API verify endpoint and the CLI.
+Nothing is fetched behind the caller's back: JSON-LD contexts come from the bundle,
+did:key is resolved locally, this ledger's own status lists from the ledger itself;
+a status list that cannot be had makes the status *unknown*, never *not revoked*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from credledger.crypto.jsonld_documents import DocumentLoader
+from credledger.crypto.keys import did_key_document, public_key_from_did_key
+from credledger.revocation.check import FetchList, check_status, status_by_purpose
+
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+
+
+@dataclass
+class Report:
+    """The VC API's verification result: verified, checks run, warnings and errors."""
+
+    checks: list[str] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    status: dict[str, str] = field(default_factory=dict)
+
+    def fail(self, kind: str, message: str) -> None:
+        self.errors.append({"kind": kind, "message": message})
+
+    def warn(self, kind: str, message: str) -> None:
+        self.warnings.append({"kind": kind, "message": message})
+
+    @property
+    def verified(self) -> bool:
+        return not self.errors
+
+    @property
+    def undecided(self) -> bool:
+        return self.verified and any(v == "unknown" for v in self.status.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "checks": self.checks,
+            "warnings": self.warnings,
+            "errors": self.errors,
+            "status": self.status,
+        }
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _types(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
+
+
+def _issuer_id(vc: Mapping[str, Any]) -> str | None:
+    issuer = vc.get("issuer")
+    if isinstance(issuer, str):
+        return issuer
+    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
+        return str(issuer["id"])
+    return None
+
+
+def check_data_model(vc: Any, report: Report, now: datetime) -> bool:
+    """VC Data Model 1.1 / 2.0 structure and the validity window."""
+    report.checks.append("data-model")
+    if not isinstance(vc, Mapping):
+        report.fail("data-model", "a credential is a JSON object")
+        return False
+    contexts = vc.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    if first not in (VC_V1, VC_V2):
+        report.fail("data-model", "the first @context must be the VC v1 or v2 context")
+        return False
+    if "VerifiableCredential" not in _types(vc.get("type")):
+        report.fail("data-model", "type must include VerifiableCredential")
+    if _issuer_id(vc) is None:
+        report.fail("data-model", "issuer must be a URL or an object with an id")
+    if not isinstance(vc.get("credentialSubject"), Mapping | list) or not vc.get(
+        "credentialSubject"
+    ):
+        report.fail("data-model", "credentialSubject is required")
+    report.checks.append("validity")
+    start_key, end_key = (
+        ("validFrom", "validUntil") if first == VC_V2 else ("issuanceDate", "expirationDate")
+    )
+    if first == VC_V1 and start_key not in vc:
+        report.fail("data-model", "a VC 1.1 credential needs issuanceDate")
+    for key in (start_key, end_key):
+        if key in vc and _parse_time(vc[key]) is None:
+            report.fail("data-model", f"{key} must be an RFC 3339 date-time with a time zone")
+    start, end = _parse_time(vc.get(start_key)), _parse_time(vc.get(end_key))
+    if start is not None and now < start:
+        report.fail("validity", f"not valid before {vc[start_key]}")
+    if end is not None and now >= end:
+        report.fail("validity", f"expired at {vc[end_key]}")
+    return not report.errors
+
+
+def resolve_did_key_method(vm_id: str) -> tuple[bytes, str]:
+    """Public key and controller of a did:key verification method (resolved locally)."""
+    did = vm_id.split("#", 1)[0]
+    document = did_key_document(did)
+    if vm_id not in document["assertionMethod"] and vm_id != did:
+        raise LookupError(f"{vm_id} is not an assertion method of {did}")
+    return public_key_from_did_key(vm_id), did
+
+
+@dataclass
+class CredentialVerifier:
+    """Verifies credentials with the bundled loader and the resolvers it is given."""
+
+    loader: DocumentLoader
+    fetch_status_list: FetchList
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def verify(
+        self,
+        vc: Any,
+        *,
+        challenge: str | None = None,
+        domain: str | None = None,
+        purpose: str = "assertionMethod",
+    ) -> Report:
+        report = Report()
+        now = self.clock()
+        if not check_data_model(vc, report, now):
+            return report
+        self._check_proofs(vc, report, purpose=purpose, challenge=challenge, domain=domain)
+        if report.verified:
+            self._check_status(vc, report, now)
+        return report
+
+    def _check_proofs(
+        self,
+        vc: Mapping[str, Any],
+        report: Report,
+        *,
+        purpose: str,
+        challenge: str | None,
+        domain: str | None,
+    ) -> None:
+        from credledger.crypto import data_integrity  # type: ignore[attr-defined,unused-ignore]
+
+        report.checks.append("proof")
+        if "proof" not in vc:
+            report.fail("proof", "the credential carries no proof")
+            return
+        issuer = _issuer_id(vc)
+
+        def resolve_key(vm_id: str) -> bytes:
+            key, controller = resolve_did_key_method(vm_id)
+            if controller != issuer and purpose == "assertionMethod":
+                raise LookupError(f"{vm_id} is not controlled by the issuer {issuer}")
+            return key
+
+        try:
+            data_integrity.verify_proof(
+                dict(vc),
+                loader=self.loader,
+                resolve_key=resolve_key,
+                expected_purpose=purpose,
+                challenge=challenge,
+                domain=domain,
+            )
+        except Exception as exc:  # every failure is a reason, never a crash
+            report.fail("proof", str(exc) or type(exc).__name__)
+
+    def _check_status(self, vc: Mapping[str, Any], report: Report, now: datetime) -> None:
+        if "credentialStatus" not in vc:
+            return
+        report.checks.append("status")
+        results = check_status(
+            vc,
+            fetch_list=self.fetch_status_list,
+            verify_list_credential=self._verify_list_credential,
+            now=now,
+        )
+        for purpose, is_set in status_by_purpose(results).items():
+            if is_set is None:
+                report.status[purpose] = "unknown"
+                report.warn("status", f"the {purpose} status could not be determined")
+            elif is_set:
+                report.status[purpose] = {"revocation": "revoked", "suspension": "suspended"}.get(
+                    purpose, "set"
+                )
+                report.fail("status", f"the credential is {report.status[purpose]}")
+            else:
+                report.status[purpose] = "clear"
+
+    def _verify_list_credential(self, document: Mapping[str, Any]) -> None:
+        inner = Report()
+        self._check_proofs(document, inner, purpose="assertionMethod", challenge=None, domain=None)
+        if not inner.verified:
+            raise ValueError("; ".join(e["message"] for e in inner.errors))
