@@ -439,6 +439,15 @@ def test_malformed_signer_keys_are_refused(skey: str) -> None:
         NoteSigner.from_skey(skey)
 
 
+def test_note_signer_refuses_a_cosigner_signer_key() -> None:
+    seed = bytes(range(32))
+    public_key = Ed25519KeyPair.from_seed(seed).public_key
+    identifier = key_id("w.example", COSIGNATURE_V1, public_key)
+    material = base64.b64encode(bytes([COSIGNATURE_V1]) + seed).decode()
+    with pytest.raises(InvalidKeyError, match="0x01"):
+        NoteSigner.from_skey(f"PRIVATE+KEY+w.example+{identifier:08x}+{material}")
+
+
 def test_signer_repr_does_not_reveal_the_secret() -> None:
     signer = _signer()
     secret = signer.skey().rsplit("+", 1)[1]
