@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from credledger.crypto.errors import CryptoError
 from credledger.crypto.rfc9162 import EMPTY_ROOT, HASH_SIZE, node_hash
 
 NodeId = tuple[int, int]
@@ -28,11 +29,15 @@ NewNode = tuple[int, int, bytes]
 """``(level, index, hash)`` of a node that became complete on append and must be persisted."""
 
 
-class TreeSizeError(ValueError):
+class MerkleTreeError(CryptoError):
+    """Proof generation or appending was asked for something the tree cannot give."""
+
+
+class TreeSizeError(MerkleTreeError):
     """A leaf index or tree size lies outside the tree (or the range) asked about."""
 
 
-class MissingNodeError(LookupError):
+class MissingNodeError(MerkleTreeError):
     """A NodeReader does not hold a node that the tree of the given size must have."""
 
 
@@ -200,9 +205,9 @@ class CompactRange:
     def __init__(self, size: int = 0, hashes: Sequence[bytes] = ()) -> None:
         """Requires ``hashes`` to be the hashes of ``node_ids_for_root(size)``, in order."""
         if size < 0 or len(hashes) != size.bit_count():
-            raise ValueError(f"a tree of size {size} has {size.bit_count()} border nodes")
+            raise MerkleTreeError(f"a tree of size {size} has {size.bit_count()} border nodes")
         if any(len(h) != HASH_SIZE for h in hashes):
-            raise ValueError(f"border hashes must be {HASH_SIZE} bytes")
+            raise MerkleTreeError(f"border hashes must be {HASH_SIZE} bytes")
         self._size = size
         self._hashes = list(hashes)
 
@@ -228,7 +233,7 @@ class CompactRange:
     def append(self, leaf_hash: bytes) -> list[NewNode]:
         """Add one leaf; return the nodes it completes (the leaf first, then its ancestors)."""
         if len(leaf_hash) != HASH_SIZE:
-            raise ValueError(f"leaf hash must be {HASH_SIZE} bytes")
+            raise MerkleTreeError(f"leaf hash must be {HASH_SIZE} bytes")
         index = self._size
         new: list[NewNode] = [(0, index, leaf_hash)]
         border = self._hashes

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from credledger.crypto.errors import CryptoError
 from credledger.crypto.rfc9162 import EMPTY_ROOT, HASH_SIZE, node_hash
 
 
-class MerkleProofError(ValueError):
+class MerkleProofError(CryptoError):
     """A Merkle proof does not prove what it claims to."""
 
 

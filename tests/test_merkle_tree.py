@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from credledger.crypto.merkle_tree import (
     CompactRange,
+    MerkleTreeError,
     MissingNodeError,
     NewNode,
     NodeId,
@@ -183,12 +184,12 @@ def test_compact_range_recovered_from_a_reader_continues_identically(
 
 
 def test_compact_range_needs_one_border_hash_per_set_bit_of_size() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(MerkleTreeError):
         CompactRange(3, [leaf_hash(b"x")])
 
 
 def test_compact_range_refuses_a_hash_of_the_wrong_size() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(MerkleTreeError):
         CompactRange().append(b"short")
 
 
