@@ -517,3 +517,60 @@ def test_sign_note_refuses_more_signers_than_a_verifier_accepts() -> None:
     signers = [_signer(f"s{index}.example") for index in range(MAX_SIGNATURES + 1)]
     with pytest.raises(ValueError):
         sign_note("t\n", signers)
+
+
+def test_a_plain_signature_under_a_known_cosigner_identity_rejects_the_note() -> None:
+    witness = CosignatureSigner("witness.example/w1", Ed25519KeyPair.from_seed(b"w" * 32), 1)
+    plain = NoteSignature(witness.name, witness.key_id, bytes(64))  # no timestamp
+    with pytest.raises(InvalidSignatureError, match="cosignature"):
+        open_note(CHECKPOINT_TEXT + "\n" + plain.line(), [witness.verifier()])
+
+
+def test_add_signatures_refuses_to_exceed_max_signatures() -> None:
+    signer = _signer()
+    note = sign_note("t\n", [signer])
+    full = note + note.split("\n\n")[1] * (MAX_SIGNATURES - 1)
+    with pytest.raises(MalformedNoteError):
+        add_signatures(full, [_signer("another.example")])
+
+
+@pytest.mark.parametrize("length", [31, 33])
+def test_verifiers_refuse_public_keys_that_are_not_32_bytes(length: int) -> None:
+    with pytest.raises(InvalidKeyError):
+        NoteVerifier("n", bytes(length))
+    with pytest.raises(InvalidKeyError):
+        CosignatureVerifier("n", bytes(length))
+
+
+def test_key_names_must_be_valid_unicode() -> None:
+    with pytest.raises(InvalidKeyError):
+        NoteVerifier("bad\udc80name", bytes(32))
+
+
+def _key_text(prefix: str, name: str, type_byte: int, material: bytes) -> str:
+    """A key string whose type or length is wrong (checked before the key ID is)."""
+    identifier = key_id(name, type_byte, material[:32].ljust(32, b"\0"))
+    encoded = base64.b64encode(bytes([type_byte]) + material).decode()
+    return f"{prefix}{name}+{identifier:08x}+{encoded}"
+
+
+@pytest.mark.parametrize(
+    ("type_byte", "material", "match"),
+    [(ED25519, bytes(31), "32-byte"), (0x02, bytes(32), "type"), (0x06, bytes(32), "type")],
+)
+def test_vkeys_need_a_supported_type_and_a_32_byte_key(
+    type_byte: int, material: bytes, match: str
+) -> None:
+    with pytest.raises(InvalidKeyError, match=match):
+        parse_vkey(_key_text("", "n.example", type_byte, material))
+
+
+@pytest.mark.parametrize(
+    ("type_byte", "material", "match"),
+    [(ED25519, bytes(31), "32-byte"), (0x02, bytes(32), "type")],
+)
+def test_signer_keys_need_a_supported_type_and_a_32_byte_seed(
+    type_byte: int, material: bytes, match: str
+) -> None:
+    with pytest.raises(InvalidKeyError, match=match):
+        NoteSigner.from_skey(_key_text("PRIVATE+KEY+", "n.example", type_byte, material))
