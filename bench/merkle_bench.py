@@ -1,0 +1,286 @@
+"""Merkle log timings: appending, proofs at millions of leaves, and memory.
+
+Appending (``--append-leaves`` leaves ``b"leaf i"``), each beside the floor measured
+in the same run, raw SHA-256 of the same leaves (``leaf_hash`` only):
+
+* ``CompactRange`` in memory (leaf hashes given; the nodes to persist are returned);
+* ``SQLiteTreeStore.append_leaves`` in batches of ``--batch`` (one transaction each,
+  WAL with full fsync), on a fresh database under ``--out``;
+* merklelib 1.0 building the same tree from scratch (``--merklelib-leaves``).
+
+Proofs: for every size in ``--sizes`` a SQLite store of that many leaves is built
+once under ``--out`` (bench/out/ is gitignored; an interrupted build resumes) and
+reused; a fresh process then times ``--proofs`` random inclusion and consistency
+proofs (mean and p99 per proof, every 50th one verified) beside the floor of one
+primary-key lookup. Each phase runs in its own process, so its peak RSS shows that
+memory does not grow with the size of the log.
+
+    .venv/bin/python bench/merkle_bench.py [--sizes 1000000,10000000] [--proofs 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import collections.abc
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from credledger.crypto.merkle_tree import CompactRange
+from credledger.crypto.merkle_verify import verify_consistency, verify_inclusion
+from credledger.crypto.rfc9162 import leaf_hash
+from credledger.ledger.tree_store import SQLiteTreeStore
+
+REPO = Path(__file__).resolve().parent.parent
+LARGE_TREES = REPO.parent / "shared" / "vectors" / "rfc6962" / "large-trees.json"
+BUILD_BATCH = 10_000
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def leaves(start: int, end: int) -> list[bytes]:
+    return [b"leaf %d" % i for i in range(start, end)]
+
+
+# --- workers (each runs in its own process) -------------------------------------------
+
+
+def work_floor(n: int) -> dict[str, Any]:
+    data = leaves(0, n)
+    t = time.perf_counter()
+    for d in data:
+        leaf_hash(d)
+    return {"seconds": time.perf_counter() - t, "rss": peak_rss_mib()}
+
+
+def work_compact(n: int) -> dict[str, Any]:
+    hashes = [leaf_hash(d) for d in leaves(0, n)]
+    tree = CompactRange()
+    t = time.perf_counter()
+    for h in hashes:
+        tree.append(h)
+    return {"seconds": time.perf_counter() - t, "rss": peak_rss_mib()}
+
+
+def work_sqlite_append(n: int, batch: int, out: Path) -> dict[str, Any]:
+    hashes = [leaf_hash(d) for d in leaves(0, n)]
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
+        store = SQLiteTreeStore(Path(tmp) / "append.sqlite")
+        t = time.perf_counter()
+        for start in range(0, n, batch):
+            store.append_leaves(hashes[start : start + batch], start)
+        seconds = time.perf_counter() - t
+        store.close()
+    return {"seconds": seconds, "rss": peak_rss_mib()}
+
+
+def work_merklelib(n: int) -> dict[str, Any]:
+    # merklelib 1.0 calls collections.Iterable, removed in Python 3.10.
+    collections.Iterable = collections.abc.Iterable  # type: ignore[attr-defined]
+    import merklelib
+
+    data = leaves(0, n)
+    rss0 = peak_rss_mib()
+    t = time.perf_counter()
+    tree = merklelib.MerkleTree(data)
+    seconds = time.perf_counter() - t
+    return {
+        "seconds": seconds,
+        "rss": peak_rss_mib(),
+        "rss_growth": peak_rss_mib() - rss0,
+        "root": tree.merkle_root,
+    }
+
+
+def work_build(size: int, path: Path) -> dict[str, Any]:
+    store = SQLiteTreeStore(path)
+    have = store.size()
+    t = time.perf_counter()
+    # Streamed in batches: memory stays flat however large the log grows.
+    for start in range(have, size, BUILD_BATCH):
+        end = min(size, start + BUILD_BATCH)
+        store.append_leaves([leaf_hash(d) for d in leaves(start, end)], start)
+    seconds = time.perf_counter() - t
+    root = store.root(size).hex()
+    store.close()
+    return {"seconds": seconds, "built": size - have, "root": root, "rss": peak_rss_mib()}
+
+
+def work_proofs(size: int, path: Path, count: int, seed: int) -> dict[str, Any]:
+    store = SQLiteTreeStore(path)
+    rng = random.Random(seed)
+    root = store.root(size)
+    roots: dict[int, bytes] = {}
+    incl: list[int] = []
+    for k in range(count):
+        index = rng.randrange(size)
+        t = time.perf_counter_ns()
+        proof = store.inclusion_proof(index, size)
+        incl.append(time.perf_counter_ns() - t)
+        if k % 50 == 0:
+            verify_inclusion(leaf_hash(b"leaf %d" % index), index, size, proof, root)
+    cons: list[int] = []
+    for k in range(count):
+        size1 = rng.randrange(1, size + 1)
+        t = time.perf_counter_ns()
+        proof = store.consistency_proof(size1, size)
+        cons.append(time.perf_counter_ns() - t)
+        if k % 50 == 0:
+            roots[size1] = store.root(size1)
+            verify_consistency(size1, size, proof, roots[size1], root)
+    # Floor: one primary-key lookup of one node, through the same driver.
+    conn = sqlite3.connect(path)
+    lookups: list[int] = []
+    for _ in range(count):
+        idx = rng.randrange(size)
+        t = time.perf_counter_ns()
+        conn.execute("SELECT hash FROM merkle_nodes WHERE level = 0 AND idx = ?", (idx,)).fetchone()
+        lookups.append(time.perf_counter_ns() - t)
+    conn.close()
+    store.close()
+    return {
+        "inclusion": stats_us(incl),
+        "consistency": stats_us(cons),
+        "lookup": stats_us(lookups),
+        "rss": peak_rss_mib(),
+    }
+
+
+def line(label: str, us: float, rest: str) -> None:
+    print(f"  {label:<44} {us:6.2f} µs {1e6 / us:>11,.0f}/s   {rest}")
+
+
+def stats_us(samples_ns: list[int]) -> dict[str, float]:
+    ordered = sorted(samples_ns)
+    return {
+        "mean": sum(ordered) / len(ordered) / 1e3,
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] / 1e3,
+    }
+
+
+WORKERS = {
+    "floor": lambda a: work_floor(a.n),
+    "compact": lambda a: work_compact(a.n),
+    "sqlite": lambda a: work_sqlite_append(a.n, a.batch, a.out),
+    "merklelib": lambda a: work_merklelib(a.n),
+    "build": lambda a: work_build(a.n, a.path),
+    "proofs": lambda a: work_proofs(a.n, a.path, a.proofs, a.seed),
+}
+
+
+def run_worker(kind: str, n: int, args: argparse.Namespace, path: Path | None = None) -> Any:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        kind,
+        "--n",
+        str(n),
+        "--batch",
+        str(args.batch),
+        "--out",
+        str(args.out),
+        "--proofs",
+        str(args.proofs),
+        "--seed",
+        str(args.seed),
+    ]
+    if path is not None:
+        cmd += ["--path", str(path)]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+# --- the report -----------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default="1000000,10000000",
+        help="comma-separated log sizes for the proof timings",
+    )
+    parser.add_argument("--append-leaves", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=1000, help="leaves per append transaction")
+    parser.add_argument("--merklelib-leaves", type=int, default=200_000)
+    parser.add_argument("--proofs", type=int, default=2000, help="proofs timed per kind and size")
+    parser.add_argument("--seed", type=int, default=9162)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.worker:
+        print(json.dumps(WORKERS[args.worker](args)))
+        return
+
+    n = args.append_leaves
+    print(f"Appending {n:,} leaves (µs per leaf; ratio = time / floor time for the same leaves)")
+    floor = run_worker("floor", n, args)
+    floor_us = floor["seconds"] / n * 1e6
+    line("floor: leaf_hash (SHA-256) only", floor_us, f"peak RSS {floor['rss']:5.0f} MiB")
+    for label, kind in [
+        ("CompactRange.append (in memory)", "compact"),
+        (f"SQLiteTreeStore.append_leaves, {args.batch}/txn", "sqlite"),
+    ]:
+        r = run_worker(kind, n, args)
+        us = r["seconds"] / n * 1e6
+        line(
+            label,
+            us,
+            f"ratio {us / floor_us:5.2f}x (with leaf hashing {(us + floor_us) / floor_us:5.2f}x)"
+            f"   peak RSS {r['rss']:5.0f} MiB",
+        )
+    m = args.merklelib_leaves
+    floor_m = run_worker("floor", m, args)["seconds"] / m * 1e6
+    r = run_worker("merklelib", m, args)
+    us = r["seconds"] / m * 1e6
+    line(
+        f"merklelib.MerkleTree, {m:,} leaves at once",
+        us,
+        f"ratio {us / floor_m:5.2f}x (hashing included)   RSS growth {r['rss_growth']:5.0f} MiB",
+    )
+
+    expected = json.loads(LARGE_TREES.read_text())["roots_hex"] if LARGE_TREES.exists() else {}
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        path = args.out / f"merkle-{size}.sqlite"
+        build = run_worker("build", size, args, path)
+        if build["built"]:
+            print(
+                f"\nBuilt {build['built']:,} leaves into {path.name} in {build['seconds']:.0f} s "
+                f"({build['built'] / build['seconds']:,.0f}/s, batches of {BUILD_BATCH:,}), "
+                f"peak RSS {build['rss']:.0f} MiB"
+            )
+        else:
+            print(f"\nReusing {path} ({size:,} leaves)")
+        if str(size) in expected:
+            assert build["root"] == expected[str(size)], "root differs from large-trees.json"
+            print("  root equals the shared large-trees.json vector")
+        p = run_worker("proofs", size, args, path)
+        lookup = p["lookup"]["mean"]
+        print(
+            f"  proofs at {size:,} leaves, {args.proofs} each (µs; ratio = mean / one "
+            f"primary-key lookup of {lookup:.1f} µs)   peak RSS {p['rss']:.0f} MiB"
+        )
+        for kind in ("inclusion", "consistency"):
+            s = p[kind]
+            print(
+                f"    {kind:<12} mean {s['mean']:7.1f}   p99 {s['p99']:7.1f}   "
+                f"ratio {s['mean'] / lookup:5.1f}x"
+            )
+
+
+if __name__ == "__main__":
+    main()
