@@ -10,7 +10,14 @@ from credledger.ledger.signing import extension_context
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from . import problems, routes_credentials, routes_endorsements, routes_institutions
+from . import (
+    problems,
+    routes_credentials,
+    routes_endorsements,
+    routes_institutions,
+    routes_log,
+    routes_status,
+)
 from .problems import Problem, problem_response
 
 MAX_BODY_BYTES = 1_048_576
@@ -50,7 +57,8 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
             )
         if request.method in ("POST", "PUT", "PATCH"):
             ctype = request.headers.get("content-type", "")
-            if ctype and "json" not in ctype:
+            text_ok = request.url.path == "/v1/log/cosignatures" and ctype.startswith("text/plain")
+            if ctype and "json" not in ctype and not text_ok:
                 return problem_response(
                     Problem(415, "send JSON (Content-Type: application/json)"), request.url.path
                 )
@@ -59,7 +67,13 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
             response.headers.setdefault(name, value)
         return response
 
-    for module in (routes_institutions, routes_credentials, routes_endorsements):
+    for module in (
+        routes_institutions,
+        routes_credentials,
+        routes_endorsements,
+        routes_status,
+        routes_log,
+    ):
         app.include_router(module.router)
 
     @app.get("/contexts/edubadges/v1", tags=["contexts"], include_in_schema=True)

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from credledger.ledger import errors
+from credledger.ledger.transparency_log import LogRangeError
 from credledger.ledger.vault import SubjectErasedError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -113,6 +114,10 @@ def install(app: FastAPI) -> None:
     async def _ledger(request: Request, exc: errors.LedgerError) -> JSONResponse:
         return problem_response(from_ledger_error(exc), request.url.path)
 
+    @app.exception_handler(LogRangeError)
+    async def _log_range(request: Request, exc: LogRangeError) -> JSONResponse:
+        return problem_response(Problem(400, str(exc), kind="out-of-range"), request.url.path)
+
     @app.exception_handler(SubjectErasedError)
     async def _erased(request: Request, exc: SubjectErasedError) -> JSONResponse:
         return problem_response(
@@ -143,6 +148,6 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
-            Problem(500, "the server could not complete the request; nothing was recorded"),
+            Problem(500, "the server could not complete the request"),
             request.url.path,
         )

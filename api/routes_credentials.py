@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from credledger.ledger.errors import FieldError, RequestInvalidError
@@ -115,3 +115,10 @@ def status_history(
             for c in changes
         ],
     )
+
+
+@router.get("/{credential_id}/proof", response_model=dict[str, Any])
+def proof(credential_id: UUID, ledger: LedgerDep) -> dict[str, Any]:
+    """The proof bundle: credential, issuance leaf, inclusion proof, checkpoint, log key,
+    and the status list versions in force with their own leaves (anyone who knows the id)."""
+    return ledger.proof_bundle(credential_id)

@@ -22,6 +22,10 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, public_key_multibase
+from credledger.crypto.signed_note import CosignatureVerifier, NoteSigner
+from credledger.revocation.allocation import allocate_index
+from credledger.revocation.bitstring import Bitstring
+from credledger.revocation.status_list import build_status_list_credential, status_list_entry
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder
 
@@ -33,6 +37,7 @@ from .credential import REVOKED, SUSPENDED, Credential
 from .definitions import validate_definition
 from .endorsement import Endorsement
 from .errors import (
+    ConflictError,
     FieldError,
     ForbiddenError,
     NotFoundError,
@@ -46,7 +51,11 @@ from .recognition import DECISIONS, Recognition
 from .settings import Settings
 from .signing import CredentialSigner
 from .sqldb import Database, PostgresDatabase, SQLiteDatabase
+from .status_lists import LIST_LENGTH, PURPOSES, StatusList, StatusSlot, group_id, list_id
 from .transcoder import CBORTranscoder, decode_deterministic, encode_deterministic
+from .transparency_log import TransparencyLog
+from .tree_store import SQLiteTreeStore
+from .tree_store_postgres import PostgresTreeStore
 from .vault import Vault
 from .verification import CredentialVerifier
 
@@ -119,14 +128,30 @@ class CredentialLedger(Application[UUID]):
             loader=self.signer.loader, fetch_status_list=self.fetch_status_list, clock=clock
         )
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
+        self.tlog = TransparencyLog(
+            PostgresTreeStore(settings.database_url)
+            if settings.database_url
+            else SQLiteTreeStore(settings.data_dir / "log.sqlite"),
+            NoteSigner(settings.origin, Ed25519KeyPair.from_seed(self._log_seed())),
+            clock=clock,
+            every_leaves=settings.checkpoint_every_leaves,
+            every_seconds=settings.checkpoint_every_seconds,
+            witnesses=[CosignatureVerifier.from_vkey(v) for v in settings.witness_keys],
+        )
         self.catch_up()
 
     def construct_transcoder(self) -> Transcoder:
         return CBORTranscoder()
 
+    def _log_seed(self) -> bytes:
+        seed = self.vault.secret("log-signing-key", create=32)
+        assert seed is not None
+        return seed
+
     def close(self) -> None:
         super().close()
         self.read_model.close()
+        self.tlog.tree.close()
         self.db.close()
 
     def _notify(self, recordings: list[Any]) -> None:
@@ -137,7 +162,8 @@ class CredentialLedger(Application[UUID]):
             log.exception("read model catch-up failed; it resumes on the next act")
 
     def catch_up(self) -> None:
-        """Bring the read model up to date with the event store."""
+        """Bring the transparency log and the read model up to date with the event store."""
+        self.tlog.catch_up(self._select_notifications)
         self.read_model.catch_up(self._select_notifications)
 
     def _select_notifications(self, start: int, limit: int) -> Any:
@@ -169,7 +195,7 @@ class CredentialLedger(Application[UUID]):
 
     def log_index_of(self, aggregate_id: UUID, version: int) -> int | None:
         """The Merkle leaf index of an event, once the transparency log holds it."""
-        return None
+        return self.tlog.index_of(str(aggregate_id), version)
 
     # -- helpers -----------------------------------------------------------------------
     def _get(self, cls: type[TAggregate], aggregate_id: UUID) -> TAggregate:
@@ -379,49 +405,88 @@ class CredentialLedger(Application[UUID]):
                         [FieldError(("body", "valid_until"), "must be in the future")]
                     )
             salt = secrets.token_hex(16)
-            unsigned = rendering.achievement_credential(
-                base_url=self.settings.base_url,
-                credential_id=credential_id,
-                issuer=self.issuer_profile(issuer, with_context=False),
-                achievement=self.achievement_document(achievement, with_context=False),
-                definition=achievement.definition,
-                recipient_kind=to.kind,
-                recipient=to.identity,
-                recipient_salt=salt,
-                awarded_at=now,
-                valid_until=valid_until,
-                evidence=evidence,
-                result_value=result_value,
-                credential_status=None,
-            )
-            vc = self.signer.sign(unsigned, issuer.active_key_id, now)
             subject_key_id = self.vault.subject_key_id(to.kind, to.identity)
-            sealed = self.vault.seal(
-                subject_key_id,
-                encode_deterministic(
-                    {
-                        "recipient": {"kind": to.kind, "identity": to.identity, "salt": salt},
-                        "credential": canonical_json(vc),
-                    }
-                ),
-                credential_id.bytes,
-            )
-            credential = Credential(
-                issuer_id=issuer.id,
-                achievement_id=achievement.id,
-                achievement_version=achievement.version,
-                subject_key_id=subject_key_id,
-                sealed=sealed,
-                digest=hashlib.sha256(canonical_json(vc)).digest(),
-                awarded_at=now,
-                valid_until=valid_until,
-                signing_key_id=issuer.active_key_id,
-                status_slot=None,
-            )
-            winner = self._save_new(Credential, credential_id, credential)
-            if winner is not None:
-                return IssuedCredential(winner, self.credential_document(winner))
-            return IssuedCredential(credential, vc)
+            for _attempt in range(8):
+                slot = self._allocate_status_slot(issuer.id, credential_id)
+                unsigned = rendering.achievement_credential(
+                    base_url=self.settings.base_url,
+                    credential_id=credential_id,
+                    issuer=self.issuer_profile(issuer, with_context=False),
+                    achievement=self.achievement_document(achievement, with_context=False),
+                    definition=achievement.definition,
+                    recipient_kind=to.kind,
+                    recipient=to.identity,
+                    recipient_salt=salt,
+                    awarded_at=now,
+                    valid_until=valid_until,
+                    evidence=evidence,
+                    result_value=result_value,
+                    credential_status=self._status_entries(slot),
+                )
+                vc = self.signer.sign(unsigned, issuer.active_key_id, now)
+                sealed = self.vault.seal(
+                    subject_key_id,
+                    encode_deterministic(
+                        {
+                            "recipient": {"kind": to.kind, "identity": to.identity, "salt": salt},
+                            "credential": canonical_json(vc),
+                        }
+                    ),
+                    credential_id.bytes,
+                )
+                credential = Credential(
+                    issuer_id=issuer.id,
+                    achievement_id=achievement.id,
+                    achievement_version=achievement.version,
+                    subject_key_id=subject_key_id,
+                    sealed=sealed,
+                    digest=hashlib.sha256(canonical_json(vc)).digest(),
+                    awarded_at=now,
+                    valid_until=valid_until,
+                    signing_key_id=issuer.active_key_id,
+                    status_slot={
+                        "group": slot["group"],
+                        "index": slot["index"],
+                        "number": slot["number"],
+                    },
+                )
+                claim = StatusSlot(
+                    group=slot["group"],
+                    index=slot["index"],
+                    number=slot["number"],
+                    lists=slot["lists"],
+                    credential_id=credential_id,
+                )
+                try:
+                    self.save(credential, claim)
+                except IntegrityError:
+                    existing = self._find(Credential, credential_id)
+                    if existing is not None:  # a concurrent retry of this very act won
+                        existing.already_done()
+                        return IssuedCredential(existing, self.credential_document(existing))
+                    self.catch_up()  # the index was taken meanwhile: draw another
+                    continue
+                return IssuedCredential(credential, vc)
+            raise ConflictError("could not claim a free status index; try again")
+
+    def _allocate_status_slot(self, issuer_id: UUID, credential_id: UUID) -> dict[str, Any]:
+        number, used = self.read_model.current_group(str(issuer_id), LIST_LENGTH)
+        group = group_id(issuer_id, number)
+        return {
+            "group": group,
+            "number": number,
+            "index": allocate_index(used, LIST_LENGTH),
+            "lists": {purpose: list_id(group, purpose) for purpose in PURPOSES},
+        }
+
+    def status_list_url(self, list_uuid: UUID) -> str:
+        return f"{self.settings.base_url}/v1/status/{list_uuid}"
+
+    def _status_entries(self, slot: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            status_list_entry(self.status_list_url(slot["lists"][purpose]), slot["index"], purpose)
+            for purpose in PURPOSES
+        ]
 
     def credential_document(self, credential: Credential) -> dict[str, Any]:
         """The signed VC as issued (unsealed); raises SubjectErasedError after erasure."""
@@ -438,6 +503,45 @@ class CredentialLedger(Application[UUID]):
         if credential is None or credential.issuer_id != issuer_id:
             raise NotFoundError(f"no credential {credential_id}")
         return credential
+
+    def proof_bundle(self, credential_id: UUID) -> dict[str, Any]:
+        """Everything an offline verifier needs: the credential, its issuance leaf and
+        inclusion proof, the status list versions in force with theirs, all under one
+        signed checkpoint, and the log's key."""
+        credential = self.credential(credential_id)
+        vc = self.credential_document(credential)
+        lists = []
+        if credential.status_slot is not None:
+            group = credential.status_slot["group"]
+            for purpose in PURPOSES:
+                lists.append((purpose, self.current_status_list(list_id(group, purpose))))
+        self.catch_up()
+        index = self.log_index_of(credential.id, credential.issued_version)
+        if index is None:
+            raise NotFoundError(f"credential {credential_id} is not in the log yet")
+        list_leaves = [
+            (purpose, status_list, self.log_index_of(status_list.id, status_list.version))
+            for purpose, status_list in lists
+        ]
+        highest = max([index, *[i for _, _, i in list_leaves if i is not None]])
+        checkpoint = self.tlog.covering_checkpoint(highest)
+
+        def anchored(leaf_index: int) -> dict[str, Any]:
+            path = self.tlog.inclusion_proof(leaf_index, checkpoint.size)
+            return {
+                "leaf": {"index": leaf_index, "data": _b64(self.tlog.leaf(leaf_index))},
+                "inclusion": {"size": checkpoint.size, "path": [_b64(h) for h in path]},
+            }
+
+        bundle: dict[str, Any] = {"credential": vc, **anchored(index)}
+        bundle["checkpoint"] = checkpoint.note
+        bundle["log_key"] = self.tlog.vkey
+        bundle["status_lists"] = [
+            {"purpose": purpose, "credential": status_list.document, **anchored(i)}
+            for purpose, status_list, i in list_leaves
+            if i is not None
+        ]
+        return bundle
 
     def change_status(self, act: Act, credential_id: UUID, change: str, reason: str) -> str:
         """Suspend, reinstate or revoke (``change``); returns the new status."""
@@ -607,12 +711,76 @@ class CredentialLedger(Application[UUID]):
         return report.as_dict()
 
     def fetch_status_list(self, url: str) -> dict[str, Any]:
-        """Status lists are resolved from the ledger itself; foreign ones are not fetched."""
-        raise LookupError(f"status list {url} is not held by this ledger")
+        """This ledger's own lists are read from the ledger; foreign ones are not fetched here."""
+        prefix = f"{self.settings.base_url}/v1/status/"
+        if not url.startswith(prefix):
+            raise LookupError(f"status list {url} is not held by this ledger")
+        try:
+            list_uuid = UUID(url[len(prefix) :])
+        except ValueError:
+            raise LookupError(f"no status list at {url}") from None
+        return self.current_status_list(list_uuid).document or {}
+
+    def current_status_list(self, list_uuid: UUID) -> StatusList:
+        """The newest published version of a list; publishes one first if the bits changed.
+
+        Changes that arrive between two requests coalesce into one new version, and a
+        list whose bits did not change is served from its last Published event.
+        """
+        self.catch_up()
+        info = self.read_model.status_list(str(list_uuid))
+        if info is None:
+            raise NotFoundError(f"no status list {list_uuid}")
+        for _attempt in range(5):
+            current = self._find(StatusList, list_uuid)
+            if current is not None and current.position == info["changes"]:
+                return current
+            issuer = self._get(Issuer, UUID(info["issuer_id"]))
+            status = "revoked" if info["purpose"] == "revocation" else "suspended"
+            bits = Bitstring.from_indices(
+                LIST_LENGTH, self.read_model.set_indices(info["group_id"], status)
+            )
+            now = self.clock().replace(microsecond=0)
+            url = self.status_list_url(list_uuid)
+            unsigned = build_status_list_credential(
+                list_url=url,
+                issuer=self.issuer_did(issuer),
+                purpose=info["purpose"],
+                bitstring=bits,
+                valid_from=now,
+            )
+            with acting(Act("ledger")):
+                document = self.signer.sign(unsigned, issuer.active_key_id, now)
+                if current is None:
+                    current = StatusList(
+                        list_uuid=list_uuid,
+                        issuer_id=issuer.id,
+                        group=UUID(info["group_id"]),
+                        purpose=info["purpose"],
+                    )
+                current.publish(
+                    list_url=url,
+                    list_version=current.list_version + 1,
+                    digest=hashlib.sha256(canonical_json(document)).digest(),
+                    document=document,
+                    position=int(info["changes"]),
+                )
+            try:
+                self.save(current)
+            except IntegrityError:
+                self.catch_up()  # another process published meanwhile
+                info = self.read_model.status_list(str(list_uuid)) or info
+                continue
+            return current
+        raise ConflictError("the status list is being republished; try again")
 
     # -- notifications ------------------------------------------------------------------------
     def stored_events(self, start: int, limit: int) -> Iterator[Any]:
         yield from self.recorder.select_notifications(start, limit)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _check_reason(reason: Any) -> None:

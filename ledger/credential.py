@@ -49,7 +49,7 @@ class Credential(LedgerAggregate):
         self.signing_key_id = signing_key_id
         self.status_slot = status_slot
         self.state = ACTIVE
-        self.history: list[dict[str, Any]] = []
+        self.issued_version = 1
 
     @property
     def vc_id(self) -> str:
@@ -107,6 +107,7 @@ class Credential(LedgerAggregate):
 
     @event("Reissued")
     def _reissued(self, sealed: bytes, digest: bytes, signing_key_id: str) -> None:
+        self.issued_version = self.version + 1
         self.sealed = sealed
         self.digest = digest
         self.signing_key_id = signing_key_id

@@ -27,6 +27,8 @@ PUBLIC_NAMES: Final[dict[str, str]] = {
     "Endorsement.Withdrawn": "EndorsementWithdrawn",
     "Recognition.Recorded": "RecognitionRecorded",
     "Recognition.Withdrawn": "RecognitionWithdrawn",
+    "StatusSlot.Claimed": "StatusIndexClaimed",
+    "StatusList.Opened": "StatusListOpened",
     "StatusList.Published": "StatusListPublished",
 }
 

@@ -103,6 +103,7 @@ class ReadModel:
             "Achievement.Revised": self._achievement_revised,
             "Achievement.Archived": self._achievement_archived,
             "Credential.Issued": self._credential_issued,
+            "StatusSlot.Claimed": self._slot_claimed,
             "Credential.Suspended": self._credential_status("suspended"),
             "Credential.Reinstated": self._credential_status("active"),
             "Credential.Revoked": self._credential_status("revoked"),
@@ -121,6 +122,9 @@ class ReadModel:
                 self.db["achievements"].enable_fts(FTS_COLUMNS, create_triggers=True)  # type: ignore[union-attr]
             self.db["credentials"].create_index(["issuer_id"], if_not_exists=True)  # type: ignore[union-attr]
             self.db["recognitions"].create_index(["credential_id"], if_not_exists=True)  # type: ignore[union-attr]
+            self.db["credentials"].create_index(  # type: ignore[union-attr]
+                ["status_group", "status"], if_not_exists=True
+            )
             if not self.db["position"].exists():
                 self.db["position"].create({"name": str, "notification_id": int}, pk="name")  # type: ignore[union-attr]
 
@@ -215,8 +219,11 @@ class ReadModel:
         self.db["achievements"].update(str(e.originator_id), {"archived": 1})  # type: ignore[union-attr]
 
     def _credential_issued(self, e: Any) -> None:
+        slot = e.status_slot or {}
         self.db["credentials"].insert(  # type: ignore[union-attr]
             {
+                "status_group": str(slot["group"]) if slot else None,
+                "status_index": slot.get("index"),
                 "id": str(e.originator_id),
                 "issuer_id": str(e.issuer_id),
                 "achievement_id": str(e.achievement_id),
@@ -230,11 +237,38 @@ class ReadModel:
 
     def _credential_status(self, status: str) -> Callable[[Any], None]:
         def handler(e: Any) -> None:
+            credential_id = str(e.originator_id)
             self.db["credentials"].update(  # type: ignore[union-attr]
-                str(e.originator_id), {"status": status, "changed_at": _time(e), "reason": e.reason}
+                credential_id, {"status": status, "changed_at": _time(e), "reason": e.reason}
+            )
+            self.db.execute(
+                "UPDATE status_groups SET changes = changes + 1 WHERE id = "
+                "(SELECT status_group FROM credentials WHERE id = ?)",
+                [credential_id],
             )
 
         return handler
+
+    def _slot_claimed(self, e: Any) -> None:
+        group = str(e.group)
+        issuer_id = e.actor
+        rows = list(self.db.query("SELECT id FROM status_groups WHERE id = ?", [group]))
+        if rows:
+            self.db.execute("UPDATE status_groups SET claimed = claimed + 1 WHERE id = ?", [group])
+            return
+        number = int(e.number)
+        self.db["status_groups"].insert(  # type: ignore[union-attr]
+            {"id": group, "issuer_id": issuer_id, "number": number, "claimed": 1, "changes": 0}
+        )
+        for purpose, list_uuid in e.lists.items():
+            self.db["status_lists"].insert(  # type: ignore[union-attr]
+                {
+                    "id": str(list_uuid),
+                    "group_id": group,
+                    "purpose": purpose,
+                    "issuer_id": issuer_id,
+                }
+            )
 
     def _endorsed(self, e: Any) -> None:
         self.db["endorsements"].insert(  # type: ignore[union-attr]
@@ -291,6 +325,50 @@ class ReadModel:
                 dict(r)
                 for r in self.db["recognitions"].rows_where(
                     "credential_id = ?", [credential_id], order_by="recorded_at, id"
+                )
+            ]
+
+    def current_group(self, issuer_id: str, capacity: int) -> tuple[int, set[int]]:
+        """The issuer's newest list group with room, and the indices already used in it."""
+        with self._lock:
+            rows = list(
+                self.db.query(
+                    "SELECT id, number, claimed FROM status_groups WHERE issuer_id = ? "
+                    "ORDER BY number DESC LIMIT 1",
+                    [issuer_id],
+                )
+            )
+            if not rows:
+                return 0, set()
+            if rows[0]["claimed"] >= capacity:
+                return int(rows[0]["number"]) + 1, set()
+            used = {
+                int(r["status_index"])
+                for r in self.db.query(
+                    "SELECT status_index FROM credentials WHERE status_group = ?", [rows[0]["id"]]
+                )
+            }
+            return int(rows[0]["number"]), used
+
+    def status_list(self, list_uuid: str) -> dict[str, Any] | None:
+        """The list's group, purpose and issuer, with the group's status-change count."""
+        with self._lock:
+            rows = list(
+                self.db.query(
+                    "SELECT l.id, l.group_id, l.purpose, l.issuer_id, g.changes "
+                    "FROM status_lists l JOIN status_groups g ON g.id = l.group_id WHERE l.id = ?",
+                    [list_uuid],
+                )
+            )
+            return dict(rows[0]) if rows else None
+
+    def set_indices(self, group: str, status: str) -> list[int]:
+        with self._lock:
+            return [
+                int(r["status_index"])
+                for r in self.db.query(
+                    "SELECT status_index FROM credentials WHERE status_group = ? AND status = ?",
+                    [group, status],
                 )
             ]
 

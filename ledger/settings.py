@@ -20,6 +20,7 @@ class Settings:
     checkpoint_every_leaves: int = 1000
     checkpoint_every_seconds: float = 60.0
     log_origin: str | None = None
+    witness_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(
@@ -35,6 +36,11 @@ class Settings:
                 "/"
             ),
             database_url=os.environ.get("CREDLEDGER_DATABASE_URL") or None,
+            witness_keys=tuple(
+                v.strip()
+                for v in os.environ.get("CREDLEDGER_WITNESS_KEYS", "").split(",")
+                if v.strip()
+            ),
             **overrides,  # type: ignore[arg-type]
         )
         settings.eventsourcing_env()  # validate early

@@ -1,0 +1,147 @@
+"""The transparency log over HTTP: checkpoints, the log key, leaves and RFC 9162 proofs."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+
+from .auth import Admin, LedgerDep
+from .problems import Problem
+
+router = APIRouter(prefix="/v1/log", tags=["transparency log"])
+NOTE = "text/plain; charset=utf-8"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class Leaf(BaseModel):
+    index: int
+    data: str
+
+
+class Leaves(BaseModel):
+    leaves: list[Leaf]
+
+
+class InclusionProof(BaseModel):
+    index: int
+    size: int
+    path: list[str]
+
+
+class ConsistencyProof(BaseModel):
+    first: int
+    second: int
+    path: list[str]
+
+
+class CheckpointEntry(BaseModel):
+    size: int
+    root_hash: str
+    created_at: str
+    note: str
+
+
+class CheckpointList(BaseModel):
+    checkpoints: list[CheckpointEntry]
+
+
+@router.get("/checkpoint", response_class=PlainTextResponse)
+def checkpoint(ledger: LedgerDep) -> PlainTextResponse:
+    """The newest checkpoint: a C2SP signed note over a tlog-checkpoint body."""
+    ledger.catch_up()
+    latest = ledger.tlog.latest_checkpoint() or ledger.tlog.make_checkpoint()
+    return PlainTextResponse(ledger.tlog.cosigned_note(latest), media_type=NOTE)
+
+
+@router.post("/checkpoint", response_class=PlainTextResponse)
+def make_checkpoint(principal: Admin, ledger: LedgerDep) -> PlainTextResponse:
+    """Make a checkpoint of the current tree now (administrator)."""
+    ledger.catch_up()
+    return PlainTextResponse(ledger.tlog.make_checkpoint().note, media_type=NOTE)
+
+
+@router.get("/checkpoints", response_model=CheckpointList)
+def checkpoints(
+    ledger: LedgerDep,
+    after: int = Query(default=-1, ge=-1, description="only checkpoints with a larger size"),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> CheckpointList:
+    """Every checkpoint the log has published, oldest first."""
+    return CheckpointList(
+        checkpoints=[
+            CheckpointEntry(
+                size=c.size, root_hash=b64(c.root_hash), created_at=c.created_at, note=c.note
+            )
+            for c in ledger.tlog.checkpoints(after=after, limit=limit)
+        ]
+    )
+
+
+@router.post("/cosignatures")
+async def cosign(request: Request, ledger: LedgerDep) -> dict[str, Any]:
+    """Submit a checkpoint cosigned by a configured witness (C2SP tlog-cosignature)."""
+    body = (await request.body()).decode("utf-8", errors="strict")
+    try:
+        accepted = ledger.tlog.add_cosignatures(body)
+    except Exception as exc:
+        raise Problem(400, f"cosignature refused: {exc}", kind="cosignature-refused") from None
+    if not accepted:
+        raise Problem(
+            400, "no valid cosignature from a configured witness", kind="cosignature-refused"
+        )
+    return {"accepted": accepted}
+
+
+@router.get("/key", response_class=PlainTextResponse)
+def key(ledger: LedgerDep) -> PlainTextResponse:
+    """The log's verifier key (C2SP vkey: name+keyid+base64(0x01||pubkey))."""
+    return PlainTextResponse(ledger.tlog.vkey + "\n", media_type=NOTE)
+
+
+@router.get("/leaves", response_model=Leaves)
+def leaves(
+    ledger: LedgerDep,
+    start: int = Query(ge=0, description="index of the first leaf"),
+    end: int = Query(ge=0, description="index of the last leaf (inclusive, as RFC 9162)"),
+) -> Leaves:
+    """Leaves start..end (at most 1000 per call; fewer past the end of the log)."""
+    ledger.catch_up()
+    return Leaves(leaves=[Leaf(index=i, data=b64(d)) for i, d in ledger.tlog.leaves(start, end)])
+
+
+@router.get("/proof/inclusion", response_model=InclusionProof)
+def inclusion(
+    ledger: LedgerDep,
+    size: int = Query(ge=1, description="tree size the proof is for"),
+    index: int | None = Query(default=None, ge=0),
+    credential: UUID | None = Query(default=None, description="instead of index: a credential id"),
+) -> InclusionProof:
+    """RFC 9162 inclusion proof of a leaf (by index, or the issuance leaf of a credential)."""
+    if (index is None) == (credential is None):
+        raise Problem(400, "give exactly one of index and credential", kind="bad-query")
+    if credential is not None:
+        index = ledger.log_index_of(credential, 1)
+        if index is None:
+            raise Problem(404, f"no issuance leaf for credential {credential}")
+    assert index is not None
+    path = ledger.tlog.inclusion_proof(index, size)
+    return InclusionProof(index=index, size=size, path=[b64(h) for h in path])
+
+
+@router.get("/proof/consistency", response_model=ConsistencyProof)
+def consistency(
+    ledger: LedgerDep,
+    first: int = Query(ge=0),
+    second: int = Query(ge=0),
+) -> ConsistencyProof:
+    """RFC 9162 consistency proof between two tree sizes."""
+    path = ledger.tlog.consistency_proof(first, second)
+    return ConsistencyProof(first=first, second=second, path=[b64(h) for h in path])

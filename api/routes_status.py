@@ -1,0 +1,29 @@
+"""Bitstring Status List credentials, served with validators so unchanged lists cost little."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from .auth import LedgerDep
+
+router = APIRouter(prefix="/v1/status", tags=["status lists"])
+MAX_AGE = 60
+
+
+@router.get("/{list_id}", response_model=dict[str, object])
+def status_list(list_id: UUID, request: Request, ledger: LedgerDep) -> Response:
+    """The newest signed BitstringStatusListCredential (VC 2.0) of a list."""
+    current = ledger.current_status_list(list_id)
+    assert current.digest is not None and current.document is not None
+    etag = f'"{current.digest.hex()}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={MAX_AGE}",
+        "X-Status-List-Version": str(current.list_version),
+    }
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(current.document, headers=headers, media_type="application/vc+ld+json")

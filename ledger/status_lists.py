@@ -1,0 +1,85 @@
+"""Status lists in the ledger: slots claimed atomically with issuance, versions published as events.
+
+A credential's status index is claimed by a ``StatusSlot`` aggregate whose id is
+derived from (list group, index) and which is saved in the same transaction as the
+``Credential``: a second claim of the same index is an integrity error, so no two
+credentials can ever share an index, across processes and crashes. Each published
+version of a list is a ``StatusList.Published`` event holding the signed list
+credential and its digest, so the log proves which list was served when.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from .aggregate import LedgerAggregate
+
+LIST_LENGTH = 131_072
+PURPOSES = ("revocation", "suspension")
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://credledger.org/ns/status")
+
+
+def group_id(issuer_id: UUID, number: int) -> UUID:
+    """The n-th list group of an issuer: one revocation and one suspension list."""
+    return uuid5(_NAMESPACE, f"group:{issuer_id}:{number}")
+
+
+def list_id(group: UUID, purpose: str) -> UUID:
+    return uuid5(_NAMESPACE, f"list:{group}:{purpose}")
+
+
+def slot_id(group: UUID, index: int) -> UUID:
+    return uuid5(_NAMESPACE, f"slot:{group}:{index}")
+
+
+class StatusSlot(LedgerAggregate):
+    """Index ``index`` of list group ``group`` belongs to one credential, forever."""
+
+    @classmethod
+    def create_id(cls, group: UUID, index: int) -> UUID:
+        return slot_id(group, index)
+
+    @event("Claimed")
+    def __init__(
+        self, group: UUID, index: int, number: int, lists: dict[str, UUID], credential_id: UUID
+    ) -> None:
+        """``number``: the group's ordinal for its issuer; ``lists``: purpose -> list id."""
+        self.group = group
+        self.index = index
+        self.credential_id = credential_id
+
+
+class StatusList(LedgerAggregate):
+    """The published versions of one status list (the newest is served)."""
+
+    @classmethod
+    def create_id(cls, list_uuid: UUID) -> UUID:
+        return list_uuid
+
+    @event("Opened")
+    def __init__(self, list_uuid: UUID, issuer_id: UUID, group: UUID, purpose: str) -> None:
+        self.issuer_id = issuer_id
+        self.group = group
+        self.purpose = purpose
+        self.list_version = 0
+        self.document: dict[str, Any] | None = None
+        self.digest: bytes | None = None
+        self.position = -1
+
+    @event("Published")
+    def publish(
+        self,
+        list_url: str,
+        list_version: int,
+        digest: bytes,
+        document: dict[str, Any],
+        position: int,
+    ) -> None:
+        """``position``: the number of status changes of the group the bits reflect."""
+        self.list_version = list_version
+        self.digest = digest
+        self.document = document
+        self.position = position
