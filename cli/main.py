@@ -14,5 +14,14 @@ app = typer.Typer(
 app.command()(serve)
 
 
+@app.callback()
+def _root() -> None:
+    """credledger: a Merkle-anchored ledger for microcredentials."""
+
+
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()
