@@ -1,0 +1,124 @@
+"""RFC 8785 JSON Canonicalization Scheme (JCS).
+
+The canonical form is what ECMAScript's ``JSON.stringify`` prints for the same value once
+object members are sorted by their UTF-16 code units: numbers are IEEE 754 doubles
+printed by ``Number.prototype.toString``, strings escape only what JSON requires. Used by
+``eddsa-jcs-2022`` and for the ledger's credential digests, where every byte counts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from credledger.crypto.errors import CryptoError
+
+__all__ = ["JcsError", "canonicalize", "canonicalize_bytes", "format_number"]
+
+
+class JcsError(CryptoError, ValueError):
+    """The value has no RFC 8785 form (NaN, infinity, a lone surrogate, a non-JSON type)."""
+
+
+_SHORT_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+_ESCAPES = {chr(c): f"\\u{c:04x}" for c in range(0x20)} | _SHORT_ESCAPES
+_NEEDS_ESCAPE = str.maketrans(_ESCAPES)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _string(text: str) -> str:
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        raise JcsError(f"string holds a lone surrogate U+{ord(surrogate.group()):04X}")
+    return '"' + text.translate(_NEEDS_ESCAPE) + '"'
+
+
+def format_number(value: float) -> str:
+    """ECMAScript ``Number::toString`` of ``value`` (an int is taken as the double it rounds to)."""
+    try:
+        number = float(value)
+    except OverflowError as exc:
+        raise JcsError(f"number {value} is outside the IEEE 754 double range") from exc
+    if not math.isfinite(number):
+        raise JcsError(f"{number} has no JSON form")
+    if number == 0:
+        return "0"
+    if number < 0:
+        return "-" + format_number(-number)
+    # repr() yields the shortest digit string that round-trips, the same digits ECMAScript picks.
+    mantissa, _, exponent = repr(number).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + (int(exponent) if exponent else 0)
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    k, n = len(digits), point
+    if k <= n <= 21:
+        return digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * (-n) + digits
+    exp = n - 1
+    sign = "+" if exp >= 0 else "-"
+    head = digits if k == 1 else digits[0] + "." + digits[1:]
+    return f"{head}e{sign}{abs(exp)}"
+
+
+def _serialize(value: Any, out: list[str]) -> None:
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(_string(value))
+    elif isinstance(value, int | float):
+        out.append(format_number(value))
+    elif isinstance(value, Mapping):
+        for key in value:
+            if not isinstance(key, str):
+                raise JcsError(f"object member name {key!r} is not a string")
+        out.append("{")
+        first = True
+        for key in sorted(value, key=lambda k: k.encode("utf-16-be", "surrogatepass")):
+            if not first:
+                out.append(",")
+            first = False
+            out.append(_string(key))
+            out.append(":")
+            _serialize(value[key], out)
+        out.append("}")
+    elif isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        out.append("[")
+        for index, item in enumerate(value):
+            if index:
+                out.append(",")
+            _serialize(item, out)
+        out.append("]")
+    else:
+        raise JcsError(f"{type(value).__name__} is not a JSON value")
+
+
+def canonicalize(value: Any) -> str:
+    """The RFC 8785 canonical JSON text of ``value`` (parsed JSON: dict, list, str, number …)."""
+    out: list[str] = []
+    _serialize(value, out)
+    return "".join(out)
+
+
+def canonicalize_bytes(value: Any) -> bytes:
+    """The canonical form as UTF-8 bytes: what gets hashed and signed."""
+    return canonicalize(value).encode("utf-8")

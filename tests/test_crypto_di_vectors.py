@@ -1,0 +1,245 @@
+"""Every intermediate of the W3C Data Integrity EdDSA test vectors, reproduced from the inputs.
+
+For each suite the vectors give the unsigned document, the proof options and the key
+pair, then every step: canonical document, canonical proof configuration, both hashes,
+their concatenation, the signature (hex and base58btc) and the signed document. Each
+step is computed here from the inputs alone and compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from credledger.crypto.data_integrity import add_proof, verify_proof
+from credledger.crypto.eddsa_cryptosuites import (
+    create_proof,
+    hashing,
+    jcs_proof_configuration,
+    jcs_transformation,
+    proof_serialization,
+    rdfc_proof_configuration,
+    rdfc_transformation,
+)
+from credledger.crypto.keys import public_key_from_did_key
+from credledger.crypto.multibase import encode_base58btc
+from credledger.crypto.rdfc import canonicalize
+
+from .di_vectors import (
+    VECTOR_CREATED,
+    VECTOR_KEY_VM,
+    key_pair,
+    loader,
+    read_json,
+    read_text,
+    vector_key,
+    vectors,
+)
+
+
+@dataclass(frozen=True)
+class SuiteCase:
+    name: str
+    folder: str
+    suffix: str
+    unsigned: str
+    cryptosuite: str
+
+
+CASES = [
+    SuiteCase("rdfc", "eddsa-rdfc-2022", "DataInt", "unsigned.json", "eddsa-rdfc-2022"),
+    SuiteCase(
+        "rdfc-employ",
+        "eddsa-rdfc-2022/employ",
+        "DataInt",
+        "employmentAuth.json",
+        "eddsa-rdfc-2022",
+    ),
+    SuiteCase("jcs", "eddsa-jcs-2022", "JCS", "unsigned.json", "eddsa-jcs-2022"),
+]
+
+
+def _file(shared_dir: Path, case: SuiteCase, stem: str) -> Path:
+    extension = ".json" if stem in ("proofConfig", "signed") else ".txt"
+    return vectors(shared_dir) / case.folder / f"{stem}{case.suffix}{extension}"
+
+
+def _steps(shared_dir: Path, case: SuiteCase) -> tuple[str, str, dict[str, Any]]:
+    """The canonical document and proof configuration, computed from the inputs."""
+    unsigned = read_json(vectors(shared_dir) / case.unsigned)
+    proof_config = read_json(_file(shared_dir, case, "proofConfig"))
+    if case.cryptosuite == "eddsa-rdfc-2022":
+        # The vector's proof config already shows the @context step 5 copies in.
+        options = {k: v for k, v in proof_config.items() if k != "@context"}
+        assert proof_config["@context"] == unsigned["@context"]
+        canonical_document = rdfc_transformation(unsigned, options, loader())
+        canonical_config = rdfc_proof_configuration(unsigned, options, loader())
+    else:
+        canonical_document = jcs_transformation(unsigned, proof_config)
+        canonical_config = jcs_proof_configuration(proof_config)
+    return canonical_document, canonical_config, unsigned
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_canonical_document_matches_the_vector(shared_dir: Path, case: SuiteCase) -> None:
+    canonical_document, _, _ = _steps(shared_dir, case)
+    assert canonical_document == read_text(_file(shared_dir, case, "canonDoc"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_canonical_proof_configuration_matches_the_vector(
+    shared_dir: Path, case: SuiteCase
+) -> None:
+    _, canonical_config, _ = _steps(shared_dir, case)
+    assert canonical_config == read_text(_file(shared_dir, case, "proofCanon"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_hashes_match_the_vector(shared_dir: Path, case: SuiteCase) -> None:
+    canonical_document, canonical_config, _ = _steps(shared_dir, case)
+    proof_hash = hashlib.sha256(canonical_config.encode()).hexdigest()
+    document_hash = hashlib.sha256(canonical_document.encode()).hexdigest()
+    assert proof_hash == read_text(_file(shared_dir, case, "proofHash"))
+    assert document_hash == read_text(_file(shared_dir, case, "docHash"))
+    combined = hashing(canonical_document, canonical_config)
+    assert combined.hex() == read_text(_file(shared_dir, case, "combinedHash"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_signature_matches_the_vector_in_hex_and_base58(shared_dir: Path, case: SuiteCase) -> None:
+    canonical_document, canonical_config, _ = _steps(shared_dir, case)
+    signature = proof_serialization(
+        hashing(canonical_document, canonical_config), vector_key(shared_dir)
+    )
+    assert signature.hex() == read_text(_file(shared_dir, case, "sigHex"))
+    assert encode_base58btc(signature) == read_text(_file(shared_dir, case, "sigBTC58"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_add_proof_reproduces_the_signed_document(shared_dir: Path, case: SuiteCase) -> None:
+    unsigned = read_json(vectors(shared_dir) / case.unsigned)
+    signed = add_proof(
+        unsigned,
+        vector_key(shared_dir),
+        VECTOR_KEY_VM,
+        cryptosuite=case.cryptosuite,
+        created=VECTOR_CREATED,
+        loader=loader(),
+    )
+    assert signed == read_json(_file(shared_dir, case, "signed"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_signed_vector_verifies(shared_dir: Path, case: SuiteCase) -> None:
+    signed = read_json(_file(shared_dir, case, "signed"))
+    result = verify_proof(signed, loader=loader(), resolve_key=public_key_from_did_key)
+    assert result.cryptosuite == case.cryptosuite
+    assert result.verification_method == VECTOR_KEY_VM
+    assert result.document == {k: v for k, v in signed.items() if k != "proof"}
+
+
+# -- Ed25519Signature2020 (VC 1.1 era; verified, never created) --------------------------------
+
+
+def _ed_sig(shared_dir: Path, stem: str) -> Path:
+    suffix = ".json" if stem in ("proofConfig", "signed") else ".txt"
+    return vectors(shared_dir) / "Ed25519Signature2020" / f"{stem}EdSig{suffix}"
+
+
+def test_ed25519_signature_2020_intermediates_match_the_vector(shared_dir: Path) -> None:
+    signed = read_json(_ed_sig(shared_dir, "signed"))
+    document = {k: v for k, v in signed.items() if k != "proof"}
+    canonical_document = canonicalize(document, loader())
+    canonical_config = canonicalize(read_json(_ed_sig(shared_dir, "proofConfig")), loader())
+    assert canonical_document == read_text(_ed_sig(shared_dir, "canonDoc"))
+    assert canonical_config == read_text(_ed_sig(shared_dir, "proofCanon"))
+    combined = hashing(canonical_document, canonical_config)
+    assert combined.hex() == read_text(_ed_sig(shared_dir, "combinedHash"))
+    signature = vector_key(shared_dir).sign(combined)
+    assert signature.hex() == read_text(_ed_sig(shared_dir, "sigHex"))
+    assert encode_base58btc(signature) == read_text(_ed_sig(shared_dir, "sigBTC58"))
+
+
+def test_ed25519_signature_2020_signed_vector_verifies(shared_dir: Path) -> None:
+    signed = read_json(_ed_sig(shared_dir, "signed"))
+    result = verify_proof(signed, loader=loader(), resolve_key=public_key_from_did_key)
+    assert result.cryptosuite == "Ed25519Signature2020"
+
+
+# -- proof sets and chains ------------------------------------------------------------------
+
+
+def _chain_dir(shared_dir: Path) -> Path:
+    return vectors(shared_dir) / "proof-set-chain"
+
+
+def _chain_key(shared_dir: Path, number: int) -> Any:
+    return key_pair(read_json(_chain_dir(shared_dir) / "multiKeyPairs.json")[f"keyPair{number}"])
+
+
+@pytest.mark.parametrize(
+    ("document", "config", "signed_config", "key_number"),
+    [
+        ("unsigned.json", "proofSetConfig1.json", "proofSetConfigSigned1.json", 1),
+        ("unsigned.json", "proofSetConfig2.json", "proofSetConfigSigned2.json", 2),
+        ("proofChainTempDoc1.json", "proofChainConfig1.json", "proofChainConfigSigned1.json", 3),
+        ("proofChainTempDoc2.json", "proofChainConfig2.json", "proofChainConfigSigned2.json", 4),
+    ],
+)
+def test_each_set_and_chain_proof_signs_its_documented_input(
+    shared_dir: Path, document: str, config: str, signed_config: str, key_number: int
+) -> None:
+    folder = _chain_dir(shared_dir)
+    proof = create_proof(
+        read_json(folder / document),
+        read_json(folder / config),
+        _chain_key(shared_dir, key_number),
+        loader(),
+    )
+    assert proof == read_json(folder / signed_config)
+
+
+def test_add_proof_builds_the_vector_proof_set_then_chain(shared_dir: Path) -> None:
+    folder = _chain_dir(shared_dir)
+    document = read_json(folder / "unsigned.json")
+    steps = [
+        ("proofSetConfig1.json", 1, "signedProofSet1.json"),
+        ("proofSetConfig2.json", 2, "signedProofSet2.json"),
+        ("proofChainConfig1.json", 3, "signedProofChain1.json"),
+        ("proofChainConfig2.json", 4, "signedProofChain2.json"),
+    ]
+    for config_name, key_number, expected in steps:
+        config = read_json(folder / config_name)
+        document = add_proof(
+            document,
+            _chain_key(shared_dir, key_number),
+            config["verificationMethod"],
+            created=config["created"],
+            loader=loader(),
+            proof_id=config.get("id"),
+            previous_proof=config.get("previousProof"),
+        )
+        assert document == read_json(folder / expected), expected
+
+
+@pytest.mark.parametrize(
+    ("name", "proofs"),
+    [
+        ("signedProofSet1.json", 1),
+        ("signedProofSet2.json", 2),
+        ("signedProofChain1.json", 3),
+        ("signedProofChain2.json", 4),
+    ],
+)
+def test_every_proof_of_the_vector_sets_and_chains_verifies(
+    shared_dir: Path, name: str, proofs: int
+) -> None:
+    signed = read_json(_chain_dir(shared_dir) / name)
+    result = verify_proof(signed, loader=loader(), resolve_key=public_key_from_did_key)
+    assert len(result.proofs) == proofs
+    assert [p.verification_method for p in result.proofs] == [
+        p["verificationMethod"] for p in (signed["proof"] if proofs > 1 else [signed["proof"]])
+    ]

@@ -1,0 +1,128 @@
+"""RDFC-1.0 canonicalisation: the algorithm itself, checked against pyoxigraph's and rdf-canonize's.
+
+pyoxigraph (Rust) implements RDFC-1.0 independently; on random datasets, including the
+symmetric ones that need the N-degree hashing, both must print the same canonical
+N-Quads. Behaviours specific to rdf-canonize (Digital Bazaar's implementation, whose
+output our signatures must match) are pinned down with literal expectations.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from credledger.crypto.jsonld_errors import CanonicalizationError
+from credledger.crypto.jsonld_rdf import Quad, format_iri, format_literal
+from credledger.crypto.rdfc import canonicalize_quads
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+P = format_iri("http://example.org/p")
+Q = format_iri("http://example.org/q")
+
+
+def _oxigraph_canonical(quads: set[Quad]) -> str:
+    text = "".join(f"{s} {p} {o}{' ' + g if g else ''} .\n" for s, p, o, g in quads)
+    dataset = ox.Dataset(ox.parse(text, ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return "".join(sorted(f"{quad} .\n" for quad in dataset))
+
+
+_blank = st.integers(min_value=0, max_value=5).map(lambda i: f"_:n{i}")
+_iri = st.sampled_from(["a", "b", "c"]).map(lambda n: format_iri(f"http://example.org/{n}"))
+_literal = st.text(alphabet="xyz", max_size=2).map(format_literal)
+_quad = st.tuples(
+    st.one_of(_blank, _iri),
+    st.sampled_from([P, Q]),
+    st.one_of(_blank, _iri, _literal),
+    st.one_of(st.just(""), st.just(""), _blank, _iri),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(_quad, max_size=12))
+def test_canonical_form_agrees_with_pyoxigraph(quads: set[Quad]) -> None:
+    assert canonicalize_quads(quads, max_work_factor=float("inf")) == _oxigraph_canonical(quads)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sets(_quad, max_size=10), st.permutations(range(6)))
+def test_canonical_form_ignores_blank_node_labels(quads: set[Quad], order: list[int]) -> None:
+    def relabel(term: str) -> str:
+        return f"_:other{order[int(term[3:])]}" if term.startswith("_:n") else term
+
+    renamed = {(relabel(s), p, relabel(o), relabel(g)) for s, p, o, g in quads}
+    unlimited = float("inf")
+    assert canonicalize_quads(renamed, max_work_factor=unlimited) == canonicalize_quads(
+        quads, max_work_factor=unlimited
+    )
+
+
+def test_two_blank_nodes_in_a_cycle_exceed_rdf_canonize_default_work_limit() -> None:
+    # rdf-canonize (maxWorkFactor 1) refuses this too: "Maximum deep iterations exceeded (2)".
+    quads = {("_:x", P, "_:y", ""), ("_:y", P, "_:x", "")}
+    with pytest.raises(CanonicalizationError):
+        canonicalize_quads(quads)
+    assert canonicalize_quads(quads, max_work_factor=2) == (
+        f"_:c14n0 {P} _:c14n1 .\n_:c14n1 {P} _:c14n0 .\n"
+    )
+
+
+def test_poisoned_dataset_is_refused_quickly() -> None:
+    # Ten disjoint, identical 3-cycles: every node looks like every other one.
+    quads = {(f"_:g{g}n{i}", P, f"_:g{g}n{(i + 1) % 3}", "") for g in range(10) for i in range(3)}
+    with pytest.raises(CanonicalizationError):
+        canonicalize_quads(quads)
+
+
+def test_identical_leaves_below_distinct_parents_need_no_deep_recursion() -> None:
+    # The shape of repeated OB 3.0 "alignment" objects: allowed under the default limit.
+    quads = {
+        (format_iri("http://example.org/r1"), P, "_:a", ""),
+        (format_iri("http://example.org/r2"), P, "_:b", ""),
+        ("_:a", Q, format_literal("same"), ""),
+        ("_:b", Q, format_literal("same"), ""),
+    }
+    assert canonicalize_quads(quads) == _oxigraph_canonical(quads)
+
+
+def test_duplicate_quads_collapse_into_one_line() -> None:
+    quad = (format_iri("http://example.org/s"), P, format_literal("o"), "")
+    assert canonicalize_quads([quad, quad]).count("\n") == 1
+
+
+def test_literals_escape_as_rdf_canonize_does() -> None:
+    # ECHAR for \b \t \n \f \r " \, UCHAR (upper-case hex) for other controls and DEL.
+    assert format_literal('a\b\t\n\f\r"\\\x00\x1f\x7f\u00e9') == (
+        '"a\\b\\t\\n\\f\\r\\"\\\\\\u0000\\u001F\\u007F\u00e9"'
+    )
+
+
+def test_iris_escape_the_characters_n_quads_forbids() -> None:
+    assert format_iri('http://e/a b<>"{}|^`\\') == (
+        "<http://e/a\\u0020b\\u003C\\u003E\\u0022\\u007B\\u007D\\u007C\\u005E\\u0060\\u005C>"
+    )
+
+
+def test_language_tags_and_datatypes_print_in_canonical_form() -> None:
+    langstring = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+    assert format_literal("hallo", langstring, "nl") == '"hallo"@nl'
+    assert format_literal("1", "http://www.w3.org/2001/XMLSchema#integer") == (
+        '"1"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    )
+    assert format_literal("x") == '"x"'
+
+
+def test_lines_sort_by_utf16_code_units_like_javascript() -> None:
+    # U+1F600 is D83D DE00 in UTF-16: before U+FFFD there, after it by code point.
+    subject = format_iri("http://example.org/s")
+    quads = {
+        (subject, P, format_literal("\U0001f600"), ""),
+        (subject, P, format_literal("\ufffd"), ""),
+    }
+    lines = canonicalize_quads(quads).splitlines()
+    assert lines == [f'{subject} {P} "\U0001f600" .', f'{subject} {P} "\ufffd" .']
+
+
+def test_named_graph_blank_nodes_are_labelled_too() -> None:
+    quads = {("_:s", P, format_literal("v"), "_:g"), ("_:s", Q, "_:g", "")}
+    assert canonicalize_quads(quads) == _oxigraph_canonical(quads)
