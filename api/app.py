@@ -36,6 +36,8 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
     app = FastAPI(
         title="credledger",
         version="0.1.0",
+        docs_url=None,  # the interactive pages load scripts from a CDN; serve the document only
+        redoc_url=None,
         description=(
             "An event-sourced, Merkle-anchored ledger for microcredentials: Open Badges 3.0 "
             "on W3C VC 2.0, Bitstring Status Lists, an RFC 9162 transparency log."

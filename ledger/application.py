@@ -193,6 +193,18 @@ class CredentialLedger(Application[UUID]):
         self.catch_up()
         return self.read_model.search_achievements(q, limit=limit, offset=offset)
 
+    def erase_subject(self, kind: str, identity: str) -> bool:
+        """Erase a learner's personal data: their key goes, every stored byte and hash stays."""
+        recipient = parse_recipient({kind: identity})
+        return self.vault.erase_subject(
+            self.vault.subject_key_id(recipient.kind, recipient.identity)
+        )
+
+    def recognitions_resting_on(self, credential_id: UUID) -> list[dict[str, Any]]:
+        """Recognitions made on the strength of this credential (e.g. after its revocation)."""
+        self.catch_up()
+        return self.read_model.recognitions_of(f"urn:uuid:{credential_id}")
+
     def log_index_of(self, aggregate_id: UUID, version: int) -> int | None:
         """The Merkle leaf index of an event, once the transparency log holds it."""
         return self.tlog.index_of(str(aggregate_id), version)

@@ -55,7 +55,11 @@ TABLES: dict[str, dict[str, Any]] = {
         "valid_until": str,
         "changed_at": str,
         "reason": str,
+        "status_group": str,
+        "status_index": int,
     },
+    "status_groups": {"id": str, "issuer_id": str, "number": int, "claimed": int, "changes": int},
+    "status_lists": {"id": str, "group_id": str, "purpose": str, "issuer_id": str},
     "endorsements": {
         "id": str,
         "endorser_id": str,

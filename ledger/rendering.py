@@ -17,6 +17,7 @@ from uuid import UUID
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 OB_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
@@ -218,7 +219,7 @@ def achievement_credential(
         result["value"] = result_value
     subject["result"] = [result]
     vc: dict[str, Any] = {
-        "@context": [VC_V2, OB_V3, extension_context_url(base_url)],
+        "@context": [VC_V2, OB_V3, OB_EXTENSIONS, extension_context_url(base_url)],
         "id": f"urn:uuid:{credential_id}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": issuer,
@@ -258,7 +259,7 @@ def endorsement_credential(
 ) -> dict[str, Any]:
     """An unsigned OB 3.0 EndorsementCredential."""
     return {
-        "@context": [VC_V2, OB_V3],
+        "@context": [VC_V2, OB_V3, OB_EXTENSIONS],
         "id": f"urn:uuid:{endorsement_id}",
         "type": ["VerifiableCredential", "EndorsementCredential"],
         "issuer": endorser,

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from credledger.crypto.data_integrity import add_proof
 from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.keys import (
     Ed25519KeyPair,
@@ -50,10 +51,6 @@ class CredentialSigner:
         return verification_method_id(did_key_from_public_key(public_key_from_multibase(key_id)))
 
     def sign(self, document: dict[str, Any], key_id: str, created: datetime) -> dict[str, Any]:
-        from credledger.crypto.data_integrity import (  # type: ignore[import-not-found]
-            add_proof,
-        )
-
         signed: dict[str, Any] = add_proof(
             document,
             self.key_pair(key_id),

@@ -34,6 +34,9 @@ class SubjectErasedError(LookupError):
 class Vault:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._pepper: bytes | None = None
+        self._subject_keys: dict[str, bytes] = {}
+        self._signing_keys: dict[str, bytes] = {}
         with db.transaction() as cur:
             for statement in SCHEMA:
                 cur.execute(statement)
@@ -70,6 +73,9 @@ class Vault:
             )
 
     def signing_key(self, key_id: str) -> bytes:
+        cached = self._signing_keys.get(key_id)
+        if cached is not None:
+            return cached
         with self.db.transaction() as cur:
             cur.execute(
                 "SELECT private_key FROM credledger_signing_keys WHERE key_id = ?", (key_id,)
@@ -77,16 +83,22 @@ class Vault:
             row = cur.fetchone()
         if row is None:
             raise LookupError(f"no private key for {key_id}")
-        return blob(row[0])
+        self._signing_keys[key_id] = blob(row[0])
+        return self._signing_keys[key_id]
 
     # -- personal data -----------------------------------------------------------------
     def subject_key_id(self, kind: str, identity: str) -> str:
         """A stable, non-reversible id for a data subject (keyed by a server-side pepper)."""
-        pepper = self.secret("subject-pepper", create=32)
-        assert pepper is not None
-        return hmac.new(pepper, f"{kind}:{identity}".encode(), hashlib.sha256).hexdigest()
+        if self._pepper is None:
+            self._pepper = self.secret("subject-pepper", create=32)
+        assert self._pepper is not None
+        return hmac.new(self._pepper, f"{kind}:{identity}".encode(), hashlib.sha256).hexdigest()
 
-    def seal(self, subject_key_id: str, plaintext: bytes, context: bytes) -> bytes:
+    def _subject_key(self, subject_key_id: str) -> bytes:
+        """The subject's key, made (durably, before any event uses it) if it has none."""
+        key = self._subject_keys.get(subject_key_id)
+        if key is not None:
+            return key
         with self.db.transaction() as cur:
             cur.execute(
                 "INSERT INTO credledger_subject_keys (subject_key_id, key) VALUES (?, ?) "
@@ -98,10 +110,20 @@ class Vault:
                 (subject_key_id,),
             )
             key = blob(cur.fetchone()[0])
+        if len(self._subject_keys) > 10_000:
+            self._subject_keys.clear()
+        self._subject_keys[subject_key_id] = key
+        return key
+
+    def seal(self, subject_key_id: str, plaintext: bytes, context: bytes) -> bytes:
+        key = self._subject_key(subject_key_id)
         nonce = secrets.token_bytes(12)
         return nonce + AESGCM(key).encrypt(nonce, plaintext, context)
 
     def unseal(self, subject_key_id: str, sealed: bytes, context: bytes) -> bytes:
+        cached = self._subject_keys.get(subject_key_id)
+        if cached is not None:
+            return AESGCM(cached).decrypt(sealed[:12], sealed[12:], context)
         with self.db.transaction() as cur:
             cur.execute(
                 "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?",
@@ -113,12 +135,14 @@ class Vault:
         return AESGCM(blob(row[0])).decrypt(sealed[:12], sealed[12:], context)
 
     def erase_subject(self, subject_key_id: str) -> bool:
+        """Delete the subject's key (crypto-shredding); True if there was one."""
+        self._subject_keys.pop(subject_key_id, None)
         with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT 1 FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
+            )
+            existed = cur.fetchone() is not None
             cur.execute(
                 "DELETE FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
             )
-            return (
-                bool(cur.execute("SELECT changes()").fetchone()[0])
-                if self.db.dialect == ("sqlite")
-                else True
-            )
+        return existed

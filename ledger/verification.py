@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from credledger.crypto import data_integrity
 from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.keys import did_key_document, public_key_from_did_key
 from credledger.revocation.check import FetchList, check_status, status_by_purpose
@@ -158,8 +159,6 @@ class CredentialVerifier:
         challenge: str | None,
         domain: str | None,
     ) -> None:
-        from credledger.crypto import data_integrity  # type: ignore[attr-defined,unused-ignore]
-
         report.checks.append("proof")
         if "proof" not in vc:
             report.fail("proof", "the credential carries no proof")

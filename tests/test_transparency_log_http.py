@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-
 from credledger.api.app import create_app
 from credledger.crypto import cbor
+from fastapi.testclient import TestClient
 
 from . import rfc_auditor as rfc
 from .http_helpers import ADMIN_TOKEN, auth, microcredential_definition
