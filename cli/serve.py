@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from credledger.api.app import create_app
-from credledger.ledger.application import CredentialLedger
 from credledger.ledger.settings import Settings, SettingsError
+
+APP_FACTORY = "credledger.api.server:app_from_env"
 
 
 def serve(
@@ -39,19 +39,13 @@ def serve(
     except SettingsError as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
         raise typer.Exit(2) from None
-    ledger = CredentialLedger(settings)
-    admin_hash, new_token = ledger.admin_token_hash(os.environ.get("CREDLEDGER_ADMIN_TOKEN"))
-    if new_token is not None:
-        typer.secho(
-            "Admin token (shown once; only its hash is kept):\n  " + new_token,
-            fg="yellow",
-            err=True,
-        )
-    app = create_app(ledger, admin_hash)
+    os.environ["CREDLEDGER_DATA"] = str(settings.data_dir)
+    os.environ["CREDLEDGER_BASE_URL"] = settings.base_url
     store = "PostgreSQL" if settings.database_url else f"SQLite in {settings.data_dir}"
     typer.echo(f"credledger serving {settings.base_url} (store: {store})", err=True)
     uvicorn.run(
-        app,
+        APP_FACTORY,
+        factory=True,
         host=host,
         port=port,
         ssl_certfile=str(tls_cert) if tls_cert else None,
@@ -59,4 +53,3 @@ def serve(
         log_level="info",
         server_header=False,
     )
-    ledger.close()

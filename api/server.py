@@ -1,0 +1,57 @@
+"""The server process's app: configured from the environment, as `credledger serve` sets it.
+
+`credledger serve` (in cli/) starts uvicorn with this factory by name, so the CLI
+never imports the API package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator
+
+from credledger.ledger.application import CredentialLedger
+from credledger.ledger.settings import Settings
+from fastapi import FastAPI
+
+from .app import create_app
+
+log = logging.getLogger("credledger.api")
+TICK_SECONDS = 5.0
+
+
+def app_from_env() -> FastAPI:
+    """Open the ledger named by CREDLEDGER_DATA / CREDLEDGER_DATABASE_URL / CREDLEDGER_BASE_URL."""
+    settings = Settings.from_env()
+    ledger = CredentialLedger(settings)
+    admin_hash, new_token = ledger.admin_token_hash(os.environ.get("CREDLEDGER_ADMIN_TOKEN"))
+    if new_token is not None:
+        print(
+            "Admin token (shown once; only its hash is kept):\n  " + new_token,
+            file=sys.stderr,
+            flush=True,
+        )
+    app = create_app(ledger, admin_hash)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(TICK_SECONDS)
+                try:
+                    await asyncio.to_thread(ledger.tlog.tick)
+                except Exception:  # pragma: no cover - logged; the next tick retries
+                    log.exception("checkpoint tick failed")
+
+        task = asyncio.create_task(tick())
+        try:
+            yield
+        finally:
+            task.cancel()
+            ledger.close()
+
+    app.router.lifespan_context = lifespan
+    return app
