@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from .commands import register
 from .serve import serve
 
 app = typer.Typer(
@@ -12,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(serve)
+register(app)
 
 
 @app.callback()

@@ -1,0 +1,22 @@
+"""Registers the institution commands on the ``credledger`` app (one call from main)."""
+
+from __future__ import annotations
+
+import typer
+
+from .awards import award
+from .endorsements import endorse, recognise
+from .initialise import init
+from .institutions import achievement_app, issuer_app
+from .status import CHANGES, status_command
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.add_typer(issuer_app, name="issuer")
+    app.add_typer(achievement_app, name="achievement")
+    app.command()(award)
+    for change in CHANGES:
+        app.command(change)(status_command(change))
+    app.command()(endorse)
+    app.command()(recognise)

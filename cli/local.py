@@ -1,0 +1,155 @@
+"""Local mode: the acts run in-process on a data directory, exactly as the server runs them.
+
+Acts carry the same ``Act.of(actor, Idempotency-Key, body)`` the HTTP API builds, so a
+retried command with the same key records nothing twice. Local mode acts as the
+administrator when registering issuers (whoever can write the data directory already
+holds every key in it) and as the institution given by ``--issuer`` otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from credledger.ledger import errors as ledger_errors
+from credledger.ledger.acts import ADMIN, Act
+from credledger.ledger.application import CredentialLedger, canonical_json
+from credledger.ledger.vault import SubjectErasedError
+
+from .backend import Body
+from .errors import CommandError, FieldProblem, field_loc, usage_error
+
+_STATUS = (
+    (ledger_errors.NotFoundError, 404),
+    (ledger_errors.ForbiddenError, 403),
+    (ledger_errors.ConflictError, 409),
+)
+
+
+def command_error(exc: Exception) -> CommandError:
+    """The CommandError for a ledger error, with the status the API would answer."""
+    if isinstance(exc, ledger_errors.RequestInvalidError | ledger_errors.DefinitionInvalidError):
+        problems = [FieldProblem(field_loc(e.loc), e.msg) for e in exc.errors]
+        return CommandError(str(exc), problems, status=422)
+    if isinstance(exc, ledger_errors.UnverifiableCredentialError):
+        problems = [FieldProblem("credential", reason) for reason in exc.reasons]
+        return CommandError("the credential does not verify", problems, status=422)
+    if isinstance(exc, ledger_errors.IdempotencyKeyReusedError):
+        return CommandError(str(exc), status=422, hint="use a new --idempotency-key")
+    if isinstance(exc, SubjectErasedError):
+        return CommandError("the personal data of this credential was erased", status=410)
+    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
+    return CommandError(str(exc), status=status)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except (ledger_errors.LedgerError, SubjectErasedError) as exc:
+        raise command_error(exc) from None
+
+
+def _invalid(field: str, msg: str) -> CommandError:
+    return CommandError(f"{field}: {msg}", [FieldProblem(field, msg)], status=422)
+
+
+def _uuid(value: Any, field: str) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise _invalid(field, "must be a UUID") from None
+
+
+def _datetime(value: Any, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise _invalid(field, "must be an RFC 3339 date-time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class LocalBackend:
+    """The Backend over an open CredentialLedger; ``issuer`` is the acting institution."""
+
+    def __init__(self, ledger: CredentialLedger, issuer: UUID | None) -> None:
+        self.ledger = ledger
+        self.issuer = issuer
+
+    def _act(self, actor: str, key: str | None, body: Body) -> Act:
+        return Act.of(actor, key, canonical_json(body))
+
+    def _as_issuer(self, key: str | None, body: Body) -> Act:
+        if self.issuer is None:
+            raise usage_error(
+                "in local mode this acts for an institution: pass --issuer ID",
+                hint="the id is printed by `credledger issuer add`; "
+                "or set CREDLEDGER_ISSUER, or use --server URL --token TOKEN",
+            )
+        return self._act(str(self.issuer), key, body)
+
+    def register_issuer(self, body: Body, key: str | None) -> Body:
+        with _translated():
+            registered = self.ledger.register_issuer(
+                self._act(ADMIN, key, body), body["name"], body.get("url"), body.get("email")
+            )
+        return {"id": str(registered.issuer.id), "did": registered.did, "token": registered.token}
+
+    def define_achievement(self, body: Body, key: str | None) -> Body:
+        act = self._as_issuer(key, body)
+        with _translated():
+            achievement = self.ledger.define_achievement(act, body)
+            document = self.ledger.achievement_document(achievement)
+        return {"id": str(achievement.id), "achievement": document}
+
+    def issue_credential(self, body: Body, key: str | None) -> Body:
+        act = self._as_issuer(key, body)
+        achievement_id = _uuid(body.get("achievement_id"), "achievement_id")
+        valid_until = _datetime(body.get("valid_until"), "valid_until")
+        with _translated():
+            issued = self.ledger.issue_credential(
+                act,
+                achievement_id,
+                body.get("recipient"),
+                evidence=body.get("evidence"),
+                result=body.get("result"),
+                valid_until=valid_until,
+            )
+        credential_id = issued.credential.id
+        return {
+            "id": str(credential_id),
+            "credential": issued.vc,
+            "log_index": self.ledger.log_index_of(credential_id, 1),
+        }
+
+    def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:
+        body = {"change": change, "credential": credential_id, "reason": reason}
+        act = self._as_issuer(key, body)
+        target = _uuid(credential_id, "credential_id")
+        with _translated():
+            status = self.ledger.change_status(act, target, change, reason)
+        return {"status": status}
+
+    def endorse(self, body: Body, key: str | None) -> Body:
+        act = self._as_issuer(key, body)
+        with _translated():
+            endorsement, document = self.ledger.endorse(act, body["subject"], body["comment"])
+        return {"id": str(endorsement.id), "credential": document}
+
+    def recognise(self, body: Body, key: str | None) -> Body:
+        act = self._as_issuer(key, body)
+        with _translated():
+            recognition = self.ledger.recognise(
+                act,
+                body["credential"],
+                body.get("decision"),
+                ects=body.get("ects"),
+                exemption=body.get("exemption"),
+                note=body.get("note"),
+            )
+        return {"id": str(recognition.id), "verification": recognition.verification}

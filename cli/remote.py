@@ -1,0 +1,99 @@
+"""Remote mode: the same acts over HTTP, against the contract's endpoints.
+
+The server answers errors as RFC 9457 problem documents; their ``detail`` and
+``errors`` become the CommandError the user sees. A request that carries an
+Idempotency-Key is safe to send again, so it is retried on a dropped connection or a
+busy server; one without a key is sent once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from .backend import Body
+from .errors import USAGE, CommandError, FieldProblem, field_loc
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+ATTEMPTS = 3
+USER_AGENT = "credledger-cli/0.1"
+
+
+def problem_error(response: httpx.Response) -> CommandError:
+    """The CommandError for a non-2xx answer (a problem document, or anything else)."""
+    status = response.status_code
+    try:
+        problem: Any = response.json()
+    except ValueError:
+        problem = None
+    if not isinstance(problem, dict) or not isinstance(problem.get("detail"), str):
+        text = response.text.strip()[:200]
+        detail = f"the server answered {status} {response.reason_phrase}"
+        return CommandError(f"{detail}: {text}" if text else detail, status=status)
+    items = problem.get("errors")
+    problems = [
+        FieldProblem(field_loc(item.get("loc", ())), str(item.get("msg", "")))
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict)
+    ]
+    return CommandError(problem["detail"], problems, status=status)
+
+
+class RemoteBackend:
+    """The Backend over HTTP; the token decides who acts (admin or an issuer)."""
+
+    def __init__(self, client: httpx.Client, *, backoff: float = 0.5) -> None:
+        self.client = client
+        self.backoff = backoff
+
+    def _post(self, path: str, body: Body, key: str | None) -> Body:
+        headers = {"Idempotency-Key": key} if key is not None else {}
+        attempts_left = ATTEMPTS if key is not None else 1
+        while True:
+            attempts_left -= 1
+            try:
+                response = self.client.post(path, json=body, headers=headers)
+            except httpx.TransportError as exc:
+                if attempts_left == 0:
+                    raise CommandError(
+                        f"cannot reach the server at {self.client.base_url}: {exc}",
+                        hint="check --server, and that `credledger serve` is running there",
+                        exit_code=USAGE,
+                    ) from None
+            else:
+                if response.is_success:
+                    result: Body = response.json()
+                    return result
+                if response.status_code not in RETRY_STATUSES or attempts_left == 0:
+                    raise problem_error(response)
+            time.sleep(self.backoff * (ATTEMPTS - attempts_left))
+
+    def register_issuer(self, body: Body, key: str | None) -> Body:
+        return self._post("/v1/issuers", body, key)
+
+    def define_achievement(self, body: Body, key: str | None) -> Body:
+        return self._post("/v1/achievements", body, key)
+
+    def issue_credential(self, body: Body, key: str | None) -> Body:
+        return self._post("/v1/credentials", body, key)
+
+    def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:
+        path = f"/v1/credentials/{quote(credential_id, safe='')}/{change}"
+        return self._post(path, {"reason": reason}, key)
+
+    def endorse(self, body: Body, key: str | None) -> Body:
+        return self._post("/v1/endorsements", body, key)
+
+    def recognise(self, body: Body, key: str | None) -> Body:
+        return self._post("/v1/recognitions", body, key)
+
+
+def client(server: str, token: str, *, timeout: float = 30.0) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.rstrip("/"),
+        headers={"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT},
+        timeout=timeout,
+    )

@@ -1,0 +1,94 @@
+"""Which ledger a command talks to: a data directory (local mode) or a server (remote)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+from credledger.ledger.application import CredentialLedger
+from credledger.ledger.errors import LedgerError
+from credledger.ledger.settings import Settings, SettingsError
+
+from . import remote
+from .backend import Backend
+from .errors import usage_error
+from .local import LocalBackend, command_error
+
+
+@dataclass(frozen=True)
+class Target:
+    """The ``--data``/``--server``/``--token``/``--issuer``/``--base-url`` options."""
+
+    data: Path | None = None
+    server: str | None = None
+    token: str | None = None
+    issuer: str | None = None
+    base_url: str | None = None
+
+    def settings(self) -> Settings:
+        try:
+            return Settings.from_env(self.data, self.base_url)
+        except SettingsError as exc:
+            raise usage_error(str(exc)) from None
+
+
+@contextmanager
+def open_ledger(settings: Settings) -> Iterator[CredentialLedger]:
+    ledger = CredentialLedger(settings)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+@contextmanager
+def open_backend(target: Target) -> Iterator[Backend]:
+    """The backend ``target`` names; closes it afterwards."""
+    if target.server is not None:
+        if target.data is not None:
+            raise usage_error("give --data DIR (local mode) or --server URL (remote), not both")
+        if not target.server.startswith(("http://", "https://")):
+            raise usage_error(f"--server must be an http(s) URL, not {target.server!r}")
+        if not target.token:
+            raise usage_error(
+                "remote mode needs a token",
+                hint="pass --token TOKEN or set CREDLEDGER_TOKEN "
+                "(an issuer's token from `credledger issuer add`, or the administrator's)",
+            )
+        with remote.client(target.server, target.token) as http:
+            yield remote.RemoteBackend(http)
+        return
+    settings = target.settings()
+    if not settings.data_dir.is_dir():
+        raise usage_error(
+            f"no ledger in {settings.data_dir}",
+            hint=f"run `credledger init --data {settings.data_dir}` first, "
+            "or pass --data DIR or --server URL",
+        )
+    issuer = _issuer_id(target.issuer)
+    with open_ledger(settings) as ledger:
+        if issuer is not None:
+            try:
+                ledger.issuer(issuer)
+            except LedgerError as exc:
+                raise usage_error(
+                    f"--issuer {issuer}: {command_error(exc).detail}",
+                    hint=f"`credledger issuer add NAME --data {settings.data_dir}` "
+                    "registers one and prints its id",
+                ) from None
+        yield LocalBackend(ledger, issuer)
+
+
+def _issuer_id(text: str | None) -> UUID | None:
+    if not text:
+        return None
+    try:
+        return UUID(text)
+    except ValueError:
+        raise usage_error(
+            f"--issuer must be an issuer id (a UUID), not {text!r}",
+            hint="`credledger issuer add` prints the id",
+        ) from None
