@@ -1,0 +1,152 @@
+"""Credentials per second of `credledger award --csv` in local mode, against the library.
+
+Measures, in one run and on the same machine:
+  * baseline - the library's issue_credential called in a loop, with the same per-row
+               acts (Act.of with an Idempotency-Key) and bodies the CLI sends;
+  * cli      - `credledger award --achievement ID --csv FILE --data DIR` run as a user
+               runs it (a subprocess: start-up, CSV parsing, progress, summary included);
+  * rerun    - the same command on the same file again: every row meets its earlier
+               result, nothing is issued (the resume path after a crash).
+Prints credentials per second and the ratio to the baseline. Usage:
+  .venv/bin/python bench/cli_award_bench.py [--rows 2000] [--baseline-rows 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from uuid import UUID
+
+from credledger.cli.award_sheet import read_sheet, row_body, row_key
+from credledger.ledger.acts import ADMIN, Act
+from credledger.ledger.application import CredentialLedger, canonical_json
+from credledger.ledger.settings import Settings
+
+BASE_URL = "https://bench.example.test"
+
+
+def set_up(data: Path) -> tuple[str, str]:
+    """A ledger with one issuer and one achievement; returns their ids."""
+    ledger = CredentialLedger(Settings.from_env(data, BASE_URL))
+    try:
+        issuer = ledger.register_issuer(Act(ADMIN), "Bench University").issuer.id
+        definition = json.loads(
+            Path(__file__).with_name("data").joinpath("definition.json").read_text()
+        )
+        achievement = ledger.define_achievement(Act(str(issuer)), definition).id
+    finally:
+        ledger.close()
+    return str(issuer), str(achievement)
+
+
+def write_sheet(path: Path, rows: int) -> Path:
+    lines = ["email,result,evidence"]
+    lines += [f"learner{i}@example.nl,{6 + i % 5},Portfolio {i} reviewed" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def baseline(data: Path, sheet_path: Path, rows: int) -> float:
+    """Library calls only: what the CLI adds is everything above this."""
+    issuer, achievement = set_up(data)
+    sheet = read_sheet(sheet_path)
+    ledger = CredentialLedger(Settings.from_env(data, BASE_URL))
+    try:
+        start = time.perf_counter()
+        for row in sheet.rows[:rows]:
+            body = row_body(achievement, sheet.recipient_kind, row)
+            ledger.issue_credential(
+                Act.of(issuer, row_key(achievement, row), canonical_json(body)),
+                UUID(achievement),
+                body["recipient"],
+                evidence=body.get("evidence"),
+                result=body.get("result"),
+            )
+        return rows / (time.perf_counter() - start)
+    finally:
+        ledger.close()
+
+
+def cli_award(
+    data: Path, issuer: str, achievement: str, sheet: Path
+) -> tuple[float, dict[str, object]]:
+    executable = Path(sys.executable).parent / "credledger"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDLEDGER_")}
+    env["CREDLEDGER_BASE_URL"] = BASE_URL
+    start = time.perf_counter()
+    done = subprocess.run(
+        [
+            str(executable),
+            "award",
+            "--achievement",
+            achievement,
+            "--csv",
+            str(sheet),
+            "--data",
+            str(data),
+            "--issuer",
+            issuer,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"credledger award failed ({done.returncode}):\n{done.stderr}")
+    report: dict[str, object] = json.loads(done.stdout)
+    return elapsed, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--baseline-rows", type=int, default=500)
+    args = parser.parse_args()
+    rows, base_rows = args.rows, min(args.baseline_rows, args.rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        sheet = write_sheet(root / "cohort.csv", rows)
+        library_rate = baseline(root / "baseline", sheet, base_rows)
+        data = root / "cli"
+        issuer, achievement = set_up(data)
+        elapsed, report = cli_award(data, issuer, achievement, sheet)
+        issued = len(report["issued"])  # type: ignore[arg-type]
+        assert issued == rows, report["refused"]
+        rerun_elapsed, rerun = cli_award(data, issuer, achievement, sheet)
+        assert rerun["issued"] == report["issued"]
+        ledger = CredentialLedger(Settings.from_env(data, BASE_URL))
+        try:
+            ledger.catch_up()
+            assert ledger.read_model.db["credentials"].count == rows  # nothing issued twice
+        finally:
+            ledger.close()
+
+    cli_rate = rows / elapsed
+    print(f"rows: {rows} (baseline on the first {base_rows})")
+    print(f"{'measure':<44}{'seconds':>10}{'per second':>12}{'ratio':>9}")
+    print(
+        f"{'library issue_credential (baseline)':<44}{base_rows / library_rate:>10.1f}"
+        f"{library_rate:>12,.0f}{1:>8.2f}x"
+    )
+    print(
+        f"{'credledger award --csv (local)':<44}{elapsed:>10.1f}"
+        f"{cli_rate:>12,.0f}{library_rate / cli_rate:>8.2f}x"
+    )
+    print(
+        f"{'rerun, nothing new issued':<44}{rerun_elapsed:>10.1f}"
+        f"{rows / rerun_elapsed:>12,.0f}{library_rate / (rows / rerun_elapsed):>8.2f}x"
+    )
+    print("ratio: baseline rate / measured rate (1.00x = no CLI overhead)")
+
+
+if __name__ == "__main__":
+    main()
