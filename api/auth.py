@@ -79,5 +79,6 @@ def require_issuer(principal: Annotated[Principal, Depends(authenticate)]) -> Pr
     return principal
 
 
+Authenticated = Annotated[Principal, Depends(authenticate)]
 Admin = Annotated[Principal, Depends(require_admin)]
 IssuerPrincipal = Annotated[Principal, Depends(require_issuer)]

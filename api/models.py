@@ -177,3 +177,36 @@ class AchievementSummary(BaseModel):
 
 class AchievementList(BaseModel):
     achievements: list[AchievementSummary]
+
+
+class IssuerUpdate(Strict):
+    name: ShortText | None = None
+    url: AnyHttpUrl | None = None
+    email: (
+        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)] | None
+    ) = None
+
+
+class TokenCreated(BaseModel):
+    token: str = Field(description="A further bearer token; shown once, stored hashed.")
+
+
+class TokenRevoke(Strict):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class KeyRotated(BaseModel):
+    key_id: str
+    did: str
+
+
+class ReissueIn(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    evidence: list[Evidence] | None = Field(default=None, max_length=50)
+    result: ResultIn | None = None
+    valid_until: datetime | None = None
+
+
+class Withdrawn(BaseModel):
+    id: str
+    withdrawn: bool

@@ -14,6 +14,7 @@ from .models import (
     CredentialIn,
     CredentialView,
     ReasonIn,
+    ReissueIn,
     StatusChangeOut,
     StatusHistory,
     StatusOut,
@@ -122,3 +123,28 @@ def proof(credential_id: UUID, ledger: LedgerDep) -> dict[str, Any]:
     """The proof bundle: credential, issuance leaf, inclusion proof, checkpoint, log key,
     and the status list versions in force with their own leaves (anyone who knows the id)."""
     return ledger.proof_bundle(credential_id)
+
+
+@router.post("/{credential_id}/reissue", response_model=CredentialCreated)
+def reissue(
+    credential_id: UUID,
+    body: ReissueIn,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> CredentialCreated:
+    """Correct a credential: newly signed, same id, status index and award date."""
+    data = body.model_dump(mode="json", exclude_none=True)
+    issued = ledger.reissue_credential(
+        principal.act(idempotency_key, {"reissue": str(credential_id), **data}),
+        credential_id,
+        body.reason,
+        evidence=data.get("evidence"),
+        result=data.get("result"),
+        valid_until=body.valid_until,
+    )
+    return CredentialCreated(
+        id=str(issued.credential.id),
+        credential=issued.vc,
+        log_index=ledger.log_index_of(issued.credential.id, issued.credential.issued_version),
+    )

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fastapi import APIRouter
 
 from .auth import IdempotencyKey, IssuerPrincipal, LedgerDep
-from .models import EndorsementCreated, EndorsementIn, RecognitionCreated, RecognitionIn
+from .models import (
+    EndorsementCreated,
+    EndorsementIn,
+    ReasonIn,
+    RecognitionCreated,
+    RecognitionIn,
+    Withdrawn,
+)
 
 router = APIRouter(prefix="/v1")
 
@@ -47,3 +56,35 @@ def recognise(
         note=body.note,
     )
     return RecognitionCreated(id=str(recognition.id), verification=recognition.verification)
+
+
+@router.post(
+    "/endorsements/{endorsement_id}/withdraw", response_model=Withdrawn, tags=["endorsements"]
+)
+def withdraw_endorsement(
+    endorsement_id: UUID,
+    body: ReasonIn,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Withdrawn:
+    """Withdraw an endorsement (its endorser only)."""
+    act = principal.act(idempotency_key, {"withdraw": str(endorsement_id), "reason": body.reason})
+    ledger.withdraw_endorsement(act, endorsement_id, body.reason)
+    return Withdrawn(id=str(endorsement_id), withdrawn=True)
+
+
+@router.post(
+    "/recognitions/{recognition_id}/withdraw", response_model=Withdrawn, tags=["recognitions"]
+)
+def withdraw_recognition(
+    recognition_id: UUID,
+    body: ReasonIn,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Withdrawn:
+    """Withdraw a recognition decision (the recognising institution only)."""
+    act = principal.act(idempotency_key, {"withdraw": str(recognition_id), "reason": body.reason})
+    ledger.withdraw_recognition(act, recognition_id, body.reason)
+    return Withdrawn(id=str(recognition_id), withdrawn=True)

@@ -8,7 +8,7 @@ from uuid import UUID
 from credledger.ledger.errors import NotFoundError
 from fastapi import APIRouter, Query
 
-from .auth import Admin, IdempotencyKey, IssuerPrincipal, LedgerDep
+from .auth import Admin, Authenticated, IdempotencyKey, IssuerPrincipal, LedgerDep
 from .models import (
     AchievementCreated,
     AchievementIn,
@@ -16,6 +16,10 @@ from .models import (
     AchievementSummary,
     IssuerCreated,
     IssuerIn,
+    IssuerUpdate,
+    KeyRotated,
+    TokenCreated,
+    TokenRevoke,
 )
 
 router = APIRouter(prefix="/v1")
@@ -77,3 +81,91 @@ def achievement(achievement_id: UUID, ledger: LedgerDep) -> dict[str, Any]:
         return ledger.achievement_document(ledger.achievement(achievement_id))
     except NotFoundError:
         raise
+
+
+@router.patch("/issuers/{issuer_id}", tags=["issuers"], response_model=dict[str, Any])
+def update_issuer(
+    issuer_id: UUID,
+    body: IssuerUpdate,
+    principal: Authenticated,
+    ledger: LedgerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Update the profile (the issuer itself, or the administrator)."""
+    data = body.model_dump(mode="json", exclude_none=True)
+    issuer = ledger.update_issuer_profile(
+        principal.act(idempotency_key, {"issuer": str(issuer_id), **data}), issuer_id, data
+    )
+    return ledger.issuer_profile(issuer)
+
+
+@router.post(
+    "/issuers/{issuer_id}/tokens", status_code=201, tags=["issuers"], response_model=TokenCreated
+)
+def issue_token(
+    issuer_id: UUID,
+    principal: Authenticated,
+    ledger: LedgerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> TokenCreated:
+    """A further bearer token for the issuer (e.g. for a rotation without downtime)."""
+    act = principal.act(idempotency_key, {"issuer": str(issuer_id), "token": "new"})
+    return TokenCreated(token=ledger.issue_issuer_token(act, issuer_id))
+
+
+@router.post("/issuers/{issuer_id}/tokens/revoke", tags=["issuers"])
+def revoke_token(
+    issuer_id: UUID, body: TokenRevoke, principal: Authenticated, ledger: LedgerDep
+) -> dict[str, bool]:
+    """Revoke one of the issuer's bearer tokens."""
+    ledger.revoke_issuer_token(
+        principal.act(None, {"issuer": str(issuer_id)}), issuer_id, body.token
+    )
+    return {"revoked": True}
+
+
+@router.post("/issuers/{issuer_id}/keys/rotate", tags=["issuers"], response_model=KeyRotated)
+def rotate_key(
+    issuer_id: UUID,
+    principal: Authenticated,
+    ledger: LedgerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> KeyRotated:
+    """Sign with a new Ed25519 key from now on; the old one stays listed and resolvable."""
+    act = principal.act(idempotency_key, {"issuer": str(issuer_id), "rotate": True})
+    key_id = ledger.rotate_issuer_key(act, issuer_id)
+    return KeyRotated(key_id=key_id, did=ledger.issuer_did(ledger.issuer(issuer_id)))
+
+
+@router.post(
+    "/achievements/{achievement_id}/archive", tags=["achievements"], response_model=dict[str, Any]
+)
+def archive(
+    achievement_id: UUID,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Archive a definition: nothing more is issued from it (issued credentials stay)."""
+    act = principal.act(idempotency_key, {"archive": str(achievement_id)})
+    ledger.archive_achievement(act, achievement_id)
+    return {"id": str(achievement_id), "archived": True}
+
+
+@router.put(
+    "/achievements/{achievement_id}", tags=["achievements"], response_model=AchievementCreated
+)
+def revise(
+    achievement_id: UUID,
+    body: AchievementIn,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> AchievementCreated:
+    """Revise a definition; credentials issued before keep what they were issued with."""
+    data = body.model_dump(mode="json", exclude_none=True)
+    act = principal.act(idempotency_key, {"revise": str(achievement_id), **data})
+    achievement = ledger.revise_achievement(act, achievement_id, data)
+    return AchievementCreated(
+        id=str(achievement.id), achievement=ledger.achievement_document(achievement)
+    )

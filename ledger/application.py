@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
+from credledger.crypto.jcs import canonicalize_bytes
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, public_key_multibase
 from credledger.crypto.signed_note import CosignatureVerifier, NoteSigner
 from credledger.revocation.allocation import allocate_index
@@ -40,6 +41,7 @@ from .errors import (
     ConflictError,
     FieldError,
     ForbiddenError,
+    LedgerError,
     NotFoundError,
     RequestInvalidError,
     UnverifiableCredentialError,
@@ -81,6 +83,40 @@ class IssuedCredential:
 
 
 @dataclass(frozen=True)
+class AwardRequest:
+    """One award: the act (actor, idempotency) and what the issuer asked for."""
+
+    act: Act
+    achievement_id: UUID
+    recipient: Any
+    evidence: list[dict[str, Any]] | None = None
+    result: dict[str, Any] | None = None
+    valid_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A status index in a list group, with the group's list ids per purpose."""
+
+    group: UUID
+    number: int
+    index: int
+    lists: dict[str, UUID]
+
+
+@dataclass(frozen=True)
+class PreparedAward:
+    credential: Credential
+    claim: StatusSlot
+    vc: dict[str, Any]
+    slot: Slot
+
+    @property
+    def aggregates(self) -> tuple[LedgerAggregate, ...]:
+        return (self.credential, self.claim)
+
+
+@dataclass(frozen=True)
 class StatusChange:
     status: str
     event: str
@@ -94,12 +130,14 @@ def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+def vc_digest(vc: dict[str, Any]) -> bytes:
+    """SHA-256 of the RFC 8785 canonical JSON of a signed credential (the leaf's digest)."""
+    return hashlib.sha256(canonical_json(vc)).digest()
+
+
 def canonical_json(document: Any) -> bytes:
-    """RFC 8785 canonical JSON for the documents credledger writes (text, ints, no floats
-    that JSON would print differently)."""
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode()
+    """RFC 8785 (JCS) canonical JSON: the bytes every digest of a document is taken over."""
+    return canonicalize_bytes(document)
 
 
 class CredentialLedger(Application[UUID]):
@@ -127,6 +165,7 @@ class CredentialLedger(Application[UUID]):
         self.verifier = CredentialVerifier(
             loader=self.signer.loader, fetch_status_list=self.fetch_status_list, clock=clock
         )
+        self._used_slots: dict[UUID, set[int]] = {}
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
         self.tlog = TransparencyLog(
             PostgresTreeStore(settings.database_url)
@@ -393,14 +432,82 @@ class CredentialLedger(Application[UUID]):
         result: dict[str, Any] | None = None,
         valid_until: datetime | None = None,
     ) -> IssuedCredential:
-        to = parse_recipient(recipient)
-        evidence = _check_evidence(evidence)
-        result_value = _check_result(result)
+        """Award an achievement to one recipient: one act, one transaction."""
+        request = AwardRequest(act, achievement_id, recipient, evidence, result, valid_until)
+        outcome = self.issue_credentials([request])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def issue_credentials(
+        self, requests: list[AwardRequest]
+    ) -> list[IssuedCredential | LedgerError]:
+        """Award many (one act each, e.g. the rows of a cohort sheet) in one transaction.
+
+        Each request is checked and prepared on its own; refused ones come back as their
+        error, in order, and the rest are saved together (all or nothing). A replayed act
+        returns its earlier credential and records nothing.
+        """
+        outcomes: list[IssuedCredential | LedgerError | None] = [None] * len(requests)
+        prepared: list[tuple[int, PreparedAward]] = []
+        claimed: set[tuple[UUID, int]] = set()
+        for i, request in enumerate(requests):
+            try:
+                award = self._prepare_award(request, claimed)
+            except LedgerError as exc:
+                outcomes[i] = exc
+                continue
+            if isinstance(award, IssuedCredential):
+                outcomes[i] = award
+            else:
+                claimed.add((award.slot.group, award.slot.index))
+                prepared.append((i, award))
+        if prepared:
+            try:
+                self.save(*[a for _, award in prepared for a in award.aggregates])
+            except IntegrityError:
+                # A concurrent writer took an index (or replayed an act): redo one by one.
+                self._used_slots.clear()
+                self.catch_up()
+                for i, _ in prepared:
+                    outcomes[i] = self._issue_one_retrying(requests[i])
+            else:
+                for i, award in prepared:
+                    self._used_slots.setdefault(award.slot.group, set()).add(award.slot.index)
+                    outcomes[i] = IssuedCredential(award.credential, award.vc)
+        return [o for o in outcomes if o is not None]
+
+    def _issue_one_retrying(self, request: AwardRequest) -> IssuedCredential | LedgerError:
+        for _attempt in range(8):
+            try:
+                award = self._prepare_award(request, set())
+            except LedgerError as exc:
+                return exc
+            if isinstance(award, IssuedCredential):
+                return award
+            try:
+                self.save(*award.aggregates)
+            except IntegrityError:
+                self._used_slots.clear()
+                self.catch_up()
+                continue
+            self._used_slots.setdefault(award.slot.group, set()).add(award.slot.index)
+            return IssuedCredential(award.credential, award.vc)
+        return ConflictError("could not claim a free status index; try again")
+
+    def _prepare_award(
+        self, request: AwardRequest, claimed: set[tuple[UUID, int]]
+    ) -> PreparedAward | IssuedCredential:
+        """Check one award and build its events (nothing saved). Raises LedgerError."""
+        act = request.act
+        to = parse_recipient(request.recipient)
+        evidence = _check_evidence(request.evidence)
+        result_value = _check_result(request.result)
         issuer = self._get(Issuer, UUID(act.actor))
-        achievement = self._find(Achievement, achievement_id)
+        achievement = self._find(Achievement, request.achievement_id)
         if achievement is None or achievement.issuer_id != issuer.id:
             # Another issuer's achievement is as unknown to this caller as a missing one.
-            raise NotFoundError(f"no achievement {achievement_id} of this issuer")
+            raise NotFoundError(f"no achievement {request.achievement_id} of this issuer")
         with acting(act):
             credential_id = act.derived_id("credential")
             existing = self._find(Credential, credential_id) if act.replayable else None
@@ -408,6 +515,7 @@ class CredentialLedger(Application[UUID]):
                 return IssuedCredential(existing, self.credential_document(existing))
             achievement.check_not_archived()
             now = self.clock().replace(microsecond=0)
+            valid_until = request.valid_until
             if valid_until is None and "valid_for_days" in achievement.definition:
                 valid_until = now + timedelta(days=int(achievement.definition["valid_for_days"]))
             if valid_until is not None:
@@ -416,96 +524,173 @@ class CredentialLedger(Application[UUID]):
                     raise RequestInvalidError(
                         [FieldError(("body", "valid_until"), "must be in the future")]
                     )
-            salt = secrets.token_hex(16)
-            subject_key_id = self.vault.subject_key_id(to.kind, to.identity)
-            for _attempt in range(8):
-                slot = self._allocate_status_slot(issuer.id, credential_id)
-                unsigned = rendering.achievement_credential(
-                    base_url=self.settings.base_url,
-                    credential_id=credential_id,
-                    issuer=self.issuer_profile(issuer, with_context=False),
-                    achievement=self.achievement_document(achievement, with_context=False),
-                    definition=achievement.definition,
-                    recipient_kind=to.kind,
-                    recipient=to.identity,
-                    recipient_salt=salt,
-                    awarded_at=now,
-                    valid_until=valid_until,
-                    evidence=evidence,
-                    result_value=result_value,
-                    credential_status=self._status_entries(slot),
-                )
-                vc = self.signer.sign(unsigned, issuer.active_key_id, now)
-                sealed = self.vault.seal(
-                    subject_key_id,
-                    encode_deterministic(
-                        {
-                            "recipient": {"kind": to.kind, "identity": to.identity, "salt": salt},
-                            "credential": canonical_json(vc),
-                        }
-                    ),
-                    credential_id.bytes,
-                )
-                credential = Credential(
-                    issuer_id=issuer.id,
-                    achievement_id=achievement.id,
-                    achievement_version=achievement.version,
-                    subject_key_id=subject_key_id,
-                    sealed=sealed,
-                    digest=hashlib.sha256(canonical_json(vc)).digest(),
-                    awarded_at=now,
-                    valid_until=valid_until,
-                    signing_key_id=issuer.active_key_id,
-                    status_slot={
-                        "group": slot["group"],
-                        "index": slot["index"],
-                        "number": slot["number"],
-                    },
-                )
-                claim = StatusSlot(
-                    group=slot["group"],
-                    index=slot["index"],
-                    number=slot["number"],
-                    lists=slot["lists"],
-                    credential_id=credential_id,
-                )
-                try:
-                    self.save(credential, claim)
-                except IntegrityError:
-                    existing = self._find(Credential, credential_id)
-                    if existing is not None:  # a concurrent retry of this very act won
-                        existing.already_done()
-                        return IssuedCredential(existing, self.credential_document(existing))
-                    self.catch_up()  # the index was taken meanwhile: draw another
-                    continue
-                return IssuedCredential(credential, vc)
-            raise ConflictError("could not claim a free status index; try again")
+            slot = self._allocate_status_slot(issuer.id, claimed)
+            recipient = {"kind": to.kind, "identity": to.identity, "salt": secrets.token_hex(16)}
+            vc, sealed, subject_key_id = self._render_and_seal(
+                credential_id=credential_id,
+                issuer=issuer,
+                achievement=achievement,
+                recipient=recipient,
+                awarded_at=now,
+                valid_from=now,
+                valid_until=valid_until,
+                evidence=evidence,
+                result_value=result_value,
+                slot=slot,
+            )
+            credential = Credential(
+                issuer_id=issuer.id,
+                achievement_id=achievement.id,
+                achievement_version=achievement.version,
+                subject_key_id=subject_key_id,
+                sealed=sealed,
+                digest=vc_digest(vc),
+                awarded_at=now,
+                valid_until=valid_until,
+                signing_key_id=issuer.active_key_id,
+                status_slot={"group": slot.group, "index": slot.index, "number": slot.number},
+            )
+            claim = StatusSlot(
+                group=slot.group,
+                index=slot.index,
+                number=slot.number,
+                lists=slot.lists,
+                credential_id=credential_id,
+            )
+        return PreparedAward(credential, claim, vc, slot)
 
-    def _allocate_status_slot(self, issuer_id: UUID, credential_id: UUID) -> dict[str, Any]:
+    def _render_and_seal(
+        self,
+        *,
+        credential_id: UUID,
+        issuer: Issuer,
+        achievement: Achievement,
+        recipient: dict[str, str],
+        awarded_at: datetime,
+        valid_from: datetime,
+        valid_until: datetime | None,
+        evidence: list[dict[str, Any]],
+        result_value: str | None,
+        slot: Slot,
+    ) -> tuple[dict[str, Any], bytes, str]:
+        """The signed VC, and the personal data (recipient, VC) sealed under the subject key."""
+        unsigned = rendering.achievement_credential(
+            base_url=self.settings.base_url,
+            credential_id=credential_id,
+            issuer=self.issuer_profile(issuer, with_context=False),
+            achievement=self.achievement_document(achievement, with_context=False),
+            definition=achievement.definition,
+            recipient_kind=recipient["kind"],
+            recipient=recipient["identity"],
+            recipient_salt=recipient["salt"],
+            awarded_at=awarded_at,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            evidence=evidence,
+            result_value=result_value,
+            credential_status=self._status_entries(slot),
+        )
+        vc = self.signer.sign(unsigned, issuer.active_key_id, valid_from)
+        subject_key_id = self.vault.subject_key_id(recipient["kind"], recipient["identity"])
+        sealed = self.vault.seal(
+            subject_key_id,
+            encode_deterministic(
+                {
+                    "recipient": recipient,
+                    "evidence": evidence,
+                    "result": result_value,
+                    "credential": canonical_json(vc),
+                }
+            ),
+            credential_id.bytes,
+        )
+        return vc, sealed, subject_key_id
+
+    def reissue_credential(
+        self,
+        act: Act,
+        credential_id: UUID,
+        reason: str,
+        evidence: list[dict[str, Any]] | None = None,
+        result: dict[str, Any] | None = None,
+        valid_until: datetime | None = None,
+    ) -> IssuedCredential:
+        """Correct a credential: a newly signed VC, same id, index and award date."""
+        _check_reason(reason)
+        credential = self.owned_credential(UUID(act.actor), credential_id)
+        with acting(act):
+            if credential.already_done():
+                return IssuedCredential(credential, self.credential_document(credential))
+            payload = self._unsealed(credential)
+            issuer = self._get(Issuer, credential.issuer_id)
+            achievement = self._get(Achievement, credential.achievement_id)
+            now = self.clock().replace(microsecond=0)
+            if valid_until is not None:
+                valid_until = valid_until.astimezone(UTC).replace(microsecond=0)
+                if valid_until <= now:
+                    raise RequestInvalidError(
+                        [FieldError(("body", "valid_until"), "must be in the future")]
+                    )
+            slot_data = credential.status_slot or {}
+            group = slot_data["group"]
+            slot = Slot(
+                group,
+                int(slot_data["number"]),
+                int(slot_data["index"]),
+                {p: list_id(group, p) for p in PURPOSES},
+            )
+            vc, sealed, _ = self._render_and_seal(
+                credential_id=credential.id,
+                issuer=issuer,
+                achievement=achievement,
+                recipient=payload["recipient"],
+                awarded_at=credential.awarded_at,
+                valid_from=now,
+                valid_until=valid_until or credential.valid_until,
+                evidence=_check_evidence(evidence)
+                if evidence is not None
+                else payload.get("evidence", []),
+                result_value=_check_result(result) if result is not None else payload.get("result"),
+                slot=slot,
+            )
+            credential.reissue(sealed, vc_digest(vc), issuer.active_key_id, act.actor, reason)
+            self.save(credential)
+        return IssuedCredential(credential, vc)
+
+    def _allocate_status_slot(self, issuer_id: UUID, claimed: set[tuple[UUID, int]]) -> Slot:
         number, used = self.read_model.current_group(str(issuer_id), LIST_LENGTH)
         group = group_id(issuer_id, number)
-        return {
-            "group": group,
-            "number": number,
-            "index": allocate_index(used, LIST_LENGTH),
-            "lists": {purpose: list_id(group, purpose) for purpose in PURPOSES},
-        }
+        cached = self._used_slots.setdefault(group, set())
+        taken = used | cached | {index for g, index in claimed if g == group}
+        if len(taken) >= LIST_LENGTH:
+            number += 1
+            group = group_id(issuer_id, number)
+            taken = {index for g, index in claimed if g == group}
+        return Slot(
+            group,
+            number,
+            allocate_index(taken, LIST_LENGTH),
+            {purpose: list_id(group, purpose) for purpose in PURPOSES},
+        )
 
     def status_list_url(self, list_uuid: UUID) -> str:
         return f"{self.settings.base_url}/v1/status/{list_uuid}"
 
-    def _status_entries(self, slot: dict[str, Any]) -> list[dict[str, Any]]:
+    def _status_entries(self, slot: Slot) -> list[dict[str, Any]]:
         return [
-            status_list_entry(self.status_list_url(slot["lists"][purpose]), slot["index"], purpose)
+            status_list_entry(self.status_list_url(slot.lists[purpose]), slot.index, purpose)
             for purpose in PURPOSES
         ]
 
-    def credential_document(self, credential: Credential) -> dict[str, Any]:
-        """The signed VC as issued (unsealed); raises SubjectErasedError after erasure."""
+    def _unsealed(self, credential: Credential) -> dict[str, Any]:
         payload = decode_deterministic(
             self.vault.unseal(credential.subject_key_id, credential.sealed, credential.id.bytes)
         )
-        return dict(json.loads(payload["credential"]))
+        return dict(payload)
+
+    def credential_document(self, credential: Credential) -> dict[str, Any]:
+        """The signed VC as issued (unsealed); raises SubjectErasedError after erasure."""
+        return dict(json.loads(self._unsealed(credential)["credential"]))
 
     def credential(self, credential_id: UUID) -> Credential:
         return self._get(Credential, credential_id)
@@ -627,7 +812,7 @@ class CredentialLedger(Application[UUID]):
                 subject_id=subject_uuid,
                 comment=comment.strip(),
                 document=document,
-                digest=hashlib.sha256(canonical_json(document)).digest(),
+                digest=vc_digest(document),
             )
             winner = self._save_new(Endorsement, endorsement_id, endorsement)
             endorsement = winner or endorsement
@@ -702,7 +887,7 @@ class CredentialLedger(Application[UUID]):
                 institution_id=institution.id,
                 credential_id=credential_id,
                 credential_issuer=str(credential_issuer),
-                credential_digest=hashlib.sha256(canonical_json(vc)).digest(),
+                credential_digest=vc_digest(vc),
                 subject_key_id=subject_key_id,
                 sealed=self.vault.seal(subject_key_id, canonical_json(vc), recognition_id.bytes),
                 decision=str(decision),
@@ -712,6 +897,60 @@ class CredentialLedger(Application[UUID]):
                 verification=verification,
             )
             return self._save_new(Recognition, recognition_id, recognition) or recognition
+
+    def withdraw_recognition(self, act: Act, recognition_id: UUID, reason: str) -> Recognition:
+        _check_reason(reason)
+        recognition = self._find(Recognition, recognition_id)
+        if recognition is None or str(recognition.institution_id) != act.actor:
+            raise NotFoundError(f"no recognition {recognition_id}")
+        with acting(act):
+            if not recognition.already_done():
+                recognition.withdraw(reason, act.actor)
+                self.save(recognition)
+        return recognition
+
+    def withdraw_endorsement(self, act: Act, endorsement_id: UUID, reason: str) -> Endorsement:
+        _check_reason(reason)
+        endorsement = self._find(Endorsement, endorsement_id)
+        if endorsement is None or str(endorsement.endorser_id) != act.actor:
+            raise NotFoundError(f"no endorsement {endorsement_id}")
+        with acting(act):
+            if not endorsement.already_done():
+                endorsement.withdraw(reason, act.actor)
+                self.save(endorsement)
+        return endorsement
+
+    def update_issuer_profile(self, act: Act, issuer_id: UUID, changes: dict[str, Any]) -> Issuer:
+        allowed = {"name", "url", "email"}
+        unknown = set(changes) - allowed
+        if unknown or not changes:
+            raise RequestInvalidError(
+                [FieldError(("body", k), "unknown field") for k in sorted(unknown)]
+                or [FieldError(("body",), "give at least one of name, url, email")]
+            )
+        with acting(act):
+            issuer = self._owned_issuer(act, issuer_id)
+            if not issuer.already_done():
+                issuer.update_profile(changes)
+                self.save(issuer)
+        return issuer
+
+    def issue_issuer_token(self, act: Act, issuer_id: UUID) -> str:
+        """A further bearer token for the issuer (shown once; only its hash is kept)."""
+        with acting(act):
+            issuer = self._owned_issuer(act, issuer_id)
+            token = self._issuer_token(act, issuer_id)
+            if not issuer.already_done():
+                issuer.issue_token(token_hash(token))
+                self.save(issuer)
+        return token
+
+    def revoke_issuer_token(self, act: Act, issuer_id: UUID, token: str) -> None:
+        with acting(act):
+            issuer = self._owned_issuer(act, issuer_id)
+            if not issuer.already_done():
+                issuer.revoke_token(token_hash(token))
+                self.save(issuer)
 
     def verify_for_recognition(self, vc: Any) -> dict[str, Any]:
         """Verify a presented credential; refuse (422) one that does not verify."""
@@ -773,7 +1012,7 @@ class CredentialLedger(Application[UUID]):
                 current.publish(
                     list_url=url,
                     list_version=current.list_version + 1,
-                    digest=hashlib.sha256(canonical_json(document)).digest(),
+                    digest=vc_digest(document),
                     document=document,
                     position=int(info["changes"]),
                 )

@@ -87,11 +87,13 @@ class Credential(LedgerAggregate):
             raise AlreadyRevokedError("the credential is already revoked")
         self._revoked(reason=reason)
 
-    def reissue(self, sealed: bytes, digest: bytes, signing_key_id: str, actor: str) -> None:
+    def reissue(
+        self, sealed: bytes, digest: bytes, signing_key_id: str, actor: str, reason: str
+    ) -> None:
         self.check_issuer(actor)
         if self.state == REVOKED:
             raise AlreadyRevokedError("a revoked credential cannot be re-issued")
-        self._reissued(sealed=sealed, digest=digest, signing_key_id=signing_key_id)
+        self._reissued(sealed=sealed, digest=digest, signing_key_id=signing_key_id, reason=reason)
 
     @event("Suspended")
     def _suspended(self, reason: str) -> None:
@@ -106,7 +108,7 @@ class Credential(LedgerAggregate):
         self.state = REVOKED
 
     @event("Reissued")
-    def _reissued(self, sealed: bytes, digest: bytes, signing_key_id: str) -> None:
+    def _reissued(self, sealed: bytes, digest: bytes, signing_key_id: str, reason: str) -> None:
         self.issued_version = self.version + 1
         self.sealed = sealed
         self.digest = digest

@@ -199,6 +199,7 @@ def achievement_credential(
     recipient: str,
     recipient_salt: str,
     awarded_at: datetime,
+    valid_from: datetime,
     valid_until: datetime | None,
     evidence: list[dict[str, Any]],
     result_value: str | None,
@@ -224,7 +225,7 @@ def achievement_credential(
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": issuer,
         "name": achievement["name"],
-        "validFrom": rfc3339(awarded_at),
+        "validFrom": rfc3339(valid_from),
     }
     if valid_until is not None:
         vc["validUntil"] = rfc3339(valid_until)
