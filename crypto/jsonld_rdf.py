@@ -149,11 +149,12 @@ def _value_literal(item: dict[str, Any]) -> str:
 class _Emitter:
     """Issues blank node labels and collects the quads of one document."""
 
-    __slots__ = ("_counter", "_labels", "quads")
+    __slots__ = ("_counter", "_indexes", "_labels", "quads")
 
     def __init__(self) -> None:
         self.quads: set[Quad] = set()
         self._labels: dict[str, str] = {}
+        self._indexes: dict[tuple[str, str], str] = {}
         self._counter = 0
 
     def fresh(self) -> str:
@@ -181,6 +182,8 @@ class _Emitter:
             return self.resource(identifier, "relative object reference")
         else:
             subject = self.resource(identifier, "relative subject reference")
+            if "@index" in node:
+                self._check_index(graph, subject, node["@index"])
         quads = self.quads
         for key, values in node.items():
             if key == "@id":
@@ -205,6 +208,14 @@ class _Emitter:
                 for item in values:
                     quads.add((subject, predicate, self.object(item, graph), graph))
         return subject
+
+    def _check_index(self, graph: str, subject: str, index: str) -> None:
+        """One node, one @index (per graph): jsonld.js's node map refuses a second one."""
+        known = self._indexes.setdefault((graph, subject), index)
+        if known != index:
+            raise JsonLdError(
+                "conflicting indexes", f"{subject} has @index {known!r} and {index!r}"
+            )
 
     def predicate(self, iri: str) -> str:
         if iri.startswith("_:"):

@@ -47,7 +47,7 @@ def test_supplied_documents_are_served() -> None:
 
 
 def test_a_supplied_document_overrides_a_bundled_one() -> None:
-    replacement = {"@context": {}}
+    replacement: dict[str, object] = {"@context": {}}
     assert DocumentLoader({VC_V2: replacement}).load(VC_V2) == replacement
 
 
