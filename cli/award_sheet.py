@@ -175,6 +175,13 @@ class SheetReport:
         }
 
 
+_TOO_MANY_CELLS = CommandError(
+    "the row has more cells than the header has columns",
+    status=422,
+    hint="quote cells that contain the delimiter",
+)
+
+
 def _in_columns(error: CommandError) -> CommandError:
     problems = [FieldProblem(column_of(p.loc), p.msg) for p in error.errors]
     detail = "; ".join(f"{p.loc}: {p.msg}" for p in problems) or error.detail
@@ -185,31 +192,36 @@ def award_sheet(
     backend: Backend,
     achievement_id: str,
     sheet: Sheet,
-    advance: Callable[[], None] = lambda: None,
+    advance: Callable[[int], None] = lambda rows: None,
 ) -> SheetReport:
-    """Issue a credential per row, in file order; calls ``advance`` after each row."""
+    """Issue a credential per row, in file order, ``backend.batch_size`` rows per call;
+    calls ``advance`` with the number of rows done after each call."""
     report = SheetReport(achievement_id, sheet.path, len(sheet.rows))
-    for row in sheet.rows:
-        if row.extra_cells:
-            refusal = CommandError(
-                "the row has more cells than the header has columns",
-                status=422,
-                hint="quote cells that contain the delimiter",
-            )
-            report.refused.append(RowOutcome(row.line, error=refusal))
-            advance()
-            continue
-        try:
-            issued = backend.issue_credential(
-                row_body(achievement_id, sheet.recipient_kind, row),
-                row_key(achievement_id, row),
-            )
-        except CommandError as error:
-            if not error.row_specific:
-                report.stopped = RowOutcome(row.line, error=error)
+    size = max(1, backend.batch_size)
+    for start in range(0, len(sheet.rows), size):
+        chunk = sheet.rows[start : start + size]
+        sent = [row for row in chunk if not row.extra_cells]
+        outcomes = backend.issue_credentials(
+            [
+                (row_body(achievement_id, sheet.recipient_kind, row), row_key(achievement_id, row))
+                for row in sent
+            ]
+        )
+        by_line = dict(zip((row.line for row in sent), outcomes, strict=False))
+        for row in chunk:
+            if row.extra_cells:
+                report.refused.append(RowOutcome(row.line, error=_TOO_MANY_CELLS))
+                continue
+            if row.line not in by_line:  # the backend stopped before this row
                 break
-            report.refused.append(RowOutcome(row.line, error=_in_columns(error)))
-        else:
-            report.issued.append(RowOutcome(row.line, credential_id=str(issued["id"])))
-        advance()
+            outcome = by_line[row.line]
+            if not isinstance(outcome, CommandError):
+                report.issued.append(RowOutcome(row.line, credential_id=str(outcome["id"])))
+            elif outcome.row_specific:
+                report.refused.append(RowOutcome(row.line, error=_in_columns(outcome)))
+            elif report.stopped is None:
+                report.stopped = RowOutcome(row.line, error=outcome)
+        advance(len(chunk))
+        if report.stopped is not None or len(outcomes) < len(sent):
+            break
     return report

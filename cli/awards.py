@@ -167,7 +167,7 @@ def _award_with_progress(
     )
     with Progress(*columns, console=output.err, disable=not output.err.is_terminal) as progress:
         task = progress.add_task("award", total=len(sheet.rows))
-        return award_sheet(backend, achievement, sheet, lambda: progress.advance(task))
+        return award_sheet(backend, achievement, sheet, lambda rows: progress.advance(task, rows))
 
 
 def _summary(output: Output, report: SheetReport) -> None:

@@ -7,12 +7,19 @@ Idempotency-Key: the same key and body record nothing twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
+from .errors import CommandError
+
 Body = dict[str, Any]
+Outcome = Body | CommandError
 
 
 class Backend(Protocol):
+    batch_size: int
+    """How many awards one ``issue_credentials`` call should carry."""
+
     def register_issuer(self, body: Body, key: str | None) -> Body:
         """``{"name", "url"?, "email"?}`` -> ``{"id", "did", "token"}`` (as administrator)."""
         ...
@@ -23,6 +30,14 @@ class Backend(Protocol):
 
     def issue_credential(self, body: Body, key: str | None) -> Body:
         """``{"achievement_id", "recipient", ...}`` -> ``{"id", "credential", "log_index"}``."""
+        ...
+
+    def issue_credentials(self, requests: Sequence[tuple[Body, str | None]]) -> list[Outcome]:
+        """Many awards (body, key), in order: each outcome is a response body or a refusal.
+
+        Stops early, returning fewer outcomes, after an error that would refuse every
+        later request too (a wrong token, an unknown achievement, a lost connection).
+        """
         ...
 
     def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:

@@ -8,7 +8,7 @@ holds every key in it) and as the institution given by ``--issuer`` otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -16,10 +16,15 @@ from uuid import UUID
 
 from credledger.ledger import errors as ledger_errors
 from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.application import CredentialLedger, canonical_json
+from credledger.ledger.application import (
+    AwardRequest,
+    CredentialLedger,
+    IssuedCredential,
+    canonical_json,
+)
 from credledger.ledger.vault import SubjectErasedError
 
-from .backend import Body
+from .backend import Body, Outcome
 from .errors import CommandError, FieldProblem, field_loc, usage_error
 
 _STATUS = (
@@ -77,6 +82,8 @@ def _datetime(value: Any, field: str) -> datetime | None:
 class LocalBackend:
     """The Backend over an open CredentialLedger; ``issuer`` is the acting institution."""
 
+    batch_size = 100  # awards saved per transaction (the ledger's issue_credentials)
+
     def __init__(self, ledger: CredentialLedger, issuer: UUID | None) -> None:
         self.ledger = ledger
         self.issuer = issuer
@@ -108,23 +115,44 @@ class LocalBackend:
         return {"id": str(achievement.id), "achievement": document}
 
     def issue_credential(self, body: Body, key: str | None) -> Body:
-        act = self._as_issuer(key, body)
-        achievement_id = _uuid(body.get("achievement_id"), "achievement_id")
-        valid_until = _datetime(body.get("valid_until"), "valid_until")
-        with _translated():
-            issued = self.ledger.issue_credential(
-                act,
-                achievement_id,
-                body.get("recipient"),
-                evidence=body.get("evidence"),
-                result=body.get("result"),
-                valid_until=valid_until,
+        (outcome,) = self.issue_credentials([(body, key)])
+        if isinstance(outcome, CommandError):
+            raise outcome
+        return outcome
+
+    def issue_credentials(self, requests: Sequence[tuple[Body, str | None]]) -> list[Outcome]:
+        outcomes: list[Outcome | None] = [None] * len(requests)
+        awards: list[tuple[int, AwardRequest]] = []
+        for i, (body, key) in enumerate(requests):
+            act = self._as_issuer(key, body)
+            try:
+                award = AwardRequest(
+                    act,
+                    _uuid(body.get("achievement_id"), "achievement_id"),
+                    body.get("recipient"),
+                    evidence=body.get("evidence"),
+                    result=body.get("result"),
+                    valid_until=_datetime(body.get("valid_until"), "valid_until"),
+                )
+            except CommandError as error:
+                outcomes[i] = error
+            else:
+                awards.append((i, award))
+        results = self.ledger.issue_credentials([award for _, award in awards])
+        for (i, _), result in zip(awards, results, strict=True):
+            outcomes[i] = (
+                self._issued(result)
+                if isinstance(result, IssuedCredential)
+                else command_error(result)
             )
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _issued(self, issued: IssuedCredential) -> Body:
         credential_id = issued.credential.id
         return {
             "id": str(credential_id),
             "credential": issued.vc,
-            "log_index": self.ledger.log_index_of(credential_id, 1),
+            "log_index": self.ledger.log_index_of(credential_id, issued.credential.issued_version),
         }
 
     def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:

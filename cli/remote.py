@@ -9,12 +9,13 @@ busy server; one without a key is sent once.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from .backend import Body
+from .backend import Body, Outcome
 from .errors import USAGE, CommandError, FieldProblem, field_loc
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -44,6 +45,8 @@ def problem_error(response: httpx.Response) -> CommandError:
 
 class RemoteBackend:
     """The Backend over HTTP; the token decides who acts (admin or an issuer)."""
+
+    batch_size = 1  # one request per award: the progress bar moves with every row
 
     def __init__(self, client: httpx.Client, *, backoff: float = 0.5) -> None:
         self.client = client
@@ -79,6 +82,17 @@ class RemoteBackend:
 
     def issue_credential(self, body: Body, key: str | None) -> Body:
         return self._post("/v1/credentials", body, key)
+
+    def issue_credentials(self, requests: Sequence[tuple[Body, str | None]]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for body, key in requests:
+            try:
+                outcomes.append(self.issue_credential(body, key))
+            except CommandError as error:
+                outcomes.append(error)
+                if not error.row_specific:
+                    break
+        return outcomes
 
     def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:
         path = f"/v1/credentials/{quote(credential_id, safe='')}/{change}"

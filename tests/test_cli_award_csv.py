@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from credledger.cli.award_sheet import Row, award_sheet, read_sheet, row_key
-from credledger.cli.backend import Backend
+from credledger.cli.backend import Backend, Outcome
 from credledger.cli.errors import CommandError
 from credledger.cli.target import Target, open_backend
 
@@ -220,16 +220,18 @@ def test_json_output_of_a_sheet_run_parses_and_lists_credential_ids(
 class LostConnection:
     """A backend whose connection drops once, right after the ledger recorded a row."""
 
+    batch_size = 1
+
     def __init__(self, backend: Backend, after_calls: int) -> None:
         self.backend = backend
         self.calls_left = after_calls
 
-    def issue_credential(self, body: dict[str, Any], key: str | None) -> dict[str, Any]:
-        issued = self.backend.issue_credential(body, key)
+    def issue_credentials(self, requests: list[tuple[dict[str, Any], str]]) -> list[Outcome]:
+        outcomes = self.backend.issue_credentials(requests)
         self.calls_left -= 1
         if self.calls_left == 0:
-            raise CommandError("connection lost", exit_code=2)
-        return issued
+            return [CommandError("connection lost", exit_code=2)]
+        return outcomes
 
 
 def test_a_run_stopped_midway_resumes_without_issuing_any_row_twice(
@@ -248,3 +250,44 @@ def test_a_run_stopped_midway_resumes_without_issuing_any_row_twice(
     assert code == 0
     assert [row["line"] for row in report["issued"]] == [2, 3, 4, 5]
     assert credentials_in(local.data) == 4
+
+
+class Recording:
+    """A backend that issues everything and remembers how the rows were grouped."""
+
+    def __init__(self, batch_size: int, refuse_from: int | None = None) -> None:
+        self.batch_size = batch_size
+        self.calls: list[int] = []
+        self.refuse_from = refuse_from
+
+    def issue_credentials(self, requests: list[tuple[dict[str, Any], str]]) -> list[Outcome]:
+        self.calls.append(len(requests))
+        outcomes: list[Outcome] = []
+        for body, _key in requests:
+            if self.refuse_from is not None and len(outcomes) + 1 >= self.refuse_from:
+                outcomes.append(CommandError("the bearer token is not valid", status=401))
+                break
+            outcomes.append({"id": body["recipient"]["email"]})
+        return outcomes
+
+
+def five_rows(tmp_path: Path) -> Path:
+    return sheet(tmp_path, "email\n" + "".join(f"r{i}@example.nl\n" for i in range(5)))
+
+
+def test_rows_go_to_the_backend_in_batches_of_its_size(tmp_path: Path) -> None:
+    backend: Any = Recording(batch_size=2)
+    progress: list[int] = []
+    report = award_sheet(backend, "A", read_sheet(five_rows(tmp_path)), progress.append)
+    assert backend.calls == [2, 2, 1]
+    assert progress == [2, 2, 1]
+    assert [row.line for row in report.issued] == [2, 3, 4, 5, 6]
+
+
+def test_an_error_that_refuses_every_row_stops_the_run_where_it_happened(tmp_path: Path) -> None:
+    backend: Any = Recording(batch_size=10, refuse_from=2)
+    report = award_sheet(backend, "A", read_sheet(five_rows(tmp_path)))
+    assert backend.calls == [5]
+    assert [row.line for row in report.issued] == [2]
+    assert report.stopped is not None and report.stopped.line == 3
+    assert report.exit_code == 2
