@@ -8,11 +8,16 @@ output our signatures must match) are pinned down with literal expectations.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
+from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.jsonld_errors import CanonicalizationError
 from credledger.crypto.jsonld_rdf import Quad, format_iri, format_literal
-from credledger.crypto.rdfc import canonicalize_quads
+from credledger.crypto.rdfc import canonicalize, canonicalize_quads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,3 +131,16 @@ def test_lines_sort_by_utf16_code_units_like_javascript() -> None:
 def test_named_graph_blank_nodes_are_labelled_too() -> None:
     quads = {("_:s", P, format_literal("v"), "_:g"), ("_:s", Q, "_:g", "")}
     assert canonicalize_quads(quads) == _oxigraph_canonical(quads)
+
+
+def test_the_full_ob3_example_canonicalises_exactly_as_rdf_canonize_does(shared_dir: Path) -> None:
+    # SHA-256 of rdf-canonize 5.0.0's output for this credential's dataset (jsonld.js 9.0.0).
+    # Six identical endorsement proofs make isomorphic named graphs: pyoxigraph 0.5 labels
+    # them differently, which is why credledger canonicalises with its own RDFC-1.0.
+    document = json.loads(
+        (shared_dir / "examples" / "edubadges" / "ref_ob3_full_example.json").read_text("utf-8")
+    )
+    canonical = canonicalize(document, DocumentLoader())
+    assert hashlib.sha256(canonical.encode()).hexdigest() == (
+        "92ee02bd83460967fa37c06b72a18d7ef8cd987a36b8bd657e5a7ad471129280"
+    )
