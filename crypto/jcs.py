@@ -115,7 +115,10 @@ def _serialize(value: Any, out: list[str]) -> None:
 def canonicalize(value: Any) -> str:
     """The RFC 8785 canonical JSON text of ``value`` (parsed JSON: dict, list, str, number …)."""
     out: list[str] = []
-    _serialize(value, out)
+    try:
+        _serialize(value, out)
+    except RecursionError as exc:
+        raise JcsError("the value nests too deeply") from exc
     return "".join(out)
 
 

@@ -40,7 +40,9 @@ ABSENT: Final = _Absent.ABSENT
 """Marks a term-definition entry that is not there (as opposed to one set to null)."""
 
 _MAX_REMOTE_CONTEXTS = 10
-_MAX_DERIVED = 512
+_CONTEXT_BUDGET = 1024
+"""At most this many derived contexts are memoised per loader (documents pick the shape)."""
+_MAX_VOCAB_MEMO = 512
 _TERM_LOOKS_LIKE_IRI = re.compile(r":[^:]|/")
 _ENDS_WITH_GEN_DELIM = re.compile(r"[:/?#\[\]@]\Z")
 _TERM_DEFINITION_KEYS = frozenset(
@@ -117,10 +119,25 @@ class TermDefinition:
         )
 
 
+class _Budget:
+    """How many more derived contexts may be memoised under one loader's root."""
+
+    __slots__ = ("remaining",)
+
+    def __init__(self, remaining: int) -> None:
+        self.remaining = remaining
+
+
 class ActiveContext:
-    """An immutable active context, with memoised IRI expansion and derived contexts."""
+    """An immutable active context, with memoised IRI expansion and derived contexts.
+
+    Memory stays bounded whatever documents arrive: each context memoises a few hundred
+    IRI expansions, and all contexts under one loader share a budget of memoised
+    derived contexts (beyond it, contexts are still computed, just not kept).
+    """
 
     __slots__ = (
+        "_budget",
         "_derived",
         "_vocab_iris",
         "base",
@@ -133,8 +150,9 @@ class ActiveContext:
         "vocab",
     )
 
-    def __init__(self, loader: DocumentLoader) -> None:
+    def __init__(self, loader: DocumentLoader, budget: _Budget | None = None) -> None:
         self.loader = loader
+        self._budget = budget if budget is not None else _Budget(_CONTEXT_BUDGET)
         self.terms: dict[str, TermDefinition] = {}
         self.base: str | None = None
         self.vocab: str | None = None
@@ -146,7 +164,7 @@ class ActiveContext:
         self._derived: dict[tuple[str, bool, bool], ActiveContext] = {}
 
     def clone(self) -> ActiveContext:
-        child = ActiveContext(self.loader)
+        child = ActiveContext(self.loader, self._budget)
         child.terms = dict(self.terms)
         child.base = self.base
         child.vocab = self.vocab
@@ -167,7 +185,7 @@ class ActiveContext:
         except KeyError:
             pass
         result = expand_iri(self, value, vocab=True)
-        if len(self._vocab_iris) < 4096:
+        if len(self._vocab_iris) < _MAX_VOCAB_MEMO:
             self._vocab_iris[value] = result
         return result
 
@@ -189,7 +207,8 @@ class ActiveContext:
                 propagate=propagate,
                 override_protected=override_protected,
             )
-            if len(self._derived) < _MAX_DERIVED:
+            if self._budget.remaining > 0:
+                self._budget.remaining -= 1
                 self._derived[cache_key] = derived
         return derived
 
@@ -308,7 +327,7 @@ def process_context(
                     "invalid context nullification",
                     "a context with protected terms cannot be reset to null",
                 )
-            result = ActiveContext(active.loader)
+            result = ActiveContext(active.loader, active._budget)
             continue
         if isinstance(context, dict) and "@context" in context:
             context = context["@context"]

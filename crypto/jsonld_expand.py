@@ -19,6 +19,7 @@ from credledger.crypto.jsonld_context import (
     context_key,
     expand_iri,
     initial_context,
+    process_context,
 )
 from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.jsonld_errors import JsonLdError, UnsafeJsonLdError
@@ -121,7 +122,12 @@ def _expand_node(
         )
     if "@context" in element:
         local = element["@context"]
-        active = active.derive(local, context_key(local))
+        if isinstance(local, str) or (
+            isinstance(local, list) and all(isinstance(c, str) for c in local)
+        ):
+            active = active.derive(local, context_key(local))
+        else:  # inline definitions are the document's own: used, never memoised
+            active = process_context(active, local)
     type_scoped = active
     type_key: str | None = None
     for key in keys:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from credledger.crypto.jsonld_documents import DocumentLoader
-from credledger.crypto.jsonld_errors import CanonicalizationError
+from credledger.crypto.jsonld_errors import CanonicalizationError, JsonLdError
 from credledger.crypto.jsonld_expand import expand
 from credledger.crypto.jsonld_rdf import Quad, to_rdf
 
@@ -35,7 +35,11 @@ def serialize_quad(subject: str, predicate: str, obj: str, graph: str) -> str:
 
 def canonicalize(document: Mapping[str, Any], loader: DocumentLoader) -> str:
     """The canonical N-Quads of a JSON-LD document (what eddsa-rdfc-2022 hashes)."""
-    return canonicalize_quads(to_rdf(expand(document, loader)))
+    try:
+        quads = to_rdf(expand(document, loader))
+    except RecursionError as exc:
+        raise JsonLdError("document too deep", "the document nests too deeply") from exc
+    return canonicalize_quads(quads)
 
 
 class _IdentifierIssuer:

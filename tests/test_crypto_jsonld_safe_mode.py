@@ -172,3 +172,23 @@ def test_directional_strings_use_i18n_datatypes_like_the_eddsa_rdfc_2022_suite()
 def test_language_maps_expand_to_tagged_strings() -> None:
     context = {"p": {"@id": "http://example.org/p", "@container": "@language"}}
     assert _objects({"nl": "hallo", "en": "hello"}, context) == ['"hallo"@nl', '"hello"@en']
+
+
+def test_an_absurdly_deep_document_is_refused_not_crashed_on() -> None:
+    node: dict[str, Any] = {"@id": "urn:x:leaf", "p": "v"}
+    for _ in range(5000):
+        node = {"@id": "urn:x:n", "p": node}
+    with pytest.raises(JsonLdError) as raised:
+        canonicalize({"@context": P, **node}, DocumentLoader())
+    assert raised.value.code == "document too deep"
+
+
+def test_inline_contexts_give_the_same_result_every_time() -> None:
+    document = {"@context": {"q": "http://example.org/q"}, "@id": "urn:x:1", "q": "v"}
+    first = canonicalize(document, DocumentLoader())
+    assert (
+        first
+        == canonicalize(document, DocumentLoader())
+        == canonicalize(document, DocumentLoader())
+    )
+    assert first == '<urn:x:1> <http://example.org/q> "v" .\n'
