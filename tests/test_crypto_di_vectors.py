@@ -9,6 +9,7 @@ step is computed here from the inputs alone and compared byte for byte.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,14 @@ from credledger.crypto.eddsa_cryptosuites import (
     rdfc_proof_configuration,
     rdfc_transformation,
 )
-from credledger.crypto.keys import public_key_from_did_key
+from credledger.crypto.keys import (
+    Ed25519KeyPair,
+    did_key_from_public_key,
+    public_key_from_did_key,
+    verification_method_id,
+)
 from credledger.crypto.multibase import encode_base58btc
+from credledger.crypto.proof_errors import InvalidProofSignatureError
 from credledger.crypto.rdfc import canonicalize
 
 from .di_vectors import (
@@ -243,3 +250,55 @@ def test_every_proof_of_the_vector_sets_and_chains_verifies(
     assert [p.verification_method for p in result.proofs] == [
         p["verificationMethod"] for p in (signed["proof"] if proofs > 1 else [signed["proof"]])
     ]
+
+
+# -- tampering with the signed vectors ------------------------------------------------------
+
+SIGNED_VECTORS = [
+    "eddsa-rdfc-2022/signedDataInt.json",
+    "eddsa-rdfc-2022/employ/signedDataInt.json",
+    "eddsa-jcs-2022/signedJCS.json",
+    "Ed25519Signature2020/signedEdSig.json",
+    "proof-set-chain/signedProofSet2.json",
+    "proof-set-chain/signedProofChain2.json",
+]
+OTHER_VM = verification_method_id(
+    did_key_from_public_key(Ed25519KeyPair.from_seed(bytes(32)).public_key)
+)
+
+
+def _last_proof(document: dict[str, Any]) -> dict[str, Any]:
+    proof = document["proof"]
+    last: dict[str, Any] = proof[-1] if isinstance(proof, list) else proof
+    return last
+
+
+def _claim(document: dict[str, Any]) -> None:
+    subject = document["credentialSubject"]
+    key = "alumniOf" if "alumniOf" in subject else "givenName"
+    subject[key] += "."
+
+
+def _proof_value(document: dict[str, Any]) -> None:
+    proof = _last_proof(document)
+    value = proof["proofValue"]
+    proof["proofValue"] = value[:20] + ("B" if value[20] != "B" else "C") + value[21:]
+
+
+TAMPERINGS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "claim": _claim,
+    "proofValue": _proof_value,
+    "created": lambda d: _last_proof(d).update(created="2023-02-24T23:36:39Z"),
+    "verificationMethod": lambda d: _last_proof(d).update(verificationMethod=OTHER_VM),
+}
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERINGS))
+@pytest.mark.parametrize("name", SIGNED_VECTORS)
+def test_tampering_with_a_signed_vector_is_rejected(
+    shared_dir: Path, name: str, tampering: str
+) -> None:
+    signed = read_json(vectors(shared_dir) / name)
+    TAMPERINGS[tampering](signed)
+    with pytest.raises(InvalidProofSignatureError):
+        verify_proof(signed, loader=loader(), resolve_key=public_key_from_did_key)
