@@ -450,6 +450,9 @@ class CredentialLedger(Application[UUID]):
         """
         outcomes: list[IssuedCredential | LedgerError | None] = [None] * len(requests)
         prepared: list[tuple[int, PreparedAward]] = []
+        self.vault.ensure_subject_keys(
+            [self._subject_of(r.recipient) for r in requests if self._subject_of(r.recipient)]
+        )
         claimed: set[tuple[UUID, int]] = set()
         for i, request in enumerate(requests):
             try:
@@ -476,6 +479,13 @@ class CredentialLedger(Application[UUID]):
                     self._used_slots.setdefault(award.slot.group, set()).add(award.slot.index)
                     outcomes[i] = IssuedCredential(award.credential, award.vc)
         return [o for o in outcomes if o is not None]
+
+    def _subject_of(self, recipient: Any) -> str:
+        try:
+            to = parse_recipient(recipient)
+        except LedgerError:
+            return ""
+        return self.vault.subject_key_id(to.kind, to.identity)
 
     def _issue_one_retrying(self, request: AwardRequest) -> IssuedCredential | LedgerError:
         for _attempt in range(8):
@@ -526,7 +536,7 @@ class CredentialLedger(Application[UUID]):
                     )
             slot = self._allocate_status_slot(issuer.id, claimed)
             recipient = {"kind": to.kind, "identity": to.identity, "salt": secrets.token_hex(16)}
-            vc, sealed, subject_key_id = self._render_and_seal(
+            vc, sealed, subject_key_id, digest = self._render_and_seal(
                 credential_id=credential_id,
                 issuer=issuer,
                 achievement=achievement,
@@ -544,7 +554,7 @@ class CredentialLedger(Application[UUID]):
                 achievement_version=achievement.version,
                 subject_key_id=subject_key_id,
                 sealed=sealed,
-                digest=vc_digest(vc),
+                digest=digest,
                 awarded_at=now,
                 valid_until=valid_until,
                 signing_key_id=issuer.active_key_id,
@@ -572,8 +582,9 @@ class CredentialLedger(Application[UUID]):
         evidence: list[dict[str, Any]],
         result_value: str | None,
         slot: Slot,
-    ) -> tuple[dict[str, Any], bytes, str]:
-        """The signed VC, and the personal data (recipient, VC) sealed under the subject key."""
+    ) -> tuple[dict[str, Any], bytes, str, bytes]:
+        """The signed VC, the personal data (recipient, VC) sealed under the subject key,
+        the subject key id and the VC's digest."""
         unsigned = rendering.achievement_credential(
             base_url=self.settings.base_url,
             credential_id=credential_id,
@@ -591,6 +602,7 @@ class CredentialLedger(Application[UUID]):
             credential_status=self._status_entries(slot),
         )
         vc = self.signer.sign(unsigned, issuer.active_key_id, valid_from)
+        canonical = canonical_json(vc)
         subject_key_id = self.vault.subject_key_id(recipient["kind"], recipient["identity"])
         sealed = self.vault.seal(
             subject_key_id,
@@ -599,12 +611,12 @@ class CredentialLedger(Application[UUID]):
                     "recipient": recipient,
                     "evidence": evidence,
                     "result": result_value,
-                    "credential": canonical_json(vc),
+                    "credential": canonical,
                 }
             ),
             credential_id.bytes,
         )
-        return vc, sealed, subject_key_id
+        return vc, sealed, subject_key_id, hashlib.sha256(canonical).digest()
 
     def reissue_credential(
         self,
@@ -639,7 +651,7 @@ class CredentialLedger(Application[UUID]):
                 int(slot_data["index"]),
                 {p: list_id(group, p) for p in PURPOSES},
             )
-            vc, sealed, _ = self._render_and_seal(
+            vc, sealed, _, digest = self._render_and_seal(
                 credential_id=credential.id,
                 issuer=issuer,
                 achievement=achievement,
@@ -653,23 +665,31 @@ class CredentialLedger(Application[UUID]):
                 result_value=_check_result(result) if result is not None else payload.get("result"),
                 slot=slot,
             )
-            credential.reissue(sealed, vc_digest(vc), issuer.active_key_id, act.actor, reason)
+            credential.reissue(sealed, digest, issuer.active_key_id, act.actor, reason)
             self.save(credential)
         return IssuedCredential(credential, vc)
 
     def _allocate_status_slot(self, issuer_id: UUID, claimed: set[tuple[UUID, int]]) -> Slot:
-        number, used = self.read_model.current_group(str(issuer_id), LIST_LENGTH)
-        group = group_id(issuer_id, number)
-        cached = self._used_slots.setdefault(group, set())
-        taken = used | cached | {index for g, index in claimed if g == group}
-        if len(taken) >= LIST_LENGTH:
-            number += 1
+        """A random free index in the issuer's current list group (a new group when full).
+
+        Used indices are cached per group (loaded once from the read model, extended as
+        claims are saved); a stale cache only costs a retry, since the claim itself is
+        what the store checks.
+        """
+        number, _ = self.read_model.current_group(str(issuer_id))
+        while True:
             group = group_id(issuer_id, number)
-            taken = {index for g, index in claimed if g == group}
+            used = self._used_slots.get(group)
+            if used is None:
+                used = self._used_slots[group] = self.read_model.used_indices(str(group))
+            pending = {index for g, index in claimed if g == group}
+            if len(used) + len(pending) < LIST_LENGTH:
+                break
+            number += 1
         return Slot(
             group,
             number,
-            allocate_index(taken, LIST_LENGTH),
+            allocate_index(used | pending if pending else used, LIST_LENGTH),
             {purpose: list_id(group, purpose) for purpose in PURPOSES},
         )
 

@@ -332,27 +332,28 @@ class ReadModel:
                 )
             ]
 
-    def current_group(self, issuer_id: str, capacity: int) -> tuple[int, set[int]]:
-        """The issuer's newest list group with room, and the indices already used in it."""
+    def current_group(self, issuer_id: str) -> tuple[int, int]:
+        """The issuer's newest list group number and how many of its indices are claimed."""
         with self._lock:
             rows = list(
                 self.db.query(
-                    "SELECT id, number, claimed FROM status_groups WHERE issuer_id = ? "
+                    "SELECT number, claimed FROM status_groups WHERE issuer_id = ? "
                     "ORDER BY number DESC LIMIT 1",
                     [issuer_id],
                 )
             )
             if not rows:
-                return 0, set()
-            if rows[0]["claimed"] >= capacity:
-                return int(rows[0]["number"]) + 1, set()
-            used = {
+                return 0, 0
+            return int(rows[0]["number"]), int(rows[0]["claimed"])
+
+    def used_indices(self, group: str) -> set[int]:
+        with self._lock:
+            return {
                 int(r["status_index"])
                 for r in self.db.query(
-                    "SELECT status_index FROM credentials WHERE status_group = ?", [rows[0]["id"]]
+                    "SELECT status_index FROM credentials WHERE status_group = ?", [group]
                 )
             }
-            return int(rows[0]["number"]), used
 
     def status_list(self, list_uuid: str) -> dict[str, Any] | None:
         """The list's group, purpose and issuer, with the group's status-change count."""

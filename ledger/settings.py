@@ -55,6 +55,12 @@ class Settings:
         return f"{parts.netloc}{parts.path}".rstrip("/") + "/log"
 
     def eventsourcing_env(self) -> dict[str, str]:
+        # Aggregates are cached (deep-copied out, fast-forwarded from the store on every
+        # get), so a use case does not replay an issuer's or definition's whole history.
+        cache = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+        return {**cache, **self._store_env()}
+
+    def _store_env(self) -> dict[str, str]:
         if not self.database_url:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",

@@ -115,6 +115,23 @@ class Vault:
         self._subject_keys[subject_key_id] = key
         return key
 
+    def ensure_subject_keys(self, subject_key_ids: list[str]) -> None:
+        """Make the missing keys of many subjects in one transaction (bulk awards)."""
+        missing = [s for s in dict.fromkeys(subject_key_ids) if s not in self._subject_keys]
+        if not missing:
+            return
+        with self.db.transaction() as cur:
+            cur.executemany(
+                "INSERT INTO credledger_subject_keys (subject_key_id, key) VALUES (?, ?) "
+                "ON CONFLICT (subject_key_id) DO NOTHING",
+                [(s, secrets.token_bytes(32)) for s in missing],
+            )
+            for subject in missing:
+                cur.execute(
+                    "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?", (subject,)
+                )
+                self._subject_keys[subject] = blob(cur.fetchone()[0])
+
     def seal(self, subject_key_id: str, plaintext: bytes, context: bytes) -> bytes:
         key = self._subject_key(subject_key_id)
         nonce = secrets.token_bytes(12)
