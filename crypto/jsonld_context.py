@@ -42,6 +42,7 @@ ABSENT: Final = _Absent.ABSENT
 _MAX_REMOTE_CONTEXTS = 10
 _CONTEXT_BUDGET = 1024
 """At most this many derived contexts are memoised per loader (documents pick the shape)."""
+_PRIVATE_BUDGET = 64
 _MAX_VOCAB_MEMO = 512
 _TERM_LOOKS_LIKE_IRI = re.compile(r":[^:]|/")
 _ENDS_WITH_GEN_DELIM = re.compile(r"[:/?#\[\]@]\Z")
@@ -173,6 +174,14 @@ class ActiveContext:
         child.previous = self.previous
         child.protected_terms = self.protected_terms
         return child
+
+    def isolate(self) -> None:
+        """Give a context built from a document's inline definitions a budget of its own.
+
+        Called once, right after it is built: whatever that document defines can then
+        never use up the memo budget the loader's shared contexts rely on.
+        """
+        self._budget = _Budget(_PRIVATE_BUDGET)
 
     def revert(self) -> ActiveContext:
         """The context before any type-scoped context was applied."""

@@ -28,6 +28,8 @@ from credledger.crypto.jsonld_iri import BCP47, is_absolute_iri, is_keyword
 __all__ = ["expand"]
 
 _NO_TERM = TermDefinition()
+_VALUE_INDEX_KEYS = ("@language", "@type", "@index")
+"""The only index keys a value object may be filed under."""
 
 
 def expand(document: Any, loader: DocumentLoader) -> list[Any]:
@@ -126,8 +128,11 @@ def _expand_node(
             isinstance(local, list) and all(isinstance(c, str) for c in local)
         ):
             active = active.derive(local, context_key(local))
-        else:  # inline definitions are the document's own: used, never memoised
-            active = process_context(active, local)
+        else:  # inline definitions are the document's own: never memoised for others
+            inline = process_context(active, local)
+            if inline is not active:
+                inline.isolate()
+            active = inline
     type_scoped = active
     type_key: str | None = None
     for key in keys:
@@ -522,16 +527,7 @@ def _expand_index_map(
             if type_index:
                 if expanded_key != "@none":
                     item["@type"] = [key, *item.get("@type", [])]
-            elif (
-                isinstance(item, dict)
-                and "@value" in item
-                and index_key
-                not in (
-                    "@language",
-                    "@type",
-                    "@index",
-                )
-            ):
+            elif "@value" in item and index_key not in _VALUE_INDEX_KEYS:
                 raise JsonLdError("invalid value object", f"cannot add {index_key} to a value")
             elif property_index is not None:
                 if expanded_key != "@none":
