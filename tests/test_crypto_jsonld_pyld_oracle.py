@@ -25,85 +25,11 @@ from credledger.crypto.jsonld_expand import expand
 from credledger.crypto.jsonld_rdf import to_rdf
 from credledger.crypto.rdfc import serialize_quad
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from pyld import jsonld
 
-EX = "http://example.org/vocab#"
-CONTEXT: dict[str, Any] = {
-    "@version": 1.1,
-    "ex": EX,
-    "id": "@id",
-    "type": "@type",
-    "name": "ex:name",
-    "ref": {"@id": "ex:ref", "@type": "@id"},
-    "kind": {"@id": "ex:kind", "@type": "@vocab"},
-    "count": {"@id": "ex:count", "@type": "http://www.w3.org/2001/XMLSchema#integer"},
-    "tags": {"@id": "ex:tags", "@container": "@set"},
-    "steps": {"@id": "ex:steps", "@container": "@list"},
-    "label": {"@id": "ex:label", "@container": "@language"},
-    "byIndex": {"@id": "ex:byIndex", "@container": "@index"},
-    "byId": {"@id": "ex:byId", "@container": "@id"},
-    "byType": {"@id": "ex:byType", "@container": "@type"},
-    "graph": {"@id": "ex:graph", "@container": "@graph"},
-    "parent": {"@reverse": "ex:child"},
-    "Thing": {"@id": "ex:Thing", "@context": {"detail": "ex:detail", "name": "ex:thingName"}},
-    "scoped": {"@id": "ex:scoped", "@context": {"inner": "ex:inner"}},
-    "meta": "@nest",
-    "nestedNote": {"@id": "ex:nestedNote", "@nest": "meta"},
-}
+from .jsonld_strategies import PLAIN_SCALARS, jsonld_documents
 
-_text = st.text(alphabet="abcxyz é日", min_size=1, max_size=6)
-_iri = st.sampled_from(["http://example.org/a", "http://example.org/b", "urn:x:1", "did:ex:2"])
-_scalar = st.one_of(
-    _text,
-    st.integers(min_value=-1000, max_value=1000),
-    st.integers(min_value=-1000, max_value=1000).map(lambda i: i + 0.5),
-    st.booleans(),
-)
-
-
-def _node(children: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
-    thing = st.booleans()
-    properties: dict[str, st.SearchStrategy[Any]] = {
-        "name": st.one_of(_text, st.lists(_text, min_size=1, max_size=3)),
-        "ref": _iri,
-        "kind": st.sampled_from(["Thing", "ex:Kind", "http://example.org/k"]),
-        "count": st.integers(min_value=0, max_value=99),
-        "tags": st.lists(_scalar, max_size=3),
-        "steps": st.lists(st.one_of(_scalar, children), max_size=3),
-        "label": st.dictionaries(st.sampled_from(["en", "nl", "fr-BE"]), _text, max_size=2),
-        "byIndex": st.dictionaries(st.sampled_from(["i1", "i2"]), children, max_size=2),
-        "byId": st.dictionaries(_iri, children, max_size=2),
-        "byType": st.dictionaries(st.sampled_from(["ex:T1", "ex:T2"]), children, max_size=2),
-        "graph": children,
-        "parent": children,
-        "scoped": st.fixed_dictionaries({"inner": _text}),
-        "meta": st.fixed_dictionaries({"nestedNote": _text}),
-        "ex:plain": _scalar,
-    }
-
-    @st.composite
-    def build(draw: st.DrawFn) -> dict[str, Any]:
-        node: dict[str, Any] = {}
-        if draw(st.booleans()):
-            node["id"] = draw(st.one_of(_iri, st.sampled_from(["_:x", "_:y"])))
-        is_thing = draw(thing)
-        if is_thing:
-            node["type"] = draw(st.sampled_from([["Thing"], ["Thing", "ex:Other"]]))
-            node["detail"] = draw(_text)
-        keys = draw(st.lists(st.sampled_from(sorted(properties)), min_size=1, max_size=4))
-        for key in keys:
-            node[key] = draw(properties[key])
-        return node
-
-    return build()
-
-
-_documents = st.recursive(
-    st.fixed_dictionaries({"name": _text}),
-    _node,
-    max_leaves=12,
-).map(lambda node: {"@context": CONTEXT, **node})
+_documents = jsonld_documents(PLAIN_SCALARS)
 
 
 def _canonical(nquads: str) -> str:

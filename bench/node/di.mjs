@@ -4,6 +4,8 @@
 //   node di.mjs bench  CREDENTIAL N SEED_HEX CREATED   -> {"sign_per_s", "verify_per_s", ...}
 //   node di.mjs sign   CREDENTIAL SEED_HEX CREATED     -> the signed credential
 //   node di.mjs verify CREDENTIAL...                   -> [{"verified", "errors"}, ...]
+//   node di.mjs canonize DOCUMENTS                     -> [{"nquads"} or {"error"}, ...]
+//     (DOCUMENTS: a JSON array; canonised exactly as eddsa-rdfc-2022 does before hashing)
 //
 // CREDENTIAL is a file name or "-" for stdin. Options: --document URL=FILE (repeatable) adds a
 // document to the loader. Contexts come from crypto/contexts (index.json) and did:key
@@ -158,8 +160,18 @@ if(command === 'bench') {
   for(const file of positional) {
     output.push(await verify(readJson(file), documentLoader));
   }
+} else if(command === 'canonize') {
+  output = [];
+  for(const document of readJson(positional[0])) {
+    try {
+      output.push({nquads: await eddsaRdfc2022.canonize(document, {documentLoader})});
+    } catch(e) {
+      const code = e.details?.event?.code || e.details?.code || e.message;
+      output.push({error: String(code)});
+    }
+  }
 } else {
-  console.error('usage: node di.mjs bench|sign|verify ...');
+  console.error('usage: node di.mjs bench|sign|verify|canonize ...');
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(output) + '\n');

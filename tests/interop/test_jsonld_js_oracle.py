@@ -1,0 +1,75 @@
+"""Canonical N-Quads, differentially against jsonld.js + rdf-canonize (Digital Bazaar).
+
+Whatever jsonld.js in safe mode and rdf-canonize print for a document is what a
+Digital Bazaar verifier hashes, so credledger must print the very same bytes, or refuse
+exactly the documents they refuse. Checked on random JSON-LD 1.1 documents with
+awkward values (control characters, astral characters, every kind of number) and on
+every unsafe case of the safe-mode tests. One node process per batch of documents.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from credledger.crypto.errors import CryptoError
+from credledger.crypto.jsonld_documents import DocumentLoader
+from credledger.crypto.jsonld_errors import JsonLdError
+from credledger.crypto.rdfc import canonicalize
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ..jsonld_strategies import AWKWARD_SCALARS, jsonld_documents
+from ..test_crypto_jsonld_safe_mode import UNSAFE
+
+REPO = Path(__file__).resolve().parents[2]
+NODE_DIR = REPO / "bench" / "node"
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(
+    NODE is None or not (NODE_DIR / "node_modules").is_dir(),
+    reason="Digital Bazaar's stack is not installed (npm ci --prefix bench/node)",
+)
+LOADER = DocumentLoader()
+
+
+def _canonize_there(documents: list[Any]) -> list[dict[str, str]]:
+    assert NODE is not None
+    completed = subprocess.run(
+        [NODE, str(NODE_DIR / "di.mjs"), "canonize", "-"],
+        input=json.dumps(documents),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    results: list[dict[str, str]] = json.loads(completed.stdout)
+    return results
+
+
+def _compare(documents: list[Any]) -> None:
+    for document, theirs in zip(documents, _canonize_there(documents), strict=True):
+        if "error" in theirs:
+            with pytest.raises(CryptoError):
+                canonicalize(document, LOADER)
+        else:
+            assert canonicalize(document, LOADER) == theirs["nquads"], json.dumps(document)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(jsonld_documents(AWKWARD_SCALARS), min_size=60, max_size=60))
+def test_random_documents_canonicalise_to_jsonld_js_bytes(documents: list[Any]) -> None:
+    _compare(documents)
+
+
+def test_the_unsafe_cases_are_refused_by_jsonld_js_with_the_same_code() -> None:
+    documents = [document for _, document, _ in UNSAFE]
+    results = _canonize_there(documents)
+    for (name, document, code), theirs in zip(UNSAFE, results, strict=True):
+        assert theirs.get("error") == code, name
+        with pytest.raises(JsonLdError) as raised:
+            canonicalize(document, LOADER)
+        assert raised.value.code == code, name
