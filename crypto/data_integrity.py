@@ -168,7 +168,9 @@ def add_proof(
     options["verificationMethod"] = verification_method
     options["proofPurpose"] = proof_purpose
     if previous_proof is not None:
-        options["previousProof"] = previous_proof
+        options["previousProof"] = (
+            previous_proof if isinstance(previous_proof, str) else list(previous_proof)
+        )
     if challenge is not None:
         options["challenge"] = challenge
     if domain is not None:
