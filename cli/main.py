@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from . import auditing
 from .commands import register
 from .serve import serve
 
@@ -14,6 +15,7 @@ app = typer.Typer(
 )
 app.command()(serve)
 register(app)
+auditing.register(app)
 
 
 @app.callback()

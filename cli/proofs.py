@@ -1,0 +1,173 @@
+"""`credledger proof export` and `credledger proof verify`: proof bundles for holders.
+
+Export writes the bundle in its canonical form (JSON, or deterministic CBOR with
+``--format cbor``); verify checks it fully offline, so a holder can prove a credential
+years later with nothing but the file.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+from credledger.ledger.bundle import (
+    BundleError,
+    BundleReport,
+    dump_cbor,
+    dump_json,
+    load_bundle,
+    verify_bundle,
+)
+
+from .log_client import LogClient, ServerError
+from .verdicts import INVALID, UNDECIDED, VALID, emit_json, fail, line, stderr, stdout
+
+proof_app = typer.Typer(
+    no_args_is_help=True, help="Export and check proof bundles (offline evidence of a credential)."
+)
+
+
+class BundleFormat(StrEnum):
+    json = "json"
+    cbor = "cbor"
+
+
+def _local_bundle(data: Path, base_url: str | None, credential_id: UUID) -> dict[str, Any]:
+    from credledger.ledger.application import CredentialLedger
+    from credledger.ledger.errors import LedgerError
+    from credledger.ledger.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env(data, base_url)
+    except SettingsError as exc:
+        fail(str(exc), code=UNDECIDED, as_json=False)
+    if not settings.data_dir.is_dir():
+        fail(f"no ledger in {settings.data_dir}", code=UNDECIDED, as_json=False)
+    ledger = CredentialLedger(settings)
+    try:
+        return ledger.proof_bundle(credential_id)
+    except LedgerError as exc:
+        fail(str(exc), code=INVALID, as_json=False)
+    finally:
+        ledger.close()
+
+
+@proof_app.command("export")
+def export(
+    credential_id: Annotated[str, typer.Argument(help="the credential's id (a UUID)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="file to write ('-': stdout)")],
+    data: Annotated[
+        Path | None, typer.Option(help="local mode: the ledger's data directory")
+    ] = None,
+    server: Annotated[str | None, typer.Option(help="remote mode: the server's URL")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="local mode: the ledger's public base URL (as `serve --base-url`)"),
+    ] = None,
+    format: Annotated[BundleFormat, typer.Option(help="json, or deterministic CBOR")] = (
+        BundleFormat.json
+    ),
+) -> None:
+    """Write the proof bundle of a credential to a file.
+
+    Examples:
+
+      credledger proof export 5f0c... -o proof.json --server https://ledger.example
+
+      credledger proof export 5f0c... -o proof.cbor --format cbor --data ./credledger-data
+    """
+    try:
+        uuid = UUID(credential_id.removeprefix("urn:uuid:"))
+    except ValueError:
+        fail(f"{credential_id!r} is not a credential id (a UUID)", code=UNDECIDED, as_json=False)
+    if (data is None) == (server is None):
+        fail("give --data DIR (local) or --server URL (remote)", code=UNDECIDED, as_json=False)
+    if server is not None:
+        try:
+            with LogClient(server) as client:
+                bundle = client.proof_bundle(str(uuid))
+        except ServerError as exc:
+            fail(str(exc), code=INVALID if exc.status == 404 else UNDECIDED, as_json=False)
+        if not isinstance(bundle, dict):
+            fail("the server did not answer a proof bundle", code=UNDECIDED, as_json=False)
+    else:
+        assert data is not None
+        bundle = _local_bundle(data, base_url, uuid)
+    blob = dump_cbor(bundle) if format is BundleFormat.cbor else dump_json(bundle)
+    if str(output) == "-":
+        sys.stdout.buffer.write(blob)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(blob)
+    index = bundle.get("leaf", {}).get("index")
+    size = bundle.get("inclusion", {}).get("size")
+    stderr.print(f"wrote the proof bundle (leaf {index}, checkpoint size {size}) to {output}")
+
+
+@proof_app.command("verify")
+def verify(
+    file: Annotated[Path, typer.Argument(help="a bundle written by `proof export`")],
+    log_key: Annotated[
+        str | None,
+        typer.Option(help="the log's vkey you trust (default: the key inside the bundle)"),
+    ] = None,
+    witness_key: Annotated[
+        list[str] | None, typer.Option(help="a witness vkey whose cosignature may appear")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
+) -> None:
+    """Check a proof bundle offline: exit 0 valid, 1 invalid (2: status undecided).
+
+    Checks the credential's Data Integrity proof (bundled contexts, did:key resolved
+    locally), that its leaf records exactly this credential, the inclusion proof, the
+    checkpoint signature, and every bundled status list with its own leaf and proof.
+
+    Example: credledger proof verify proof.json --log-key "$(curl -s LEDGER/v1/log/key)"
+    """
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}", code=UNDECIDED, as_json=json_output)
+    try:
+        report = verify_bundle(
+            load_bundle(raw), trusted_log_key=log_key, witnesses=witness_key or []
+        )
+    except BundleError as exc:
+        if json_output:
+            emit_json({"valid": False, "result": "invalid", "error": str(exc)})
+        stderr.print(f"[bold red]invalid:[/] {exc}")
+        raise typer.Exit(INVALID) from None
+    code = INVALID if report.status_set else UNDECIDED if report.undecided else VALID
+    _print(report, code, json_output)
+    raise typer.Exit(code)
+
+
+def _print(report: BundleReport, code: int, json_output: bool) -> None:
+    result = {VALID: "valid", INVALID: "invalid", UNDECIDED: "undecided"}[code]
+    if json_output:
+        emit_json({"valid": code == VALID, "result": result, **report.as_dict()})
+        return
+    headline = {
+        VALID: "[bold green]valid[/]: the proof bundle verifies",
+        INVALID: f"[bold red]invalid[/]: the credential is {' and '.join(report.status_set)}",
+        UNDECIDED: "[bold yellow]undecided[/]: the bundle does not settle the status",
+    }[code]
+    status = ", ".join(f"{k}: {v}" for k, v in sorted(report.status.items())) or "none listed"
+    stdout.print(headline)
+    stdout.print(line("credential", report.credential_id))
+    stdout.print(line("issuer", str(report.issuer)))
+    stdout.print(
+        line(
+            "log",
+            f"{report.log_origin}, leaf {report.leaf_index} ({report.event}) "
+            f"under the checkpoint of size {report.checkpoint_size}",
+        )
+    )
+    stdout.print(line("log key", report.log_key))
+    stdout.print(line("status", f"{status} (as of that checkpoint)"))
+    for warning in report.warnings:
+        stdout.print(f"  [yellow]warning:[/] {warning}")

@@ -1,0 +1,45 @@
+"""Exit codes and output shared by the auditor's and holder's commands.
+
+Scripts rely on the exit codes (API-CONTRACT.md): 0 valid or intact, 1 invalid, tampered
+or inconsistent, 2 could not decide (or could not run). Results go to stdout (one JSON
+document with ``--json``), messages and progress to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+VALID = 0
+INVALID = 1
+UNDECIDED = 2
+
+stdout = Console(soft_wrap=True, highlight=False, emoji=False)
+stderr = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
+
+
+class Undecided(Exception):
+    """The command could not reach a verdict (unreadable input, unreachable server)."""
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def fail(message: str, *, code: int, as_json: bool, hint: str | None = None) -> NoReturn:
+    """Report why the command stopped and exit with ``code``."""
+    if as_json:
+        emit_json({"error": message, "exit_code": code})
+    stderr.print(f"[bold red]error:[/] {escape(message)}")
+    if hint:
+        stderr.print(f"[dim]hint: {escape(hint)}[/]")
+    raise typer.Exit(code)
+
+
+def line(label: str, value: str) -> str:
+    """One aligned ``label  value`` line of a human report (rich markup, value escaped)."""
+    return f"  [bold]{label:<12}[/] {escape(value)}"

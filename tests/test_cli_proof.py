@@ -1,0 +1,284 @@
+"""`credledger proof export` / `proof verify`: a bundle proves a credential offline,
+and no byte of it can change unnoticed."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from credledger.crypto import cbor
+from credledger.ledger.acts import Act
+from credledger.ledger.bundle import (
+    BundleError,
+    CredentialInvalidError,
+    LeafMismatchError,
+    MalformedBundleError,
+    ProofFailedError,
+    UntrustedKeyError,
+    dump_json,
+    load_bundle,
+    verify_bundle,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .cli_helpers import clean_environment, run
+from .ledger_server import add_school, award, live_ledger, open_ledger
+
+BASE_URL = "https://ledger.example.test"
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clean_environment(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A data directory holding one issued credential; yields (data dir, credential id)."""
+    data = tmp_path_factory.mktemp("proof") / "ledger"
+    ledger = open_ledger(data, BASE_URL)
+    try:
+        school = add_school(ledger)
+        award(ledger, school, "first@example.org")
+        credential_id = award(ledger, school, "alice@example.org")
+        award(ledger, school, "later@example.org")
+    finally:
+        ledger.close()
+    yield data, str(credential_id)
+
+
+@pytest.fixture(scope="module")
+def bundle_bytes(issued: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    data, credential_id = issued
+    out = tmp_path_factory.mktemp("bundle") / "proof.json"
+    result = run(
+        "proof", "export", credential_id, "-o", out, "--data", data, "--base-url", BASE_URL
+    )
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+def verify_file(path: Path, *args: str) -> Any:
+    return run("proof", "verify", path, *args)
+
+
+def test_an_exported_bundle_verifies(bundle_bytes: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "proof.json"
+    path.write_bytes(bundle_bytes)
+    result = verify_file(path, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["result"] == "valid"
+    assert report["status"] == {"revocation": "clear", "suspension": "clear"}
+    assert report["log"]["event"] == "CredentialIssued"
+
+
+def test_the_bundle_has_the_contract_fields(bundle_bytes: bytes, issued: tuple[Path, str]) -> None:
+    bundle = json.loads(bundle_bytes)
+    assert {"credential", "leaf", "inclusion", "checkpoint", "log_key"} <= set(bundle)
+    assert bundle["credential"]["id"] == f"urn:uuid:{issued[1]}"
+    assert bundle["inclusion"]["size"] > bundle["leaf"]["index"]
+
+
+def test_verifying_needs_no_network(
+    bundle_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_network(*_: object, **__: object) -> None:
+        raise AssertionError("proof verify tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    path = tmp_path / "proof.json"
+    path.write_bytes(bundle_bytes)
+    assert verify_file(path).exit_code == 0
+
+
+def test_a_cbor_export_verifies_and_holds_the_same_bundle(
+    issued: tuple[Path, str], bundle_bytes: bytes, tmp_path: Path
+) -> None:
+    data, credential_id = issued
+    out = tmp_path / "proof.cbor"
+    args = ("--data", data, "--base-url", BASE_URL, "--format", "cbor")
+    assert run("proof", "export", credential_id, "-o", out, *args).exit_code == 0
+    assert out.read_bytes()[:1] != b"{"
+    assert verify_file(out).exit_code == 0
+    assert cbor.decode(out.read_bytes())["credential"] == json.loads(bundle_bytes)["credential"]
+
+
+def flipped(data: bytes, position: int, mask: int) -> bytes:
+    changed = bytearray(data)
+    changed[position] ^= mask
+    return bytes(changed)
+
+
+def test_flipping_any_bit_of_a_json_bundle_makes_it_fail(bundle_bytes: bytes) -> None:
+    verify_bundle(load_bundle(bundle_bytes))
+    for position in range(0, len(bundle_bytes), 5):
+        for mask in (0x01, 0x20, 0x80)[position % 3 :: 3]:
+            with pytest.raises(BundleError):
+                verify_bundle(load_bundle(flipped(bundle_bytes, position, mask)))
+
+
+def test_flipping_any_bit_of_a_cbor_bundle_makes_it_fail(bundle_bytes: bytes) -> None:
+    data = cbor.encode(json.loads(bundle_bytes))
+    verify_bundle(load_bundle(data))
+    for position in range(0, len(data), 2):
+        for mask in (0x01, 0x40, 0x80)[position % 3 :: 3]:
+            with pytest.raises(BundleError):
+                verify_bundle(load_bundle(flipped(data, position, mask)))
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data())
+def test_any_single_byte_change_is_refused(bundle_bytes: bytes, data: st.DataObject) -> None:
+    position = data.draw(st.integers(0, len(bundle_bytes) - 1))
+    value = data.draw(st.integers(0, 255).filter(lambda v: v != bundle_bytes[position]))
+    changed = bytearray(bundle_bytes)
+    changed[position] = value
+    with pytest.raises(BundleError):
+        verify_bundle(load_bundle(bytes(changed)))
+
+
+@pytest.mark.slow
+def test_every_bit_of_every_byte_matters(bundle_bytes: bytes) -> None:
+    for position in range(len(bundle_bytes)):
+        for bit in range(8):
+            with pytest.raises(BundleError):
+                verify_bundle(load_bundle(flipped(bundle_bytes, position, 1 << bit)))
+
+
+def test_the_command_exits_1_on_a_changed_byte_even_if_the_json_breaks(
+    bundle_bytes: bytes, tmp_path: Path
+) -> None:
+    path = tmp_path / "proof.json"
+    for position in (0, 1, len(bundle_bytes) // 3, len(bundle_bytes) // 2, len(bundle_bytes) - 2):
+        path.write_bytes(flipped(bundle_bytes, position, 0x04))
+        result = verify_file(path)
+        assert result.exit_code == 1, (position, result.output)
+        assert "invalid" in result.output
+
+
+def test_truncated_or_extended_files_fail(bundle_bytes: bytes) -> None:
+    for changed in (
+        bundle_bytes[:-1],
+        bundle_bytes + b" ",
+        bundle_bytes + b"\n",
+        b" " + bundle_bytes,
+    ):
+        with pytest.raises(MalformedBundleError):
+            load_bundle(changed)
+
+
+def test_reformatted_json_is_not_the_canonical_file(bundle_bytes: bytes) -> None:
+    compact = json.dumps(json.loads(bundle_bytes)).encode()
+    with pytest.raises(MalformedBundleError, match="canonical"):
+        load_bundle(compact)
+
+
+def test_a_field_nothing_vouches_for_is_refused(bundle_bytes: bytes) -> None:
+    bundle = json.loads(bundle_bytes)
+    bundle["comment"] = "trust me"
+    with pytest.raises(MalformedBundleError, match="comment"):
+        verify_bundle(load_bundle(dump_json(bundle)))
+
+
+def test_a_pinned_log_key_must_be_the_bundles(bundle_bytes: bytes, tmp_path: Path) -> None:
+    other = open_ledger(tmp_path / "other", BASE_URL)
+    try:
+        other_key = other.tlog.vkey
+    finally:
+        other.close()
+    with pytest.raises(UntrustedKeyError):
+        verify_bundle(load_bundle(bundle_bytes), trusted_log_key=other_key)
+    path = tmp_path / "proof.json"
+    path.write_bytes(bundle_bytes)
+    assert verify_file(path, "--log-key", other_key).exit_code == 1
+    own = json.loads(bundle_bytes)["log_key"]
+    assert verify_file(path, "--log-key", own).exit_code == 0
+
+
+def test_another_credentials_leaf_does_not_prove_this_one(bundle_bytes: bytes) -> None:
+    bundle = json.loads(bundle_bytes)
+    bundle["credential"]["id"] = "urn:uuid:00000000-0000-4000-8000-000000000000"
+    with pytest.raises(LeafMismatchError):
+        verify_bundle(bundle)
+
+
+def test_a_credential_changed_and_re_anchored_elsewhere_fails(bundle_bytes: bytes) -> None:
+    bundle = json.loads(bundle_bytes)
+    bundle["inclusion"]["path"] = bundle["inclusion"]["path"][:-1]
+    with pytest.raises(ProofFailedError):
+        verify_bundle(bundle)
+
+
+def test_a_status_list_bundled_for_the_wrong_purpose_fails(bundle_bytes: bytes) -> None:
+    bundle = json.loads(bundle_bytes)
+    first, second = bundle["status_lists"]
+    first["purpose"], second["purpose"] = second["purpose"], first["purpose"]
+    with pytest.raises(LeafMismatchError):
+        verify_bundle(bundle)
+
+
+def test_without_its_status_lists_the_status_is_undecided(
+    bundle_bytes: bytes, tmp_path: Path
+) -> None:
+    bundle = json.loads(bundle_bytes)
+    bundle["status_lists"] = []
+    report = verify_bundle(bundle)
+    assert report.undecided and set(report.status.values()) == {"unknown"}
+    path = tmp_path / "proof.json"
+    path.write_bytes(dump_json(bundle))
+    assert verify_file(path).exit_code == 2
+
+
+def test_an_expired_credential_is_invalid(bundle_bytes: bytes) -> None:
+    from datetime import UTC, datetime
+
+    with pytest.raises(CredentialInvalidError, match="expired"):
+        verify_bundle(json.loads(bundle_bytes), clock=lambda: datetime(2999, 1, 1, tzinfo=UTC))
+
+
+def test_a_revoked_credentials_bundle_says_so_and_exits_1(tmp_path: Path) -> None:
+    data = tmp_path / "ledger"
+    ledger = open_ledger(data, BASE_URL)
+    try:
+        school = add_school(ledger)
+        credential_id = award(ledger, school, "bob@example.org")
+        ledger.change_status(Act(str(school.issuer)), credential_id, "revoke", "fraud")
+    finally:
+        ledger.close()
+    out = tmp_path / "proof.json"
+    args = ("--data", data, "--base-url", BASE_URL)
+    assert run("proof", "export", str(credential_id), "-o", out, *args).exit_code == 0
+    result = verify_file(out, "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["status"]["revocation"] == "revoked"
+
+
+def test_export_from_a_server_verifies(tmp_path: Path) -> None:
+    with live_ledger(tmp_path / "server") as live:
+        school = add_school(live.ledger)
+        credential_id = award(live.ledger, school, "carol@example.org")
+        out = tmp_path / "proof.json"
+        result = run("proof", "export", str(credential_id), "-o", out, "--server", live.url)
+        assert result.exit_code == 0, result.output
+    assert verify_file(out).exit_code == 0
+
+
+def test_exporting_an_unknown_credential_fails(tmp_path: Path) -> None:
+    with live_ledger(tmp_path / "server") as live:
+        missing = "00000000-0000-4000-8000-000000000000"
+        result = run("proof", "export", missing, "-o", tmp_path / "x", "--server", live.url)
+    assert result.exit_code == 1
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_missing_file_is_undecided(tmp_path: Path) -> None:
+    assert verify_file(tmp_path / "nothing.json").exit_code == 2
