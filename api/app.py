@@ -17,6 +17,7 @@ from . import (
     routes_institutions,
     routes_log,
     routes_status,
+    routes_vcapi,
 )
 from .problems import Problem, problem_response
 
@@ -75,6 +76,7 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
         routes_endorsements,
         routes_status,
         routes_log,
+        routes_vcapi,
     ):
         app.include_router(module.router)
 

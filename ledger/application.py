@@ -618,6 +618,95 @@ class CredentialLedger(Application[UUID]):
         )
         return vc, sealed, subject_key_id, hashlib.sha256(canonical).digest()
 
+    # -- W3C VC API ---------------------------------------------------------------------
+    def issue_given(
+        self, act: Act, issuer_id: UUID, credential: Any, options: Any = None
+    ) -> dict[str, Any]:
+        """Sign exactly the credential given (VC 2.0 or 1.1) under the issuer's did:key,
+        adding BitstringStatusListEntry entries when ``options.credentialStatus`` asks,
+        and record the issuance. A credential id can be issued once."""
+        if act.actor != str(issuer_id):
+            raise NotFoundError(f"no issuer {issuer_id}")
+        issuer = self._get(Issuer, issuer_id)
+        document, purposes = _check_given(credential, options, self.issuer_did(issuer))
+        vc_id = document.get("id")
+        if isinstance(vc_id, str):  # the VC's own id names the aggregate: a retry finds it
+            act = Act(
+                act.actor,
+                hashlib.sha256(f"{issuer_id}\n{vc_id}".encode()).digest(),
+                act.digest,
+                replayable=True,
+            )
+        with acting(act):
+            credential_id = act.derived_id("credential")
+            existing = self._find(Credential, credential_id)
+            if existing is not None:
+                if existing.acts.get(act.key) != act.digest:
+                    raise ConflictError(f"a credential with id {vc_id} was already issued")
+                return self.credential_document(existing)
+            now = self.clock().replace(microsecond=0)
+            slot = self._allocate_status_slot(issuer.id, set()) if purposes else None
+            if slot is not None:
+                entries = [
+                    status_list_entry(self.status_list_url(slot.lists[p]), slot.index, p)
+                    for p in purposes
+                ]
+                document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
+            vc = self.signer.sign(document, issuer.active_key_id, now)
+            canonical = canonical_json(vc)
+            subject_key_id = self.vault.subject_key_id("credential", str(vc_id or credential_id))
+            sealed = self.vault.seal(
+                subject_key_id,
+                encode_deterministic({"credential": canonical}),
+                credential_id.bytes,
+            )
+            aggregates: list[LedgerAggregate] = [
+                Credential(
+                    issuer_id=issuer.id,
+                    achievement_id=None,
+                    achievement_version=0,
+                    subject_key_id=subject_key_id,
+                    sealed=sealed,
+                    digest=hashlib.sha256(canonical).digest(),
+                    awarded_at=now,
+                    valid_until=None,
+                    signing_key_id=issuer.active_key_id,
+                    status_slot=None
+                    if slot is None
+                    else {"group": slot.group, "index": slot.index, "number": slot.number},
+                    vc_id=vc_id if isinstance(vc_id, str) else None,
+                )
+            ]
+            if slot is not None:
+                aggregates.append(
+                    StatusSlot(
+                        group=slot.group,
+                        index=slot.index,
+                        number=slot.number,
+                        lists=slot.lists,
+                        credential_id=credential_id,
+                    )
+                )
+            try:
+                self.save(*aggregates)
+            except IntegrityError:
+                self._used_slots.clear()
+                raise ConflictError("the credential or its status index was taken; retry") from None
+            if slot is not None:
+                self._used_slots.setdefault(slot.group, set()).add(slot.index)
+            return vc
+
+    def given_credential(self, issuer_id: UUID, vc_id: str) -> Credential:
+        """A credential issued through the VC API, by its own id (its issuer only)."""
+        key = hashlib.sha256(f"{issuer_id}\n{vc_id}".encode()).digest()
+        credential_id = Act(str(issuer_id), key).derived_id("credential")
+        found = self._find(Credential, credential_id)
+        if found is None or found.issuer_id != issuer_id:
+            found = self._find(Credential, _uuid_of(vc_id))
+        if found is None or found.issuer_id != issuer_id:
+            raise NotFoundError(f"no credential {vc_id} of this issuer")
+        return found
+
     def reissue_credential(
         self,
         act: Act,
@@ -630,6 +719,8 @@ class CredentialLedger(Application[UUID]):
         """Correct a credential: a newly signed VC, same id, index and award date."""
         _check_reason(reason)
         credential = self.owned_credential(UUID(act.actor), credential_id)
+        if credential.achievement_id is None:
+            raise ConflictError("a credential issued through the VC API is re-issued there")
         with acting(act):
             if credential.already_done():
                 return IssuedCredential(credential, self.credential_document(credential))
@@ -1048,6 +1139,85 @@ class CredentialLedger(Application[UUID]):
     # -- notifications ------------------------------------------------------------------------
     def stored_events(self, start: int, limit: int) -> Iterator[Any]:
         yield from self.recorder.select_notifications(start, limit)
+
+
+def _uuid_of(vc_id: str) -> UUID | None:
+    try:
+        return UUID(vc_id.removeprefix("urn:uuid:"))
+    except ValueError:
+        return None
+
+
+def _check_given(
+    credential: Any, options: Any, issuer_did: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Check a VC API issue request; return the document to sign and the status purposes."""
+    errors: list[FieldError] = []
+    if not isinstance(credential, dict):
+        raise RequestInvalidError([FieldError(("body", "credential"), "must be an object")])
+    if options is not None and not isinstance(options, dict):
+        raise RequestInvalidError([FieldError(("body", "options"), "must be an object")])
+    document = json.loads(json.dumps(credential))
+    contexts = document.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else None
+    if first not in (
+        "https://www.w3.org/ns/credentials/v2",
+        "https://www.w3.org/2018/credentials/v1",
+    ):
+        errors.append(
+            FieldError(
+                ("body", "credential", "@context"), "must start with the VC v2 or v1 context"
+            )
+        )
+    types = document.get("type")
+    has_type = types == "VerifiableCredential" or (
+        isinstance(types, list) and "VerifiableCredential" in types
+    )
+    if not has_type:
+        errors.append(
+            FieldError(("body", "credential", "type"), "must include VerifiableCredential")
+        )
+    if "proof" in document:
+        errors.append(FieldError(("body", "credential", "proof"), "must not be signed already"))
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict | list) or not subject:
+        errors.append(FieldError(("body", "credential", "credentialSubject"), "is required"))
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer is None:
+        document["issuer"] = issuer_did
+    elif issuer_id != issuer_did:
+        errors.append(
+            FieldError(("body", "credential", "issuer"), f"must be this issuer's DID {issuer_did}")
+        )
+    if "id" in document and not isinstance(document["id"], str):
+        errors.append(FieldError(("body", "credential", "id"), "must be a URL string"))
+    purposes: list[str] = []
+    wanted = (options or {}).get("credentialStatus")
+    if wanted is not None:
+        items = wanted if isinstance(wanted, list) else [wanted]
+        for item in items:
+            if not isinstance(item, dict) or item.get("type") != "BitstringStatusListEntry":
+                errors.append(
+                    FieldError(
+                        ("body", "options", "credentialStatus"),
+                        "only BitstringStatusListEntry is supported",
+                    )
+                )
+                continue
+            purpose = item.get("statusPurpose", "revocation")
+            if purpose not in PURPOSES:
+                errors.append(
+                    FieldError(
+                        ("body", "options", "credentialStatus", "statusPurpose"),
+                        "must be 'revocation' or 'suspension'",
+                    )
+                )
+            elif purpose not in purposes:
+                purposes.append(purpose)
+    if errors:
+        raise RequestInvalidError(errors)
+    return document, purposes
 
 
 def _b64(data: bytes) -> str:

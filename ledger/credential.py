@@ -28,7 +28,7 @@ class Credential(LedgerAggregate):
     def __init__(
         self,
         issuer_id: UUID,
-        achievement_id: UUID,
+        achievement_id: UUID | None,
         achievement_version: int,
         subject_key_id: str,
         sealed: bytes,
@@ -37,7 +37,9 @@ class Credential(LedgerAggregate):
         valid_until: datetime | None,
         signing_key_id: str,
         status_slot: dict[str, Any] | None,
+        vc_id: str | None = None,
     ) -> None:
+        """``vc_id``: the credential's own id when it was given (VC API); else urn:uuid."""
         self.issuer_id = issuer_id
         self.achievement_id = achievement_id
         self.achievement_version = achievement_version
@@ -48,12 +50,13 @@ class Credential(LedgerAggregate):
         self.valid_until = valid_until
         self.signing_key_id = signing_key_id
         self.status_slot = status_slot
+        self.given_vc_id = vc_id
         self.state = ACTIVE
         self.issued_version = 1
 
     @property
     def vc_id(self) -> str:
-        return f"urn:uuid:{self.id}"
+        return self.given_vc_id or f"urn:uuid:{self.id}"
 
     def status_at(self, now: datetime) -> str:
         """The status a verifier should see at ``now`` (expiry is derived, not recorded)."""

@@ -40,7 +40,7 @@ def leaf_for(seq: int, notification: Notification) -> bytes:
         "commitment": commitment(state["salt"], notification.state),
     }
     if event == "CredentialIssued" or event == "CredentialReissued":
-        leaf["credential"] = f"urn:uuid:{notification.originator_id}"
+        leaf["credential"] = state.get("vc_id") or f"urn:uuid:{notification.originator_id}"
         leaf["digest"] = state["digest"]
     elif event == "StatusListPublished":
         leaf["list"] = state["list_url"]

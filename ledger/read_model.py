@@ -230,7 +230,7 @@ class ReadModel:
                 "status_index": slot.get("index"),
                 "id": str(e.originator_id),
                 "issuer_id": str(e.issuer_id),
-                "achievement_id": str(e.achievement_id),
+                "achievement_id": str(e.achievement_id) if e.achievement_id else None,
                 "status": "active",
                 "awarded_at": e.awarded_at.isoformat(),
                 "valid_until": e.valid_until.isoformat() if e.valid_until else None,

@@ -10,14 +10,17 @@ from typing import Any
 
 from credledger.crypto.data_integrity import add_proof
 from credledger.crypto.jsonld_documents import DocumentLoader
+from credledger.crypto.jsonld_errors import JsonLdError
 from credledger.crypto.keys import (
     Ed25519KeyPair,
     did_key_from_public_key,
     public_key_from_multibase,
     verification_method_id,
 )
+from credledger.crypto.proof_errors import ProofGenerationError
 
 from . import rendering
+from .errors import FieldError, RequestInvalidError
 from .vault import Vault
 
 EXTENSION_CONTEXT_FILE = "credledger-edubadges-v1.jsonld"
@@ -51,13 +54,17 @@ class CredentialSigner:
         return verification_method_id(did_key_from_public_key(public_key_from_multibase(key_id)))
 
     def sign(self, document: dict[str, Any], key_id: str, created: datetime) -> dict[str, Any]:
-        signed: dict[str, Any] = add_proof(
-            document,
-            self.key_pair(key_id),
-            self.verification_method(key_id),
-            cryptosuite="eddsa-rdfc-2022",
-            proof_purpose="assertionMethod",
-            created=rendering.rfc3339(created),
-            loader=self.loader,
-        )
+        try:
+            signed: dict[str, Any] = add_proof(
+                document,
+                self.key_pair(key_id),
+                self.verification_method(key_id),
+                cryptosuite="eddsa-rdfc-2022",
+                proof_purpose="assertionMethod",
+                created=rendering.rfc3339(created),
+                loader=self.loader,
+            )
+        except (JsonLdError, ProofGenerationError) as exc:
+            # The document itself cannot be signed (unknown context, undefined term...).
+            raise RequestInvalidError([FieldError(("body", "credential"), str(exc))]) from exc
         return signed

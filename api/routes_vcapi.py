@@ -1,0 +1,165 @@
+"""The W3C CCG VC API: issue, verify credentials and presentations, update status."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from credledger.ledger.errors import (
+    FieldError,
+    IdempotencyKeyReusedError,
+    LedgerError,
+    NotFoundError,
+    RequestInvalidError,
+)
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from .auth import IdempotencyKey, IssuerPrincipal, LedgerDep
+from .problems import from_ledger_error, problem_response
+
+router = APIRouter(prefix="/v1", tags=["VC API"])
+
+
+class IssueRequest(BaseModel):
+    credential: dict[str, Any]
+    options: dict[str, Any] | None = None
+
+
+class IssueResponse(BaseModel):
+    verifiableCredential: dict[str, Any]
+
+
+class VerifyCredentialRequest(BaseModel):
+    verifiableCredential: dict[str, Any] | str
+    options: dict[str, Any] | None = None
+
+
+class VerifyPresentationRequest(BaseModel):
+    verifiablePresentation: dict[str, Any]
+    options: dict[str, Any] | None = None
+
+
+class VerificationResult(BaseModel):
+    verified: bool
+    checks: list[str]
+    warnings: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    status: dict[str, str] = Field(default_factory=dict)
+
+
+class StatusUpdate(BaseModel):
+    credentialId: str
+    credentialStatus: list[dict[str, Any]]
+
+
+def _bad_request(exc: LedgerError) -> JSONResponse:
+    """The VC API answers invalid input with 400, not 422."""
+    problem = from_ledger_error(exc)
+    if problem.status == 422:
+        problem.status = 400
+    return problem_response(problem)
+
+
+@router.post(
+    "/issuers/{issuer_id}/credentials/issue", status_code=201, response_model=IssueResponse
+)
+def issue(
+    issuer_id: UUID,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+    body: IssueRequest,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Sign exactly the credential given with eddsa-rdfc-2022 and record the issuance."""
+    act = principal.act(idempotency_key, body.model_dump(mode="json"))
+    try:
+        vc = ledger.issue_given(act, issuer_id, body.credential, body.options)
+    except (RequestInvalidError, IdempotencyKeyReusedError) as exc:
+        return _bad_request(exc)
+    return IssueResponse(verifiableCredential=vc)
+
+
+def _result(report: Any) -> JSONResponse:
+    body = report.as_dict()
+    return JSONResponse(body, status_code=200 if report.verified else 400)
+
+
+@router.post(
+    "/credentials/verify",
+    response_model=VerificationResult,
+    responses={400: {"model": VerificationResult}},
+)
+def verify_credential(ledger: LedgerDep, body: VerifyCredentialRequest) -> JSONResponse:
+    """Verify a credential: data model, validity, every proof, issuer key, status."""
+    vc = body.verifiableCredential
+    report = ledger.verifier.verify_jwt(vc) if isinstance(vc, str) else ledger.verifier.verify(vc)
+    return _result(report)
+
+
+@router.post(
+    "/presentations/verify",
+    response_model=VerificationResult,
+    responses={400: {"model": VerificationResult}},
+)
+def verify_presentation(ledger: LedgerDep, body: VerifyPresentationRequest) -> JSONResponse:
+    """Verify a presentation's proof (challenge, domain) and every credential in it."""
+    options = body.options or {}
+    challenge, domain = options.get("challenge"), options.get("domain")
+    if challenge is not None and not isinstance(challenge, str):
+        challenge = None
+    if domain is not None and not isinstance(domain, str):
+        domain = None
+    report, _ = ledger.verifier.verify_presentation(
+        body.verifiablePresentation, challenge=challenge, domain=domain
+    )
+    return _result(report)
+
+
+@router.post("/issuers/{issuer_id}/credentials/status")
+def update_status(
+    issuer_id: UUID,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+    body: StatusUpdate = Body(...),
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Revoke, suspend or reinstate a credential this issuer issued, by its id."""
+    if str(issuer_id) != principal.actor:
+        raise NotFoundError(f"no issuer {issuer_id}")
+    credential = ledger.given_credential(issuer_id, body.credentialId)
+    status = credential.status_at(ledger.clock())
+    for i, change in enumerate(body.credentialStatus):
+        wanted = change.get("status")
+        purpose = change.get("statusPurpose")
+        if change.get("type") != "BitstringStatusListEntry":
+            raise RequestInvalidError(
+                [
+                    FieldError(
+                        ("body", "credentialStatus", i, "type"), "must be BitstringStatusListEntry"
+                    )
+                ]
+            )
+        action = {
+            "revoked": "revoke",
+            "suspended": "suspend",
+            "active": "reinstate",
+            "reinstated": "reinstate",
+        }.get(str(wanted))
+        if action is None and isinstance(wanted, bool) and purpose in ("revocation", "suspension"):
+            action = ("revoke" if purpose == "revocation" else "suspend") if wanted else "reinstate"
+        if action is None:
+            raise RequestInvalidError(
+                [
+                    FieldError(
+                        ("body", "credentialStatus", i, "status"),
+                        "must be 'revoked', 'suspended' or 'active'",
+                    )
+                ]
+            )
+        act = principal.act(
+            idempotency_key, {"status": body.credentialId, "change": action, "i": i}
+        )
+        status = ledger.change_status(act, credential.id, action, f"VC API: {wanted}")
+    return {"credentialId": body.credentialId, "status": status}
