@@ -4,6 +4,8 @@
 //   node di.mjs bench  CREDENTIAL N SEED_HEX CREATED   -> {"sign_per_s", "verify_per_s", ...}
 //   node di.mjs sign   CREDENTIAL SEED_HEX CREATED     -> the signed credential
 //   node di.mjs verify CREDENTIAL...                   -> [{"verified", "errors"}, ...]
+//   node di.mjs status CREDENTIAL                      -> {"verified", "results": [{"purpose", "status"}]}
+//     (the BitstringStatusListEntry check, list credentials given with --document)
 //   node di.mjs canonize DOCUMENTS                     -> [{"nquads"} or {"error"}, ...]
 //     (DOCUMENTS: a JSON array; canonised exactly as eddsa-rdfc-2022 does before hashing)
 //
@@ -16,6 +18,7 @@ import * as vc from '@digitalbazaar/vc';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
 
 const CONTEXTS = new URL('../../crypto/contexts/', import.meta.url);
 const DID_V1 = 'https://www.w3.org/ns/did/v1';
@@ -114,6 +117,28 @@ async function verify(credential, documentLoader) {
   return {verified: result.verified, errors};
 }
 
+async function status(credential, documentLoader) {
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+  const entries = [].concat(credential.credentialStatus || []);
+  const results = [];
+  let verified = true;
+  for(const entry of entries) {
+    const one = {...credential, credentialStatus: entry};
+    const result = await checkStatus({
+      credential: one, documentLoader, suite,
+      verifyStatusListCredential: true, verifyMatchingIssuers: true
+    });
+    verified = verified && result.verified;
+    results.push({
+      purpose: entry.statusPurpose,
+      verified: result.verified,
+      status: result.verified ? result.results?.[0]?.status ?? result.status : null,
+      error: result.error ? String(result.error.message || result.error) : undefined
+    });
+  }
+  return {verified, results};
+}
+
 async function bench([file, n, seedHex, created], documentLoader) {
   const credential = readJson(file);
   const count = Number(n);
@@ -160,6 +185,8 @@ if(command === 'bench') {
   for(const file of positional) {
     output.push(await verify(readJson(file), documentLoader));
   }
+} else if(command === 'status') {
+  output = await status(readJson(positional[0]), documentLoader);
 } else if(command === 'canonize') {
   output = [];
   for(const document of readJson(positional[0])) {
@@ -171,7 +198,7 @@ if(command === 'bench') {
     }
   }
 } else {
-  console.error('usage: node di.mjs bench|sign|verify|canonize ...');
+  console.error('usage: node di.mjs bench|sign|verify|status|canonize ...');
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(output) + '\n');

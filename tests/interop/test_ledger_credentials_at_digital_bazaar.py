@@ -1,0 +1,173 @@
+"""Credentials the ledger issues (contract endpoint and VC API) and its status list
+credentials verify with Digital Bazaar's verifier, offline; one changed byte fails there."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from credledger.api.app import create_app
+from credledger.ledger.rendering import extension_context_url
+from credledger.ledger.signing import extension_context
+from fastapi.testclient import TestClient
+
+from ..http_helpers import ADMIN_TOKEN, auth, microcredential_definition
+
+REPO = Path(__file__).resolve().parents[2]
+NODE_DIR = REPO / "bench" / "node"
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(
+    NODE is None or not (NODE_DIR / "node_modules").is_dir(),
+    reason="Digital Bazaar's stack is not installed (npm ci --prefix bench/node)",
+)
+BASE = "https://ledger.example.test"
+
+
+@pytest.fixture
+def client(ledger: Any) -> Iterator[TestClient]:
+    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def digital_bazaar_verify(documents: list[dict[str, Any]], tmp: Path) -> list[dict[str, Any]]:
+    context = tmp / "extension.json"
+    context.write_text(json.dumps(extension_context()))
+    files = []
+    for i, document in enumerate(documents):
+        path = tmp / f"vc{i}.json"
+        path.write_text(json.dumps(document))
+        files.append(str(path))
+    assert NODE is not None
+    done = subprocess.run(
+        [
+            NODE,
+            str(NODE_DIR / "di.mjs"),
+            "verify",
+            *files,
+            "--document",
+            f"{extension_context_url(BASE)}={context}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return list(json.loads(done.stdout))
+
+
+def issued(client: TestClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    school = client.post("/v1/issuers", json={"name": "School"}, headers=auth(ADMIN_TOKEN)).json()
+    achievement = client.post(
+        "/v1/achievements", json=microcredential_definition(), headers=auth(school["token"])
+    ).json()["id"]
+    award = client.post(
+        "/v1/credentials",
+        headers=auth(school["token"]),
+        json={
+            "achievement_id": achievement,
+            "recipient": {"email": "a@b.nl"},
+            "evidence": [{"narrative": "Portfolio \u00e9\u00e8 \U0001f393"}],
+            "result": {"value": "8.5"},
+        },
+    ).json()
+    given = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2",
+        ],
+        "type": ["VerifiableCredential"],
+        "issuer": school["did"],
+        "credentialSubject": {"id": "did:example:1", "name": "Ada"},
+    }
+    vcapi = client.post(
+        f"/v1/issuers/{school['id']}/credentials/issue",
+        headers=auth(school["token"]),
+        json={
+            "credential": given,
+            "options": {"credentialStatus": {"type": "BitstringStatusListEntry"}},
+        },
+    ).json()["verifiableCredential"]
+    return award, vcapi
+
+
+def test_ledger_credentials_verify_at_digital_bazaar(client: TestClient, tmp_path: Path) -> None:
+    award, vcapi = issued(client)
+    status_url = award["credential"]["credentialStatus"][0]["statusListCredential"]
+    status_list = client.get(status_url.removeprefix(BASE)).json()
+    verdicts = digital_bazaar_verify([award["credential"], vcapi, status_list], tmp_path)
+    assert [v["verified"] for v in verdicts] == [True, True, True], verdicts
+
+
+def test_one_changed_byte_fails_at_digital_bazaar(client: TestClient, tmp_path: Path) -> None:
+    award, vcapi = issued(client)
+    a = copy.deepcopy(award["credential"])
+    a["credentialSubject"]["result"][0]["value"] = "9.5"
+    b = copy.deepcopy(vcapi)
+    b["credentialSubject"]["name"] = "Adb"
+    c = copy.deepcopy(award["credential"])
+    c["validFrom"] = (
+        c["validFrom"].replace("Z", ".0Z") if "." not in c["validFrom"] else c["validFrom"]
+    )
+    verdicts = digital_bazaar_verify([a, b, c], tmp_path)
+    assert [v["verified"] for v in verdicts] == [False, False, False], verdicts
+
+
+def digital_bazaar_status(vc: dict[str, Any], lists: dict[str, dict[str, Any]], tmp: Path) -> Any:
+    args = []
+    context = tmp / "extension.json"
+    context.write_text(json.dumps(extension_context()))
+    args += ["--document", f"{extension_context_url(BASE)}={context}"]
+    for i, (url, document) in enumerate(lists.items()):
+        path = tmp / f"list{i}.json"
+        path.write_text(json.dumps(document))
+        args += ["--document", f"{url}={path}"]
+    vc_path = tmp / "vc.json"
+    vc_path.write_text(json.dumps(vc))
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, str(NODE_DIR / "di.mjs"), "status", str(vc_path), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(done.stdout)
+
+
+def served_lists(client: TestClient, vc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    urls = {e["statusListCredential"] for e in vc["credentialStatus"]}
+    return {url: client.get(url.removeprefix(BASE)).json() for url in urls}
+
+
+def test_digital_bazaar_sees_revocation_and_suspension(client: TestClient, tmp_path: Path) -> None:
+    school = client.post("/v1/issuers", json={"name": "S"}, headers=auth(ADMIN_TOKEN)).json()
+    achievement = client.post(
+        "/v1/achievements", json=microcredential_definition(), headers=auth(school["token"])
+    ).json()["id"]
+    award = client.post(
+        "/v1/credentials",
+        headers=auth(school["token"]),
+        json={"achievement_id": achievement, "recipient": {"email": "a@b.nl"}},
+    ).json()
+    vc, path = award["credential"], f"/v1/credentials/{award['id']}"
+
+    def statuses() -> dict[str, Any]:
+        result = digital_bazaar_status(vc, served_lists(client, vc), tmp_path)
+        assert result["verified"], result
+        return {r["purpose"]: r["status"] for r in result["results"]}
+
+    assert statuses() == {"revocation": False, "suspension": False}
+    client.post(f"{path}/suspend", json={"reason": "inquiry"}, headers=auth(school["token"]))
+    assert statuses() == {"revocation": False, "suspension": True}
+    client.post(f"{path}/reinstate", json={"reason": "cleared"}, headers=auth(school["token"]))
+    assert statuses() == {"revocation": False, "suspension": False}
+    client.post(f"{path}/revoke", json={"reason": "fraud"}, headers=auth(school["token"]))
+    assert statuses()["revocation"] is True
