@@ -68,7 +68,7 @@ def issuer_profile(
         profile["email"] = email
     profile["otherIdentifier"] = [
         {
-            "type": ["IdentifierEntry"],
+            "type": "IdentifierEntry",
             "identifier": issuer_url(base_url, issuer_id),
             "identifierType": "systemId",
         }
