@@ -1,0 +1,248 @@
+"""`credledger verify FILE|URL`: is this credential genuine, valid and not revoked?
+
+Checks the data model and validity period, every Data Integrity proof with the bundled
+contexts and the issuer's did:key resolved locally, every status entry against its
+status list (fetched over HTTP(S), proof checked), and, for a credential issued by a
+credledger, that the ledger's transparency log holds exactly this credential.
+
+Exit 0 valid, 1 invalid (forged, expired, revoked, suspended, not in the log it claims),
+2 undecided (a status list or the log could not be reached).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+from credledger.ledger.bundle import (
+    BundleError,
+    credledger_base_url,
+    loader_for,
+    verify_issuance,
+)
+from credledger.ledger.verification import CredentialVerifier, Report
+
+from .audit import read_key_option
+from .safe_fetch import FetchError, SafeFetcher, StatusListFetcher
+from .verdicts import INVALID, UNDECIDED, VALID, emit_json, line, stderr, stdout
+
+BUNDLE_FIELDS = frozenset({"credential", "leaf", "inclusion", "checkpoint", "log_key"})
+
+
+@dataclass
+class LogCheck:
+    """Whether the credential's issuance is in its ledger's log."""
+
+    outcome: str  # "included", "not-included", "unknown", "not-applicable", "skipped"
+    detail: str
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Verdict:
+    source: str
+    code: int
+    credential: Mapping[str, Any] | None = None
+    report: Report | None = None
+    log: LogCheck | None = None
+    problem: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        result = {VALID: "valid", INVALID: "invalid", UNDECIDED: "undecided"}[self.code]
+        out: dict[str, Any] = {"source": self.source, "result": result, "valid": self.code == VALID}
+        if self.problem:
+            out["problem"] = self.problem
+        if self.credential is not None:
+            out["credential"] = self.credential.get("id")
+            out["issuer"] = _issuer(self.credential)
+        if self.report is not None:
+            out |= self.report.as_dict()
+            out["valid"] = self.code == VALID
+        if self.log is not None:
+            out["log"] = {"outcome": self.log.outcome, "detail": self.log.detail, **self.log.info}
+        return out
+
+
+def _issuer(vc: Mapping[str, Any]) -> str | None:
+    issuer = vc.get("issuer")
+    value = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    return str(value) if value is not None else None
+
+
+def _from_credledger(vc: Mapping[str, Any]) -> tuple[str, UUID] | None:
+    """(base URL, credential id) when a credledger issued ``vc`` (its context, id, issuer)."""
+    base = credledger_base_url(vc)
+    vc_id = vc.get("id")
+    if base is None or not isinstance(vc_id, str) or not vc_id.startswith("urn:uuid:"):
+        return None
+    issuer = vc.get("issuer")
+    others = issuer.get("otherIdentifier") if isinstance(issuer, Mapping) else None
+    system_ids = (
+        [o.get("identifier") for o in others or [] if isinstance(o, Mapping)]
+        if isinstance(others, list)
+        else []
+    )
+    if not any(isinstance(i, str) and i.startswith(f"{base}/v1/issuers/") for i in system_ids):
+        return None
+    try:
+        return base, UUID(vc_id.removeprefix("urn:uuid:"))
+    except ValueError:
+        return None
+
+
+def check_log(
+    vc: Mapping[str, Any],
+    bundle: Mapping[str, Any] | None,
+    fetcher: SafeFetcher,
+    log_key: str | None,
+) -> LogCheck:
+    """The log part: from the bundle given, or from the issuing ledger's proof endpoint."""
+    if bundle is None:
+        origin = _from_credledger(vc)
+        if origin is None:
+            return LogCheck("not-applicable", "not issued by a credledger")
+        base, credential_id = origin
+        try:
+            bundle = fetcher.json(f"{base}/v1/credentials/{credential_id}/proof")
+        except FetchError as exc:
+            if exc.status in (404, 410):
+                return LogCheck("not-included", f"the ledger at {base} has no such credential")
+            return LogCheck("unknown", f"the ledger's log could not be reached: {exc}")
+        if not isinstance(bundle, Mapping):
+            return LogCheck("unknown", "the ledger did not answer a proof bundle")
+    try:
+        checkpoint, index, leaf = verify_issuance(vc, bundle, trusted_log_key=log_key)
+    except BundleError as exc:
+        return LogCheck("not-included", str(exc))
+    return LogCheck(
+        "included",
+        f"leaf {index} ({leaf.get('event')}) of {checkpoint.origin}, "
+        f"under the signed checkpoint of size {checkpoint.size}",
+        {"origin": checkpoint.origin, "leaf_index": index, "checkpoint_size": checkpoint.size},
+    )
+
+
+def _load(source: str, fetcher: SafeFetcher) -> Any:
+    path = Path(source)
+    if path.is_file():
+        try:
+            return json.loads(path.read_bytes().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ValueError(f"{source} is not JSON: {exc}") from None
+    if source.startswith(("http://", "https://")):
+        return fetcher.json(source)
+    raise FileNotFoundError(f"{source}: no such file (and not an http(s) URL)")
+
+
+def verify_one(
+    source: str,
+    fetcher: SafeFetcher,
+    status_lists: StatusListFetcher,
+    *,
+    log: bool,
+    log_key: str | None,
+) -> Verdict:
+    try:
+        document = _load(source, fetcher)
+    except (FetchError, FileNotFoundError, OSError) as exc:
+        return Verdict(source, UNDECIDED, problem=str(exc))
+    except ValueError as exc:
+        return Verdict(source, INVALID, problem=str(exc))
+    bundle = None
+    if isinstance(document, dict) and set(document) >= BUNDLE_FIELDS:
+        bundle, document = document, document["credential"]
+    if not isinstance(document, dict):
+        return Verdict(source, INVALID, problem="a credential is a JSON object")
+    verifier = CredentialVerifier(loader=loader_for(document), fetch_status_list=status_lists)
+    report = verifier.verify(document)
+    logged = (
+        check_log(document, bundle, fetcher, log_key) if log else LogCheck("skipped", "--no-log")
+    )
+    if not report.verified or logged.outcome == "not-included":
+        code = INVALID
+    elif report.undecided or logged.outcome == "unknown":
+        code = UNDECIDED
+    else:
+        code = VALID
+    return Verdict(source, code, document, report, logged)
+
+
+def verify(
+    sources: Annotated[
+        list[str], typer.Argument(help="credential files or URLs (a proof bundle works too)")
+    ],
+    log: Annotated[
+        bool, typer.Option(help="check the issuing ledger's log for credledger credentials")
+    ] = True,
+    log_key: Annotated[
+        str | None, typer.Option(help="the log vkey you trust (or a file holding it)")
+    ] = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(help="allow fetching from private and loopback addresses (testing)"),
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="seconds per HTTP request")] = 10.0,
+    json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
+) -> None:
+    """Verify credentials: exit 0 valid, 1 invalid, 2 undecided (e.g. status unknown).
+
+    Examples:
+
+      credledger verify badge.json
+
+      credledger verify https://wallet.example/credentials/42 --json
+    """
+    fetcher = SafeFetcher(allow_private=allow_private, timeout=timeout)
+    status_lists = StatusListFetcher(fetcher)
+    key = read_key_option(log_key)
+    try:
+        verdicts = [verify_one(s, fetcher, status_lists, log=log, log_key=key) for s in sources]
+    finally:
+        fetcher.close()
+    if json_output:
+        emit_json(verdicts[0].as_dict() if len(verdicts) == 1 else [v.as_dict() for v in verdicts])
+    else:
+        for verdict in verdicts:
+            _print(verdict)
+    codes = {v.code for v in verdicts}
+    raise typer.Exit(INVALID if INVALID in codes else UNDECIDED if UNDECIDED in codes else VALID)
+
+
+def _print(verdict: Verdict) -> None:
+    headline = {
+        VALID: "[bold green]valid[/]",
+        INVALID: "[bold red]INVALID[/]",
+        UNDECIDED: "[bold yellow]undecided[/]",
+    }[verdict.code]
+    stdout.print(f"{headline}: {verdict.source}")
+    if verdict.problem:
+        stdout.print(line("problem", verdict.problem))
+    vc, report = verdict.credential, verdict.report
+    if vc is None or report is None:
+        return
+    stdout.print(line("credential", str(vc.get("id"))))
+    stdout.print(line("issuer", str(_issuer(vc))))
+    proof = vc.get("proof")
+    proofs = proof if isinstance(proof, list) else [proof] if isinstance(proof, dict) else []
+    for p in proofs:
+        if isinstance(p, Mapping):
+            suite = p.get("cryptosuite") or p.get("type")
+            stdout.print(line("signed", f"{suite} by {p.get('verificationMethod')}"))
+    window = [f"{k} {vc[k]}" for k in ("validFrom", "validUntil") if k in vc]
+    if window:
+        stdout.print(line("validity", ", ".join(window)))
+    status = ", ".join(f"{k}: {v}" for k, v in sorted(report.status.items()))
+    stdout.print(line("status", status or "no status entries"))
+    if verdict.log is not None:
+        stdout.print(line("log", f"{verdict.log.outcome}: {verdict.log.detail}"))
+    for error in report.errors:
+        stdout.print(f"  [red]{error['kind']}:[/] {error['message']}")
+    for warning in report.warnings:
+        stdout.print(f"  [yellow]warning:[/] {warning['message']}")
+    if verdict.code == UNDECIDED and not report.errors:
+        stderr.print("[dim]undecided: a status list or the log could not be reached[/]")

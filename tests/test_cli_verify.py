@@ -1,0 +1,186 @@
+"""`credledger verify FILE|URL`: exit 0 valid, 1 invalid, 2 undecided."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from credledger.cli.safe_fetch import FetchError, SafeFetcher, StatusListFetcher
+from credledger.ledger.acts import Act
+
+from .cli_helpers import clean_environment, run
+from .ledger_server import Live, School, add_school, award, live_ledger, signed_credential
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clean_environment(monkeypatch)
+
+
+@dataclass
+class Issued:
+    live: Live
+    school: School
+    credential_id: Any
+    file: Path
+
+    def change(self, change: str) -> None:
+        self.live.ledger.change_status(
+            Act(str(self.school.issuer)), self.credential_id, change, "test"
+        )
+
+
+@pytest.fixture
+def issued(tmp_path: Path) -> Iterator[Issued]:
+    with live_ledger(tmp_path / "server") as live:
+        school = add_school(live.ledger)
+        credential_id = award(live.ledger, school, "dana@example.org")
+        file = tmp_path / "credential.json"
+        file.write_text(json.dumps(signed_credential(live.ledger, credential_id)))
+        yield Issued(live, school, credential_id, file)
+
+
+def verify(*args: str | Path) -> tuple[int, dict[str, Any]]:
+    result = run("verify", *args, "--json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_genuine_credential_is_valid(issued: Issued) -> None:
+    code, report = verify(issued.file, "--allow-private")
+    assert code == 0, report
+    assert report["result"] == "valid"
+    assert report["status"] == {"revocation": "clear", "suspension": "clear"}
+    assert report["log"]["outcome"] == "included"
+    assert report["issuer"].startswith("did:key:")
+
+
+def test_the_human_report_names_signature_status_and_log(issued: Issued) -> None:
+    result = run("verify", issued.file, "--allow-private")
+    assert result.exit_code == 0
+    for word in ("valid", "eddsa-rdfc-2022", "revocation: clear", "included"):
+        assert word in result.stdout
+
+
+def test_a_revoked_credential_is_invalid(issued: Issued) -> None:
+    issued.change("revoke")
+    code, report = verify(issued.file, "--allow-private")
+    assert code == 1
+    assert report["status"]["revocation"] == "revoked"
+
+
+def test_a_suspended_credential_is_invalid(issued: Issued) -> None:
+    issued.change("suspend")
+    code, report = verify(issued.file, "--allow-private")
+    assert code == 1
+    assert report["status"]["suspension"] == "suspended"
+
+
+def test_a_changed_credential_is_invalid(issued: Issued) -> None:
+    vc = json.loads(issued.file.read_text())
+    vc["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
+    issued.file.write_text(json.dumps(vc))
+    code, report = verify(issued.file, "--allow-private")
+    assert code == 1
+    assert any(e["kind"] == "proof" for e in report["errors"])
+
+
+def test_an_unreachable_status_list_leaves_it_undecided(issued: Issued) -> None:
+    issued.live.ledger.close()  # the server now fails every request
+    code, report = verify(issued.file, "--allow-private", "--no-log", "--timeout", "2")
+    assert code == 2
+    assert set(report["status"].values()) == {"unknown"}
+
+
+def test_private_addresses_are_not_fetched_unless_allowed(issued: Issued) -> None:
+    code, report = verify(issued.file)
+    assert code == 2
+    assert set(report["status"].values()) == {"unknown"}
+    assert report["log"]["outcome"] == "unknown"
+    assert "non-public address" in report["log"]["detail"]
+
+
+def test_a_proof_bundle_url_verifies_with_its_own_log_proof(issued: Issued) -> None:
+    url = f"{issued.live.url}/v1/credentials/{issued.credential_id}/proof"
+    code, report = verify(url, "--allow-private")
+    assert code == 0, report
+    assert report["log"]["outcome"] == "included"
+
+
+def test_a_credential_from_elsewhere_is_not_looked_up_in_a_log(issued: Issued) -> None:
+    vc = json.loads(issued.file.read_text())
+    vc["issuer"].pop("otherIdentifier")
+    issued.file.write_text(json.dumps(vc))
+    code, report = verify(issued.file, "--allow-private")
+    assert code == 1  # the signature covers the issuer, so it no longer verifies
+    assert report["log"]["outcome"] == "not-applicable"
+
+
+def test_one_invalid_among_several_makes_the_exit_1(issued: Issued, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = run("verify", issued.file, bad, "--allow-private", "--json")
+    assert result.exit_code == 1
+    assert [r["result"] for r in json.loads(result.stdout)] == ["valid", "invalid"]
+
+
+def test_a_missing_file_is_undecided(tmp_path: Path) -> None:
+    code, report = verify(tmp_path / "nowhere.json")
+    assert code == 2
+    assert "no such file" in report["problem"]
+
+
+# -- fetching with care --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1"]
+)
+def test_non_public_addresses_are_refused(address: str) -> None:
+    fetcher = SafeFetcher(resolve=lambda _host: [address])
+    with pytest.raises(FetchError, match="non-public"):
+        fetcher.check_url("https://lists.example/1")
+
+
+def test_a_redirect_to_a_private_address_is_refused() -> None:
+    requested: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://internal.example/secret"})
+
+    def resolve(host: str) -> list[str]:
+        return ["93.184.216.34"] if host == "lists.example" else ["10.0.0.7"]
+
+    fetcher = SafeFetcher(resolve=resolve, transport=httpx.MockTransport(handler))
+    with pytest.raises(FetchError, match="non-public"):
+        fetcher.get("https://lists.example/1")
+    assert requested == ["https://lists.example/1"]
+
+
+def test_answers_over_the_size_limit_are_refused() -> None:
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, content=b"x" * 2048))
+    fetcher = SafeFetcher(resolve=lambda _: ["93.184.216.34"], max_bytes=1024, transport=transport)
+    with pytest.raises(FetchError, match="larger"):
+        fetcher.get("https://lists.example/1")
+
+
+def test_only_http_urls_are_fetched() -> None:
+    with pytest.raises(FetchError, match="http"):
+        SafeFetcher(allow_private=True).check_url("file:///etc/passwd")
+
+
+def test_a_fresh_status_list_is_reused_and_a_stale_one_revalidated(issued: Issued) -> None:
+    vc = signed_credential(issued.live.ledger, issued.credential_id)
+    url = vc["credentialStatus"][0]["statusListCredential"]
+    now = [datetime.now(UTC)]
+    fetcher = StatusListFetcher(SafeFetcher(allow_private=True), clock=lambda: now[0])
+    first = fetcher(url)
+    assert fetcher(url) == first and fetcher.fetches == 1
+    now[0] += timedelta(minutes=5)  # past the list's max-age: ask again, with its ETag
+    assert fetcher(url) == first and fetcher.fetches == 2
