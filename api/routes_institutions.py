@@ -7,6 +7,7 @@ from uuid import UUID
 
 from credledger.ledger.errors import NotFoundError
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from .auth import Admin, Authenticated, IdempotencyKey, IssuerPrincipal, LedgerDep
 from .models import (
@@ -168,4 +169,14 @@ def revise(
     achievement = ledger.revise_achievement(act, achievement_id, data)
     return AchievementCreated(
         id=str(achievement.id), achievement=ledger.achievement_document(achievement)
+    )
+
+
+@router.get("/issuers/{issuer_id}/did.json", tags=["issuers"], response_model=dict[str, Any])
+def did_web(issuer_id: UUID, ledger: LedgerDep) -> JSONResponse:
+    """The issuer's did:web document (did:web:HOST:v1:issuers:ID), every key it ever had."""
+    return JSONResponse(
+        ledger.did_web_document(issuer_id),
+        media_type="application/did+json",
+        headers={"Cache-Control": "public, max-age=300"},
     )

@@ -36,6 +36,7 @@ from .acts import ADMIN, Act, acting
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
 from .definitions import validate_definition
+from .did_web import DidResolutionError, did_web_document, did_web_for, fetch_did_web
 from .endorsement import Endorsement
 from .errors import (
     ConflictError,
@@ -163,7 +164,10 @@ class CredentialLedger(Application[UUID]):
         self.vault = Vault(self.db)
         self.signer = CredentialSigner(self.vault, settings.base_url)
         self.verifier = CredentialVerifier(
-            loader=self.signer.loader, fetch_status_list=self.fetch_status_list, clock=clock
+            loader=self.signer.loader,
+            fetch_status_list=self.fetch_status_list,
+            clock=clock,
+            resolve_did=self.resolve_did,
         )
         self._used_slots: dict[UUID, set[int]] = {}
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
@@ -289,6 +293,26 @@ class CredentialLedger(Application[UUID]):
         return did_key_from_public_key(
             public_key_from_multibase(issuer.active_public_key_multibase)
         )
+
+    def issuer_did_web(self, issuer_id: UUID) -> str:
+        return did_web_for(self.settings.base_url, str(issuer_id))
+
+    def did_web_document(self, issuer_id: UUID) -> dict[str, Any]:
+        """The issuer's did:web document: every key it ever had (retired ones not trusted)."""
+        issuer = self._get(Issuer, issuer_id)
+        return did_web_document(self.issuer_did_web(issuer.id), issuer.keys)
+
+    def resolve_did(self, did: str) -> dict[str, Any]:
+        """This ledger's did:web documents from the events; other did:web over HTTPS."""
+        own = did_web_for(self.settings.base_url, "")
+        if did.startswith(own):
+            try:
+                return self.did_web_document(UUID(did[len(own) :]))
+            except (ValueError, NotFoundError):
+                raise DidResolutionError(f"no issuer {did}") from None
+        if did.startswith("did:web:"):
+            return fetch_did_web(did, allow_private=self.settings.allow_private_fetch)
+        raise DidResolutionError(f"unsupported DID method: {did[:40]}")
 
     def issuer_profile(self, issuer: Issuer, *, with_context: bool = True) -> dict[str, Any]:
         return rendering.issuer_profile(

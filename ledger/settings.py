@@ -21,6 +21,7 @@ class Settings:
     checkpoint_every_seconds: float = 60.0
     log_origin: str | None = None
     witness_keys: tuple[str, ...] = ()
+    allow_private_fetch: bool = False
 
     @classmethod
     def from_env(
@@ -36,6 +37,7 @@ class Settings:
                 "/"
             ),
             database_url=os.environ.get("CREDLEDGER_DATABASE_URL") or None,
+            allow_private_fetch=os.environ.get("CREDLEDGER_ALLOW_PRIVATE_FETCH") == "1",
             witness_keys=tuple(
                 v.strip()
                 for v in os.environ.get("CREDLEDGER_WITNESS_KEYS", "").split(",")

@@ -125,13 +125,31 @@ def resolve_did_key_method(vm_id: str) -> tuple[bytes, str]:
     return public_key_from_did_key(vm_id), did
 
 
+def _no_other_dids(did: str) -> dict[str, Any]:
+    raise LookupError(f"cannot resolve {did}: only did:key is resolved here")
+
+
 @dataclass
 class CredentialVerifier:
-    """Verifies credentials with the bundled loader and the resolvers it is given."""
+    """Verifies credentials with the bundled loader and the resolvers it is given.
+
+    did:key is resolved locally; any other DID through ``resolve_did`` (the ledger
+    passes one that builds its own did:web documents and fetches others, guarded).
+    """
 
     loader: DocumentLoader
     fetch_status_list: FetchList
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    resolve_did: Callable[[str], dict[str, Any]] = _no_other_dids
+
+    def public_key(self, vm_id: str, relationship: str) -> tuple[bytes, str]:
+        """The key of a verification method and the DID controlling it."""
+        did = vm_id.split("#", 1)[0]
+        if did.startswith("did:key:"):
+            return resolve_did_key_method(vm_id)
+        from .did_web import key_from_document
+
+        return key_from_document(self.resolve_did(did), vm_id, relationship), did
 
     def verify(
         self,
@@ -166,7 +184,7 @@ class CredentialVerifier:
         issuer = _issuer_id(vc)
 
         def resolve_key(vm_id: str) -> bytes:
-            key, controller = resolve_did_key_method(vm_id)
+            key, controller = self.public_key(vm_id, purpose)
             if controller != issuer and purpose == "assertionMethod":
                 raise LookupError(f"{vm_id} is not controlled by the issuer {issuer}")
             return key
@@ -222,7 +240,7 @@ class CredentialVerifier:
             holder_id = holder.get("id") if isinstance(holder, Mapping) else holder
 
             def resolve_key(vm_id: str) -> bytes:
-                key, controller = resolve_did_key_method(vm_id)
+                key, controller = self.public_key(vm_id, "authentication")
                 if holder_id is not None and controller != holder_id:
                     raise LookupError(f"{vm_id} is not controlled by the holder {holder_id}")
                 return key
