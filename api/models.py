@@ -138,6 +138,8 @@ class StatusChangeOut(BaseModel):
 class StatusHistory(BaseModel):
     id: str
     history: list[StatusChangeOut]
+    at: datetime | None = None
+    status_at: str | None = None
 
 
 class EndorsementIn(Strict):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
 from credledger.ledger.errors import FieldError, RequestInvalidError
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from .auth import IdempotencyKey, IssuerPrincipal, LedgerDep
 from .models import (
@@ -103,12 +104,22 @@ for _name in ("revoke", "suspend", "reinstate"):
 
 @router.get("/{credential_id}/status-history", response_model=StatusHistory)
 def status_history(
-    credential_id: UUID, principal: IssuerPrincipal, ledger: LedgerDep
+    credential_id: UUID,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+    at: datetime | None = Query(default=None, description="also answer the status at this time"),
 ) -> StatusHistory:
     """Every status change with its time, actor and reason (its issuer only)."""
     changes = ledger.status_history(principal.issuer_id, credential_id)
+    status_at = None
+    if at is not None:
+        if at.tzinfo is None:
+            raise RequestInvalidError([FieldError(("query", "at"), "needs a time zone")])
+        status_at = ledger.status_at(principal.issuer_id, credential_id, at)
     return StatusHistory(
         id=str(credential_id),
+        at=at,
+        status_at=status_at,
         history=[
             StatusChangeOut(
                 status=c.status, event=c.event, time=c.time, actor=c.actor, reason=c.reason

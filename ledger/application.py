@@ -512,7 +512,7 @@ class CredentialLedger(Application[UUID]):
         return self.vault.subject_key_id(to.kind, to.identity)
 
     def _issue_one_retrying(self, request: AwardRequest) -> IssuedCredential | LedgerError:
-        for _attempt in range(8):
+        for _attempt in range(32):
             try:
                 award = self._prepare_award(request, set())
             except LedgerError as exc:
@@ -522,8 +522,9 @@ class CredentialLedger(Application[UUID]):
             try:
                 self.save(*award.aggregates)
             except IntegrityError:
-                self._used_slots.clear()
-                self.catch_up()
+                # Either a retry of this act won (the next prepare returns it) or the
+                # index was claimed by someone else: remember it and draw again.
+                self._used_slots.setdefault(award.slot.group, set()).add(award.slot.index)
                 continue
             self._used_slots.setdefault(award.slot.group, set()).add(award.slot.index)
             return IssuedCredential(award.credential, award.vc)
@@ -917,6 +918,17 @@ class CredentialLedger(Application[UUID]):
                 )
             )
         return changes
+
+    def status_at(self, issuer_id: UUID, credential_id: UUID, moment: datetime) -> str:
+        """What the credential's status was at ``moment``, answered from its events."""
+        credential = self.owned_credential(issuer_id, credential_id)
+        changes = [c for c in self.status_history(issuer_id, credential_id) if c.time <= moment]
+        if not changes:
+            raise NotFoundError(f"credential {credential_id} was not issued yet at {moment}")
+        status = changes[-1].status
+        if status == "active" and credential.valid_until and moment >= credential.valid_until:
+            return "expired"
+        return status
 
     # -- endorsements ---------------------------------------------------------------------
     def endorse(self, act: Act, subject: str, comment: str) -> tuple[Endorsement, dict[str, Any]]:

@@ -29,6 +29,7 @@ from .leaves import leaf_for
 from .tree_store import Cursor, TreeStore
 
 BATCH = 1000
+APPENDER_LOCK = 0x63726564  # "cred": the advisory lock key of the log appender
 MAX_LEAVES_PER_CALL = 1000
 
 
@@ -99,6 +100,8 @@ class TransparencyLog:
         with self._lock:
             while True:
                 with self.tree.transaction() as cur:
+                    if not self._appender_lock(cur):
+                        break  # another process is appending: it will log these events
                     size = self.tree.size(cursor=cur)
                     last = self._last_notification(cur)
                     batch = select(last + 1, BATCH)
@@ -130,6 +133,15 @@ class TransparencyLog:
             if appended:
                 self._checkpoint_if_due()
         return appended
+
+    def _appender_lock(self, cur: Cursor) -> bool:
+        """One appender at a time across processes (PostgreSQL advisory lock); SQLite's
+        BEGIN IMMEDIATE already serialises writers."""
+        if self.tree.placeholder != "%s":
+            return True
+        cur.execute("SELECT pg_try_advisory_xact_lock(?)".replace("?", "%s"), (APPENDER_LOCK,))
+        row = cur.fetchone()
+        return bool(row and row[0])
 
     def _last_notification(self, cur: Cursor) -> int:
         cur.execute(f"SELECT MAX(notification_id) FROM {self.leaves_table}")

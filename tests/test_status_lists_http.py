@@ -134,3 +134,24 @@ def test_the_status_history_answers_after_a_sequence(client: TestClient) -> None
         "revoked",
     ]
     assert [h["reason"] for h in history][1:] == ["suspend", "reinstate", "suspend", "revoke"]
+
+
+def test_the_status_at_a_past_time_is_answered_from_the_events(
+    client: TestClient, ledger: Any
+) -> None:
+    import datetime as dt
+
+    token, (item,) = issue(client)
+    base = f"/v1/credentials/{item['id']}"
+    moments = []
+    for action in ("suspend", "reinstate", "revoke"):
+        moments.append(ledger.clock())
+        client.post(f"{base}/{action}", json={"reason": action}, headers=auth(token))
+    history_url = f"{base}/status-history"
+    answers = [
+        client.get(history_url, params={"at": m.isoformat()}, headers=auth(token)).json()[
+            "status_at"
+        ]
+        for m in [*moments, ledger.clock() + dt.timedelta(seconds=1)]
+    ]
+    assert answers == ["active", "suspended", "active", "revoked"]
