@@ -53,7 +53,7 @@ def verify(*args: str | Path) -> tuple[int, dict[str, Any]]:
 
 def test_a_genuine_credential_is_valid(issued: Issued) -> None:
     code, report = verify(issued.file, "--allow-private")
-    assert code == 0, report
+    assert code == 0, (report.get("warnings"), report.get("errors"), report.get("status"))
     assert report["result"] == "valid"
     assert report["status"] == {"revocation": "clear", "suspension": "clear"}
     assert report["log"]["outcome"] == "included"
@@ -77,7 +77,7 @@ def test_a_revoked_credential_is_invalid(issued: Issued) -> None:
 def test_a_suspended_credential_is_invalid(issued: Issued) -> None:
     issued.change("suspend")
     code, report = verify(issued.file, "--allow-private")
-    assert code == 1
+    assert code == 1, report
     assert report["status"]["suspension"] == "suspended"
 
 
@@ -108,7 +108,7 @@ def test_private_addresses_are_not_fetched_unless_allowed(issued: Issued) -> Non
 def test_a_proof_bundle_url_verifies_with_its_own_log_proof(issued: Issued) -> None:
     url = f"{issued.live.url}/v1/credentials/{issued.credential_id}/proof"
     code, report = verify(url, "--allow-private")
-    assert code == 0, report
+    assert code == 0, (report.get("warnings"), report.get("errors"), report.get("status"))
     assert report["log"]["outcome"] == "included"
 
 
@@ -126,7 +126,11 @@ def test_one_invalid_among_several_makes_the_exit_1(issued: Issued, tmp_path: Pa
     bad.write_text("{not json")
     result = run("verify", issued.file, bad, "--allow-private", "--json")
     assert result.exit_code == 1
-    assert [r["result"] for r in json.loads(result.stdout)] == ["valid", "invalid"]
+    reports = json.loads(result.stdout)
+    assert [r["result"] for r in reports] == ["valid", "invalid"], (
+        reports[0].get("warnings"),
+        reports[0].get("status"),
+    )
 
 
 def test_a_missing_file_is_undecided(tmp_path: Path) -> None:
