@@ -37,13 +37,30 @@ def hammer(url: str, stop: threading.Event, acknowledged: dict[str, str]) -> Non
                 acknowledged[key] = r.json()["id"]
 
 
-def crash_once(data: Path, rounds_ms: int, acknowledged: dict[str, str]) -> None:
+def watch_checkpoints(url: str, stop: threading.Event, seen: list[tuple[int, bytes]]) -> None:
+    """Collect the checkpoints the server publishes while it is being written to."""
+    with httpx.Client(base_url=url, timeout=5) as client:
+        try:
+            vkey = client.get("/v1/log/key").text
+            while not stop.is_set():
+                note = client.post("/v1/log/checkpoint", headers=HEADERS).text
+                _, size, root = rfc.open_checkpoint(note, vkey)
+                seen.append((size, root))
+                time.sleep(0.05)
+        except httpx.HTTPError:
+            return
+
+
+def crash_once(
+    data: Path, rounds_ms: int, acknowledged: dict[str, str], published: list[tuple[int, bytes]]
+) -> None:
     server = ServerProcess(data)
     server.start()
     stop = threading.Event()
     workers = [
         threading.Thread(target=hammer, args=(server.url, stop, acknowledged)) for _ in range(4)
     ]
+    workers.append(threading.Thread(target=watch_checkpoints, args=(server.url, stop, published)))
     for w in workers:
         w.start()
     time.sleep(rounds_ms / 1000)
@@ -68,9 +85,11 @@ def check_consistent(
         rows = ledger.read_model.db.execute("SELECT COUNT(*) FROM issuers").fetchone()[0]
         assert rows == events
         leaves = [data for _, data in ledger.tlog.leaves(0, events - 1)] if events else []
+        latest = ledger.tlog.make_checkpoint()
         for size, root in checkpoints:  # every earlier checkpoint is still a prefix
             assert rfc.mth(leaves[:size]) == root
-        latest = ledger.tlog.make_checkpoint()
+            proof = ledger.tlog.consistency_proof(size, latest.size)
+            assert rfc.verify_consistency(size, latest.size, proof, root, latest.root_hash)
         checkpoints.append((latest.size, latest.root_hash))
     finally:
         ledger.close()
@@ -83,9 +102,10 @@ def test_kill_9_during_writes_loses_nothing_acknowledged(tmp_path: Path, kills: 
     checkpoints: list[tuple[int, bytes]] = []
     rng = random.Random(7)
     for _ in range(kills):
-        crash_once(data, rng.randint(300, 900), acknowledged)
+        crash_once(data, rng.randint(300, 900), acknowledged, checkpoints)
         check_consistent(data, acknowledged, checkpoints)
     assert acknowledged, "the load generator got no write acknowledged"
+    assert len(checkpoints) > kills, "no checkpoint was published during the load"
 
 
 @pytest.mark.slow
@@ -95,5 +115,5 @@ def test_kill_9_fifty_times(tmp_path: Path) -> None:
     checkpoints: list[tuple[int, bytes]] = []
     rng = random.Random(11)
     for _ in range(50):
-        crash_once(data, rng.randint(100, 1500), acknowledged)
+        crash_once(data, rng.randint(100, 1500), acknowledged, checkpoints)
         check_consistent(data, acknowledged, checkpoints)
