@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from credledger.crypto.merkle_tree import MerkleTreeError
 from credledger.ledger import errors
 from credledger.ledger.transparency_log import LogRangeError
 from credledger.ledger.vault import SubjectErasedError
@@ -115,7 +116,8 @@ def install(app: FastAPI) -> None:
         return problem_response(from_ledger_error(exc), request.url.path)
 
     @app.exception_handler(LogRangeError)
-    async def _log_range(request: Request, exc: LogRangeError) -> JSONResponse:
+    @app.exception_handler(MerkleTreeError)
+    async def _log_range(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(Problem(400, str(exc), kind="out-of-range"), request.url.path)
 
     @app.exception_handler(SubjectErasedError)

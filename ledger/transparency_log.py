@@ -201,8 +201,11 @@ class TransparencyLog:
 
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
         self._check_size(second)
-        if not 0 <= first <= second:
-            raise LogRangeError(f"need 0 <= first <= second, got {first} and {second}")
+        if not 0 < first <= second:
+            raise LogRangeError(
+                f"need 0 < first <= second, got {first} and {second} "
+                "(every tree is consistent with the empty one; there is no proof to give)"
+            )
         return self.tree.consistency_proof(first, second)
 
     def root(self, size: int) -> bytes:

@@ -105,6 +105,7 @@ def test_leaves_carry_no_personal_data(client: TestClient) -> None:
         ("/v1/log/proof/inclusion", {"index": 5, "size": 3}),
         ("/v1/log/proof/inclusion", {"index": 0, "size": 999}),
         ("/v1/log/proof/consistency", {"first": 4, "second": 2}),
+        ("/v1/log/proof/consistency", {"first": 0, "second": 2}),
         ("/v1/log/proof/consistency", {"first": 1, "second": 999}),
         ("/v1/log/leaves", {"start": 999, "end": 1000}),
         ("/v1/log/leaves", {"start": -1, "end": 2}),
