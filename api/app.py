@@ -19,6 +19,7 @@ from . import (
     routes_status,
     routes_vcapi,
 )
+from .auth import FailureLimiter
 from .problems import Problem, problem_response
 
 MAX_BODY_BYTES = 1_048_576
@@ -46,6 +47,7 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
     )
     app.state.ledger = ledger
     app.state.admin_token_hash = admin_token_hash
+    app.state.auth_failures = FailureLimiter()
     problems.install(app)
 
     @app.middleware("http")

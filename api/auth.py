@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
@@ -54,7 +57,47 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
+class FailureLimiter:
+    """Counts failed authentications per client address in a sliding window, so token
+    guessing is slowed to a crawl (429 with Retry-After) without touching good clients."""
+
+    def __init__(self, limit: int = 30, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        times = self._failures.setdefault(client, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def check(self, client: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(client, now)
+            if len(times) >= self.limit:
+                retry = max(1, int(self.window - (now - times[0])) + 1)
+                raise Problem(
+                    429,
+                    "too many failed authentications from this address; try again later",
+                    headers={"Retry-After": str(retry)},
+                )
+
+    def failed(self, client: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._recent(client, now).append(now)
+            if len(self._failures) > 10_000:  # forget the quiet ones
+                for key in [k for k, v in self._failures.items() if not v]:
+                    del self._failures[key]
+
+
 def authenticate(request: Request, ledger: LedgerDep) -> Principal:
+    limiter: FailureLimiter = request.app.state.auth_failures
+    client = request.client.host if request.client else "unknown"
+    limiter.check(client)
     token = _bearer(request)
     if token is None:
         raise Problem(401, "this endpoint needs a bearer token", headers=_CHALLENGE)
@@ -63,6 +106,7 @@ def authenticate(request: Request, ledger: LedgerDep) -> Principal:
         return Principal(ADMIN)
     issuer_id = ledger.authenticate_issuer(token)
     if issuer_id is None:
+        limiter.failed(client)
         raise Problem(401, "the bearer token is not valid", headers=_CHALLENGE)
     return Principal(str(issuer_id))
 

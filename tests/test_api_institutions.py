@@ -260,3 +260,14 @@ def test_the_openapi_document_lists_every_institution_endpoint(client: TestClien
         "/v1/recognitions",
     ):
         assert path in paths
+
+
+def test_guessing_tokens_is_slowed_down(client: TestClient) -> None:
+    statuses = [
+        client.post("/v1/achievements", json={}, headers=auth(f"guess-{i}")).status_code
+        for i in range(40)
+    ]
+    assert statuses[:30] == [401] * 30
+    assert set(statuses[30:]) == {429}
+    limited = client.post("/v1/achievements", json={}, headers=auth("guess"))
+    assert int(limited.headers["retry-after"]) > 0
