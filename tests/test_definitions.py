@@ -8,25 +8,11 @@ import pytest
 from credledger.ledger.definitions import validate_definition
 from credledger.ledger.errors import DefinitionInvalidError
 
+from .http_helpers import microcredential_definition
+
 
 def microcredential(**changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "name": "Data Literacy for Teachers",
-        "description": "Reading, cleaning and presenting data in the classroom.",
-        "criteria": "Pass the practical assessment and submit a portfolio.",
-        "variant": "microcredential",
-        "learning_outcomes": ["Cleans a data set", "Chooses a suitable chart"],
-        "ects": 4,
-        "eqf_level": 6,
-        "language": "nl",
-        "participation": "onsite or blended",
-        "assessment": "application of a skill",
-        "identity_checked": True,
-        "supervision": "onsite with identity verification",
-        "quality_assurance": {"name": "NVAO accredited programme", "url": "https://www.nvao.net/"},
-    }
-    base.update(changes)
-    return {k: v for k, v in base.items() if v is not None}
+    return microcredential_definition(**{"valid_for_days": None, **changes})
 
 
 def fields_named(exc: DefinitionInvalidError) -> set[str]:
