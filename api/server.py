@@ -42,6 +42,9 @@ def app_from_env() -> FastAPI:
             while True:
                 await asyncio.sleep(TICK_SECONDS)
                 try:
+                    # Follow the shared store (other processes' events, a leader that
+                    # died) and make the time-based checkpoint when one is due.
+                    await asyncio.to_thread(ledger.catch_up)
                     await asyncio.to_thread(ledger.tlog.tick)
                 except Exception:  # pragma: no cover - logged; the next tick retries
                     log.exception("checkpoint tick failed")

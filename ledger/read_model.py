@@ -142,13 +142,17 @@ class ReadModel:
         applied = 0
         with self._lock:
             while True:
-                start = self.position + 1
-                batch = select(start, BATCH)
-                if not batch:
-                    return applied
+                if not select(self.position + 1, 1):
+                    return applied  # nothing new: no write transaction at all
                 conn = self.db.conn
+                # The position is read inside the write transaction, so processes sharing
+                # this file (uvicorn workers) never apply the same batch twice.
                 conn.execute("BEGIN IMMEDIATE")
                 try:
+                    batch = select(self.position + 1, BATCH)
+                    if not batch:
+                        conn.execute("ROLLBACK")
+                        return applied
                     for notification in batch:
                         self.apply(notification)
                     self.db["position"].upsert(  # type: ignore[union-attr]

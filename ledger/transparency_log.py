@@ -134,14 +134,16 @@ class TransparencyLog:
                 self._checkpoint_if_due()
         return appended
 
-    def _appender_lock(self, cur: Cursor) -> bool:
-        """One appender at a time across processes (PostgreSQL advisory lock); SQLite's
-        BEGIN IMMEDIATE already serialises writers."""
+    def _appender_lock(self, cur: Cursor, *, wait: bool = False) -> bool:
+        """One appender or signer at a time across processes (a PostgreSQL advisory lock
+        held until the transaction ends, so a process that dies releases it at once);
+        SQLite's BEGIN IMMEDIATE already serialises writers."""
         if self.tree.placeholder != "%s":
             return True
-        cur.execute("SELECT pg_try_advisory_xact_lock(?)".replace("?", "%s"), (APPENDER_LOCK,))
+        function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+        cur.execute(f"SELECT {function}(%s)", (APPENDER_LOCK,))
         row = cur.fetchone()
-        return bool(row and row[0])
+        return wait or bool(row and row[0])
 
     def _last_notification(self, cur: Cursor) -> int:
         cur.execute(f"SELECT MAX(notification_id) FROM {self.leaves_table}")
@@ -240,6 +242,7 @@ class TransparencyLog:
     def make_checkpoint(self) -> StoredCheckpoint:
         """Sign the current tree head (or return the stored one for this size)."""
         with self.tree.transaction() as cur:
+            self._appender_lock(cur, wait=True)
             size = self.tree.size(cursor=cur)
             cur.execute(
                 self._q(

@@ -23,8 +23,13 @@ def free_port() -> int:
 
 class ServerProcess:
     def __init__(
-        self, data: Path, port: int | None = None, env: dict[str, str] | None = None
+        self,
+        data: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        base_url: str | None = None,
     ) -> None:
+        self.base_url = base_url
         self.data = data
         self.port = port or free_port()
         self.env = {**os.environ, "CREDLEDGER_ADMIN_TOKEN": ADMIN_TOKEN, **(env or {})}
@@ -45,6 +50,7 @@ class ServerProcess:
                 str(self.data),
                 "--port",
                 str(self.port),
+                *(["--base-url", self.base_url] if self.base_url else []),
             ],
             env=self.env,
             stdout=subprocess.DEVNULL,
