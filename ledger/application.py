@@ -60,6 +60,7 @@ from .transparency_log import TransparencyLog
 from .tree_store import SQLiteTreeStore
 from .tree_store_postgres import PostgresTreeStore
 from .vault import Vault
+from .vc_data_model import data_model_violations
 from .verification import CredentialVerifier
 
 TAggregate = TypeVar("TAggregate", bound=LedgerAggregate)
@@ -1220,7 +1221,7 @@ def _check_given(
         errors.append(FieldError(("body", "credential", "credentialSubject"), "is required"))
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer is None:
+    if "issuer" not in document:
         document["issuer"] = issuer_did
     elif issuer_id != issuer_did:
         errors.append(
@@ -1251,6 +1252,11 @@ def _check_given(
                 )
             elif purpose not in purposes:
                 purposes.append(purpose)
+    reported = {e.loc for e in errors}
+    for violation in data_model_violations(document):
+        loc = ("body", "credential", *violation.loc)
+        if loc not in reported:
+            errors.append(FieldError(loc, violation.msg))
     if errors:
         raise RequestInvalidError(errors)
     return document, purposes

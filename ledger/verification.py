@@ -18,6 +18,8 @@ from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.keys import did_key_document, public_key_from_did_key
 from credledger.revocation.check import FetchList, check_status, status_by_purpose
 
+from .vc_data_model import data_model_violations, presentation_violations
+
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 
@@ -93,12 +95,9 @@ def check_data_model(vc: Any, report: Report, now: datetime) -> bool:
         return False
     if "VerifiableCredential" not in _types(vc.get("type")):
         report.fail("data-model", "type must include VerifiableCredential")
-    if _issuer_id(vc) is None:
-        report.fail("data-model", "issuer must be a URL or an object with an id")
-    if not isinstance(vc.get("credentialSubject"), Mapping | list) or not vc.get(
-        "credentialSubject"
-    ):
-        report.fail("data-model", "credentialSubject is required")
+    violations = data_model_violations(vc)
+    for violation in violations:
+        report.fail("data-model", f"{'.'.join(map(str, violation.loc))}: {violation.msg}")
     report.checks.append("validity")
     start_key, end_key = (
         ("validFrom", "validUntil") if first == VC_V2 else ("issuanceDate", "expirationDate")
@@ -106,7 +105,7 @@ def check_data_model(vc: Any, report: Report, now: datetime) -> bool:
     if first == VC_V1 and start_key not in vc:
         report.fail("data-model", "a VC 1.1 credential needs issuanceDate")
     for key in (start_key, end_key):
-        if key in vc and _parse_time(vc[key]) is None:
+        if key in vc and _parse_time(vc[key]) is None and all(v.loc != (key,) for v in violations):
             report.fail("data-model", f"{key} must be an RFC 3339 date-time with a time zone")
     start, end = _parse_time(vc.get(start_key)), _parse_time(vc.get(end_key))
     if start is not None and now < start:
@@ -231,8 +230,13 @@ class CredentialVerifier:
         """The presentation's own proof (authentication, challenge, domain), then each VC."""
         report = Report()
         report.checks.append("data-model")
-        if not isinstance(vp, Mapping) or "VerifiablePresentation" not in _types(vp.get("type")):
-            report.fail("data-model", "type must include VerifiablePresentation")
+        if not isinstance(vp, Mapping):
+            report.fail("data-model", "a presentation is a JSON object")
+            return report, []
+        violations = presentation_violations(vp)
+        for violation in violations:
+            report.fail("data-model", f"{'.'.join(map(str, violation.loc))}: {violation.msg}")
+        if violations:
             return report, []
         if "proof" in vp:
             report.checks.append("proof")
