@@ -27,3 +27,11 @@ def status_list(list_id: UUID, request: Request, ledger: LedgerDep) -> Response:
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
     return JSONResponse(current.document, headers=headers, media_type="application/vc+ld+json")
+
+
+@router.post("/{list_id}/publish", status_code=204)
+def publish(list_id: UUID, ledger: LedgerDep) -> Response:
+    """Publish the list's current bits now (a no-op when nothing changed); anyone may ask,
+    since publication only reflects what the events already say."""
+    ledger.current_status_list(list_id)
+    return Response(status_code=204)

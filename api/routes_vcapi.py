@@ -51,7 +51,11 @@ class VerificationResult(BaseModel):
 
 class StatusUpdate(BaseModel):
     credentialId: str
-    credentialStatus: list[dict[str, Any]]
+    credentialStatus: list[dict[str, Any]] | dict[str, Any] = Field(
+        description="One change or a list: {type: BitstringStatusListEntry, statusPurpose?, "
+        "status?: 'revoked' | 'suspended' | 'active' | true | false}; a missing status sets "
+        "the purpose's bit"
+    )
 
 
 def _bad_request(exc: LedgerError) -> JSONResponse:
@@ -130,9 +134,14 @@ def update_status(
         raise NotFoundError(f"no issuer {issuer_id}")
     credential = ledger.given_credential(issuer_id, body.credentialId)
     status = credential.status_at(ledger.clock())
-    for i, change in enumerate(body.credentialStatus):
-        wanted = change.get("status")
+    changes = (
+        body.credentialStatus
+        if isinstance(body.credentialStatus, list)
+        else [body.credentialStatus]
+    )
+    for i, change in enumerate(changes):
         purpose = change.get("statusPurpose")
+        wanted = change.get("status", True if purpose in ("revocation", "suspension") else None)
         if change.get("type") != "BitstringStatusListEntry":
             raise RequestInvalidError(
                 [
@@ -158,6 +167,8 @@ def update_status(
                     )
                 ]
             )
+        if action == "reinstate" and status != "suspended":
+            continue  # clearing a bit that is not set changes nothing
         act = principal.act(
             idempotency_key, {"status": body.credentialId, "change": action, "i": i}
         )

@@ -1140,13 +1140,17 @@ class CredentialLedger(Application[UUID]):
                 LIST_LENGTH, self.read_model.set_indices(info["group_id"], status)
             )
             now = self.clock().replace(microsecond=0)
+            # Valid from the moment its bits became true (an event time), not from the
+            # moment of signing: a verifier whose clock is a little behind, or who asked
+            # for the list in the same second, must not find it "not yet valid".
+            valid_from = datetime.fromisoformat(info["changed_at"]).replace(microsecond=0)
             url = self.status_list_url(list_uuid)
             unsigned = build_status_list_credential(
                 list_url=url,
                 issuer=self.issuer_did(issuer),
                 purpose=info["purpose"],
                 bitstring=bits,
-                valid_from=now,
+                valid_from=min(valid_from, now),
             )
             with acting(Act("ledger")):
                 document = self.signer.sign(unsigned, issuer.active_key_id, now)
@@ -1231,7 +1235,14 @@ def _check_given(
         errors.append(FieldError(("body", "credential", "id"), "must be a URL string"))
     purposes: list[str] = []
     wanted = (options or {}).get("credentialStatus")
-    if wanted is not None:
+    if wanted is not None and "credentialStatus" in document:
+        errors.append(
+            FieldError(
+                ("body", "options", "credentialStatus"),
+                "the credential already has a credentialStatus; ask for one or give one",
+            )
+        )
+    elif wanted is not None:
         items = wanted if isinstance(wanted, list) else [wanted]
         for item in items:
             if not isinstance(item, dict) or item.get("type") != "BitstringStatusListEntry":

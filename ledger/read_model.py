@@ -58,7 +58,14 @@ TABLES: dict[str, dict[str, Any]] = {
         "status_group": str,
         "status_index": int,
     },
-    "status_groups": {"id": str, "issuer_id": str, "number": int, "claimed": int, "changes": int},
+    "status_groups": {
+        "id": str,
+        "issuer_id": str,
+        "number": int,
+        "claimed": int,
+        "changes": int,
+        "changed_at": str,
+    },
     "status_lists": {"id": str, "group_id": str, "purpose": str, "issuer_id": str},
     "endorsements": {
         "id": str,
@@ -250,9 +257,9 @@ class ReadModel:
                 credential_id, {"status": status, "changed_at": _time(e), "reason": e.reason}
             )
             self.db.execute(
-                "UPDATE status_groups SET changes = changes + 1 WHERE id = "
+                "UPDATE status_groups SET changes = changes + 1, changed_at = ? WHERE id = "
                 "(SELECT status_group FROM credentials WHERE id = ?)",
-                [credential_id],
+                [_time(e), credential_id],
             )
 
         return handler
@@ -266,7 +273,14 @@ class ReadModel:
             return
         number = int(e.number)
         self.db["status_groups"].insert(  # type: ignore[union-attr]
-            {"id": group, "issuer_id": issuer_id, "number": number, "claimed": 1, "changes": 0}
+            {
+                "id": group,
+                "issuer_id": issuer_id,
+                "number": number,
+                "claimed": 1,
+                "changes": 0,
+                "changed_at": _time(e),
+            }
         )
         for purpose, list_uuid in e.lists.items():
             self.db["status_lists"].insert(  # type: ignore[union-attr]
@@ -360,11 +374,12 @@ class ReadModel:
             }
 
     def status_list(self, list_uuid: str) -> dict[str, Any] | None:
-        """The list's group, purpose and issuer, with the group's status-change count."""
+        """The list's group, purpose and issuer, with the group's status-change count and
+        the time of the newest event its bits reflect."""
         with self._lock:
             rows = list(
                 self.db.query(
-                    "SELECT l.id, l.group_id, l.purpose, l.issuer_id, g.changes "
+                    "SELECT l.id, l.group_id, l.purpose, l.issuer_id, g.changes, g.changed_at "
                     "FROM status_lists l JOIN status_groups g ON g.id = l.group_id WHERE l.id = ?",
                     [list_uuid],
                 )

@@ -24,7 +24,7 @@ from credledger.crypto.jsonld_errors import JsonLdError
 from credledger.crypto.jsonld_expand import expand
 from credledger.crypto.jsonld_rdf import to_rdf
 from credledger.crypto.rdfc import serialize_quad
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from pyld import jsonld
 
 from .jsonld_strategies import PLAIN_SCALARS, jsonld_documents
@@ -60,6 +60,10 @@ def test_random_documents_say_what_pyld_says_they_say(document: dict[str, Any]) 
         with pytest.raises(JsonLdError):
             _ours(document, loader)
         return
+    except (TypeError, AttributeError, KeyError, IndexError):
+        # pyld itself crashed on this document: it is no oracle for it (the jsonld.js
+        # differential tests in tests/interop/ cover such documents).
+        assume(False)
     assert _ours(document, loader) == expected
 
 

@@ -207,3 +207,72 @@ def test_vc_jwt_credentials_are_verified_with_didkit(client: TestClient) -> None
     assert (
         client.post("/v1/credentials/verify", json={"verifiableCredential": bad}).status_code == 400
     )
+
+
+def test_a_status_update_may_be_one_object_naming_only_its_purpose(
+    client: TestClient, issuer: dict[str, Any]
+) -> None:
+    given = credential(issuer, id="https://school.example/credentials/43")
+    options = {
+        "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "suspension"}
+    }
+    vc = issue(client, issuer, {"credential": given, "options": options}).json()[
+        "verifiableCredential"
+    ]
+    r = client.post(
+        f"/v1/issuers/{issuer['id']}/credentials/status",
+        headers=auth(issuer["token"]),
+        json={
+            "credentialId": given["id"],
+            "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "suspension"},
+        },
+    )
+    assert r.json()["status"] == "suspended", r.text
+    list_path = vc["credentialStatus"]["statusListCredential"].split("ledger.example.test")[1]
+    assert client.post(f"{list_path}/publish").status_code == 204
+    after = client.post("/v1/credentials/verify", json={"verifiableCredential": vc}).json()
+    assert after["status"]["suspension"] == "suspended"
+
+
+def test_a_status_both_given_and_asked_for_is_refused(
+    client: TestClient, issuer: dict[str, Any]
+) -> None:
+    given = credential(
+        issuer,
+        credentialStatus={
+            "id": "https://x.example/status/1#5",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "5",
+            "statusListCredential": "https://x.example/status/1",
+        },
+    )
+    options = {"credentialStatus": {"type": "BitstringStatusListEntry"}}
+    assert issue(client, issuer, {"credential": given, "options": options}).status_code == 400
+
+
+def test_a_proof_chain_with_a_cosigner_verifies_when_the_issuer_signed_too(
+    client: TestClient, issuer: dict[str, Any], ledger: Any
+) -> None:
+    notary = Ed25519KeyPair.from_seed(bytes(range(1, 33)))
+    notary_vm = verification_method_id(did_key_from_public_key(notary.public_key))
+    loader = document_loader("https://ledger.example.test")
+    by_notary = add_proof(
+        credential(issuer),
+        notary,
+        notary_vm,
+        created="2026-01-01T00:00:00Z",
+        loader=loader,
+        proof_id="urn:uuid:1",
+    )
+    assert not ledger.verifier.verify(by_notary).verified  # nobody of the issuer signed
+    key_id = ledger.issuer(__import__("uuid").UUID(issuer["id"])).active_key_id
+    chained = add_proof(
+        by_notary,
+        ledger.signer.key_pair(key_id),
+        ledger.signer.verification_method(key_id),
+        created="2026-01-01T00:00:01Z",
+        loader=loader,
+        previous_proof="urn:uuid:1",
+    )
+    assert ledger.verifier.verify(chained).verified
