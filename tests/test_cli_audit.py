@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from credledger.ledger.acts import Act
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.audit import audit_store, fast_leaf, open_recorder
+from credledger.ledger.audit import audit_store, fast_leaf
+from credledger.ledger.audit_events import RecorderEvents, SQLiteEvents, open_recorder
 from credledger.ledger.leaves import leaf_for
 from credledger.ledger.settings import Settings
 
@@ -223,8 +224,21 @@ def test_recomputed_leaves_equal_the_ledgers_own(data: Path) -> None:
     recorder = open_recorder(Settings(data_dir=data, base_url=BASE_URL))
     notifications = recorder.select_notifications(1, 1000)
     assert {n.topic.rpartition(".")[2] for n in notifications} >= {"Issued", "Published", "Revoked"}
-    for seq, notification in enumerate(notifications):
-        assert fast_leaf(seq, notification) == leaf_for(seq, notification)
+    for seq, n in enumerate(notifications):
+        fast = fast_leaf(seq, str(n.originator_id), n.originator_version, n.topic, n.state)
+        assert fast == leaf_for(seq, n)
+
+
+def test_the_direct_sqlite_reader_reads_what_the_recorder_reads(data: Path) -> None:
+    settings = Settings(data_dir=data, base_url=BASE_URL)
+    direct, recorded = SQLiteEvents(settings), RecorderEvents(open_recorder(settings))
+    try:
+        assert direct.rows(1, 10_000) == recorded.rows(1, 10_000)
+        assert direct.rows(3, 5) == recorded.rows(3, 5)
+        assert direct.count_after(2) == recorded.count_after(2)
+    finally:
+        direct.close()
+        recorded.close()
 
 
 def test_progress_is_reported_up_to_the_end(data: Path) -> None:

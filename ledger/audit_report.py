@@ -1,0 +1,93 @@
+"""What an audit of the transparency log found: the first discrepancy, and what it covered."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["AuditReport", "AuditSetupError", "Discrepancy", "Progress"]
+
+Progress = Callable[[int, int], None]
+"""Called with (leaves checked, leaves in all) as the audit goes."""
+
+
+class Discrepancy(Exception):
+    """The first place where the log and what it should be part ways."""
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        leaf: int | None = None,
+        event: int | None = None,
+        checkpoint: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.leaf = leaf
+        self.event = event
+        self.checkpoint = checkpoint
+
+    def as_dict(self) -> dict[str, Any]:
+        where = {"leaf": self.leaf, "event": self.event, "checkpoint": self.checkpoint}
+        return {"kind": self.kind, "message": self.message} | {
+            k: v for k, v in where.items() if v is not None
+        }
+
+
+class AuditSetupError(Exception):
+    """The audit could not start: no ledger there, no key to check it with."""
+
+
+@dataclass
+class AuditReport:
+    """What the audit covered, and the first discrepancy (None when the log is intact)."""
+
+    mode: str
+    log_key: str
+    key_source: str
+    origin: str | None = None
+    events: int = 0
+    leaves: int = 0
+    nodes: int = 0
+    checkpoints: int = 0
+    size: int = 0
+    root_hash: bytes | None = None
+    from_checkpoint: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    discrepancy: Discrepancy | None = None
+    seconds: float = 0.0
+
+    @property
+    def intact(self) -> bool:
+        return self.discrepancy is None
+
+    def check(self) -> None:
+        """Raise the discrepancy, if any."""
+        if self.discrepancy is not None:
+            raise self.discrepancy
+
+    def as_dict(self) -> dict[str, Any]:
+        rate = self.leaves / self.seconds if self.seconds > 0 else None
+        return {
+            "intact": self.intact,
+            "mode": self.mode,
+            "origin": self.origin,
+            "log_key": self.log_key,
+            "key_source": self.key_source,
+            "events": self.events,
+            "leaves": self.leaves,
+            "nodes": self.nodes,
+            "checkpoints": self.checkpoints,
+            "size": self.size,
+            "root_hash": base64.b64encode(self.root_hash).decode() if self.root_hash else None,
+            "from_checkpoint": self.from_checkpoint,
+            "warnings": self.warnings,
+            "discrepancy": self.discrepancy.as_dict() if self.discrepancy else None,
+            "seconds": round(self.seconds, 3),
+            "leaves_per_second": round(rate) if rate else None,
+        }
