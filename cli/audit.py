@@ -140,12 +140,12 @@ def _print(report: AuditReport, json_output: bool) -> None:
         stdout.print(line("first", found.message))
     stdout.print(line("log", f"{report.origin} ({report.mode})"))
     stdout.print(line("log key", f"{report.log_key} ({report.key_source})"))
-    if report.mode == "local":
-        stdout.print(line("events", f"{report.events} stored"))
-        stdout.print(line("leaves", f"{report.leaves} checked, {report.nodes} Merkle nodes"))
-    else:
-        stdout.print(line("leaves", f"{report.leaves} checked"))
     if found is None:
+        if report.mode == "local":
+            stdout.print(line("events", f"{report.events} stored"))
+            stdout.print(line("leaves", f"{report.leaves} checked, {report.nodes} Merkle nodes"))
+        else:
+            stdout.print(line("leaves", f"{report.leaves} checked"))
         root = base64.b64encode(report.root_hash).decode() if report.root_hash else "-"
         stdout.print(
             line(
@@ -157,9 +157,8 @@ def _print(report: AuditReport, json_output: bool) -> None:
             stdout.print(
                 line("saved", f"the log extends your checkpoint of size {report.from_checkpoint}")
             )
-    if report.seconds > 0 and report.leaves:
-        stdout.print(
-            line("time", f"{report.seconds:.2f} s ({report.leaves / report.seconds:,.0f} leaves/s)")
-        )
+        if report.seconds > 0 and report.leaves:
+            rate = report.leaves / report.seconds
+            stdout.print(line("time", f"{report.seconds:.2f} s ({rate:,.0f} leaves/s)"))
     for warning in report.warnings:
         stdout.print(f"  [yellow]warning:[/] {warning}")

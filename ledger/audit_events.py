@@ -269,7 +269,7 @@ def _differences(expected: bytes, stored: bytes) -> str:
     except (CryptoError, ValueError):
         return "the stored leaf is not a deterministic CBOR map"
     fields = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
-    return f"the {', '.join(fields)} differ" if fields else "their encodings differ"
+    return f"differing fields: {', '.join(fields)}" if fields else "their encodings differ"
 
 
 def match_events(leaves: Sequence[Any], events: Sequence[EventRow]) -> None:
