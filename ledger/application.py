@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -171,6 +172,7 @@ class CredentialLedger(Application[UUID]):
             resolve_did=self.resolve_did,
         )
         self._used_slots: dict[UUID, set[int]] = {}
+        self._slots_lock = threading.Lock()
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
         self.tlog = TransparencyLog(
             PostgresTreeStore(settings.database_url)
@@ -494,14 +496,15 @@ class CredentialLedger(Application[UUID]):
             try:
                 self.save(*[a for _, award in prepared for a in award.aggregates])
             except IntegrityError:
-                # A concurrent writer took an index (or replayed an act): redo one by one.
-                self._used_slots.clear()
+                # A concurrent writer took an index (or replayed an act): learn what the
+                # store holds now and redo these one by one.
                 self.catch_up()
+                self._learn_used_slots({award.slot.group for _, award in prepared})
                 for i, _ in prepared:
                     outcomes[i] = self._issue_one_retrying(requests[i])
             else:
                 for i, award in prepared:
-                    self._used_slots.setdefault(award.slot.group, set()).add(award.slot.index)
+                    self._note_used_slot(award.slot.group, award.slot.index)
                     outcomes[i] = IssuedCredential(award.credential, award.vc)
         return [o for o in outcomes if o is not None]
 
@@ -525,9 +528,9 @@ class CredentialLedger(Application[UUID]):
             except IntegrityError:
                 # Either a retry of this act won (the next prepare returns it) or the
                 # index was claimed by someone else: remember it and draw again.
-                self._used_slots.setdefault(award.slot.group, set()).add(award.slot.index)
+                self._note_used_slot(award.slot.group, award.slot.index)
                 continue
-            self._used_slots.setdefault(award.slot.group, set()).add(award.slot.index)
+            self._note_used_slot(award.slot.group, award.slot.index)
             return IssuedCredential(award.credential, award.vc)
         return ConflictError("could not claim a free status index; try again")
 
@@ -716,10 +719,11 @@ class CredentialLedger(Application[UUID]):
             try:
                 self.save(*aggregates)
             except IntegrityError:
-                self._used_slots.clear()
+                if slot is not None:
+                    self._note_used_slot(slot.group, slot.index)
                 raise ConflictError("the credential or its status index was taken; retry") from None
             if slot is not None:
-                self._used_slots.setdefault(slot.group, set()).add(slot.index)
+                self._note_used_slot(slot.group, slot.index)
             return vc
 
     def given_credential(self, issuer_id: UUID, vc_id: str) -> Credential:
@@ -786,6 +790,18 @@ class CredentialLedger(Application[UUID]):
             self.save(credential)
         return IssuedCredential(credential, vc)
 
+    def _learn_used_slots(self, groups: set[UUID]) -> None:
+        """Merge the read model's claimed indices into the cache (never forgetting any:
+        several threads share it, and what one learnt from a collision must stay)."""
+        for group in groups:
+            known = self.read_model.used_indices(str(group))
+            with self._slots_lock:
+                self._used_slots.setdefault(group, set()).update(known)
+
+    def _note_used_slot(self, group: UUID, index: int) -> None:
+        with self._slots_lock:
+            self._used_slots.setdefault(group, set()).add(index)
+
     def _allocate_status_slot(self, issuer_id: UUID, claimed: set[tuple[UUID, int]]) -> Slot:
         """A random free index in the issuer's current list group (a new group when full).
 
@@ -796,18 +812,17 @@ class CredentialLedger(Application[UUID]):
         number, _ = self.read_model.current_group(str(issuer_id))
         while True:
             group = group_id(issuer_id, number)
-            used = self._used_slots.get(group)
-            if used is None:
-                used = self._used_slots[group] = self.read_model.used_indices(str(group))
+            if group not in self._used_slots:
+                self._learn_used_slots({group})
             pending = {index for g, index in claimed if g == group}
-            if len(used) + len(pending) < LIST_LENGTH:
-                break
+            with self._slots_lock:  # other threads add to the set while we draw
+                used = self._used_slots[group]
+                if len(used) + len(pending) < LIST_LENGTH:
+                    index = allocate_index(used | pending if pending else used, LIST_LENGTH)
+                    break
             number += 1
         return Slot(
-            group,
-            number,
-            allocate_index(used | pending if pending else used, LIST_LENGTH),
-            {purpose: list_id(group, purpose) for purpose in PURPOSES},
+            group, number, index, {purpose: list_id(group, purpose) for purpose in PURPOSES}
         )
 
     def status_list_url(self, list_uuid: UUID) -> str:
