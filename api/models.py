@@ -6,17 +6,56 @@ the domain's and come back as the same 422 problem with the field named.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Largest integer every JSON reader holds exactly (I-JSON, RFC 7493): signed documents
+must canonicalise to the same bytes in JavaScript verifiers."""
+
+
+def _no_controls(text: str) -> str:
+    """Text may hold tabs and line breaks, but no other control characters (NUL among them)."""
+    if _CONTROLS.search(text):
+        raise ValueError("must not hold control characters (other than tab and line breaks)")
+    return text
+
+
+Text = Annotated[
+    str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(_no_controls)
+]
+ShortText = Annotated[
+    str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_controls)
+]
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
+SafeInt = Annotated[int, Field(ge=-MAX_SAFE_INTEGER, le=MAX_SAFE_INTEGER)]
+
+
+def _representable(moment: datetime) -> datetime:
+    try:
+        moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("is out of range once converted to UTC") from None
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_representable)]
+"""A time that can be converted to UTC (0001-01-01T00:00:00+14:00 cannot)."""
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class IssuerIn(Strict):
@@ -44,9 +83,11 @@ class AchievementIn(Strict):
     description: Text
     criteria: Text
     variant: Literal["regular", "microcredential", "extracurricular"]
-    learning_outcomes: list[Text] = Field(min_length=1)
-    ects: float | None = Field(default=None, description="Study load in ECTS (steps of 0.5)")
-    sbu: int | None = Field(default=None, description="Study load in SBU hours")
+    learning_outcomes: list[Text] = Field(min_length=1, max_length=100)
+    ects: float | None = Field(
+        default=None, ge=0, le=1000, description="Study load in ECTS (steps of 0.5)"
+    )
+    sbu: int | None = Field(default=None, ge=0, le=100_000, description="Study load in SBU hours")
     eqf_level: int | None = Field(default=None, ge=1, le=8)
     language: Annotated[str, StringConstraints(max_length=35)] | None = None
     participation: (
@@ -74,13 +115,16 @@ class AchievementIn(Strict):
         | None
     ) = None
     quality_assurance: QualityAssurance | None = None
-    prerequisites: Text | list[Text] | None = None
+    prerequisites: Text | Annotated[list[Text], Field(max_length=100)] | None = None
     valid_for_days: int | None = Field(default=None, ge=1, le=36_500)
     image: Annotated[str, StringConstraints(max_length=100_000)] | None = None
     education_program_identifier: int | None = Field(
-        default=None, ge=0, description="CROHO/crebo programme code (required for 'regular')"
+        default=None,
+        ge=0,
+        le=999_999_999,
+        description="CROHO/crebo programme code (required for 'regular')",
     )
-    tags: list[ShortText] | None = None
+    tags: list[ShortText] | None = Field(default=None, max_length=100)
 
 
 class AchievementCreated(BaseModel):
@@ -94,17 +138,23 @@ class Evidence(Strict):
 
 
 class ResultIn(Strict):
-    value: Annotated[str, StringConstraints(min_length=1, max_length=200)] | int | float
+    value: (
+        Annotated[
+            str, StringConstraints(min_length=1, max_length=200), AfterValidator(_no_controls)
+        ]
+        | SafeInt
+        | float
+    )
 
 
 class CredentialIn(Strict):
-    achievement_id: str
-    recipient: dict[Literal["email", "eduid", "did"], str] = Field(
+    achievement_id: Annotated[str, StringConstraints(max_length=100)]
+    recipient: dict[Literal["email", "eduid", "did"], Identifier] = Field(
         description="Exactly one of {'email': ...}, {'eduid': ...}, {'did': ...}"
     )
     evidence: list[Evidence] | None = Field(default=None, max_length=50)
     result: ResultIn | None = None
-    valid_until: datetime | None = None
+    valid_until: Moment | None = None
 
 
 class CredentialCreated(BaseModel):
@@ -206,9 +256,30 @@ class ReissueIn(Strict):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
     evidence: list[Evidence] | None = Field(default=None, max_length=50)
     result: ResultIn | None = None
-    valid_until: datetime | None = None
+    valid_until: Moment | None = None
 
 
 class Withdrawn(BaseModel):
     id: str
     withdrawn: bool
+
+
+class BatchIn(BaseModel):
+    credentials: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=1000,
+        description="Items shaped like POST /v1/credentials bodies, each with an optional "
+        "`idempotency_key`",
+    )
+
+
+class BatchItemResult(BaseModel):
+    status: int
+    id: str | None = None
+    credential: dict[str, Any] | None = None
+    log_index: int | None = None
+    problem: dict[str, Any] | None = None
+
+
+class BatchResult(BaseModel):
+    results: list[BatchItemResult]

@@ -6,11 +6,16 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from credledger.ledger.errors import FieldError, RequestInvalidError
+from credledger.ledger.application import AwardRequest
+from credledger.ledger.errors import FieldError, LedgerError, RequestInvalidError
 from fastapi import APIRouter, Query
+from pydantic import ValidationError
 
 from .auth import IdempotencyKey, IssuerPrincipal, LedgerDep
 from .models import (
+    BatchIn,
+    BatchItemResult,
+    BatchResult,
     CredentialCreated,
     CredentialIn,
     CredentialView,
@@ -20,6 +25,7 @@ from .models import (
     StatusHistory,
     StatusOut,
 )
+from .problems import PROBLEM_BASE, from_ledger_error
 
 router = APIRouter(prefix="/v1/credentials", tags=["credentials"])
 
@@ -159,3 +165,78 @@ def reissue(
         credential=issued.vc,
         log_index=ledger.log_index_of(issued.credential.id, issued.credential.issued_version),
     )
+
+
+@router.post("/batch", response_model=BatchResult)
+def issue_batch(body: BatchIn, principal: IssuerPrincipal, ledger: LedgerDep) -> BatchResult:
+    """Award many at once (a cohort sheet): one transaction for all that pass their checks.
+
+    Each item is its own act with its own optional `idempotency_key` (the same as the
+    Idempotency-Key header of a single award, so a row sent either way is issued once).
+    Each result carries the status a single award would have had, and for a refused
+    item its problem document.
+    """
+    results: list[BatchItemResult | None] = [None] * len(body.credentials)
+    requests: list[tuple[int, AwardRequest]] = []
+    for i, item in enumerate(body.credentials):
+        raw = dict(item)
+        key = raw.pop("idempotency_key", None)
+        try:
+            parsed = CredentialIn.model_validate(raw)
+            if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= 255):
+                raise RequestInvalidError(
+                    [FieldError(("body", "idempotency_key"), "must be 1 to 255 characters")]
+                )
+            data = parsed.model_dump(mode="json", exclude_none=True)
+            requests.append(
+                (
+                    i,
+                    AwardRequest(
+                        principal.act(key, data),
+                        _uuid(parsed.achievement_id, "achievement_id"),
+                        data["recipient"],
+                        data.get("evidence"),
+                        data.get("result"),
+                        parsed.valid_until,
+                    ),
+                )
+            )
+        except ValidationError as exc:
+            errors = [{"loc": ["body", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+            results[i] = BatchItemResult(
+                status=422,
+                problem={
+                    "type": "https://credledger.org/problems/validation",
+                    "title": "Validation failed",
+                    "status": 422,
+                    "detail": "; ".join(f"{e['loc']}: {e['msg']}" for e in errors),
+                    "errors": errors,
+                },
+            )
+        except LedgerError as exc:
+            results[i] = _item_problem(exc)
+    outcomes = ledger.issue_credentials([request for _, request in requests])
+    for (i, _), outcome in zip(requests, outcomes, strict=True):
+        if isinstance(outcome, LedgerError):
+            results[i] = _item_problem(outcome)
+        else:
+            results[i] = BatchItemResult(
+                status=201,
+                id=str(outcome.credential.id),
+                credential=outcome.vc,
+                log_index=ledger.log_index_of(outcome.credential.id, 1),
+            )
+    return BatchResult(results=[r for r in results if r is not None])
+
+
+def _item_problem(exc: LedgerError) -> BatchItemResult:
+    problem = from_ledger_error(exc)
+    document: dict[str, Any] = {
+        "type": PROBLEM_BASE + problem.kind,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+    }
+    if problem.errors is not None:
+        document["errors"] = problem.errors
+    return BatchItemResult(status=problem.status, problem=document)

@@ -1,4 +1,4 @@
-"""Credentials per second of `credledger award --csv` in local mode, against the library.
+"""Credentials per second of `credledger award --csv`, locally and over HTTP, against the library.
 
 Measures, in one run and on the same machine:
   * per row  - the library's issue_credential called once per row, with the same
@@ -127,6 +127,77 @@ def cli_award(data: Path, issuer: str, achievement: str, sheet: Path) -> tuple[f
     return elapsed, report
 
 
+def remote_award(root: Path, sheet: Path) -> tuple[float, Any]:
+    """The same sheet over HTTP: `credledger award --server URL --token T` against a
+    `credledger serve` process on 127.0.0.1 (POST /v1/credentials/batch, 100 rows a request)."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    executable = Path(sys.executable).parent / "credledger"
+    admin = "bench-admin-token"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDLEDGER_")}
+    server = subprocess.Popen(
+        [str(executable), "serve", "--data", str(root / "remote"), "--port", str(port)],
+        env={**env, "CREDLEDGER_ADMIN_TOKEN": admin},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the server did not start") from None
+                time.sleep(0.2)
+        with httpx.Client(base_url=url, timeout=30) as client:
+            issuer = client.post(
+                "/v1/issuers", json={"name": "Bench"}, headers={"Authorization": f"Bearer {admin}"}
+            ).json()
+            definition = json.loads(
+                Path(__file__).with_name("data").joinpath("definition.json").read_text()
+            )
+            achievement = client.post(
+                "/v1/achievements",
+                json=definition,
+                headers={"Authorization": f"Bearer {issuer['token']}"},
+            ).json()["id"]
+        start = time.perf_counter()
+        done = subprocess.run(
+            [
+                str(executable),
+                "award",
+                "--achievement",
+                achievement,
+                "--csv",
+                str(sheet),
+                "--server",
+                url,
+                "--token",
+                issuer["token"],
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"remote award failed ({done.returncode}):\n{done.stderr}")
+        return elapsed, json.loads(done.stdout)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=2000)
@@ -149,12 +220,19 @@ def main() -> None:
             assert ledger.read_model.db["credentials"].count == rows  # nothing issued twice
         finally:
             ledger.close()
+        remote_elapsed, remote = remote_award(root, sheet)
+        assert len(remote["issued"]) == rows, remote["refused"]
 
     measures = [
         ("library issue_credentials, 100 per call (baseline)", rows / baseline, baseline),
         ("library issue_credential, 1 per call", rows / per_row, per_row),
         ("credledger award --csv (local)", elapsed, rows / elapsed),
         ("rerun of the same file: nothing issued", rerun_elapsed, rows / rerun_elapsed),
+        (
+            "credledger award --csv --server (HTTP, 1 row a request)",
+            remote_elapsed,
+            rows / remote_elapsed,
+        ),
     ]
     print(f"rows: {rows}")
     print(f"{'measure':<54}{'seconds':>9}{'rows/s':>9}{'vs baseline':>13}")

@@ -271,3 +271,37 @@ def test_guessing_tokens_is_slowed_down(client: TestClient) -> None:
     assert set(statuses[30:]) == {429}
     limited = client.post("/v1/achievements", json={}, headers=auth("guess"))
     assert int(limited.headers["retry-after"]) > 0
+
+
+def test_a_batch_awards_many_refuses_bad_items_and_replays_by_item_key(
+    client: TestClient, ledger: Any
+) -> None:
+    school = register(client)
+    achievement = define(client, school["token"])["id"]
+    items = [
+        {"achievement_id": achievement, "recipient": {"email": "a@b.nl"}, "idempotency_key": "r1"},
+        {"achievement_id": achievement, "recipient": {"email": "nope"}, "idempotency_key": "r2"},
+        {"achievement_id": achievement, "recipient": {"eduid": "e3"}, "surprise": True},
+        {"achievement_id": achievement, "recipient": {"eduid": "e4"}, "idempotency_key": "r4"},
+    ]
+    r = client.post(
+        "/v1/credentials/batch", json={"credentials": items}, headers=auth(school["token"])
+    )
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["status"] for x in results] == [201, 422, 422, 201]
+    assert ["body", "recipient", "email"] in [e["loc"] for e in results[1]["problem"]["errors"]]
+    recorded = ledger.recorder.max_notification_id()
+    again = client.post(
+        "/v1/credentials/batch",
+        json={"credentials": [items[0], items[3]]},
+        headers=auth(school["token"]),
+    ).json()["results"]
+    assert [x["id"] for x in again] == [results[0]["id"], results[3]["id"]]
+    assert ledger.recorder.max_notification_id() == recorded
+    single = client.post(
+        "/v1/credentials",
+        headers={**auth(school["token"]), "Idempotency-Key": "r1"},
+        json={"achievement_id": achievement, "recipient": {"email": "a@b.nl"}},
+    )
+    assert single.json()["id"] == results[0]["id"]
