@@ -229,7 +229,7 @@ def main() -> None:
         ("credledger award --csv (local)", elapsed, rows / elapsed),
         ("rerun of the same file: nothing issued", rerun_elapsed, rows / rerun_elapsed),
         (
-            "credledger award --csv --server (HTTP, 1 row a request)",
+            "credledger award --csv --server (HTTP batches of 100)",
             remote_elapsed,
             rows / remote_elapsed,
         ),
