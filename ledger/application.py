@@ -681,7 +681,9 @@ class CredentialLedger(Application[UUID]):
                     for p in purposes
                 ]
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
-            vc = self.signer.sign(document, issuer.active_key_id, now)
+            vc = self.signer.sign(
+                document, issuer.active_key_id, now, cryptosuite=_cryptosuite(options)
+            )
             canonical = canonical_json(vc)
             subject_key_id = self.vault.subject_key_id("credential", str(vc_id or credential_id))
             sealed = self.vault.seal(
@@ -1195,6 +1197,20 @@ class CredentialLedger(Application[UUID]):
     # -- notifications ------------------------------------------------------------------------
     def stored_events(self, start: int, limit: int) -> Iterator[Any]:
         yield from self.recorder.select_notifications(start, limit)
+
+
+def _cryptosuite(options: Any) -> str:
+    wanted = (options or {}).get("cryptosuite", "eddsa-rdfc-2022")
+    if wanted not in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
+        raise RequestInvalidError(
+            [
+                FieldError(
+                    ("body", "options", "cryptosuite"),
+                    "must be 'eddsa-rdfc-2022' or 'eddsa-jcs-2022'",
+                )
+            ]
+        )
+    return str(wanted)
 
 
 def _uuid_of(vc_id: str) -> UUID | None:

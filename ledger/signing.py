@@ -53,13 +53,22 @@ class CredentialSigner:
     def verification_method(self, key_id: str) -> str:
         return verification_method_id(did_key_from_public_key(public_key_from_multibase(key_id)))
 
-    def sign(self, document: dict[str, Any], key_id: str, created: datetime) -> dict[str, Any]:
+    def sign(
+        self,
+        document: dict[str, Any],
+        key_id: str,
+        created: datetime,
+        *,
+        cryptosuite: str = "eddsa-rdfc-2022",
+    ) -> dict[str, Any]:
+        """``cryptosuite``: eddsa-rdfc-2022 (the default, what OB 3.0 requires) or
+        eddsa-jcs-2022 (signs the JSON bytes; for verifiers without RDF tooling)."""
         try:
             signed: dict[str, Any] = add_proof(
                 document,
                 self.key_pair(key_id),
                 self.verification_method(key_id),
-                cryptosuite="eddsa-rdfc-2022",
+                cryptosuite=cryptosuite,
                 proof_purpose="assertionMethod",
                 created=rendering.rfc3339(created),
                 loader=self.loader,

@@ -276,3 +276,44 @@ def test_a_proof_chain_with_a_cosigner_verifies_when_the_issuer_signed_too(
         previous_proof="urn:uuid:1",
     )
     assert ledger.verifier.verify(chained).verified
+
+
+def test_eddsa_jcs_2022_is_an_option(client: TestClient, issuer: dict[str, Any]) -> None:
+    r = issue(
+        client,
+        issuer,
+        {"credential": credential(issuer), "options": {"cryptosuite": "eddsa-jcs-2022"}},
+    )
+    vc = r.json()["verifiableCredential"]
+    assert vc["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert client.post("/v1/credentials/verify", json={"verifiableCredential": vc}).json()[
+        "verified"
+    ]
+    bad = issue(
+        client, issuer, {"credential": credential(issuer), "options": {"cryptosuite": "rsa-2048"}}
+    )
+    assert bad.status_code == 400
+
+
+def test_foreign_vc_1_1_with_ed25519signature2020_is_checked(
+    client: TestClient, shared_dir: Any
+) -> None:
+    """The W3C vector's signature verifies; its issuer (https://vc.example/...) does not
+    control the did:key that signed, so the credential is still refused, for that
+    reason alone; a changed claim breaks the signature itself."""
+    import json
+
+    signed = json.loads(
+        (shared_dir / "vectors/di-eddsa/Ed25519Signature2020/signedEdSig.json").read_text()
+    )
+    errors = client.post("/v1/credentials/verify", json={"verifiableCredential": signed}).json()[
+        "errors"
+    ]
+    assert [e["message"] for e in errors] == [
+        f"no proof is made by a key of the issuer {signed['issuer']}"
+    ]
+    signed["credentialSubject"] = {**signed["credentialSubject"], "extra": "claim"}
+    errors = client.post("/v1/credentials/verify", json={"verifiableCredential": signed}).json()[
+        "errors"
+    ]
+    assert errors and "no proof is made" not in errors[0]["message"]

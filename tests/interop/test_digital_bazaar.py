@@ -130,3 +130,14 @@ def test_a_credential_signed_at_digital_bazaar_verifies_here(signed_there: dict[
 
 def test_both_sides_make_the_same_proof_for_the_same_input(signed_there: dict[str, Any]) -> None:
     assert _sign_here(_awkward_credential())["proof"] == signed_there["proof"]
+
+
+def test_a_credential_signed_at_digital_bazaar_and_changed_fails_here(
+    signed_there: dict[str, Any],
+) -> None:
+    from credledger.crypto.proof_errors import ProofVerificationError
+
+    changed = json.loads(json.dumps(signed_there))
+    changed["name"] = changed["name"] + "!"
+    with pytest.raises(ProofVerificationError):
+        verify_proof(changed, loader=LOADER, resolve_key=public_key_from_did_key)
