@@ -317,6 +317,16 @@ def verified(response: httpx.Response, result: LoadResult) -> bool:
     return response.status_code == 200 and response.json().get("verified") is True
 
 
+async def health(pool: httpx.AsyncClient, n: int) -> httpx.Response:
+    """The HTTP floor: a request through the same stack (middleware, thread pool) that
+    does no work, so the levels show what HTTP alone costs at each concurrency."""
+    return await pool.get("/healthz")
+
+
+def answered(response: httpx.Response, result: LoadResult) -> bool:
+    return response.status_code == 200
+
+
 def register(url: str) -> tuple[str, str]:
     """An issuer (its token) and the bench definition (its id), over HTTP."""
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -399,7 +409,10 @@ def gil_summary(path: Path, seconds: float) -> str:
     stacks = read_stacks(path)
     total = sum(c for _, c in stacks) or 1
     busy = total / (PROFILE_RATE * seconds)
-    lines = [f"  GIL held {100 * busy:.0f}% of the time ({total} samples); of that:"]
+    lines = [
+        f"  GIL holder: {total} samples, {100 * busy:.0f}% of the ticks (fewer when py-spy "
+        "itself is short of CPU); of them:"
+    ]
     for label, include, exclude in CATEGORIES:
         lines.append(f"    {label:<56}{100 * share(stacks, include, exclude) / total:6.1f}%")
     return "\n".join(lines)
@@ -577,8 +590,9 @@ async def measure(
         ("award", lambda c: award_sender(token, achievement, f"{tag}-c{c}"), created),
         ("verify", lambda _: verify_sender(vc), verified),
     ]
+    floor: tuple[str, Callable[[int], Request], Check] = (FLOOR, lambda _: health, answered)
     results = []
-    for what, make, check in work:
+    for what, make, check in [floor, *work]:
         for clients in args.clients:
             label = f"{scenario.name}: {what}"
             with CpuMeter(pids) as cpu:
@@ -615,15 +629,16 @@ async def issued_credential(url: str, token: str, achievement: str, tag: str) ->
         return vc
 
 
+FLOOR = "GET /healthz (HTTP floor)"
 HEADER = (
-    f"{'level':<40}{'clients':>8}{'ok':>6}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+    f"{'level':<52}{'clients':>8}{'ok':>6}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}"
     f"{'srv CPU':>9}{'gen CPU':>9}{'machine':>9}"
 )
 
 
 def print_row(r: LoadResult, *, ratio: float | None = None) -> None:
     print(
-        f"{r.label:<40}{r.clients:>8}{r.ok:>6}{r.rate:>9.1f}{r.percentile_ms(50):>9.1f}"
+        f"{r.label:<52}{r.clients:>8}{r.ok:>6}{r.rate:>9.1f}{r.percentile_ms(50):>9.1f}"
         f"{r.percentile_ms(99):>9.1f}{100 * r.server_cpu:>8.0f}%{100 * r.client_cpu:>8.0f}%"
         f"{100 * r.machine_busy:>8.0f}%" + (f"{ratio:>7.2f}x" if ratio is not None else ""),
         flush=True,
@@ -646,6 +661,8 @@ def main() -> None:
     )
     parser.add_argument("--profile", type=Path, help="write py-spy profiles here")
     ns = parser.parse_args()
+    # A SIGTERM (e.g. from `timeout`) unwinds like an error, so the servers are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = Args(
         ns.requests,
         ns.seconds,
@@ -675,8 +692,11 @@ def main() -> None:
         rates = f"{base.awards:.1f} awards/s, {base.verifications:.1f} verifications/s"
         print(f"{scenario.name}: in-process {rates}")
         for r in levels:
-            reference = base.verifications if r.label.endswith("verify") else base.awards
-            print_row(r, ratio=r.rate / reference)
+            if r.label.endswith(FLOOR):
+                print_row(r)
+            else:
+                reference = base.verifications if r.label.endswith("verify") else base.awards
+                print_row(r, ratio=r.rate / reference)
 
 
 if __name__ == "__main__":
