@@ -52,6 +52,14 @@ from .issuer import Issuer
 from .read_model import ReadModel
 from .recipients import parse_recipient
 from .recognition import DECISIONS, Recognition
+from .request_checks import (
+    check_evidence,
+    check_given_credential,
+    check_reason,
+    check_result,
+    cryptosuite_option,
+    uuid_of,
+)
 from .settings import Settings
 from .signing import CredentialSigner
 from .sqldb import Database, PostgresDatabase, SQLiteDatabase
@@ -61,7 +69,6 @@ from .transparency_log import TransparencyLog
 from .tree_store import SQLiteTreeStore
 from .tree_store_postgres import PostgresTreeStore
 from .vault import Vault
-from .vc_data_model import data_model_violations
 from .verification import CredentialVerifier
 
 TAggregate = TypeVar("TAggregate", bound=LedgerAggregate)
@@ -540,8 +547,8 @@ class CredentialLedger(Application[UUID]):
         """Check one award and build its events (nothing saved). Raises LedgerError."""
         act = request.act
         to = parse_recipient(request.recipient)
-        evidence = _check_evidence(request.evidence)
-        result_value = _check_result(request.result)
+        evidence = check_evidence(request.evidence)
+        result_value = check_result(request.result)
         issuer = self._get(Issuer, UUID(act.actor))
         achievement = self._find(Achievement, request.achievement_id)
         if achievement is None or achievement.issuer_id != issuer.id:
@@ -657,7 +664,7 @@ class CredentialLedger(Application[UUID]):
         if act.actor != str(issuer_id):
             raise NotFoundError(f"no issuer {issuer_id}")
         issuer = self._get(Issuer, issuer_id)
-        document, purposes = _check_given(credential, options, self.issuer_did(issuer))
+        document, purposes = check_given_credential(credential, options, self.issuer_did(issuer))
         vc_id = document.get("id")
         if isinstance(vc_id, str):  # the VC's own id names the aggregate: a retry finds it
             act = Act(
@@ -682,7 +689,7 @@ class CredentialLedger(Application[UUID]):
                 ]
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
             vc = self.signer.sign(
-                document, issuer.active_key_id, now, cryptosuite=_cryptosuite(options)
+                document, issuer.active_key_id, now, cryptosuite=cryptosuite_option(options)
             )
             canonical = canonical_json(vc)
             subject_key_id = self.vault.subject_key_id("credential", str(vc_id or credential_id))
@@ -734,7 +741,7 @@ class CredentialLedger(Application[UUID]):
         credential_id = Act(str(issuer_id), key).derived_id("credential")
         found = self._find(Credential, credential_id)
         if found is None or found.issuer_id != issuer_id:
-            found = self._find(Credential, _uuid_of(vc_id))
+            found = self._find(Credential, uuid_of(vc_id))
         if found is None or found.issuer_id != issuer_id:
             raise NotFoundError(f"no credential {vc_id} of this issuer")
         return found
@@ -749,7 +756,7 @@ class CredentialLedger(Application[UUID]):
         valid_until: datetime | None = None,
     ) -> IssuedCredential:
         """Correct a credential: a newly signed VC, same id, index and award date."""
-        _check_reason(reason)
+        check_reason(reason)
         credential = self.owned_credential(UUID(act.actor), credential_id)
         if credential.achievement_id is None:
             raise ConflictError("a credential issued through the VC API is re-issued there")
@@ -782,10 +789,10 @@ class CredentialLedger(Application[UUID]):
                 awarded_at=credential.awarded_at,
                 valid_from=now,
                 valid_until=valid_until or credential.valid_until,
-                evidence=_check_evidence(evidence)
+                evidence=check_evidence(evidence)
                 if evidence is not None
                 else payload.get("evidence", []),
-                result_value=_check_result(result) if result is not None else payload.get("result"),
+                result_value=check_result(result) if result is not None else payload.get("result"),
                 slot=slot,
             )
             credential.reissue(sealed, digest, issuer.active_key_id, act.actor, reason)
@@ -896,7 +903,7 @@ class CredentialLedger(Application[UUID]):
 
     def change_status(self, act: Act, credential_id: UUID, change: str, reason: str) -> str:
         """Suspend, reinstate or revoke (``change``); returns the new status."""
-        _check_reason(reason)
+        check_reason(reason)
         credential = self.owned_credential(UUID(act.actor), credential_id)
         with acting(act):
             if credential.already_done():
@@ -1064,7 +1071,7 @@ class CredentialLedger(Application[UUID]):
             return self._save_new(Recognition, recognition_id, recognition) or recognition
 
     def withdraw_recognition(self, act: Act, recognition_id: UUID, reason: str) -> Recognition:
-        _check_reason(reason)
+        check_reason(reason)
         recognition = self._find(Recognition, recognition_id)
         if recognition is None or str(recognition.institution_id) != act.actor:
             raise NotFoundError(f"no recognition {recognition_id}")
@@ -1075,7 +1082,7 @@ class CredentialLedger(Application[UUID]):
         return recognition
 
     def withdraw_endorsement(self, act: Act, endorsement_id: UUID, reason: str) -> Endorsement:
-        _check_reason(reason)
+        check_reason(reason)
         endorsement = self._find(Endorsement, endorsement_id)
         if endorsement is None or str(endorsement.endorser_id) != act.actor:
             raise NotFoundError(f"no endorsement {endorsement_id}")
@@ -1199,151 +1206,5 @@ class CredentialLedger(Application[UUID]):
         yield from self.recorder.select_notifications(start, limit)
 
 
-def _cryptosuite(options: Any) -> str:
-    wanted = (options or {}).get("cryptosuite", "eddsa-rdfc-2022")
-    if wanted not in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
-        raise RequestInvalidError(
-            [
-                FieldError(
-                    ("body", "options", "cryptosuite"),
-                    "must be 'eddsa-rdfc-2022' or 'eddsa-jcs-2022'",
-                )
-            ]
-        )
-    return str(wanted)
-
-
-def _uuid_of(vc_id: str) -> UUID | None:
-    try:
-        return UUID(vc_id.removeprefix("urn:uuid:"))
-    except ValueError:
-        return None
-
-
-def _check_given(
-    credential: Any, options: Any, issuer_did: str
-) -> tuple[dict[str, Any], list[str]]:
-    """Check a VC API issue request; return the document to sign and the status purposes."""
-    errors: list[FieldError] = []
-    if not isinstance(credential, dict):
-        raise RequestInvalidError([FieldError(("body", "credential"), "must be an object")])
-    if options is not None and not isinstance(options, dict):
-        raise RequestInvalidError([FieldError(("body", "options"), "must be an object")])
-    document = json.loads(json.dumps(credential))
-    contexts = document.get("@context")
-    first = contexts[0] if isinstance(contexts, list) and contexts else None
-    if first not in (
-        "https://www.w3.org/ns/credentials/v2",
-        "https://www.w3.org/2018/credentials/v1",
-    ):
-        errors.append(
-            FieldError(
-                ("body", "credential", "@context"), "must start with the VC v2 or v1 context"
-            )
-        )
-    types = document.get("type")
-    has_type = types == "VerifiableCredential" or (
-        isinstance(types, list) and "VerifiableCredential" in types
-    )
-    if not has_type:
-        errors.append(
-            FieldError(("body", "credential", "type"), "must include VerifiableCredential")
-        )
-    if "proof" in document:
-        errors.append(FieldError(("body", "credential", "proof"), "must not be signed already"))
-    subject = document.get("credentialSubject")
-    if not isinstance(subject, dict | list) or not subject:
-        errors.append(FieldError(("body", "credential", "credentialSubject"), "is required"))
-    issuer = document.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if "issuer" not in document:
-        document["issuer"] = issuer_did
-    elif issuer_id != issuer_did:
-        errors.append(
-            FieldError(("body", "credential", "issuer"), f"must be this issuer's DID {issuer_did}")
-        )
-    if "id" in document and not isinstance(document["id"], str):
-        errors.append(FieldError(("body", "credential", "id"), "must be a URL string"))
-    purposes: list[str] = []
-    wanted = (options or {}).get("credentialStatus")
-    if wanted is not None and "credentialStatus" in document:
-        errors.append(
-            FieldError(
-                ("body", "options", "credentialStatus"),
-                "the credential already has a credentialStatus; ask for one or give one",
-            )
-        )
-    elif wanted is not None:
-        items = wanted if isinstance(wanted, list) else [wanted]
-        for item in items:
-            if not isinstance(item, dict) or item.get("type") != "BitstringStatusListEntry":
-                errors.append(
-                    FieldError(
-                        ("body", "options", "credentialStatus"),
-                        "only BitstringStatusListEntry is supported",
-                    )
-                )
-                continue
-            purpose = item.get("statusPurpose", "revocation")
-            if purpose not in PURPOSES:
-                errors.append(
-                    FieldError(
-                        ("body", "options", "credentialStatus", "statusPurpose"),
-                        "must be 'revocation' or 'suspension'",
-                    )
-                )
-            elif purpose not in purposes:
-                purposes.append(purpose)
-    reported = {e.loc for e in errors}
-    for violation in data_model_violations(document):
-        loc = ("body", "credential", *violation.loc)
-        if loc not in reported:
-            errors.append(FieldError(loc, violation.msg))
-    if errors:
-        raise RequestInvalidError(errors)
-    return document, purposes
-
-
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
-
-
-def _check_reason(reason: Any) -> None:
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 2000:
-        raise RequestInvalidError([FieldError(("body", "reason"), "must be a non-empty string")])
-
-
-def _check_evidence(evidence: Any) -> list[dict[str, Any]]:
-    if evidence is None:
-        return []
-    if not isinstance(evidence, list) or len(evidence) > 50:
-        raise RequestInvalidError([FieldError(("body", "evidence"), "must be a list")])
-    out = []
-    for i, item in enumerate(evidence):
-        loc = ("body", "evidence", i)
-        if not isinstance(item, dict) or set(item) - {"narrative", "url"}:
-            raise RequestInvalidError([FieldError(loc, "must be {narrative, url?}")])
-        narrative, url = item.get("narrative"), item.get("url")
-        if not isinstance(narrative, str) or not narrative.strip() or len(narrative) > 10_000:
-            raise RequestInvalidError(
-                [FieldError((*loc, "narrative"), "must be a non-empty string")]
-            )
-        if url is not None and (
-            not isinstance(url, str) or not url.startswith(("https://", "http://"))
-        ):
-            raise RequestInvalidError([FieldError((*loc, "url"), "must be an http(s) URL")])
-        out.append({"narrative": narrative, **({"url": url} if url else {})})
-    return out
-
-
-def _check_result(result: Any) -> str | None:
-    if result is None:
-        return None
-    if not isinstance(result, dict) or set(result) != {"value"}:
-        raise RequestInvalidError([FieldError(("body", "result"), 'must be {"value": ...}')])
-    value = result["value"]
-    if isinstance(value, bool) or not isinstance(value, str | int | float) or len(str(value)) > 200:
-        raise RequestInvalidError(
-            [FieldError(("body", "result", "value"), "must be a string or number")]
-        )
-    return str(value)
