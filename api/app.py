@@ -8,9 +8,9 @@ from typing import Any
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.signing import extension_context
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 
 from . import (
+    openapi,
     problems,
     routes_credentials,
     routes_endorsements,
@@ -20,17 +20,11 @@ from . import (
     routes_vcapi,
 )
 from .auth import FailureLimiter
-from .problems import Problem, problem_response
+from .limits import MAX_BODY_BYTES, RequestLimits
+from .media_types import JsonLdResponse
+from .problems import SECURITY_HEADERS
 
-MAX_BODY_BYTES = 1_048_576
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Cache-Control": "no-store",
-}
+HSTS = "max-age=31536000"
 
 
 def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
@@ -49,28 +43,21 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
     app.state.admin_token_hash = admin_token_hash
     app.state.auth_failures = FailureLimiter()
     problems.install(app)
+    openapi.install(app)
 
     @app.middleware("http")
-    async def guard(
+    async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return problem_response(
-                Problem(413, f"request bodies are limited to {MAX_BODY_BYTES} bytes"),
-                request.url.path,
-            )
-        if request.method in ("POST", "PUT", "PATCH"):
-            ctype = request.headers.get("content-type", "")
-            text_ok = request.url.path == "/v1/log/cosignatures" and ctype.startswith("text/plain")
-            if ctype and "json" not in ctype and not text_ok:
-                return problem_response(
-                    Problem(415, "send JSON (Content-Type: application/json)"), request.url.path
-                )
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+    # Added last, so it runs first: nothing past it sees an over-large or non-JSON body.
+    app.add_middleware(RequestLimits, max_body_bytes=MAX_BODY_BYTES)
 
     for module in (
         routes_institutions,
@@ -82,13 +69,16 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
     ):
         app.include_router(module.router)
 
-    @app.get("/contexts/edubadges/v1", tags=["contexts"], include_in_schema=True)
-    def edubadges_context() -> JSONResponse:
+    @app.get(
+        "/contexts/edubadges/v1",
+        tags=["contexts"],
+        response_model=dict[str, Any],
+        response_class=JsonLdResponse,
+    )
+    def edubadges_context() -> JsonLdResponse:
         """credledger's JSON-LD context for the edubadges extension terms."""
-        return JSONResponse(
-            extension_context(),
-            media_type="application/ld+json",
-            headers={"Cache-Control": "public, max-age=86400"},
+        return JsonLdResponse(
+            extension_context(), headers={"Cache-Control": "public, max-age=86400"}
         )
 
     @app.get("/healthz", include_in_schema=False)

@@ -13,11 +13,17 @@ from uuid import UUID
 
 from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import CredentialLedger, canonical_json
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .problems import Problem
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="credledger"'}
+_SCHEME = HTTPBearer(
+    auto_error=False,
+    description="The administrator's token, or an issuer's (each shown once, kept hashed).",
+)
+"""Declares bearer authentication in the OpenAPI document; the header is parsed below."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,11 @@ class FailureLimiter:
                     del self._failures[key]
 
 
-def authenticate(request: Request, ledger: LedgerDep) -> Principal:
+def authenticate(
+    request: Request,
+    ledger: LedgerDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_SCHEME)] = None,
+) -> Principal:
     limiter: FailureLimiter = request.app.state.auth_failures
     client = request.client.host if request.client else "unknown"
     limiter.check(client)

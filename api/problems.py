@@ -18,6 +18,16 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://credledger.org/problems/"
 log = logging.getLogger("credledger.api")
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+}
+"""Sent with every answer. Problem documents carry them themselves: a 500 is written by
+Starlette's outermost error middleware, past every middleware that could add them."""
+
 _TITLES = {
     400: "Bad request",
     401: "Authentication required",
@@ -71,7 +81,10 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
         body["errors"] = problem.errors
     body.update(problem.extra)
     return JSONResponse(
-        body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
+        body,
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers={**SECURITY_HEADERS, **(problem.headers or {})},
     )
 
 

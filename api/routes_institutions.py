@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
 from credledger.ledger.errors import NotFoundError
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
 from .auth import Admin, Authenticated, IdempotencyKey, IssuerPrincipal, LedgerDep
+from .media_types import DidDocumentResponse
 from .models import (
     AchievementCreated,
     AchievementIn,
@@ -24,6 +25,7 @@ from .models import (
 )
 
 router = APIRouter(prefix="/v1")
+_WORD = re.compile(r"\w+")
 
 
 @router.post("/issuers", status_code=201, response_model=IssuerCreated, tags=["issuers"])
@@ -64,11 +66,21 @@ def define_achievement(
 @router.get("/achievements", response_model=AchievementList, tags=["achievements"])
 def search_achievements(
     ledger: LedgerDep,
-    q: str | None = Query(default=None, max_length=200, description="full-text search"),
+    q: str | None = Query(
+        default=None,
+        max_length=200,
+        description="full-text search: achievements holding every word (punctuation is ignored)",
+    ),
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> AchievementList:
     """Search the catalogue of (not archived) achievements."""
+    if q is not None:
+        # Only words reach the full-text engine: its query syntax (quotes, NEAR, column
+        # filters, NUL) is not the API's, and a malformed query would be a 500.
+        q = " ".join(_WORD.findall(q))
+        if not q:
+            return AchievementList(achievements=[])
     rows = ledger.search_achievements(q, limit=limit, offset=offset)
     return AchievementList(
         achievements=[AchievementSummary.model_validate(r, from_attributes=False) for r in rows]
@@ -172,11 +184,14 @@ def revise(
     )
 
 
-@router.get("/issuers/{issuer_id}/did.json", tags=["issuers"], response_model=dict[str, Any])
-def did_web(issuer_id: UUID, ledger: LedgerDep) -> JSONResponse:
+@router.get(
+    "/issuers/{issuer_id}/did.json",
+    tags=["issuers"],
+    response_model=dict[str, Any],
+    response_class=DidDocumentResponse,
+)
+def did_web(issuer_id: UUID, ledger: LedgerDep) -> DidDocumentResponse:
     """The issuer's did:web document (did:web:HOST:v1:issuers:ID), every key it ever had."""
-    return JSONResponse(
-        ledger.did_web_document(issuer_id),
-        media_type="application/did+json",
-        headers={"Cache-Control": "public, max-age=300"},
+    return DidDocumentResponse(
+        ledger.did_web_document(issuer_id), headers={"Cache-Control": "public, max-age=300"}
     )

@@ -6,6 +6,8 @@ import base64
 from typing import Any
 from uuid import UUID
 
+from credledger.crypto.errors import CryptoError
+from credledger.ledger.transparency_log import LogRangeError
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
@@ -15,6 +17,8 @@ from .problems import Problem
 
 router = APIRouter(prefix="/v1/log", tags=["transparency log"])
 NOTE = "text/plain; charset=utf-8"
+MAX_INDEX = 2**63 - 1
+"""Leaf indices and tree sizes are SQL BIGINTs: larger query values are refused up front."""
 
 
 def b64(data: bytes) -> str:
@@ -71,7 +75,9 @@ def make_checkpoint(principal: Admin, ledger: LedgerDep) -> PlainTextResponse:
 @router.get("/checkpoints", response_model=CheckpointList)
 def checkpoints(
     ledger: LedgerDep,
-    after: int = Query(default=-1, ge=-1, description="only checkpoints with a larger size"),
+    after: int = Query(
+        default=-1, ge=-1, le=MAX_INDEX, description="only checkpoints with a larger size"
+    ),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> CheckpointList:
     """Every checkpoint the log has published, oldest first."""
@@ -88,11 +94,18 @@ def checkpoints(
 @router.post("/cosignatures")
 async def cosign(request: Request, ledger: LedgerDep) -> dict[str, Any]:
     """Submit a checkpoint cosigned by a configured witness (C2SP tlog-cosignature)."""
-    body = (await request.body()).decode("utf-8", errors="strict")
+    try:
+        body = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(400, "a signed note is UTF-8 text", kind="cosignature-refused") from None
     try:
         accepted = ledger.tlog.add_cosignatures(body)
-    except Exception as exc:
+    except (CryptoError, LogRangeError) as exc:
         raise Problem(400, f"cosignature refused: {exc}", kind="cosignature-refused") from None
+    except OverflowError:  # a tree size past any the store can hold
+        raise Problem(
+            400, "that is not a checkpoint this log published", kind="cosignature-refused"
+        ) from None
     if not accepted:
         raise Problem(
             400, "no valid cosignature from a configured witness", kind="cosignature-refused"
@@ -109,8 +122,10 @@ def key(ledger: LedgerDep) -> PlainTextResponse:
 @router.get("/leaves", response_model=Leaves)
 def leaves(
     ledger: LedgerDep,
-    start: int = Query(ge=0, description="index of the first leaf"),
-    end: int = Query(ge=0, description="index of the last leaf (inclusive, as RFC 9162)"),
+    start: int = Query(ge=0, le=MAX_INDEX, description="index of the first leaf"),
+    end: int = Query(
+        ge=0, le=MAX_INDEX, description="index of the last leaf (inclusive, as RFC 9162)"
+    ),
 ) -> Leaves:
     """Leaves start..end (at most 1000 per call; fewer past the end of the log)."""
     ledger.catch_up()
@@ -120,8 +135,8 @@ def leaves(
 @router.get("/proof/inclusion", response_model=InclusionProof)
 def inclusion(
     ledger: LedgerDep,
-    size: int = Query(ge=1, description="tree size the proof is for"),
-    index: int | None = Query(default=None, ge=0),
+    size: int = Query(ge=1, le=MAX_INDEX, description="tree size the proof is for"),
+    index: int | None = Query(default=None, ge=0, le=MAX_INDEX),
     credential: UUID | None = Query(default=None, description="instead of index: a credential id"),
 ) -> InclusionProof:
     """RFC 9162 inclusion proof of a leaf (by index, or the issuance leaf of a credential)."""
@@ -139,8 +154,8 @@ def inclusion(
 @router.get("/proof/consistency", response_model=ConsistencyProof)
 def consistency(
     ledger: LedgerDep,
-    first: int = Query(ge=0),
-    second: int = Query(ge=0),
+    first: int = Query(ge=0, le=MAX_INDEX),
+    second: int = Query(ge=0, le=MAX_INDEX),
 ) -> ConsistencyProof:
     """RFC 9162 consistency proof between two tree sizes."""
     path = ledger.tlog.consistency_proof(first, second)

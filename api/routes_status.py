@@ -5,15 +5,15 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 
 from .auth import LedgerDep
+from .media_types import CredentialResponse
 
 router = APIRouter(prefix="/v1/status", tags=["status lists"])
 MAX_AGE = 60
 
 
-@router.get("/{list_id}", response_model=dict[str, object])
+@router.get("/{list_id}", response_model=dict[str, object], response_class=CredentialResponse)
 def status_list(list_id: UUID, request: Request, ledger: LedgerDep) -> Response:
     """The newest signed BitstringStatusListCredential (VC 2.0) of a list."""
     current = ledger.current_status_list(list_id)
@@ -26,7 +26,7 @@ def status_list(list_id: UUID, request: Request, ledger: LedgerDep) -> Response:
     }
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    return JSONResponse(current.document, headers=headers, media_type="application/vc+ld+json")
+    return CredentialResponse(current.document, headers=headers)
 
 
 @router.post("/{list_id}/publish", status_code=204)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from credledger.ledger.errors import (
     FieldError,
     IdempotencyKeyReusedError,
+    InvalidTransitionError,
     LedgerError,
     NotFoundError,
     RequestInvalidError,
@@ -50,8 +51,8 @@ class VerificationResult(BaseModel):
 
 
 class StatusUpdate(BaseModel):
-    credentialId: str
-    credentialStatus: list[dict[str, Any]] | dict[str, Any] = Field(
+    credentialId: str = Field(max_length=2000)
+    credentialStatus: Annotated[list[dict[str, Any]], Field(max_length=8)] | dict[str, Any] = Field(
         description="One change or a list: {type: BitstringStatusListEntry, statusPurpose?, "
         "status?: 'revoked' | 'suspended' | 'active' | true | false}; a missing status sets "
         "the purpose's bit"
@@ -139,38 +140,55 @@ def update_status(
         if isinstance(body.credentialStatus, list)
         else [body.credentialStatus]
     )
+    # Every change is read and checked against the ones before it first: a request
+    # refused halfway must not leave its first changes recorded.
+    planned: list[tuple[int, str, Any]] = []
+    after = status
     for i, change in enumerate(changes):
-        purpose = change.get("statusPurpose")
-        wanted = change.get("status", True if purpose in ("revocation", "suspension") else None)
-        if change.get("type") != "BitstringStatusListEntry":
-            raise RequestInvalidError(
-                [
-                    FieldError(
-                        ("body", "credentialStatus", i, "type"), "must be BitstringStatusListEntry"
-                    )
-                ]
-            )
-        action = {
-            "revoked": "revoke",
-            "suspended": "suspend",
-            "active": "reinstate",
-            "reinstated": "reinstate",
-        }.get(str(wanted))
-        if action is None and isinstance(wanted, bool) and purpose in ("revocation", "suspension"):
-            action = ("revoke" if purpose == "revocation" else "suspend") if wanted else "reinstate"
-        if action is None:
-            raise RequestInvalidError(
-                [
-                    FieldError(
-                        ("body", "credentialStatus", i, "status"),
-                        "must be 'revoked', 'suspended' or 'active'",
-                    )
-                ]
-            )
-        if action == "reinstate" and status != "suspended":
+        action, wanted = _status_action(i, change)
+        if action == "reinstate" and after != "suspended":
             continue  # clearing a bit that is not set changes nothing
+        if planned and (after == "revoked" or (action == "suspend" and after == "suspended")):
+            raise InvalidTransitionError(
+                f"credentialStatus[{i}] cannot follow the changes before it (status {after})"
+            )
+        planned.append((i, action, wanted))
+        after = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}[action]
+    for i, action, wanted in planned:
         act = principal.act(
             idempotency_key, {"status": body.credentialId, "change": action, "i": i}
         )
         status = ledger.change_status(act, credential.id, action, f"VC API: {wanted}")
     return {"credentialId": body.credentialId, "status": status}
+
+
+def _status_action(i: int, change: dict[str, Any]) -> tuple[str, Any]:
+    """The change (revoke, suspend, reinstate) one credentialStatus entry asks for."""
+    purpose = change.get("statusPurpose")
+    wanted = change.get("status", True if purpose in ("revocation", "suspension") else None)
+    if change.get("type") != "BitstringStatusListEntry":
+        raise RequestInvalidError(
+            [
+                FieldError(
+                    ("body", "credentialStatus", i, "type"), "must be BitstringStatusListEntry"
+                )
+            ]
+        )
+    action = {
+        "revoked": "revoke",
+        "suspended": "suspend",
+        "active": "reinstate",
+        "reinstated": "reinstate",
+    }.get(str(wanted))
+    if action is None and isinstance(wanted, bool) and purpose in ("revocation", "suspension"):
+        action = ("revoke" if purpose == "revocation" else "suspend") if wanted else "reinstate"
+    if action is None:
+        raise RequestInvalidError(
+            [
+                FieldError(
+                    ("body", "credentialStatus", i, "status"),
+                    "must be 'revoked', 'suspended' or 'active'",
+                )
+            ]
+        )
+    return action, wanted

@@ -39,7 +39,8 @@ HASH_SIZE = 32
 MAX_TREE_SIZE = 2**64 - 1
 """Tree sizes are unsigned 64-bit, as in the Go implementations."""
 
-_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+_DECIMAL = re.compile(r"0|[1-9][0-9]{0,19}")
+"""At most 20 digits (2**64-1 has 20): longer lines are refused before ``int`` parses them."""
 
 
 class MalformedCheckpointError(MalformedNoteError):
@@ -85,7 +86,9 @@ def parse_checkpoint(text: str, *, origin: str | None = None) -> Checkpoint:
         raise MalformedCheckpointError("a checkpoint has origin, size and root hash lines")
     origin_line, size_line, hash_line, *extensions = lines
     if not _DECIMAL.fullmatch(size_line):
-        raise MalformedCheckpointError("tree size must be decimal digits without leading zeros")
+        raise MalformedCheckpointError(
+            "tree size must be at most 20 decimal digits without leading zeros"
+        )
     try:
         root_hash = base64.b64decode(hash_line.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):

@@ -44,6 +44,7 @@ from credledger.crypto.proof_errors import (
 )
 
 __all__ = [
+    "MAX_PROOFS",
     "SUPPORTED_CRYPTOSUITES",
     "ProofDetails",
     "VerifiedProof",
@@ -53,6 +54,10 @@ __all__ = [
 
 SUPPORTED_CRYPTOSUITES = frozenset({EDDSA_RDFC_2022, EDDSA_JCS_2022})
 """Cryptosuites :func:`add_proof` creates (``Ed25519Signature2020`` is verified only)."""
+
+MAX_PROOFS = 32
+"""Most proofs one document may carry: each is verified over its own canonicalisation, so an
+unbounded proof set would let one request buy seconds of work per megabyte."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +193,7 @@ def _matching_proofs(
     wanted = [previous] if isinstance(previous, str) else previous
     if not isinstance(wanted, list | tuple) or not all(isinstance(i, str) for i in wanted):
         raise error("previousProof must be a proof id or a list of proof ids")
-    by_id = {p.get("id"): p for p in all_proofs if isinstance(p, dict) and "id" in p}
+    by_id = {p["id"]: p for p in all_proofs if isinstance(p, dict) and isinstance(p.get("id"), str)}
     missing = [proof_id for proof_id in wanted if proof_id not in by_id]
     if missing:
         raise error(f"previousProof names proofs the document does not hold: {missing}")
@@ -214,6 +219,8 @@ def verify_proof(
     all_proofs = _proof_list(document.get("proof"))
     if not all_proofs:
         raise MissingProofError("the document has no proof")
+    if len(all_proofs) > MAX_PROOFS:
+        raise MalformedProofError(f"more than {MAX_PROOFS} proofs on one document")
     unsecured = _without_proof(document)
     try:
         _check_known_contexts(unsecured, loader)
@@ -261,14 +268,14 @@ def _verify_one(
     if domain is not None:
         wanted = {domain} if isinstance(domain, str) else set(domain)
         given = proof.get("domain")
-        given_set = {given} if isinstance(given, str) else set(_proof_list(given))
-        if wanted != given_set:
+        given_list = _proof_list(given)
+        if not all(isinstance(item, str) for item in given_list) or wanted != set(given_list):
             raise InvalidDomainError(f"proof domain {given!r} is not {domain!r}")
     if challenge is not None and proof.get("challenge") != challenge:
         raise InvalidChallengeError("the proof's challenge is not the expected one")
     cryptosuite = proof.get("cryptosuite")
     if proof_type == DATA_INTEGRITY_PROOF:
-        if cryptosuite not in SUPPORTED_CRYPTOSUITES:
+        if not isinstance(cryptosuite, str) or cryptosuite not in SUPPORTED_CRYPTOSUITES:
             raise UnsupportedCryptosuiteError(f"unsupported cryptosuite {cryptosuite!r}")
         suite_name = str(cryptosuite)
     elif proof_type == ED25519_SIGNATURE_2020:

@@ -17,6 +17,7 @@ import re
 from credledger.crypto.errors import CryptoError
 
 __all__ = [
+    "MAX_BASE58_LENGTH",
     "MultibaseError",
     "decode_base58btc",
     "decode_base64url",
@@ -27,6 +28,10 @@ __all__ = [
 
 BASE58BTC_PREFIX = "z"
 BASE64URL_PREFIX = "u"
+MAX_BASE58_LENGTH = 1024
+"""Longest base58btc text decoded (about 750 bytes): keys and signatures are under 100
+characters, and decoding is quadratic in the length, so a megabyte-long ``proofValue``
+must be refused before it holds a worker for minutes."""
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _DIGIT = {char: value for value, char in enumerate(_ALPHABET)}
@@ -52,6 +57,8 @@ def decode_base58btc(text: str) -> bytes:
     """Decode a ``z``-prefixed base58btc string; anything else raises :class:`MultibaseError`."""
     if not text.startswith(BASE58BTC_PREFIX):
         raise MultibaseError(f"base58btc multibase must start with 'z', got {text[:1]!r}")
+    if len(text) > MAX_BASE58_LENGTH:
+        raise MultibaseError(f"base58btc text longer than {MAX_BASE58_LENGTH} characters")
     body = text[1:]
     number = 0
     for position, char in enumerate(body, start=1):

@@ -77,11 +77,31 @@ def encode_deterministic(value: Any) -> bytes:
 
 
 def decode_deterministic(data: bytes) -> Any:
-    """Decode deterministic CBOR, refusing any other encoding of the same value."""
-    value = cbor2.loads(
-        data, tag_hook=_tag_hook, allow_duplicate_keys=False, allow_indefinite=False
-    )
-    if encode_deterministic(value) != data:
+    """Decode deterministic CBOR, refusing any other encoding of the same value.
+
+    Stored bytes are read back by audits that may be given a tampered store, so every
+    malformation (bad CBOR, tags with wrong contents, too deep nesting) is an
+    :class:`EventEncodingError`, never a crash.
+    """
+    try:
+        value = cbor2.loads(
+            data, tag_hook=_tag_hook, allow_duplicate_keys=False, allow_indefinite=False
+        )
+        canonical = encode_deterministic(value)
+    except EventEncodingError:
+        raise
+    except (
+        cbor2.CBORError,
+        ValueError,
+        TypeError,
+        OverflowError,
+        RecursionError,
+        LookupError,
+    ) as exc:
+        # The tag hook's UUID, strptime and Decimal raise ValueError or TypeError on tag
+        # contents of the wrong shape.
+        raise EventEncodingError(f"stored bytes are not a well-formed event: {exc}") from exc
+    if canonical != data:
         raise EventEncodingError("stored bytes are not the deterministic encoding of their value")
     return value
 

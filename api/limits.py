@@ -1,0 +1,165 @@
+"""What a request must be before any endpoint sees it: small enough, and strict JSON.
+
+One ASGI middleware reads the whole body first, so the size limit holds for chunked
+uploads (no Content-Length) as well as declared ones, and checks every JSON body
+against RFC 8259 and I-JSON (RFC 7493) before FastAPI parses it: no ``NaN`` or
+``Infinity`` (Python's parser accepts them, nothing can canonicalise or store them), no
+lone surrogates (no UTF-8 form), no nesting deep enough to exhaust the recursion of the
+canonicalisers, UTF-8 only. A refused request gets its problem document here and never
+reaches the ledger.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .problems import Problem, problem_response
+
+MAX_BODY_BYTES = 1_048_576
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects accepted (credentials nest about ten levels)."""
+
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+_TEXT_PATHS = frozenset({"/v1/log/cosignatures"})
+"""Endpoints that take a text/plain body (a C2SP signed note) instead of JSON."""
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+class RequestLimits:
+    """ASGI middleware refusing over-large, non-JSON and non-strict-JSON request bodies."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        if length is not None and not _length_within(length, self.max_body_bytes):
+            await self._refuse(scope, receive, send, self._too_large())
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client went away before finishing its request
+            body += message.get("body", b"")
+            if len(body) > self.max_body_bytes:
+                await self._refuse(scope, receive, send, self._too_large())
+                return
+            if not message.get("more_body", False):
+                break
+        problem = _body_problem(scope["method"], scope["path"], headers, bytes(body))
+        if problem is not None:
+            await self._refuse(scope, receive, send, problem)
+            return
+        await self.app(scope, _replay(bytes(body), receive), send)
+
+    def _too_large(self) -> Problem:
+        return Problem(413, f"request bodies are limited to {self.max_body_bytes} bytes")
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, problem: Problem) -> None:
+        await problem_response(problem, scope["path"])(scope, receive, send)
+
+
+def _length_within(value: str, limit: int) -> bool:
+    # Length check before int(): a header of thousands of digits must not reach the parser.
+    return value.isascii() and value.isdigit() and len(value) <= 18 and int(value) <= limit
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive channel giving the buffered body once, then the client's own messages."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _body_problem(method: str, path: str, headers: Headers, body: bytes) -> Problem | None:
+    if method not in _WITH_BODY:
+        return None
+    ctype = headers.get("content-type", "")
+    if path in _TEXT_PATHS and ctype.startswith("text/plain"):
+        return None
+    if ctype and "json" not in ctype.lower():
+        return Problem(415, "send JSON (Content-Type: application/json)")
+    if not ctype or not body:
+        return None  # FastAPI answers a body it cannot read as JSON with a 422 naming it
+    detail = strict_json_problem(body)
+    if detail is None:
+        return None
+    return Problem(400, detail, kind="invalid-json", errors=[{"loc": ["body"], "msg": detail}])
+
+
+class _NotJsonError(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJsonError(f"{name} is not a JSON number")
+
+
+def strict_json_problem(body: bytes) -> str | None:
+    """Why ``body`` is not strict UTF-8 JSON (RFC 8259, I-JSON), or None when it is."""
+    try:
+        value = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        return "the body is not UTF-8"
+    except json.JSONDecodeError as exc:
+        return f"the body is not JSON: {exc.msg} at position {exc.pos}"
+    except _NotJsonError as exc:
+        return f"the body is not JSON: {exc}"
+    except (ValueError, RecursionError):  # e.g. an integer of thousands of digits
+        return "the body is not JSON this server accepts (number too long or nesting too deep)"
+    if body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
+        return f"JSON nested more than {MAX_JSON_DEPTH} levels deep"
+    if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(value):
+        return "a JSON string holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
+    return None
+
+
+def _children(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return value
+    return []
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in _children(item))
+    return deepest
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        else:
+            stack.extend(_children(item))
+    return False
