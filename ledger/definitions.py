@@ -37,6 +37,10 @@ SUPERVISION: Final = (
 
 _TEXT_LIMIT: Final = 20_000
 _NAME_LIMIT: Final = 500
+MAX_SBU: Final = 100_000
+MAX_CODE: Final = 999_999_999
+"""Upper bounds so every number is one the stores hold: an SBU of 2**70 was once recorded
+and then stopped the read model, which could never insert it."""
 _KNOWN_FIELDS: Final = frozenset(
     {
         "name",
@@ -146,9 +150,11 @@ def _check_study_load(data: dict[str, Any], variant: str, errors: list[FieldErro
             )
     if sbu is not None:
         low_sbu = 240 if variant == "microcredential" else 1
-        if isinstance(sbu, bool) or not isinstance(sbu, int) or sbu < low_sbu:
+        if isinstance(sbu, bool) or not isinstance(sbu, int) or not low_sbu <= sbu <= MAX_SBU:
             errors.append(
-                FieldError(("body", "sbu"), f"must be a whole number of at least {low_sbu} hours")
+                FieldError(
+                    ("body", "sbu"), f"must be a whole number of {low_sbu} to {MAX_SBU} hours"
+                )
             )
 
 
@@ -239,9 +245,12 @@ def validate_definition(data: Any) -> dict[str, Any]:
     if program is None:
         if variant == "regular":
             errors.append(FieldError(("body", "education_program_identifier"), "field required"))
-    elif isinstance(program, bool) or not isinstance(program, int) or program < 0:
+    elif isinstance(program, bool) or not isinstance(program, int) or not 0 <= program <= MAX_CODE:
         errors.append(
-            FieldError(("body", "education_program_identifier"), "must be a whole number")
+            FieldError(
+                ("body", "education_program_identifier"),
+                f"must be a whole number from 0 to {MAX_CODE}",
+            )
         )
     if variant is not None:
         _check_study_load(data, variant, errors)

@@ -9,6 +9,7 @@ for new ones.
 from __future__ import annotations
 
 import hashlib
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 import pytest
 from credledger.api.app import create_app
+from credledger.ledger.acts import ADMIN, Act
+from credledger.ledger.errors import DefinitionInvalidError
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth, microcredential_definition
@@ -147,6 +150,26 @@ def test_a_number_too_large_to_store_is_refused_and_the_catalogue_keeps_working(
     assert len(client.get("/v1/achievements").json()["achievements"]) == 1
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"variant": "extracurricular", "ects": None, "sbu": 2**70},
+        {"variant": "regular", "education_program_identifier": 2**70},
+    ],
+    ids=["sbu", "programme code"],
+)
+def test_the_library_refuses_those_numbers_too_as_the_cli_sends_them(
+    ledger: Any, changes: dict[str, Any]
+) -> None:
+    issuer = ledger.register_issuer(Act.of(ADMIN, None, b"register"), "School").issuer
+    recorded = ledger.recorder.max_notification_id()
+    with pytest.raises(DefinitionInvalidError):
+        ledger.define_achievement(
+            Act.of(str(issuer.id), None, b"define"), microcredential_definition(**changes)
+        )
+    assert ledger.recorder.max_notification_id() == recorded
+
+
 def test_a_valid_until_that_cannot_be_converted_to_utc_is_a_422(
     client: TestClient, ledger: Any, school: dict[str, Any]
 ) -> None:
@@ -234,6 +257,43 @@ def test_a_proof_value_of_a_megabyte_is_refused_at_once(
     r = client.post("/v1/credentials/verify", json={"verifiableCredential": vc})
     assert r.status_code == 400 and r.json()["verified"] is False
     assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize(
+    "context",
+    ["https://evil.example/context.jsonld", {"@import": "http://127.0.0.1:9/context.jsonld"}],
+    ids=["remote URL", "@import"],
+)
+def test_json_ld_contexts_come_only_from_the_bundle_never_the_network(
+    client: TestClient,
+    ledger: Any,
+    school: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    context: Any,
+) -> None:
+    dialled: list[Any] = []
+    monkeypatch.setattr(socket.socket, "connect", lambda _self, address: dialled.append(address))
+    given = {
+        "@context": ["https://www.w3.org/ns/credentials/v2", context],
+        "type": ["VerifiableCredential"],
+        "issuer": school["did"],
+        "credentialSubject": {"id": "did:example:1"},
+    }
+    path = f"/v1/issuers/{school['id']}/credentials/issue"
+    r = records_nothing(
+        ledger, lambda: client.post(path, json={"credential": given}, headers=auth(school["token"]))
+    )
+    assert "unknown JSON-LD context" in refused(r, 400)["detail"]
+    signed = client.post(
+        "/v1/credentials",
+        json={"achievement_id": school["achievement_id"], "recipient": {"email": "a@b.nl"}},
+        headers=auth(school["token"]),
+    ).json()["credential"]
+    signed["credentialSubject"]["@context"] = context
+    report = client.post("/v1/credentials/verify", json={"verifiableCredential": signed}).json()
+    assert report["verified"] is False
+    assert "unknown JSON-LD context" in report["errors"][0]["message"]
+    assert dialled == []
 
 
 # -- errors and headers ----------------------------------------------------------------------
