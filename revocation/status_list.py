@@ -31,6 +31,8 @@ _DECIMAL_INDEX = re.compile(r"0|[1-9][0-9]{0,29}")
 _HEX_STATUS = re.compile(r"0x[0-9a-fA-F]+")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _MAX_STATUS_SIZE = 16  # 65,536 messages: far past any real use, small enough to check
+_MAX_TTL_MS = timedelta.max // timedelta(milliseconds=1)
+"""A larger ``ttl`` (any non-negative integer is valid) means the same: longer than any cap."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +259,7 @@ def parse_status_list_credential(document: Mapping[str, Any]) -> StatusListCrede
         encoded_list=str(encoded),
         valid_from=valid_from,
         valid_until=valid_until,
-        ttl=None if ttl is None else timedelta(milliseconds=ttl),
+        ttl=None if ttl is None else timedelta(milliseconds=min(ttl, _MAX_TTL_MS)),
         status_size=None if size is None else int(size),
     )
 

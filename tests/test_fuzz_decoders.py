@@ -27,7 +27,7 @@ from credledger.crypto import cbor
 from credledger.crypto.cbor import CBORDecodeError
 from credledger.crypto.checkpoint import Checkpoint, MalformedCheckpointError, parse_checkpoint
 from credledger.crypto.data_integrity import add_proof, verify_proof
-from credledger.crypto.errors import InvalidSignatureError
+from credledger.crypto.errors import InvalidKeyError, InvalidSignatureError
 from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.keys import (
     Ed25519KeyPair,
@@ -53,7 +53,7 @@ from credledger.ledger.transcoder import (
 )
 from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.errors import StatusEntryError, StatusListDecodeError
-from credledger.revocation.status_list import parse_status_entry
+from credledger.revocation.status_list import parse_status_entry, parse_status_list_credential
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,10 +68,15 @@ def only(errors: tuple[type[BaseException], ...], call: Callable[[], object]) ->
 
 # -- strategies ----------------------------------------------------------------------------
 
+boundary_numbers = st.sampled_from(
+    [-1, 0, 2**31, 2**53, 2**63, 2**64, 10**30, -(2**63) - 1, 1e308, -0.0]
+)
+"""Numbers at the edges of C, SQL and JSON integer types, where conversions overflow."""
 json_scalars = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**70), max_value=2**70)
+    | boundary_numbers
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20)
 )
@@ -323,7 +328,7 @@ def status_entries(draw: st.DrawFn) -> Any:
     entry: dict[str, Any] = copy.deepcopy(VALID_ENTRY)
     for key in draw(st.lists(st.sampled_from(sorted(VALID_ENTRY)), max_size=3)):
         if draw(st.booleans()):
-            entry[key] = draw(json_values)
+            entry[key] = draw(boundary_numbers | json_scalars | json_values)
         else:
             entry.pop(key, None)
     if draw(st.booleans()):
@@ -342,6 +347,53 @@ def status_entries(draw: st.DrawFn) -> Any:
 @given(status_entries())
 def test_parse_status_entry_raises_only_status_entry_errors(entry: Any) -> None:
     only((StatusEntryError,), lambda: parse_status_entry(entry))
+
+
+VALID_LIST = {
+    "@context": ["https://www.w3.org/ns/credentials/v2"],
+    "id": "https://example.com/credentials/status/3",
+    "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+    "issuer": "did:example:12345",
+    "validFrom": "2021-04-05T14:27:40Z",
+    "validUntil": "2031-04-05T14:27:40Z",
+    "credentialSubject": {
+        "id": "https://example.com/status/3#list",
+        "type": "BitstringStatusList",
+        "statusPurpose": "revocation",
+        "encodedList": "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA",
+        "ttl": 500,
+    },
+}
+
+
+@st.composite
+def status_list_credentials(draw: st.DrawFn) -> Any:
+    document: Any = copy.deepcopy(VALID_LIST)
+    subject = document["credentialSubject"]
+    for target in draw(st.lists(st.sampled_from([document, subject]), max_size=3)):
+        key = draw(st.sampled_from(sorted(target)))
+        target[key] = draw(boundary_numbers | json_scalars | json_values)
+    return document if draw(st.integers(0, 9)) else draw(json_values)
+
+
+@FUZZ
+@given(status_list_credentials())
+def test_parse_status_list_credential_raises_only_status_entry_errors(document: Any) -> None:
+    only((StatusEntryError,), lambda: parse_status_list_credential(document))
+
+
+@FUZZ
+@given(
+    st.text(max_size=80).map(lambda s: "did:key:" + s)
+    | st.builds(
+        lambda raw, fragment: f"did:key:z{raw}#{fragment}",
+        st.text("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", max_size=60),
+        st.text(max_size=10),
+    )
+    | st.text(max_size=40)
+)
+def test_public_key_from_did_key_raises_only_invalid_key(did: str) -> None:
+    only((InvalidKeyError,), lambda: public_key_from_did_key(did))
 
 
 # -- Data Integrity over random JSON --------------------------------------------------------
@@ -386,7 +438,7 @@ def secured_documents(draw: st.DrawFn) -> Any:
     parent = document
     for step in path[:-1]:
         parent = parent[step]
-    parent[path[-1]] = draw(json_values)
+    parent[path[-1]] = draw(boundary_numbers | json_scalars | json_values)
     return document
 
 
