@@ -45,6 +45,7 @@ from credledger.crypto.signed_note import (
     parse_note,
     sign_note,
 )
+from credledger.ledger.bundle import BundleError, dump_json, load_bundle, verify_bundle
 from credledger.ledger.leaves import decode_leaf
 from credledger.ledger.transcoder import (
     EventEncodingError,
@@ -56,6 +57,8 @@ from credledger.revocation.errors import StatusEntryError, StatusListDecodeError
 from credledger.revocation.status_list import parse_status_entry, parse_status_list_credential
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from .ledger_server import add_school, award, open_ledger
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -458,3 +461,40 @@ def test_a_document_with_thousands_of_proofs_is_refused() -> None:
     with pytest.raises(ProofVerificationError):
         verify_proof(document, loader=LOADER, resolve_key=public_key_from_did_key)
     assert time.perf_counter() - started < 0.5
+
+
+# -- proof bundles (a file anyone may hand to `credledger proof verify`) -------------------
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    ledger = open_ledger(
+        tmp_path_factory.mktemp("bundle") / "ledger", "https://ledger.example.test"
+    )
+    try:
+        credential_id = award(ledger, add_school(ledger), "learner@example.org")
+        exported: dict[str, Any] = json.loads(dump_json(ledger.proof_bundle(credential_id)))
+    finally:
+        ledger.close()
+    verify_bundle(exported)  # the unchanged bundle verifies
+    return exported
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_verify_bundle_on_a_changed_bundle_raises_only_bundle_errors(
+    bundle: dict[str, Any], data: st.DataObject
+) -> None:
+    changed = copy.deepcopy(bundle)
+    path = data.draw(st.sampled_from(_paths(changed)[1:]))
+    parent = changed
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = data.draw(boundary_numbers | json_scalars | json_values)
+    only((BundleError,), lambda: verify_bundle(changed))
+
+
+@FUZZ
+@given(cbor_inputs | st.binary(max_size=200).map(lambda raw: b"{" + raw))
+def test_load_bundle_raises_only_bundle_errors(data: bytes) -> None:
+    only((BundleError,), lambda: load_bundle(data))
