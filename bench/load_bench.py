@@ -676,6 +676,9 @@ def main() -> None:
         default=os.environ.get("CREDLEDGER_TEST_DATABASE_URL"),
         help="PostgreSQL server (127.0.0.1) for the PostgreSQL scenarios; skipped without",
     )
+    parser.add_argument(
+        "--scenarios", default="sqlite,pg1,pg2", help="any of sqlite, pg1, pg2 (comma-separated)"
+    )
     parser.add_argument("--profile", type=Path, help="write py-spy profiles here")
     ns = parser.parse_args()
     # A SIGTERM (e.g. from `timeout`) unwinds like an error, so the servers are stopped.
@@ -687,13 +690,14 @@ def main() -> None:
         ns.database_url,
         ns.profile,
     )
-    scenarios = [Scenario("SQLite, 1 process", 1, postgres=False)]
-    if args.database_url:
-        scenarios += [
-            Scenario("PostgreSQL, 1 process", 1, True),
-            Scenario("PostgreSQL, 2 processes", 2, True),
-        ]
-    else:
+    known = {
+        "sqlite": Scenario("SQLite, 1 process", 1, postgres=False),
+        "pg1": Scenario("PostgreSQL, 1 process", 1, postgres=True),
+        "pg2": Scenario("PostgreSQL, 2 processes", 2, postgres=True),
+    }
+    chosen = [known[k] for k in ns.scenarios.split(",")]
+    scenarios = [s for s in chosen if args.database_url or not s.postgres]
+    if len(scenarios) < len(chosen):
         print("no --database-url / CREDLEDGER_TEST_DATABASE_URL: PostgreSQL scenarios skipped")
     with CpuMeter([]) as idle:
         time.sleep(1.0)
