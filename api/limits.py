@@ -142,12 +142,14 @@ def _children(value: Any) -> list[Any]:
 
 
 def _depth(value: Any) -> int:
-    deepest, stack = 0, [(value, 0)]
+    """How deeply arrays and objects nest in ``value`` (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)] if isinstance(value, dict | list) else []
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth + 1)
-            stack.extend((child, depth + 1) for child in _children(item))
+        deepest = max(deepest, depth)
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
     return deepest
 
 

@@ -191,6 +191,10 @@ def _nested(depth: int) -> list[Any]:
 
 HOSTILE: st.SearchStrategy[Any] = st.sampled_from(
     [
+        -1,
+        2**31,
+        2**53,
+        2**63,
         2**64,
         -(2**63) - 1,
         10**30,
