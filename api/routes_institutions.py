@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +24,6 @@ from .models import (
 )
 
 router = APIRouter(prefix="/v1")
-_WORD = re.compile(r"\w+")
 
 
 @router.post("/issuers", status_code=201, response_model=IssuerCreated, tags=["issuers"])
@@ -75,12 +73,6 @@ def search_achievements(
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> AchievementList:
     """Search the catalogue of (not archived) achievements."""
-    if q is not None:
-        # Only words reach the full-text engine: its query syntax (quotes, NEAR, column
-        # filters, NUL) is not the API's, and a malformed query would be a 500.
-        q = " ".join(_WORD.findall(q))
-        if not q:
-            return AchievementList(achievements=[])
     rows = ledger.search_achievements(q, limit=limit, offset=offset)
     return AchievementList(
         achievements=[AchievementSummary.model_validate(r, from_attributes=False) for r in rows]

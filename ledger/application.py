@@ -565,7 +565,7 @@ class CredentialLedger(Application[UUID]):
             if valid_until is None and "valid_for_days" in achievement.definition:
                 valid_until = now + timedelta(days=int(achievement.definition["valid_for_days"]))
             if valid_until is not None:
-                valid_until = valid_until.astimezone(UTC).replace(microsecond=0)
+                valid_until = _in_utc(valid_until)
                 if valid_until <= now:
                     raise RequestInvalidError(
                         [FieldError(("body", "valid_until"), "must be in the future")]
@@ -768,7 +768,7 @@ class CredentialLedger(Application[UUID]):
             achievement = self._get(Achievement, credential.achievement_id)
             now = self.clock().replace(microsecond=0)
             if valid_until is not None:
-                valid_until = valid_until.astimezone(UTC).replace(microsecond=0)
+                valid_until = _in_utc(valid_until)
                 if valid_until <= now:
                     raise RequestInvalidError(
                         [FieldError(("body", "valid_until"), "must be in the future")]
@@ -1204,6 +1204,15 @@ class CredentialLedger(Application[UUID]):
     # -- notifications ------------------------------------------------------------------------
     def stored_events(self, start: int, limit: int) -> Iterator[Any]:
         yield from self.recorder.select_notifications(start, limit)
+
+
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC).replace(microsecond=0)
+    except (OverflowError, ValueError):
+        raise RequestInvalidError(
+            [FieldError(("body", "valid_until"), "is out of range")]
+        ) from None
 
 
 def _b64(data: bytes) -> str:

@@ -9,6 +9,7 @@ autoincrement), so a rebuild from the events gives identical tables.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +21,7 @@ from credledger.crypto.keys import did_key_from_public_key, public_key_from_mult
 from eventsourcing.persistence import Mapper, Notification
 
 BATCH = 500
+_WORD = re.compile(r"\w+")
 
 TABLES: dict[str, dict[str, Any]] = {
     "issuers": {
@@ -329,6 +331,12 @@ class ReadModel:
     def search_achievements(
         self, q: str | None, limit: int = 50, offset: int = 0
     ) -> list[dict[str, Any]]:
+        if q is not None:
+            # Only words reach the full-text engine: its query syntax (quotes, NEAR,
+            # column filters, NUL) is not ours, and a malformed query is an error.
+            q = " ".join(_WORD.findall(q))
+            if not q:
+                return []
         with self._lock:
             table = self.db["achievements"]
             if q:

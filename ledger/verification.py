@@ -8,6 +8,7 @@ a status list that cannot be had makes the status *unknown*, never *not revoked*
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from credledger.revocation.check import FetchList, check_status, status_by_purpo
 
 from .vc_data_model import data_model_violations, presentation_violations
 
+log = logging.getLogger("credledger.ledger")
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 
@@ -115,6 +117,16 @@ def check_data_model(vc: Any, report: Report, now: datetime) -> bool:
     return not report.errors
 
 
+def _reason(exc: Exception) -> str:
+    """Our own errors explain themselves; anything else is logged, not shown."""
+    from credledger.crypto.errors import CryptoError
+
+    if isinstance(exc, CryptoError | LookupError):
+        return str(exc) or type(exc).__name__
+    log.warning("unexpected error while verifying a proof", exc_info=exc)
+    return "the proof could not be verified"
+
+
 def resolve_did_key_method(vm_id: str) -> tuple[bytes, str]:
     """Public key and controller of a did:key verification method (resolved locally)."""
     did = vm_id.split("#", 1)[0]
@@ -198,7 +210,7 @@ class CredentialVerifier:
                 domain=domain,
             )
         except Exception as exc:  # every failure is a reason, never a crash
-            report.fail("proof", str(exc) or type(exc).__name__)
+            report.fail("proof", _reason(exc))
             return
         # Every proof verified; in a set or chain others (a notary, a witness) may sign
         # too, but at least one proof must be the issuer's own.
@@ -265,7 +277,7 @@ class CredentialVerifier:
                     domain=domain,
                 )
             except Exception as exc:
-                report.fail("proof", str(exc) or type(exc).__name__)
+                report.fail("proof", _reason(exc))
         elif challenge is not None:
             report.fail("proof", "a challenge was given but the presentation is not signed")
         embedded = vp.get("verifiableCredential", [])
