@@ -484,9 +484,8 @@ class CredentialLedger(Application[UUID]):
         """
         outcomes: list[IssuedCredential | LedgerError | None] = [None] * len(requests)
         prepared: list[tuple[int, PreparedAward]] = []
-        self.vault.ensure_subject_keys(
-            [self._subject_of(r.recipient) for r in requests if self._subject_of(r.recipient)]
-        )
+        subjects = [self._subject_of(r.recipient) for r in requests]
+        self.vault.ensure_subject_keys([s for s in subjects if s])
         claimed: set[tuple[UUID, int]] = set()
         for i, request in enumerate(requests):
             try:

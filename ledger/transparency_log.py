@@ -66,6 +66,7 @@ class TransparencyLog:
         self.every_seconds = every_seconds
         self.witnesses = {w.name: w for w in witnesses}
         self._lock = threading.Lock()
+        self._logged_up_to = 0  # newest notification id known to be logged (a hint only)
         p = tree.nodes_table.removesuffix("merkle_nodes")
         self.leaves_table = f"{p}log_leaves"
         self.checkpoints_table = f"{p}log_checkpoints"
@@ -97,6 +98,8 @@ class TransparencyLog:
     def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
         """Append a leaf for every stored event not yet in the log; returns how many."""
         appended = 0
+        if not select(self._logged_up_to + 1, 1):
+            return 0  # nothing new: no lock, no write transaction
         with self._lock:
             while True:
                 with self.tree.transaction() as cur:
@@ -106,6 +109,7 @@ class TransparencyLog:
                     last = self._last_notification(cur)
                     batch = select(last + 1, BATCH)
                     if not batch:
+                        self._logged_up_to = last
                         break
                     rows, hashes = [], []
                     for offset, notification in enumerate(batch):
@@ -130,6 +134,9 @@ class TransparencyLog:
                     )
                     self.tree.append_leaves(hashes, size, cursor=cur)
                     appended += len(batch)
+                self._logged_up_to = batch[-1].id
+                if len(batch) < BATCH:
+                    break  # that was the tail: no empty transaction to find it out
             if appended:
                 self._checkpoint_if_due()
         return appended
