@@ -16,6 +16,7 @@ from . import (
     routes_endorsements,
     routes_institutions,
     routes_log,
+    routes_proofs,
     routes_status,
     routes_vcapi,
 )
@@ -65,6 +66,7 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
         routes_endorsements,
         routes_status,
         routes_log,
+        routes_proofs,
         routes_vcapi,
     ):
         app.include_router(module.router)

@@ -202,6 +202,10 @@ class EndorsementCreated(BaseModel):
     credential: dict[str, Any]
 
 
+class ProofRequest(Strict):
+    credential: dict[str, Any]
+
+
 class RecognitionIn(Strict):
     credential: dict[str, Any]
     decision: Literal["recognised", "rejected"]

@@ -136,9 +136,11 @@ def status_history(
 
 
 @router.get("/{credential_id}/proof", response_model=dict[str, Any])
-def proof(credential_id: UUID, ledger: LedgerDep) -> dict[str, Any]:
+def proof(credential_id: UUID, principal: IssuerPrincipal, ledger: LedgerDep) -> dict[str, Any]:
     """The proof bundle: credential, issuance leaf, inclusion proof, checkpoint, log key,
-    and the status list versions in force with their own leaves (anyone who knows the id)."""
+    and the status list versions in force with their own leaves (its issuer only; a
+    holder presents the credential to `POST /v1/proofs`)."""
+    ledger.owned_credential(principal.issuer_id, credential_id)
     return ledger.proof_bundle(credential_id)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from uuid import UUID
 
 from credledger.crypto.errors import CryptoError
 from credledger.ledger.transparency_log import LogRangeError
@@ -137,15 +136,21 @@ def inclusion(
     ledger: LedgerDep,
     size: int = Query(ge=1, le=MAX_INDEX, description="tree size the proof is for"),
     index: int | None = Query(default=None, ge=0, le=MAX_INDEX),
-    credential: UUID | None = Query(default=None, description="instead of index: a credential id"),
+    digest: str | None = Query(
+        default=None,
+        pattern="^[0-9a-f]{64}$",
+        description="instead of index: the hex SHA-256 of a credential's canonical form "
+        "(its issuance leaf's digest)",
+    ),
 ) -> InclusionProof:
-    """RFC 9162 inclusion proof of a leaf (by index, or the issuance leaf of a credential)."""
-    if (index is None) == (credential is None):
-        raise Problem(400, "give exactly one of index and credential", kind="bad-query")
-    if credential is not None:
-        index = ledger.log_index_of(credential, 1)
+    """RFC 9162 inclusion proof of a leaf (by index, or by the digest its issuance leaf
+    shows: nothing the public leaves do not already say)."""
+    if (index is None) == (digest is None):
+        raise Problem(400, "give exactly one of index and digest", kind="bad-query")
+    if digest is not None:
+        index = ledger.issuance_index_of(bytes.fromhex(digest))
         if index is None:
-            raise Problem(404, f"no issuance leaf for credential {credential}")
+            raise Problem(404, "no issuance leaf with this digest")
     assert index is not None
     path = ledger.tlog.inclusion_proof(index, size)
     return InclusionProof(index=index, size=size, path=[b64(h) for h in path])

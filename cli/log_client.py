@@ -1,8 +1,9 @@
 """The transparency log's read endpoints over HTTP, for auditors, witnesses and holders.
 
 Only what API-CONTRACT.md promises is used: /v1/log/key, /v1/log/checkpoint(s),
-/v1/log/leaves, /v1/log/proof/consistency, /v1/log/cosignatures and
-/v1/credentials/{id}/proof. Everything received is verified by the caller; this
+/v1/log/leaves, /v1/log/proof/consistency, /v1/log/cosignatures, and proof bundles
+(/v1/credentials/{id}/proof with the issuer's token, or /v1/proofs presenting the
+credential). Everything received is verified by the caller; this
 module only moves bytes and turns HTTP failures into :class:`ServerError`.
 """
 
@@ -59,9 +60,12 @@ class LogClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+    def _get(
+        self, path: str, params: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else None
         try:
-            response = self.http.get(path, params=params)
+            response = self.http.get(path, params=params, headers=headers)
         except httpx.HTTPError as exc:
             raise ServerError(f"cannot reach {self.server}: {exc}") from None
         if not response.is_success:
@@ -121,8 +125,26 @@ class LogClient:
             raise ServerError("/v1/log/proof/consistency gave no path")
         return [_b64(h, f"consistency proof hash {i}") for i, h in enumerate(path)]
 
-    def proof_bundle(self, credential_id: str) -> Any:
-        return self._json(f"/v1/credentials/{quote(credential_id, safe='')}/proof")
+    def proof_bundle(self, credential_id: str, token: str) -> Any:
+        """A credential's bundle by its id: for its issuer (``token``) only."""
+        path = f"/v1/credentials/{quote(credential_id, safe='')}/proof"
+        try:
+            return self._get(path, token=token).json()
+        except ValueError:
+            raise ServerError(f"{path} did not answer JSON") from None
+
+    def holder_proof_bundle(self, credential: Any) -> Any:
+        """The bundle of a credential one holds, by presenting it (no token needed)."""
+        try:
+            response = self.http.post("/v1/proofs", json={"credential": credential})
+        except httpx.HTTPError as exc:
+            raise ServerError(f"cannot reach {self.server}: {exc}") from None
+        if not response.is_success:
+            raise ServerError(_problem(response, "/v1/proofs"), response.status_code)
+        try:
+            return response.json()
+        except ValueError:
+            raise ServerError("/v1/proofs did not answer JSON") from None
 
     def post_cosignature(self, note: str) -> Any:
         try:

@@ -7,6 +7,7 @@ years later with nothing but the file.
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +25,7 @@ from credledger.ledger.bundle import (
 )
 
 from .log_client import LogClient, ServerError
+from .options import TokenOption
 from .verdicts import INVALID, UNDECIDED, VALID, emit_json, fail, line, stderr, stdout
 
 proof_app = typer.Typer(
@@ -36,10 +38,13 @@ class BundleFormat(StrEnum):
     cbor = "cbor"
 
 
-def _local_bundle(data: Path, base_url: str | None, credential_id: UUID) -> dict[str, Any]:
+def _local_bundle(
+    data: Path, base_url: str | None, credential_id: UUID | None, vc: Any
+) -> dict[str, Any]:
     from credledger.ledger.application import CredentialLedger
     from credledger.ledger.errors import LedgerError
     from credledger.ledger.settings import Settings, SettingsError
+    from credledger.ledger.vault import SubjectErasedError
 
     try:
         settings = Settings.from_env(data, base_url)
@@ -49,21 +54,45 @@ def _local_bundle(data: Path, base_url: str | None, credential_id: UUID) -> dict
         fail(f"no ledger in {settings.data_dir}", code=UNDECIDED, as_json=False)
     ledger = CredentialLedger(settings)
     try:
-        return ledger.proof_bundle(credential_id)
+        if credential_id is not None:
+            return ledger.proof_bundle(credential_id)
+        return ledger.holder_proof_bundle(vc)
+    except SubjectErasedError:
+        fail("the personal data of this credential was erased", code=INVALID, as_json=False)
     except LedgerError as exc:
         fail(str(exc), code=INVALID, as_json=False)
     finally:
         ledger.close()
 
 
+def _presented(path: Path) -> Any:
+    """The credential in a file (a bare credential, or the one inside a bundle)."""
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        fail(f"{path} does not hold a JSON credential: {exc}", code=UNDECIDED, as_json=False)
+    if isinstance(document, dict) and isinstance(document.get("credential"), dict):
+        document = document["credential"]
+    if not isinstance(document, dict):
+        fail(f"{path} does not hold a credential (a JSON object)", code=UNDECIDED, as_json=False)
+    return document
+
+
 @proof_app.command("export")
 def export(
-    credential_id: Annotated[str, typer.Argument(help="the credential's id (a UUID)")],
+    credential: Annotated[
+        str,
+        typer.Argument(
+            help="the credential's id (its issuer: with --token), or a file holding the "
+            "credential (its holder: no token needed)"
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="file to write ('-': stdout)")],
     data: Annotated[
         Path | None, typer.Option(help="local mode: the ledger's data directory")
     ] = None,
     server: Annotated[str | None, typer.Option(help="remote mode: the server's URL")] = None,
+    token: TokenOption = None,
     base_url: Annotated[
         str | None,
         typer.Option(help="local mode: the ledger's public base URL (as `serve --base-url`)"),
@@ -74,29 +103,54 @@ def export(
 ) -> None:
     """Write the proof bundle of a credential to a file.
 
+    A holder presents the credential itself (the server finds it by its digest); by
+    id, a bundle is its issuer's to fetch, with the issuer's token.
+
     Examples:
 
-      credledger proof export 5f0c... -o proof.json --server https://ledger.example
+      credledger proof export badge.json -o proof.json --server https://ledger.example
+
+      credledger proof export 5f0c... -o proof.json --server https://ledger.example --token T
 
       credledger proof export 5f0c... -o proof.cbor --format cbor --data ./credledger-data
     """
-    try:
-        uuid = UUID(credential_id.removeprefix("urn:uuid:"))
-    except ValueError:
-        fail(f"{credential_id!r} is not a credential id (a UUID)", code=UNDECIDED, as_json=False)
+    uuid: UUID | None = None
+    vc: Any = None
+    if Path(credential).is_file():
+        vc = _presented(Path(credential))
+    else:
+        try:
+            uuid = UUID(credential.removeprefix("urn:uuid:"))
+        except ValueError:
+            fail(
+                f"{credential!r} is neither a credential file nor a credential id (a UUID)",
+                code=UNDECIDED,
+                as_json=False,
+            )
     if (data is None) == (server is None):
         fail("give --data DIR (local) or --server URL (remote)", code=UNDECIDED, as_json=False)
     if server is not None:
+        if uuid is not None and not token:
+            fail(
+                "a bundle by id is its issuer's: pass --token (or set CREDLEDGER_TOKEN); "
+                "a holder passes the credential file instead of its id",
+                code=UNDECIDED,
+                as_json=False,
+            )
         try:
             with LogClient(server) as client:
-                bundle = client.proof_bundle(str(uuid))
+                if uuid is not None:
+                    assert token is not None
+                    bundle = client.proof_bundle(str(uuid), token)
+                else:
+                    bundle = client.holder_proof_bundle(vc)
         except ServerError as exc:
-            fail(str(exc), code=INVALID if exc.status == 404 else UNDECIDED, as_json=False)
+            fail(str(exc), code=INVALID if exc.status in (404, 410) else UNDECIDED, as_json=False)
         if not isinstance(bundle, dict):
             fail("the server did not answer a proof bundle", code=UNDECIDED, as_json=False)
     else:
         assert data is not None
-        bundle = _local_bundle(data, base_url, uuid)
+        bundle = _local_bundle(data, base_url, uuid, vc)
     blob = dump_cbor(bundle) if format is BundleFormat.cbor else dump_json(bundle)
     if str(output) == "-":
         sys.stdout.buffer.write(blob)

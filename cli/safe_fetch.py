@@ -115,6 +115,26 @@ class SafeFetcher:
         except ValueError:
             raise FetchError(f"{url} did not answer JSON") from None
 
+    def post_json(self, url: str, body: Any) -> Any:
+        """POST ``body`` as JSON and parse the answer; same guards as GET, no redirects
+        (a holder presenting a credential for its proof bundle)."""
+        self.check_url(url)
+        try:
+            with self.http.stream("POST", url, json=body) as response:
+                data = bytearray()
+                for chunk in response.iter_bytes():
+                    data += chunk
+                    if len(data) > self.max_bytes:
+                        raise FetchError(f"{url} is larger than {self.max_bytes} bytes")
+        except httpx.HTTPError as exc:
+            raise FetchError(f"cannot fetch {url}: {exc}") from None
+        if not response.is_success:
+            raise FetchError(f"{url}: HTTP {response.status_code}", response.status_code)
+        try:
+            return httpx.Response(response.status_code, content=bytes(data)).json()
+        except ValueError:
+            raise FetchError(f"{url} did not answer JSON") from None
+
 
 class StatusListFetcher:
     """``fetch_status_list`` for the credential verifier: over HTTP, fresh or revalidated.

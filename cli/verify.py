@@ -106,9 +106,9 @@ def check_log(
         origin = _from_credledger(vc)
         if origin is None:
             return LogCheck("not-applicable", "not issued by a credledger")
-        base, credential_id = origin
-        try:
-            bundle = fetcher.json(f"{base}/v1/credentials/{credential_id}/proof")
+        base, _ = origin
+        try:  # presenting the credential: the ledger finds it by its digest
+            bundle = fetcher.post_json(f"{base}/v1/proofs", {"credential": vc})
         except FetchError as exc:
             if exc.status in (404, 410):
                 return LogCheck("not-included", f"the ledger at {base} has no such credential")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
@@ -78,3 +78,30 @@ class LedgerAggregate(Aggregate):
         if self.acts[act.key] != act.digest:
             raise IdempotencyKeyReusedError("this Idempotency-Key was used for another request")
         return True
+
+
+class PseudonymousAggregate(LedgerAggregate):
+    """An aggregate about one learner's award (credential, status slot, recognition).
+
+    Each of its events carries a fresh random ``log_alias``, which the event's Merkle
+    leaf shows in place of the aggregate id: the public log cannot be turned into a
+    lookup of the credential, nor can its leaves be linked to one another. Events
+    recorded before aliases existed have none, and keep the leaves they had.
+    """
+
+    class Event(LedgerAggregate.Event):
+        log_alias: UUID
+
+    class Created(Event, LedgerAggregate.Created):
+        pass
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("log_alias", uuid4())
+        super().trigger_event(event_class, **kwargs)
+
+    @classmethod
+    def _create(
+        cls: type[TLedgerAggregate], event_class: Any, *, id: UUID | None = None, **kwargs: Any
+    ) -> TLedgerAggregate:
+        kwargs.setdefault("log_alias", uuid4())
+        return super()._create(event_class, id=id, **kwargs)  # type: ignore[misc]

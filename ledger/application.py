@@ -16,6 +16,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -36,6 +37,7 @@ from .achievement import Achievement
 from .acts import ADMIN, Act, acting
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
+from .credential_digests import CredentialDigests
 from .definitions import validate_definition
 from .did_web import DidResolutionError, did_web_document, did_web_for, fetch_did_web
 from .endorsement import Endorsement
@@ -178,9 +180,13 @@ class CredentialLedger(Application[UUID]):
             clock=clock,
             resolve_did=self.resolve_did,
         )
+        id_key = self.vault.secret("act-id-key", create=32)
+        assert id_key is not None
+        self._id_key = id_key
         self._used_slots: dict[UUID, set[int]] = {}
         self._slots_lock = threading.Lock()
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
+        self.digests = CredentialDigests(settings.data_dir / "digests.sqlite")
         self.tlog = TransparencyLog(
             PostgresTreeStore(settings.database_url)
             if settings.database_url
@@ -204,6 +210,7 @@ class CredentialLedger(Application[UUID]):
     def close(self) -> None:
         super().close()
         self.read_model.close()
+        self.digests.close()
         self.tlog.tree.close()
         self.db.close()
 
@@ -218,6 +225,7 @@ class CredentialLedger(Application[UUID]):
         """Bring the transparency log and the read model up to date with the event store."""
         self.tlog.catch_up(self._select_notifications)
         self.read_model.catch_up(self._select_notifications)
+        self.digests.catch_up(self._select_notifications)
 
     def _select_notifications(self, start: int, limit: int) -> Any:
         return self.recorder.select_notifications(start, limit)
@@ -258,11 +266,32 @@ class CredentialLedger(Application[UUID]):
         self.catch_up()
         return self.read_model.recognitions_of(f"urn:uuid:{credential_id}")
 
+    def issuance_index_of(self, digest: bytes) -> int | None:
+        """The leaf index of the issuance whose leaf shows ``digest`` (the log is public:
+        this says nothing a reader of its leaves could not find)."""
+        self.catch_up()
+        found = self.digests.find(digest)
+        return None if found is None else self.log_index_of(*found)
+
     def log_index_of(self, aggregate_id: UUID, version: int) -> int | None:
         """The Merkle leaf index of an event, once the transparency log holds it."""
         return self.tlog.index_of(str(aggregate_id), version)
 
     # -- helpers -----------------------------------------------------------------------
+    @contextmanager
+    def _acting(self, act: Act) -> Iterator[Act]:
+        """Open ``act`` with ids derived under this ledger's secret id key."""
+        with acting(act.keyed(self._id_key)) as keyed:
+            yield keyed
+
+    def _earlier(self, cls: type[TAggregate], act: Act, kind: str) -> TAggregate | None:
+        """What an earlier run of this replayable act created: under its keyed id, or
+        under the id it had before ids were keyed (so a retry spanning the upgrade still
+        finds its result)."""
+        if not act.replayable:
+            return None
+        return self._find(cls, act.derived_id(kind)) or self._find(cls, act.legacy_id(kind))
+
     def _get(self, cls: type[TAggregate], aggregate_id: UUID) -> TAggregate:
         try:
             aggregate: Any = self.repository.get(aggregate_id)
@@ -350,9 +379,9 @@ class CredentialLedger(Application[UUID]):
     ) -> RegisteredIssuer:
         if act.actor != ADMIN:
             raise ForbiddenError("only the administrator registers issuers")
-        with acting(act):
+        with self._acting(act) as act:
             issuer_id = act.derived_id("issuer")
-            existing = self._find(Issuer, issuer_id) if act.replayable else None
+            existing = self._earlier(Issuer, act, "issuer")
             if existing is not None and existing.already_done():
                 return RegisteredIssuer(
                     existing, self.issuer_did(existing), self._issuer_token(act, issuer_id)
@@ -390,7 +419,7 @@ class CredentialLedger(Application[UUID]):
         return issuer.id if found else None
 
     def rotate_issuer_key(self, act: Act, issuer_id: UUID) -> str:
-        with acting(act):
+        with self._acting(act) as act:
             issuer = self._owned_issuer(act, issuer_id)
             if issuer.already_done():
                 return issuer.active_key_id
@@ -410,9 +439,9 @@ class CredentialLedger(Application[UUID]):
     def define_achievement(self, act: Act, definition: Any) -> Achievement:
         issuer = self._get(Issuer, UUID(act.actor))
         normalised = validate_definition(definition)
-        with acting(act):
+        with self._acting(act) as act:
             achievement_id = act.derived_id("achievement")
-            existing = self._find(Achievement, achievement_id) if act.replayable else None
+            existing = self._earlier(Achievement, act, "achievement")
             if existing is not None and existing.already_done():
                 return existing
             achievement = Achievement(issuer_id=issuer.id, definition=normalised)
@@ -434,7 +463,7 @@ class CredentialLedger(Application[UUID]):
         )
 
     def archive_achievement(self, act: Act, achievement_id: UUID) -> Achievement:
-        with acting(act):
+        with self._acting(act) as act:
             achievement = self._owned_achievement(act, achievement_id)
             if not achievement.already_done():
                 achievement.archive()
@@ -443,7 +472,7 @@ class CredentialLedger(Application[UUID]):
 
     def revise_achievement(self, act: Act, achievement_id: UUID, definition: Any) -> Achievement:
         normalised = validate_definition(definition)
-        with acting(act):
+        with self._acting(act) as act:
             achievement = self._owned_achievement(act, achievement_id)
             if not achievement.already_done():
                 achievement.revise(normalised)
@@ -553,9 +582,9 @@ class CredentialLedger(Application[UUID]):
         if achievement is None or achievement.issuer_id != issuer.id:
             # Another issuer's achievement is as unknown to this caller as a missing one.
             raise NotFoundError(f"no achievement {request.achievement_id} of this issuer")
-        with acting(act):
+        with self._acting(act) as act:
             credential_id = act.derived_id("credential")
-            existing = self._find(Credential, credential_id) if act.replayable else None
+            existing = self._earlier(Credential, act, "credential")
             if existing is not None and existing.already_done():
                 return IssuedCredential(existing, self.credential_document(existing))
             achievement.check_not_archived()
@@ -672,9 +701,11 @@ class CredentialLedger(Application[UUID]):
                 act.digest,
                 replayable=True,
             )
-        with acting(act):
+        with self._acting(act) as act:
             credential_id = act.derived_id("credential")
-            existing = self._find(Credential, credential_id)
+            existing = self._find(Credential, credential_id) or self._earlier(
+                Credential, act, "credential"
+            )
             if existing is not None:
                 if existing.acts.get(act.key) != act.digest:
                     raise ConflictError(f"a credential with id {vc_id} was already issued")
@@ -737,8 +768,8 @@ class CredentialLedger(Application[UUID]):
     def given_credential(self, issuer_id: UUID, vc_id: str) -> Credential:
         """A credential issued through the VC API, by its own id (its issuer only)."""
         key = hashlib.sha256(f"{issuer_id}\n{vc_id}".encode()).digest()
-        credential_id = Act(str(issuer_id), key).derived_id("credential")
-        found = self._find(Credential, credential_id)
+        act = Act(str(issuer_id), key, replayable=True).keyed(self._id_key)
+        found = self._earlier(Credential, act, "credential")
         if found is None or found.issuer_id != issuer_id:
             found = self._find(Credential, uuid_of(vc_id))
         if found is None or found.issuer_id != issuer_id:
@@ -759,7 +790,7 @@ class CredentialLedger(Application[UUID]):
         credential = self.owned_credential(UUID(act.actor), credential_id)
         if credential.achievement_id is None:
             raise ConflictError("a credential issued through the VC API is re-issued there")
-        with acting(act):
+        with self._acting(act) as act:
             if credential.already_done():
                 return IssuedCredential(credential, self.credential_document(credential))
             payload = self._unsealed(credential)
@@ -861,19 +892,48 @@ class CredentialLedger(Application[UUID]):
             raise NotFoundError(f"no credential {credential_id}")
         return credential
 
-    def proof_bundle(self, credential_id: UUID) -> dict[str, Any]:
+    def holder_proof_bundle(self, vc: Any) -> dict[str, Any]:
+        """The proof bundle of the credential presented, found by its digest: only a
+        holder of the exact signed credential can compute it (the log shows digests,
+        so a bare digest never opens anything)."""
+        try:
+            digest = vc_digest(vc) if isinstance(vc, dict) else None
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            digest = None
+        if digest is None:
+            raise RequestInvalidError(
+                [FieldError(("body", "credential"), "must be a signed credential (an object)")]
+            )
+        self.catch_up()
+        found = self.digests.find(digest)
+        if found is None:
+            raise NotFoundError("this ledger recorded no credential with this digest")
+        credential_id, version = found
+        return self.proof_bundle(credential_id, version=version, presented=vc)
+
+    def proof_bundle(
+        self,
+        credential_id: UUID,
+        *,
+        version: int | None = None,
+        presented: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Everything an offline verifier needs: the credential, its issuance leaf and
         inclusion proof, the status list versions in force with theirs, all under one
-        signed checkpoint, and the log's key."""
+        signed checkpoint, and the log's key. ``version``/``presented``: the issuance
+        (or re-issuance) a holder's copy is of, when it is not the newest."""
         credential = self.credential(credential_id)
-        vc = self.credential_document(credential)
+        vc = self.credential_document(credential)  # SubjectErasedError once erased
+        version = version or credential.issued_version
+        if version != credential.issued_version and presented is not None:
+            vc = presented  # an earlier copy: its own leaf vouches for it
         lists = []
         if credential.status_slot is not None:
             group = credential.status_slot["group"]
             for purpose in PURPOSES:
                 lists.append((purpose, self.current_status_list(list_id(group, purpose))))
         self.catch_up()
-        index = self.log_index_of(credential.id, credential.issued_version)
+        index = self.log_index_of(credential.id, version)
         if index is None:
             raise NotFoundError(f"credential {credential_id} is not in the log yet")
         list_leaves = [
@@ -904,7 +964,7 @@ class CredentialLedger(Application[UUID]):
         """Suspend, reinstate or revoke (``change``); returns the new status."""
         check_reason(reason)
         credential = self.owned_credential(UUID(act.actor), credential_id)
-        with acting(act):
+        with self._acting(act) as act:
             if credential.already_done():
                 return credential.status_at(self.clock())
             if change == "revoke":
@@ -962,9 +1022,9 @@ class CredentialLedger(Application[UUID]):
                 [FieldError(("body", "comment"), "must be a non-empty string")]
             )
         kind, subject_uuid, subject_ref = self._endorsement_subject(subject)
-        with acting(act):
+        with self._acting(act) as act:
             endorsement_id = act.derived_id("endorsement")
-            existing = self._find(Endorsement, endorsement_id) if act.replayable else None
+            existing = self._earlier(Endorsement, act, "endorsement")
             if existing is not None and existing.already_done():
                 return existing, existing.document
             now = self.clock().replace(microsecond=0)
@@ -1049,9 +1109,9 @@ class CredentialLedger(Application[UUID]):
         subject_key_id = self.vault.subject_key_id(
             "credential", credential_id or canonical_json(vc).hex()
         )
-        with acting(act):
+        with self._acting(act) as act:
             recognition_id = act.derived_id("recognition")
-            existing = self._find(Recognition, recognition_id) if act.replayable else None
+            existing = self._earlier(Recognition, act, "recognition")
             if existing is not None and existing.already_done():
                 return existing
             recognition = Recognition(
@@ -1074,7 +1134,7 @@ class CredentialLedger(Application[UUID]):
         recognition = self._find(Recognition, recognition_id)
         if recognition is None or str(recognition.institution_id) != act.actor:
             raise NotFoundError(f"no recognition {recognition_id}")
-        with acting(act):
+        with self._acting(act) as act:
             if not recognition.already_done():
                 recognition.withdraw(reason, act.actor)
                 self.save(recognition)
@@ -1085,7 +1145,7 @@ class CredentialLedger(Application[UUID]):
         endorsement = self._find(Endorsement, endorsement_id)
         if endorsement is None or str(endorsement.endorser_id) != act.actor:
             raise NotFoundError(f"no endorsement {endorsement_id}")
-        with acting(act):
+        with self._acting(act) as act:
             if not endorsement.already_done():
                 endorsement.withdraw(reason, act.actor)
                 self.save(endorsement)
@@ -1099,7 +1159,7 @@ class CredentialLedger(Application[UUID]):
                 [FieldError(("body", k), "unknown field") for k in sorted(unknown)]
                 or [FieldError(("body",), "give at least one of name, url, email")]
             )
-        with acting(act):
+        with self._acting(act) as act:
             issuer = self._owned_issuer(act, issuer_id)
             if not issuer.already_done():
                 issuer.update_profile(changes)
@@ -1108,7 +1168,7 @@ class CredentialLedger(Application[UUID]):
 
     def issue_issuer_token(self, act: Act, issuer_id: UUID) -> str:
         """A further bearer token for the issuer (shown once; only its hash is kept)."""
-        with acting(act):
+        with self._acting(act) as act:
             issuer = self._owned_issuer(act, issuer_id)
             token = self._issuer_token(act, issuer_id)
             if not issuer.already_done():
@@ -1117,7 +1177,7 @@ class CredentialLedger(Application[UUID]):
         return token
 
     def revoke_issuer_token(self, act: Act, issuer_id: UUID, token: str) -> None:
-        with acting(act):
+        with self._acting(act) as act:
             issuer = self._owned_issuer(act, issuer_id)
             if not issuer.already_done():
                 issuer.revoke_token(token_hash(token))
@@ -1175,7 +1235,7 @@ class CredentialLedger(Application[UUID]):
                 bitstring=bits,
                 valid_from=min(valid_from, now),
             )
-            with acting(Act("ledger")):
+            with self._acting(Act("ledger")):
                 document = self.signer.sign(unsigned, issuer.active_key_id, now)
                 if current is None:
                     current = StatusList(

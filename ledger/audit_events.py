@@ -178,16 +178,18 @@ def fast_leaf(seq: int, aggregate: str, version: int, topic: str, state: bytes) 
     if event is None:
         event = _EVENT_NAMES[topic] = public_name(topic)
     fields = cbor2.loads(state)
+    alias = fields.get("log_alias")
     leaf: dict[str, Any] = {
         "seq": seq,
         "event": event,
-        "aggregate": aggregate,
+        "aggregate": aggregate if alias is None else str(alias),
         "version": version,
         "time": _time(fields["timestamp"]),
         "commitment": commitment(fields["salt"], state),
     }
     if event == "CredentialIssued" or event == "CredentialReissued":
-        leaf["credential"] = fields.get("vc_id") or f"urn:uuid:{aggregate}"
+        if alias is None:
+            leaf["credential"] = fields.get("vc_id") or f"urn:uuid:{aggregate}"
         leaf["digest"] = fields["digest"]
     elif event == "StatusListPublished":
         leaf["list"] = fields["list_url"]

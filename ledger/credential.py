@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from .aggregate import LedgerAggregate
+from .aggregate import PseudonymousAggregate
 from .errors import AlreadyRevokedError, ForbiddenError, InvalidTransitionError
 
 ACTIVE = "active"
@@ -17,7 +17,7 @@ REVOKED = "revoked"
 EXPIRED = "expired"
 
 
-class Credential(LedgerAggregate):
+class Credential(PseudonymousAggregate):
     """An issued credential. Personal data lives only inside ``sealed`` (per-subject key).
 
     The status changes only through its issuer; revocation is final; a re-issue is a

@@ -4,6 +4,12 @@ A leaf is the deterministic CBOR of a small map. The event's stored bytes are on
 committed to, as SHA-256(salt || stored state), with the random salt taken from the
 event itself; so the leaf reveals nothing guessable, and anyone holding the stored
 event can recompute it exactly (which is what ``credledger audit`` does).
+
+Events about one learner's award (credentials, status slots, recognitions) carry a
+random ``log_alias``: their leaf names that instead of the aggregate, and an issuance
+leaf holds only the credential's digest, so nothing in the log opens a credential or
+links its events. Events recorded before aliases existed keep their leaves (aggregate
+id, and the VC id in ``"credential"``): nothing recorded is rewritten.
 """
 
 from __future__ import annotations
@@ -31,16 +37,18 @@ def leaf_for(seq: int, notification: Notification) -> bytes:
     """The leaf bytes for the event stored as ``notification``, at leaf index ``seq``."""
     state = decode_deterministic(notification.state)
     event = public_name(notification.topic)
+    alias = state.get("log_alias")
     leaf: dict[str, Any] = {
         "seq": seq,
         "event": event,
-        "aggregate": str(notification.originator_id),
+        "aggregate": str(notification.originator_id if alias is None else alias),
         "version": notification.originator_version,
         "time": _rfc3339(state["timestamp"]),
         "commitment": commitment(state["salt"], notification.state),
     }
     if event == "CredentialIssued" or event == "CredentialReissued":
-        leaf["credential"] = state.get("vc_id") or f"urn:uuid:{notification.originator_id}"
+        if alias is None:  # recorded before aliases: the leaf it always had
+            leaf["credential"] = state.get("vc_id") or f"urn:uuid:{notification.originator_id}"
         leaf["digest"] = state["digest"]
     elif event == "StatusListPublished":
         leaf["list"] = state["list_url"]

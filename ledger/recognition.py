@@ -8,13 +8,13 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from .aggregate import LedgerAggregate
+from .aggregate import PseudonymousAggregate
 from .errors import ConflictError, ForbiddenError
 
 DECISIONS = ("recognised", "rejected")
 
 
-class Recognition(LedgerAggregate):
+class Recognition(PseudonymousAggregate):
     """Bound to the exact credential seen (its digest), with the verification result.
 
     The credential itself is kept sealed (it holds the learner's data); the decision,

@@ -15,7 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
-from .aggregate import LedgerAggregate
+from .aggregate import LedgerAggregate, PseudonymousAggregate
 
 LIST_LENGTH = 131_072
 PURPOSES = ("revocation", "suspension")
@@ -35,7 +35,7 @@ def slot_id(group: UUID, index: int) -> UUID:
     return uuid5(_NAMESPACE, f"slot:{group}:{index}")
 
 
-class StatusSlot(LedgerAggregate):
+class StatusSlot(PseudonymousAggregate):
     """Index ``index`` of list group ``group`` belongs to one credential, forever."""
 
     @classmethod

@@ -96,13 +96,15 @@ def live_ledger(data: Path, **options: Any) -> Iterator[Live]:
 class School:
     issuer: UUID
     achievement: UUID
+    token: str = ""
 
 
 def add_school(ledger: CredentialLedger, name: str = "Hogeschool Zuid") -> School:
     """An issuer with one achievement: two events, no signature needed."""
-    issuer = ledger.register_issuer(Act(ADMIN), name).issuer
+    registered = ledger.register_issuer(Act(ADMIN), name)
+    issuer = registered.issuer
     achievement = ledger.define_achievement(Act(str(issuer.id)), microcredential_definition())
-    return School(issuer.id, achievement.id)
+    return School(issuer.id, achievement.id, registered.token)
 
 
 def award(ledger: CredentialLedger, school: School, email: str) -> UUID:

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .cli_helpers import clean_environment, run
-from .ledger_server import add_school, award, live_ledger, open_ledger
+from .ledger_server import add_school, award, live_ledger, open_ledger, signed_credential
 
 BASE_URL = "https://ledger.example.test"
 
@@ -262,20 +262,42 @@ def test_a_revoked_credentials_bundle_says_so_and_exits_1(tmp_path: Path) -> Non
     assert json.loads(result.stdout)["status"]["revocation"] == "revoked"
 
 
-def test_export_from_a_server_verifies(tmp_path: Path) -> None:
+def test_export_from_a_server_by_id_needs_the_issuers_token(tmp_path: Path) -> None:
     with live_ledger(tmp_path / "server") as live:
         school = add_school(live.ledger)
         credential_id = award(live.ledger, school, "carol@example.org")
         out = tmp_path / "proof.json"
-        result = run("proof", "export", str(credential_id), "-o", out, "--server", live.url)
+        anonymous = run("proof", "export", str(credential_id), "-o", out, "--server", live.url)
+        assert anonymous.exit_code == 2 and not out.exists()
+        result = run(
+            "proof", "export", str(credential_id), "-o", out, "--server", live.url,
+            "--token", school.token,
+        )  # fmt: skip
         assert result.exit_code == 0, result.output
     assert verify_file(out).exit_code == 0
 
 
+def test_a_holder_exports_by_presenting_the_credential(tmp_path: Path) -> None:
+    with live_ledger(tmp_path / "server") as live:
+        school = add_school(live.ledger)
+        credential_id = award(live.ledger, school, "carol@example.org")
+        held = tmp_path / "credential.json"
+        held.write_text(json.dumps(signed_credential(live.ledger, credential_id)))
+        out = tmp_path / "proof.json"
+        result = run("proof", "export", held, "-o", out, "--server", live.url)
+        assert result.exit_code == 0, result.output
+    assert verify_file(out).exit_code == 0
+    assert json.loads(out.read_text())["credential"] == json.loads(held.read_text())
+
+
 def test_exporting_an_unknown_credential_fails(tmp_path: Path) -> None:
     with live_ledger(tmp_path / "server") as live:
+        school = add_school(live.ledger)
         missing = "00000000-0000-4000-8000-000000000000"
-        result = run("proof", "export", missing, "-o", tmp_path / "x", "--server", live.url)
+        result = run(
+            "proof", "export", missing, "-o", tmp_path / "x", "--server", live.url,
+            "--token", school.token,
+        )  # fmt: skip
     assert result.exit_code == 1
     assert not (tmp_path / "x").exists()
 

@@ -113,11 +113,22 @@ def test_private_addresses_are_not_fetched_unless_allowed(issued: Issued) -> Non
     assert "non-public address" in report["log"]["detail"]
 
 
-def test_a_proof_bundle_url_verifies_with_its_own_log_proof(issued: Issued) -> None:
-    url = f"{issued.live.url}/v1/credentials/{issued.credential_id}/proof"
-    code, report = verify(url, "--allow-private")
+def test_a_proof_bundle_file_verifies_with_its_own_log_proof(
+    issued: Issued, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "bundle.json"
+    exported = run("proof", "export", issued.file, "-o", bundle, "--server", issued.live.url)
+    assert exported.exit_code == 0, exported.output
+    code, report = verify(bundle, "--allow-private")
     assert code == 0, (report.get("warnings"), report.get("errors"), report.get("status"))
     assert report["log"]["outcome"] == "included"
+
+
+def test_a_proof_bundle_url_without_the_issuers_token_verifies_nothing(issued: Issued) -> None:
+    url = f"{issued.live.url}/v1/credentials/{issued.credential_id}/proof"
+    code, report = verify(url, "--allow-private")
+    assert code == 2  # 401: the bundle by id is its issuer's, so nothing was read
+    assert "401" in report["problem"]
 
 
 def test_a_credential_from_elsewhere_is_not_looked_up_in_a_log(issued: Issued) -> None:

@@ -1,0 +1,100 @@
+"""Which credential has which digest: how a holder's copy finds its proof bundle.
+
+The public log shows each issuance's digest (SHA-256 of the RFC 8785 form of the signed
+credential), so a bare digest must never open anything. A holder presents the whole
+credential instead; the ledger hashes it and looks the digest up here. Only someone
+who already holds the exact signed credential can make that lookup succeed.
+
+A small projection of the notification log in its own SQLite file (one per process,
+like the read model), kept with the position reached in the same transaction, so it
+catches up after a crash and, on a ledger older than itself, fills in from the start.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from .event_names import PUBLIC_NAMES
+from .transcoder import decode_deterministic
+
+BATCH = 1000
+_ISSUANCES = frozenset(
+    topic for topic, name in PUBLIC_NAMES.items() if name in ("CredentialIssued", "CredentialReissued")
+)
+
+
+class CredentialDigests:
+    """digest -> (credential id, event version) for every issuance and re-issuance."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA busy_timeout = 30000")
+        self._lock = threading.Lock()
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS credential_digests (digest BLOB PRIMARY KEY, "
+            "credential_id TEXT NOT NULL, version INTEGER NOT NULL)"
+        )
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS position (name TEXT PRIMARY KEY, notification_id INTEGER)"
+        )
+
+    def _position(self) -> int:
+        row = self._conn.execute(
+            "SELECT notification_id FROM position WHERE name = 'events'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
+        """Index every issuance stored after the position reached; returns events read."""
+        read = 0
+        with self._lock:
+            while True:
+                if not select(self._position() + 1, 1):
+                    return read
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    batch = select(self._position() + 1, BATCH)
+                    if not batch:
+                        self._conn.execute("ROLLBACK")
+                        return read
+                    rows = [
+                        (
+                            bytes(decode_deterministic(n.state)["digest"]),
+                            str(n.originator_id),
+                            n.originator_version,
+                        )
+                        for n in batch
+                        if n.topic.rpartition(":")[2] in _ISSUANCES
+                    ]
+                    self._conn.executemany(
+                        "INSERT OR IGNORE INTO credential_digests VALUES (?, ?, ?)", rows
+                    )
+                    self._conn.execute(
+                        "INSERT INTO position VALUES ('events', ?) ON CONFLICT (name) "
+                        "DO UPDATE SET notification_id = excluded.notification_id",
+                        (batch[-1].id,),
+                    )
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+                read += len(batch)
+
+    def find(self, digest: bytes) -> tuple[UUID, int] | None:
+        """The credential (and the version of its issuance) whose signed form has ``digest``."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT credential_id, version FROM credential_digests WHERE digest = ?",
+                (digest,),
+            ).fetchone()
+        return None if row is None else (UUID(row[0]), int(row[1]))
+
+    def close(self) -> None:
+        self._conn.close()
