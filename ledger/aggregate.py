@@ -104,4 +104,4 @@ class PseudonymousAggregate(LedgerAggregate):
         cls: type[TLedgerAggregate], event_class: Any, *, id: UUID | None = None, **kwargs: Any
     ) -> TLedgerAggregate:
         kwargs.setdefault("log_alias", uuid4())
-        return super()._create(event_class, id=id, **kwargs)  # type: ignore[misc]
+        return super()._create(event_class, id=id, **kwargs)

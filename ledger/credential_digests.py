@@ -25,7 +25,9 @@ from .transcoder import decode_deterministic
 
 BATCH = 1000
 _ISSUANCES = frozenset(
-    topic for topic, name in PUBLIC_NAMES.items() if name in ("CredentialIssued", "CredentialReissued")
+    topic
+    for topic, name in PUBLIC_NAMES.items()
+    if name in ("CredentialIssued", "CredentialReissued")
 )
 
 

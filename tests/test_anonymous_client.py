@@ -91,7 +91,10 @@ class World:
         }
         vcapi = self.post(
             f"/v1/issuers/{school['id']}/credentials/issue",
-            {"credential": given, "options": {"credentialStatus": {"type": "BitstringStatusListEntry"}}},
+            {
+                "credential": given,
+                "options": {"credentialStatus": {"type": "BitstringStatusListEntry"}},
+            },
             token,
         )
         self.credentials.append(vcapi["verifiableCredential"])
@@ -107,7 +110,9 @@ class World:
         )
         for credential in self.credentials:  # publish the lists' current versions
             for entry in _status_entries(credential):
-                client.get(entry["statusListCredential"].removeprefix("https://ledger.example.test"))
+                client.get(
+                    entry["statusListCredential"].removeprefix("https://ledger.example.test")
+                )
         self.post("/v1/log/checkpoint", None, ADMIN_TOKEN, 200)
 
     def post(self, path: str, body: Any, token: str, status: int = 201) -> Any:
