@@ -157,6 +157,20 @@ class CredentialIn(Strict):
     valid_until: Moment | None = None
 
 
+class ErasureIn(Strict):
+    recipient: dict[Literal["email", "eduid", "did"], Identifier] = Field(
+        description="The learner: exactly one of {'email': ...}, {'eduid': ...}, {'did': ...}"
+    )
+
+
+class ErasureOut(BaseModel):
+    id: str
+    credentials: list[str] = Field(
+        description="Ids of the credentials whose personal data was erased (410 from now on)"
+    )
+    copies: int = Field(description="Copies (recognitions) erased with them")
+
+
 class CredentialCreated(BaseModel):
     id: str
     credential: dict[str, Any]

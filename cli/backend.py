@@ -51,3 +51,7 @@ class Backend(Protocol):
     def recognise(self, body: Body, key: str | None) -> Body:
         """``{"credential", "decision", ...}`` -> ``{"id", "verification"}``."""
         ...
+
+    def erase_learner(self, body: Body, key: str | None) -> Body:
+        """``{"recipient"}`` -> ``{"id", "credentials", "copies"}`` (the issuer's learner)."""
+        ...

@@ -6,6 +6,7 @@ import typer
 
 from .awards import award
 from .endorsements import endorse, recognise
+from .erasure import erase
 from .initialise import init
 from .institutions import achievement_app, issuer_app
 from .status import CHANGES, status_command
@@ -20,3 +21,4 @@ def register(app: typer.Typer) -> None:
         app.command(change)(status_command(change))
     app.command()(endorse)
     app.command()(recognise)
+    app.command()(erase)

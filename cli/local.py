@@ -181,3 +181,13 @@ class LocalBackend:
                 note=body.get("note"),
             )
         return {"id": str(recognition.id), "verification": recognition.verification}
+
+    def erase_learner(self, body: Body, key: str | None) -> Body:
+        act = self._as_issuer(key, body)
+        with _translated():
+            erased = self.ledger.erase_learner(act, body["recipient"])
+        return {
+            "id": str(erased.id),
+            "credentials": [str(c) for c in erased.credentials],
+            "copies": erased.copies,
+        }

@@ -123,6 +123,9 @@ class RemoteBackend:
     def recognise(self, body: Body, key: str | None) -> Body:
         return self._post("/v1/recognitions", body, key)
 
+    def erase_learner(self, body: Body, key: str | None) -> Body:
+        return self._post("/v1/erasures", body, key)
+
 
 def client(server: str, token: str, *, timeout: float = 30.0) -> httpx.Client:
     return httpx.Client(

@@ -41,6 +41,7 @@ from .credential_digests import CredentialDigests
 from .definitions import validate_definition
 from .did_web import DidResolutionError, did_web_document, did_web_for, fetch_did_web
 from .endorsement import Endorsement
+from .erasure import ErasureResult, erase_learner
 from .errors import (
     ConflictError,
     FieldError,
@@ -254,12 +255,10 @@ class CredentialLedger(Application[UUID]):
         self.catch_up()
         return self.read_model.search_achievements(q, limit=limit, offset=offset)
 
-    def erase_subject(self, kind: str, identity: str) -> bool:
-        """Erase a learner's personal data: their key goes, every stored byte and hash stays."""
-        recipient = parse_recipient({kind: identity})
-        return self.vault.erase_subject(
-            self.vault.subject_key_id(recipient.kind, recipient.identity)
-        )
+    def erase_learner(self, act: Act, recipient: Any) -> ErasureResult:
+        """Erase a learner's personal data held for the acting institution (their
+        request goes through it): keys go, every stored byte and hash stays."""
+        return erase_learner(self, act, recipient)
 
     def recognitions_resting_on(self, credential_id: UUID) -> list[dict[str, Any]]:
         """Recognitions made on the strength of this credential (e.g. after its revocation)."""
@@ -513,20 +512,20 @@ class CredentialLedger(Application[UUID]):
         """
         outcomes: list[IssuedCredential | LedgerError | None] = [None] * len(requests)
         prepared: list[tuple[int, PreparedAward]] = []
-        subjects = [self._subject_of(r.recipient) for r in requests]
-        self.vault.ensure_subject_keys([s for s in subjects if s])
+        subjects = [self._subject_of(r) for r in requests]
         claimed: set[tuple[UUID, int]] = set()
-        for i, request in enumerate(requests):
-            try:
-                award = self._prepare_award(request, claimed)
-            except LedgerError as exc:
-                outcomes[i] = exc
-                continue
-            if isinstance(award, IssuedCredential):
-                outcomes[i] = award
-            else:
-                claimed.add((award.slot.group, award.slot.index))
-                prepared.append((i, award))
+        with self.vault.subject_keys([s for s in subjects if s]):
+            for i, request in enumerate(requests):
+                try:
+                    award = self._prepare_award(request, claimed)
+                except LedgerError as exc:
+                    outcomes[i] = exc
+                    continue
+                if isinstance(award, IssuedCredential):
+                    outcomes[i] = award
+                else:
+                    claimed.add((award.slot.group, award.slot.index))
+                    prepared.append((i, award))
         if prepared:
             try:
                 self.save(*[a for _, award in prepared for a in award.aggregates])
@@ -543,12 +542,12 @@ class CredentialLedger(Application[UUID]):
                     outcomes[i] = IssuedCredential(award.credential, award.vc)
         return [o for o in outcomes if o is not None]
 
-    def _subject_of(self, recipient: Any) -> str:
+    def _subject_of(self, request: AwardRequest) -> str:
         try:
-            to = parse_recipient(recipient)
+            to = parse_recipient(request.recipient)
         except LedgerError:
             return ""
-        return self.vault.subject_key_id(to.kind, to.identity)
+        return self.vault.subject_key_id(to.kind, to.identity, request.act.actor)
 
     def _issue_one_retrying(self, request: AwardRequest) -> IssuedCredential | LedgerError:
         for _attempt in range(32):
@@ -646,9 +645,11 @@ class CredentialLedger(Application[UUID]):
         evidence: list[dict[str, Any]],
         result_value: str | None,
         slot: Slot,
+        subject_key_id: str | None = None,
     ) -> tuple[dict[str, Any], bytes, str, bytes]:
-        """The signed VC, the personal data (recipient, VC) sealed under the subject key,
-        the subject key id and the VC's digest."""
+        """The signed VC, the personal data (recipient, VC) sealed under the subject key
+        (the issuer's key for this learner, or ``subject_key_id`` when re-issuing), the
+        subject key id and the VC's digest."""
         unsigned = rendering.achievement_credential(
             base_url=self.settings.base_url,
             credential_id=credential_id,
@@ -667,7 +668,9 @@ class CredentialLedger(Application[UUID]):
         )
         vc = self.signer.sign(unsigned, issuer.active_key_id, valid_from)
         canonical = canonical_json(vc)
-        subject_key_id = self.vault.subject_key_id(recipient["kind"], recipient["identity"])
+        subject_key_id = subject_key_id or self.vault.subject_key_id(
+            recipient["kind"], recipient["identity"], str(issuer.id)
+        )
         sealed = self.vault.seal(
             subject_key_id,
             encode_deterministic(
@@ -824,6 +827,7 @@ class CredentialLedger(Application[UUID]):
                 else payload.get("evidence", []),
                 result_value=check_result(result) if result is not None else payload.get("result"),
                 slot=slot,
+                subject_key_id=credential.subject_key_id,
             )
             credential.reissue(sealed, digest, issuer.active_key_id, act.actor, reason)
             self.save(credential)

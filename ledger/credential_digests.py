@@ -1,9 +1,13 @@
-"""Which credential has which digest: how a holder's copy finds its proof bundle.
+"""Which credential has which digest, and whose data it seals: private lookups.
 
+Digests: how a holder's copy finds its proof bundle.
 The public log shows each issuance's digest (SHA-256 of the RFC 8785 form of the signed
 credential), so a bare digest must never open anything. A holder presents the whole
 credential instead; the ledger hashes it and looks the digest up here. Only someone
 who already holds the exact signed credential can make that lookup succeed.
+
+Subjects: which credentials an institution sealed under a learner's key, so an
+erasure finds every one of them (and the VC API credentials it must open to check).
 
 A small projection of the notification log in its own SQLite file (one per process,
 like the read model), kept with the position reached in the same transaction, so it
@@ -24,6 +28,7 @@ from .event_names import PUBLIC_NAMES
 from .transcoder import decode_deterministic
 
 BATCH = 1000
+_ISSUED = next(topic for topic, name in PUBLIC_NAMES.items() if name == "CredentialIssued")
 _ISSUANCES = frozenset(
     topic
     for topic, name in PUBLIC_NAMES.items()
@@ -46,6 +51,22 @@ class CredentialDigests:
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS position (name TEXT PRIMARY KEY, notification_id INTEGER)"
         )
+        known = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'credential_subjects'"
+        ).fetchone()
+        if known is None:  # a file from before subjects were kept: read every event again
+            self._conn.execute(
+                "CREATE TABLE credential_subjects (credential_id TEXT PRIMARY KEY, "
+                "issuer_id TEXT NOT NULL, subject_key_id TEXT NOT NULL, vc_id TEXT, "
+                "given INTEGER NOT NULL)"
+            )
+            self._conn.execute(
+                "CREATE INDEX credential_subjects_key ON credential_subjects (subject_key_id)"
+            )
+            self._conn.execute(
+                "CREATE INDEX credential_subjects_given ON credential_subjects (issuer_id, given)"
+            )
+            self._conn.execute("DELETE FROM position")
 
     def _position(self) -> int:
         row = self._conn.execute(
@@ -66,17 +87,31 @@ class CredentialDigests:
                     if not batch:
                         self._conn.execute("ROLLBACK")
                         return read
-                    rows = [
-                        (
-                            bytes(decode_deterministic(n.state)["digest"]),
-                            str(n.originator_id),
-                            n.originator_version,
+                    rows, subjects = [], []
+                    for n in batch:
+                        topic = n.topic.rpartition(":")[2]
+                        if topic not in _ISSUANCES:
+                            continue
+                        state = decode_deterministic(n.state)
+                        rows.append(
+                            (bytes(state["digest"]), str(n.originator_id), n.originator_version)
                         )
-                        for n in batch
-                        if n.topic.rpartition(":")[2] in _ISSUANCES
-                    ]
+                        if topic == _ISSUED:
+                            subjects.append(
+                                (
+                                    str(n.originator_id),
+                                    str(state["issuer_id"]),
+                                    str(state["subject_key_id"]),
+                                    state.get("vc_id"),
+                                    int(state.get("achievement_id") is None),
+                                )
+                            )
                     self._conn.executemany(
                         "INSERT OR IGNORE INTO credential_digests VALUES (?, ?, ?)", rows
+                    )
+                    self._conn.executemany(
+                        "INSERT OR IGNORE INTO credential_subjects VALUES (?, ?, ?, ?, ?)",
+                        subjects,
                     )
                     self._conn.execute(
                         "INSERT INTO position VALUES ('events', ?) ON CONFLICT (name) "
@@ -97,6 +132,28 @@ class CredentialDigests:
                 (digest,),
             ).fetchone()
         return None if row is None else (UUID(row[0]), int(row[1]))
+
+    def sealed_under(self, subject_key_ids: list[str]) -> list[tuple[UUID, UUID, str]]:
+        """(credential id, issuer id, subject key id) of every credential sealed under
+        one of these subject keys."""
+        marks = ", ".join("?" for _ in subject_key_ids)
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT credential_id, issuer_id, subject_key_id FROM credential_subjects "
+                f"WHERE subject_key_id IN ({marks}) ORDER BY credential_id",
+                subject_key_ids,
+            ).fetchall()
+        return [(UUID(r[0]), UUID(r[1]), str(r[2])) for r in rows]
+
+    def given_by(self, issuer_id: UUID) -> list[UUID]:
+        """Credentials this issuer signed through the VC API (their subjects are free-form)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT credential_id FROM credential_subjects WHERE issuer_id = ? AND given = 1 "
+                "ORDER BY credential_id",
+                (str(issuer_id),),
+            ).fetchall()
+        return [UUID(r[0]) for r in rows]
 
     def close(self) -> None:
         self._conn.close()

@@ -30,6 +30,7 @@ PUBLIC_NAMES: Final[dict[str, str]] = {
     "StatusSlot.Claimed": "StatusIndexClaimed",
     "StatusList.Opened": "StatusListOpened",
     "StatusList.Published": "StatusListPublished",
+    "Erasure.Recorded": "ErasureRecorded",
 }
 
 

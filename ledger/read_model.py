@@ -358,6 +358,15 @@ class ReadModel:
                 )
             ]
 
+    def recognitions_by(self, institution_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                dict(r)
+                for r in self.db["recognitions"].rows_where(
+                    "institution_id = ?", [institution_id], order_by="recorded_at, id"
+                )
+            ]
+
     def current_group(self, issuer_id: str) -> tuple[int, int]:
         """The issuer's newest list group number and how many of its indices are claimed."""
         with self._lock:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,6 +30,9 @@ SCHEMA = (
 )
 
 
+_batch_keys: ContextVar[dict[str, bytes] | None] = ContextVar("credledger_batch_keys", default=None)
+
+
 class SubjectErasedError(LookupError):
     """The subject's key was erased: its sealed personal data is gone for good."""
 
@@ -35,7 +41,6 @@ class Vault:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._pepper: bytes | None = None
-        self._subject_keys: dict[str, bytes] = {}
         self._signing_keys: dict[str, bytes] = {}
         with db.transaction() as cur:
             for statement in SCHEMA:
@@ -87,60 +92,73 @@ class Vault:
         return self._signing_keys[key_id]
 
     # -- personal data -----------------------------------------------------------------
-    def subject_key_id(self, kind: str, identity: str) -> str:
-        """A stable, non-reversible id for a data subject (keyed by a server-side pepper)."""
+    def subject_key_id(self, kind: str, identity: str, issuer: str | None = None) -> str:
+        """A stable, non-reversible id for a data subject (keyed by a server-side pepper).
+
+        With ``issuer``, the subject as one institution's learner: each institution seals
+        its own learners' data under its own keys, so one institution's erasure can never
+        reach another's credentials. Without, the ledger-wide id of earlier versions (and
+        of credential copies, ``kind="credential"``).
+        """
         if self._pepper is None:
             self._pepper = self.secret("subject-pepper", create=32)
         assert self._pepper is not None
-        return hmac.new(self._pepper, f"{kind}:{identity}".encode(), hashlib.sha256).hexdigest()
+        subject = f"{kind}:{identity}" if issuer is None else f"{issuer}/{kind}:{identity}"
+        return hmac.new(self._pepper, subject.encode(), hashlib.sha256).hexdigest()
 
     def _subject_key(self, subject_key_id: str) -> bytes:
-        """The subject's key, made (durably, before any event uses it) if it has none."""
-        key = self._subject_keys.get(subject_key_id)
-        if key is not None:
-            return key
-        with self.db.transaction() as cur:
-            cur.execute(
-                "INSERT INTO credledger_subject_keys (subject_key_id, key) VALUES (?, ?) "
-                "ON CONFLICT (subject_key_id) DO NOTHING",
-                (subject_key_id, secrets.token_bytes(32)),
-            )
-            cur.execute(
-                "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?",
-                (subject_key_id,),
-            )
-            key = blob(cur.fetchone()[0])
-        if len(self._subject_keys) > 10_000:
-            self._subject_keys.clear()
-        self._subject_keys[subject_key_id] = key
-        return key
+        """The subject's key, made (durably, before any event uses it) if it has none.
 
-    def ensure_subject_keys(self, subject_key_ids: list[str]) -> None:
-        """Make the missing keys of many subjects in one transaction (bulk awards)."""
-        missing = [s for s in dict.fromkeys(subject_key_ids) if s not in self._subject_keys]
-        if not missing:
-            return
+        Read from the store every time (or from the keys of the batch being sealed), never
+        from a cache that outlives a request: an erasure in any process is seen at once.
+        """
+        batch = _batch_keys.get()
+        if batch is not None and subject_key_id in batch:
+            return batch[subject_key_id]
+        return self._fetch_or_make([subject_key_id])[subject_key_id]
+
+    def _fetch_or_make(self, subject_key_ids: list[str]) -> dict[str, bytes]:
+        wanted = list(dict.fromkeys(subject_key_ids))
+        keys: dict[str, bytes] = {}
         with self.db.transaction() as cur:
             cur.executemany(
                 "INSERT INTO credledger_subject_keys (subject_key_id, key) VALUES (?, ?) "
                 "ON CONFLICT (subject_key_id) DO NOTHING",
-                [(s, secrets.token_bytes(32)) for s in missing],
+                [(s, secrets.token_bytes(32)) for s in wanted],
             )
-            for subject in missing:
+            for subject in wanted:
                 cur.execute(
                     "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?", (subject,)
                 )
-                self._subject_keys[subject] = blob(cur.fetchone()[0])
+                keys[subject] = blob(cur.fetchone()[0])
+        return keys
+
+    @contextmanager
+    def subject_keys(self, subject_key_ids: list[str]) -> Iterator[None]:
+        """Make the missing keys of many subjects in one transaction and seal with them
+        for the ``with`` block (a bulk award). An erasure committed meanwhile erases
+        what is sealed here too: it is the same learner's data."""
+        token = _batch_keys.set(self._fetch_or_make(subject_key_ids) if subject_key_ids else {})
+        try:
+            yield
+        finally:
+            _batch_keys.reset(token)
 
     def seal(self, subject_key_id: str, plaintext: bytes, context: bytes) -> bytes:
         key = self._subject_key(subject_key_id)
         nonce = secrets.token_bytes(12)
         return nonce + AESGCM(key).encrypt(nonce, plaintext, context)
 
+    def has_subject_key(self, subject_key_id: str) -> bool:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "SELECT 1 FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
+            )
+            return cur.fetchone() is not None
+
     def unseal(self, subject_key_id: str, sealed: bytes, context: bytes) -> bytes:
-        cached = self._subject_keys.get(subject_key_id)
-        if cached is not None:
-            return AESGCM(cached).decrypt(sealed[:12], sealed[12:], context)
+        """Open sealed personal data; SubjectErasedError once its key is erased (by any
+        process: the key is read from the store, not from a cache)."""
         with self.db.transaction() as cur:
             cur.execute(
                 "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?",
@@ -153,13 +171,19 @@ class Vault:
 
     def erase_subject(self, subject_key_id: str) -> bool:
         """Delete the subject's key (crypto-shredding); True if there was one."""
-        self._subject_keys.pop(subject_key_id, None)
+        return self.erase_subjects([subject_key_id]) == 1
+
+    def erase_subjects(self, subject_key_ids: list[str]) -> int:
+        """Delete these subjects' keys in one transaction; returns how many existed."""
+        erased = 0
         with self.db.transaction() as cur:
-            cur.execute(
-                "SELECT 1 FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
-            )
-            existed = cur.fetchone() is not None
-            cur.execute(
-                "DELETE FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
-            )
-        return existed
+            for subject in dict.fromkeys(subject_key_ids):
+                cur.execute(
+                    "SELECT 1 FROM credledger_subject_keys WHERE subject_key_id = ?", (subject,)
+                )
+                if cur.fetchone() is not None:
+                    erased += 1
+                    cur.execute(
+                        "DELETE FROM credledger_subject_keys WHERE subject_key_id = ?", (subject,)
+                    )
+        return erased

@@ -81,3 +81,55 @@ def test_issuing_continues_when_one_of_two_processes_dies(tmp_path: Path) -> Non
     finally:
         first.stop()
         second.stop()
+
+
+def test_an_erasure_in_one_process_stops_the_other_serving_at_once(tmp_path: Path) -> None:
+    """Issue 11.4: the vault cached subject keys, so a second process kept serving an
+    erased credential (200) until it was restarted."""
+    url = fresh_postgres_database()
+    env = {"CREDLEDGER_DATABASE_URL": url}
+    public = "https://ledger.example.test"
+    first = ServerProcess(tmp_path / "a", env=env, base_url=public)
+    second = ServerProcess(tmp_path / "b", env=env, base_url=public)
+    first.start(timeout=120)  # a busy machine starts a server slowly
+    second.start(timeout=120)
+    try:
+        with (
+            httpx.Client(base_url=first.url, timeout=20) as a,
+            httpx.Client(base_url=second.url, timeout=20) as b,
+        ):
+            school = a.post("/v1/issuers", json={"name": "S"}, headers=ADMIN).json()
+            issuer = {"Authorization": f"Bearer {school['token']}"}
+            achievement = a.post(
+                "/v1/achievements", json=microcredential_definition(), headers=issuer
+            ).json()["id"]
+            issued = [
+                a.post(
+                    "/v1/credentials",
+                    headers=issuer,
+                    json={"achievement_id": achievement, "recipient": {"email": email}},
+                ).json()
+                for email in ("gone@example.nl", "stays@example.nl")
+            ]
+            gone, stays = issued
+            for client in (a, b):  # both have served (and read the keys of) both
+                for credential in issued:
+                    assert client.get(
+                        f"/v1/credentials/{credential['id']}", headers=issuer
+                    ).is_success
+                    assert client.post(
+                        "/v1/proofs", json={"credential": credential["credential"]}
+                    ).is_success
+            r = a.post(
+                "/v1/erasures", json={"recipient": {"email": "gone@example.nl"}}, headers=issuer
+            )
+            assert r.status_code == 200 and r.json()["credentials"] == [gone["id"]]
+            for client in (b, a):
+                r = client.get(f"/v1/credentials/{gone['id']}", headers=issuer)
+                assert r.status_code == 410, r.text
+                r = client.post("/v1/proofs", json={"credential": gone["credential"]})
+                assert r.status_code == 410, r.text
+                assert client.get(f"/v1/credentials/{stays['id']}", headers=issuer).is_success
+    finally:
+        first.stop()
+        second.stop()
