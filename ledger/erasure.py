@@ -29,7 +29,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from .aggregate import LedgerAggregate
-from .errors import ConflictError
+from .errors import ConflictError, ForbiddenError
 from .recipients import Recipient, parse_recipient
 from .recognition import Recognition
 from .vault import SubjectErasedError
@@ -62,8 +62,11 @@ class ErasureResult:
 def erase_learner(ledger: CredentialLedger, act: Act, recipient: Any) -> ErasureResult:
     """Erase what ``act.actor`` (an institution) holds of this learner; see the module."""
     to = parse_recipient(recipient)
-    issuer_id = UUID(act.actor)
-    ledger.issuer(issuer_id)  # an institution, not the administrator
+    try:
+        issuer_id = UUID(act.actor)
+    except ValueError:
+        raise ForbiddenError("an institution erases its learners' data") from None
+    ledger.issuer(issuer_id)
     own = ledger.vault.subject_key_id(to.kind, to.identity, str(issuer_id))
     # The act's digest is keyed (not a hash of the address): the recorded act must not
     # let anyone with the events test guesses of who was erased.
