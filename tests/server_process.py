@@ -39,7 +39,8 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
+        """Wait for /healthz; generous, as a busy shared machine starts a server slowly."""
         self.proc = subprocess.Popen(
             [
                 sys.executable,

@@ -91,8 +91,8 @@ def test_an_erasure_in_one_process_stops_the_other_serving_at_once(tmp_path: Pat
     public = "https://ledger.example.test"
     first = ServerProcess(tmp_path / "a", env=env, base_url=public)
     second = ServerProcess(tmp_path / "b", env=env, base_url=public)
-    first.start(timeout=120)  # a busy machine starts a server slowly
-    second.start(timeout=120)
+    first.start()
+    second.start()
     try:
         with (
             httpx.Client(base_url=first.url, timeout=20) as a,
