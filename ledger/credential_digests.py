@@ -42,6 +42,7 @@ class CredentialDigests:
     def __init__(self, path: Path) -> None:
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")  # derived: a crash only re-reads
         self._conn.execute("PRAGMA busy_timeout = 30000")
         self._lock = threading.Lock()
         self._conn.execute(

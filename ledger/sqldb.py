@@ -25,6 +25,7 @@ class Database(Protocol):
     dialect: str
 
     def transaction(self) -> Any: ...
+    def read_one(self, sql: str, params: tuple[Any, ...]) -> Any: ...
     def close(self) -> None: ...
 
 
@@ -51,6 +52,10 @@ class SQLiteDatabase:
             with self._lock:
                 self._all.append(conn)
         return conn
+
+    def read_one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """One row of a read, without taking the write lock (WAL readers never wait)."""
+        return self._connection().execute(sql, params).fetchone()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Cursor]:
@@ -101,6 +106,11 @@ class PostgresDatabase:
         from psycopg_pool import ConnectionPool
 
         self._pool = ConnectionPool(dsn, min_size=1, max_size=max_size, open=True)
+
+    def read_one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        with self.transaction() as cur:
+            cur.execute(sql, params)
+            return cur.fetchone()
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresCursor]:

@@ -150,21 +150,17 @@ class Vault:
         return nonce + AESGCM(key).encrypt(nonce, plaintext, context)
 
     def has_subject_key(self, subject_key_id: str) -> bool:
-        with self.db.transaction() as cur:
-            cur.execute(
-                "SELECT 1 FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
-            )
-            return cur.fetchone() is not None
+        row = self.db.read_one(
+            "SELECT 1 FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
+        )
+        return row is not None
 
     def unseal(self, subject_key_id: str, sealed: bytes, context: bytes) -> bytes:
         """Open sealed personal data; SubjectErasedError once its key is erased (by any
         process: the key is read from the store, not from a cache)."""
-        with self.db.transaction() as cur:
-            cur.execute(
-                "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?",
-                (subject_key_id,),
-            )
-            row = cur.fetchone()
+        row = self.db.read_one(
+            "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
+        )
         if row is None:
             raise SubjectErasedError(subject_key_id)
         return AESGCM(blob(row[0])).decrypt(sealed[:12], sealed[12:], context)
