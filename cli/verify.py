@@ -25,11 +25,15 @@ from credledger.ledger.bundle import (
     loader_for,
     verify_issuance,
 )
-from credledger.ledger.verification import CredentialVerifier, Report
+from credledger.ledger.fetch_session import FetchSession, SharedFetchCache
+from credledger.ledger.guarded_fetch import FetchError, GuardedFetcher
+from credledger.ledger.verification import CredentialVerifier, Outcome, Report
 
 from .audit import read_key_option
-from .safe_fetch import FetchError, SafeFetcher, StatusListFetcher
+from .log_client import USER_AGENT
 from .verdicts import INVALID, UNDECIDED, VALID, emit_json, line, stderr, stdout
+
+EXIT_CODES = {Outcome.VALID: VALID, Outcome.INVALID: INVALID, Outcome.UNDECIDED: UNDECIDED}
 
 BUNDLE_FIELDS = frozenset({"credential", "leaf", "inclusion", "checkpoint", "log_key"})
 
@@ -98,7 +102,7 @@ def _from_credledger(vc: Mapping[str, Any]) -> tuple[str, UUID] | None:
 def check_log(
     vc: Mapping[str, Any],
     bundle: Mapping[str, Any] | None,
-    fetcher: SafeFetcher,
+    fetcher: FetchSession,
     log_key: str | None,
 ) -> LogCheck:
     """The log part: from the bundle given, or from the issuing ledger's proof endpoint."""
@@ -127,7 +131,7 @@ def check_log(
     )
 
 
-def _load(source: str, fetcher: SafeFetcher) -> Any:
+def _load(source: str, fetcher: FetchSession) -> Any:
     path = Path(source)
     if path.is_file():
         try:
@@ -141,14 +145,16 @@ def _load(source: str, fetcher: SafeFetcher) -> Any:
 
 def verify_one(
     source: str,
-    fetcher: SafeFetcher,
-    status_lists: StatusListFetcher,
+    fetcher: GuardedFetcher,
+    cache: SharedFetchCache,
     *,
     log: bool,
     log_key: str | None,
 ) -> Verdict:
+    """One verification: its own budget of fetches, all through the guarded fetcher."""
+    session = FetchSession(fetcher, cache)
     try:
-        document = _load(source, fetcher)
+        document = _load(source, session)
     except (FetchError, FileNotFoundError, OSError) as exc:
         return Verdict(source, UNDECIDED, problem=str(exc))
     except ValueError as exc:
@@ -158,17 +164,22 @@ def verify_one(
         bundle, document = document, document["credential"]
     if not isinstance(document, dict):
         return Verdict(source, INVALID, problem="a credential is a JSON object")
-    verifier = CredentialVerifier(loader=loader_for(document), fetch_status_list=status_lists)
+    verifier = CredentialVerifier(
+        loader=loader_for(document),
+        fetch_status_list=session.status_list,
+        resolve_did=session.did_document,
+        status_cache=cache.status_lists,
+        disclose_fetch_errors=True,
+    )
     report = verifier.verify(document)
     logged = (
-        check_log(document, bundle, fetcher, log_key) if log else LogCheck("skipped", "--no-log")
+        check_log(document, bundle, session, log_key) if log else LogCheck("skipped", "--no-log")
     )
-    if not report.verified or logged.outcome == "not-included":
+    code = EXIT_CODES[report.outcome]
+    if logged.outcome == "not-included":
         code = INVALID
-    elif report.undecided or logged.outcome == "unknown":
+    elif logged.outcome == "unknown" and code == VALID:
         code = UNDECIDED
-    else:
-        code = VALID
     return Verdict(source, code, document, report, logged)
 
 
@@ -186,7 +197,10 @@ def verify(
         bool,
         typer.Option(help="allow fetching from private and loopback addresses (testing)"),
     ] = False,
-    timeout: Annotated[float, typer.Option(help="seconds per HTTP request")] = 10.0,
+    timeout: Annotated[
+        float,
+        typer.Option(min=0.1, help="seconds one fetch may take in all, connection to last byte"),
+    ] = 10.0,
     json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
 ) -> None:
     """Verify credentials: exit 0 valid, 1 invalid, 2 undecided (e.g. status unknown).
@@ -197,13 +211,10 @@ def verify(
 
       credledger verify https://wallet.example/credentials/42 --json
     """
-    fetcher = SafeFetcher(allow_private=allow_private, timeout=timeout)
-    status_lists = StatusListFetcher(fetcher)
+    fetcher = GuardedFetcher(allow_private=allow_private, deadline=timeout, user_agent=USER_AGENT)
+    cache = SharedFetchCache()
     key = read_key_option(log_key)
-    try:
-        verdicts = [verify_one(s, fetcher, status_lists, log=log, log_key=key) for s in sources]
-    finally:
-        fetcher.close()
+    verdicts = [verify_one(s, fetcher, cache, log=log, log_key=key) for s in sources]
     if json_output:
         emit_json(verdicts[0].as_dict() if len(verdicts) == 1 else [v.as_dict() for v in verdicts])
     else:

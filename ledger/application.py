@@ -37,7 +37,7 @@ from .acts import ADMIN, Act, acting
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
 from .definitions import validate_definition
-from .did_web import DidResolutionError, did_web_document, did_web_for, fetch_did_web
+from .did_web import DidResolutionError, did_web_document, did_web_for
 from .endorsement import Endorsement
 from .errors import (
     ConflictError,
@@ -48,6 +48,8 @@ from .errors import (
     RequestInvalidError,
     UnverifiableCredentialError,
 )
+from .fetch_session import FetchSession, SharedFetchCache
+from .guarded_fetch import GuardedFetcher
 from .issuer import Issuer
 from .read_model import ReadModel
 from .recipients import parse_recipient
@@ -172,12 +174,10 @@ class CredentialLedger(Application[UUID]):
         )
         self.vault = Vault(self.db)
         self.signer = CredentialSigner(self.vault, settings.base_url)
-        self.verifier = CredentialVerifier(
-            loader=self.signer.loader,
-            fetch_status_list=self.fetch_status_list,
-            clock=clock,
-            resolve_did=self.resolve_did,
+        self.fetcher = GuardedFetcher(
+            allow_private=settings.allow_private_fetch, deadline=settings.fetch_deadline_seconds
         )
+        self.fetch_cache = SharedFetchCache()
         self._used_slots: dict[UUID, set[int]] = {}
         self._slots_lock = threading.Lock()
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
@@ -312,16 +312,31 @@ class CredentialLedger(Application[UUID]):
         issuer = self._get(Issuer, issuer_id)
         return did_web_document(self.issuer_did_web(issuer.id), issuer.keys)
 
-    def resolve_did(self, did: str) -> dict[str, Any]:
-        """This ledger's did:web documents from the events; other did:web over HTTPS."""
+    @property
+    def verifier(self) -> CredentialVerifier:
+        """A verifier for one request: its own fetch budget, the process's shared cache."""
+        session = FetchSession(
+            self.fetcher, self.fetch_cache, limit=self.settings.fetches_per_request
+        )
+        return CredentialVerifier(
+            loader=self.signer.loader,
+            fetch_status_list=lambda url: self.fetch_status_list(url, session),
+            clock=self.clock,
+            resolve_did=lambda did: self.resolve_did(did, session),
+            status_cache=self.fetch_cache.status_lists,
+        )
+
+    def resolve_did(self, did: str, session: FetchSession | None = None) -> dict[str, Any]:
+        """This ledger's did:web documents from the events; other did:web through the
+        guarded fetcher (``session``: the request's budget; none, no fetching)."""
         own = did_web_for(self.settings.base_url, "")
         if did.startswith(own):
             try:
                 return self.did_web_document(UUID(did[len(own) :]))
             except (ValueError, NotFoundError):
                 raise DidResolutionError(f"no issuer {did}") from None
-        if did.startswith("did:web:"):
-            return fetch_did_web(did, allow_private=self.settings.allow_private_fetch)
+        if did.startswith("did:web:") and session is not None:
+            return session.did_document(did)
         raise DidResolutionError(f"unsupported DID method: {did[:40]}")
 
     def issuer_profile(self, issuer: Issuer, *, with_context: bool = True) -> dict[str, Any]:
@@ -1132,7 +1147,7 @@ class CredentialLedger(Application[UUID]):
             )
         return report.as_dict()
 
-    def fetch_status_list(self, url: str) -> dict[str, Any]:
+    def fetch_status_list(self, url: str, session: FetchSession | None = None) -> dict[str, Any]:
         """This ledger's own lists are read from the ledger; foreign ones are not fetched here."""
         prefix = f"{self.settings.base_url}/v1/status/"
         if not url.startswith(prefix):
