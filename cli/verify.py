@@ -27,6 +27,7 @@ from credledger.ledger.bundle import (
 )
 from credledger.ledger.fetch_session import FetchSession, SharedFetchCache
 from credledger.ledger.guarded_fetch import FetchError, GuardedFetcher
+from credledger.ledger.status_floor import floored, logged_status_lists
 from credledger.ledger.verification import CredentialVerifier, Outcome, Report
 
 from .audit import read_key_option
@@ -45,6 +46,8 @@ class LogCheck:
     outcome: str  # "included", "not-included", "unknown", "not-applicable", "skipped"
     detail: str
     info: dict[str, Any] = field(default_factory=dict)
+    bundle: Mapping[str, Any] | None = None
+    """The proof bundle that showed the inclusion (its status lists set a floor)."""
 
 
 @dataclass
@@ -128,6 +131,7 @@ def check_log(
         f"leaf {index} ({leaf.get('event')}) of {checkpoint.origin}, "
         f"under the signed checkpoint of size {checkpoint.size}",
         {"origin": checkpoint.origin, "leaf_index": index, "checkpoint_size": checkpoint.size},
+        bundle,
     )
 
 
@@ -164,17 +168,30 @@ def verify_one(
         bundle, document = document, document["credential"]
     if not isinstance(document, dict):
         return Verdict(source, INVALID, problem="a credential is a JSON object")
-    verifier = CredentialVerifier(
-        loader=loader_for(document),
-        fetch_status_list=session.status_list,
-        resolve_did=session.did_document,
-        status_cache=cache.status_lists,
-        disclose_fetch_errors=True,
-    )
-    report = verifier.verify(document)
     logged = (
         check_log(document, bundle, session, log_key) if log else LogCheck("skipped", "--no-log")
     )
+    floor: dict[str, dict[str, Any]] = {}
+    if logged.bundle is not None:
+        try:
+            floor = logged_status_lists(logged.bundle, trusted_log_key=log_key)
+        except BundleError as exc:
+            logged = LogCheck("not-included", f"the bundle's status lists: {exc}")
+    rolled_back: list[str] = []
+    verifier = CredentialVerifier(
+        loader=loader_for(document),
+        fetch_status_list=floored(session.status_list, floor, rolled_back),
+        resolve_did=session.did_document,
+        status_cache=None if floor else cache.status_lists,
+        disclose_fetch_errors=True,
+    )
+    report = verifier.verify(document)
+    for url in rolled_back:
+        report.undecide(
+            "status",
+            f"the status list at {url} is older than the version in the log (rolled back); "
+            "the logged version was read instead",
+        )
     code = EXIT_CODES[report.outcome]
     if logged.outcome == "not-included":
         code = INVALID

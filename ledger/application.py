@@ -27,6 +27,7 @@ from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, publ
 from credledger.crypto.signed_note import CosignatureVerifier, NoteSigner
 from credledger.revocation.allocation import allocate_index
 from credledger.revocation.bitstring import Bitstring
+from credledger.revocation.check import FetchedStatusList
 from credledger.revocation.status_list import build_status_list_credential, status_list_entry
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder
@@ -46,7 +47,6 @@ from .errors import (
     LedgerError,
     NotFoundError,
     RequestInvalidError,
-    UnverifiableCredentialError,
 )
 from .fetch_session import FetchSession, SharedFetchCache
 from .guarded_fetch import GuardedFetcher
@@ -54,6 +54,7 @@ from .issuer import Issuer
 from .read_model import ReadModel
 from .recipients import parse_recipient
 from .recognition import DECISIONS, Recognition
+from .recognition_checks import refuse_unless_achievement, refuse_unless_valid
 from .request_checks import (
     check_evidence,
     check_given_credential,
@@ -1139,19 +1140,22 @@ class CredentialLedger(Application[UUID]):
                 self.save(issuer)
 
     def verify_for_recognition(self, vc: Any) -> dict[str, Any]:
-        """Verify a presented credential; refuse (422) one that does not verify."""
+        """Only a valid achievement, every status read and clear, is recognised (else 422)."""
+        refuse_unless_achievement(vc)
         report = self.verifier.verify(vc)
-        if not report.verified:
-            raise UnverifiableCredentialError(
-                [str(e["message"]) for e in report.errors] or ["not verified"]
-            )
+        refuse_unless_valid(report)
         return report.as_dict()
 
-    def fetch_status_list(self, url: str, session: FetchSession | None = None) -> dict[str, Any]:
-        """This ledger's own lists are read from the ledger; foreign ones are not fetched here."""
+    def fetch_status_list(
+        self, url: str, session: FetchSession | None = None
+    ) -> dict[str, Any] | FetchedStatusList:
+        """This ledger's own lists are read from the ledger; other issuers' lists through
+        the guarded fetcher (``session``: the request's budget; none, no fetching)."""
         prefix = f"{self.settings.base_url}/v1/status/"
         if not url.startswith(prefix):
-            raise LookupError(f"status list {url} is not held by this ledger")
+            if session is None:
+                raise LookupError(f"status list {url} is not held by this ledger")
+            return session.status_list(url)
         try:
             list_uuid = UUID(url[len(prefix) :])
         except ValueError:

@@ -9,12 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from credledger.ledger.acts import Act
-from credledger.ledger.bundle import loader_for
+from credledger.ledger.bundle import dump_json, loader_for
 from credledger.ledger.fetch_session import FetchSession, SharedFetchCache
 from credledger.ledger.guarded_fetch import GuardedFetcher
 from credledger.ledger.verification import CredentialVerifier
+from credledger.revocation.check import FetchedStatusList
 
 from .cli_helpers import clean_environment, run
 from .ledger_server import Live, School, add_school, award, live_ledger, signed_credential
@@ -167,3 +169,52 @@ def test_a_fresh_status_list_is_reused_and_a_stale_one_revalidated(issued: Issue
     assert verifier.verify(vc).verified and session.fetches == 2
     now[0] += timedelta(minutes=5)  # past the lists' max-age: ask again, with their ETags
     assert verifier.verify(vc).verified and session.fetches == 4
+
+
+def test_a_replayed_list_older_than_the_logged_one_is_not_read(
+    issued: Issued, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As reproduced: a list from before the revocation, replayed, made a revoked
+    credential valid (exit 0). The bundle's logged list is newer: it is read instead."""
+    vc = signed_credential(issued.live.ledger, issued.credential_id)
+    urls = [e["statusListCredential"] for e in vc["credentialStatus"]]
+    before = {url: httpx.get(url).json() for url in urls}
+    issued.change("revoke")
+    bundle = tmp_path / "bundle.json"
+    bundle.write_bytes(dump_json(issued.live.ledger.proof_bundle(issued.credential_id)))
+    replay = FetchSession.status_list
+
+    def replaying(self: FetchSession, url: str) -> Any:
+        fetched = replay(self, url)
+        return FetchedStatusList(before[url], fetched.headers) if url in before else fetched
+
+    monkeypatch.setattr(FetchSession, "status_list", replaying)
+    code, report = verify(bundle, "--allow-private")
+    assert code == 1, report
+    assert report["status"]["revocation"] == "revoked"
+    assert any("rolled back" in w["message"] for w in report["warnings"])
+
+
+def test_a_replayed_list_makes_a_clear_credential_undecided(
+    issued: Issued, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vc = signed_credential(issued.live.ledger, issued.credential_id)
+    url = next(e for e in vc["credentialStatus"] if e["statusPurpose"] == "suspension")[
+        "statusListCredential"
+    ]
+    before = httpx.get(url).json()
+    issued.change("suspend")
+    issued.change("reinstate")
+    bundle = tmp_path / "bundle.json"
+    bundle.write_bytes(dump_json(issued.live.ledger.proof_bundle(issued.credential_id)))
+    old = dict(before, validFrom="2020-01-01T00:00:00Z")  # older still, proof now broken
+    replay = FetchSession.status_list
+
+    def replaying(self: FetchSession, wanted: str) -> Any:
+        fetched = replay(self, wanted)
+        return FetchedStatusList(old, fetched.headers) if wanted == url else fetched
+
+    monkeypatch.setattr(FetchSession, "status_list", replaying)
+    code, report = verify(bundle, "--allow-private")
+    assert code == 2, report
+    assert report["status"]["suspension"] == "clear"
