@@ -2,8 +2,9 @@
 
 A verifier holding a proof bundle holds the log's newest list versions at the time of
 the bundle, each anchored in the checkpoint, published after every status change the
-credential had by then. A list fetched later that is older than that version (an
-earlier ``validFrom``) is a replay of history: it is not read. The logged version is
+credential had by then. A list fetched later with other bits and no later
+``validFrom`` than that version is a replay of history (or cannot be told from
+one): it is not read. The logged version is
 read instead, so a credential the log shows revoked or suspended stays invalid; and
 the credential is at least undecided, since its current status cannot be had from
 a source that replays old lists.
@@ -40,21 +41,28 @@ def logged_status_lists(
     return _verified_lists(bundle.get("status_lists", []), checkpoint, referenced)
 
 
-def _valid_from(document: Mapping[str, Any]) -> datetime | None:
+def _read(document: Mapping[str, Any]) -> tuple[datetime | None, str | None]:
     try:
-        return parse_status_list_credential(document).valid_from
+        parsed = parse_status_list_credential(document)
     except StatusListError:
-        return None
+        return None, None
+    return parsed.valid_from, parsed.encoded_list
 
 
 def older_than_logged(fetched: Mapping[str, Any], logged: Mapping[str, Any]) -> bool:
-    """Whether ``fetched`` predates ``logged`` (or cannot be placed in time)."""
-    if fetched == logged:
+    """Whether ``fetched`` is not provably as new as ``logged``.
+
+    The same bits are never a rollback. Other bits must come with a later
+    ``validFrom``: an earlier one is a replay, and an equal one (two versions in one
+    second) cannot be placed, so it is not trusted either.
+    """
+    fetched_from, fetched_bits = _read(fetched)
+    logged_from, logged_bits = _read(logged)
+    if fetched_bits is not None and fetched_bits == logged_bits:
         return False
-    fetched_from, logged_from = _valid_from(fetched), _valid_from(logged)
     if logged_from is None:
         return False
-    return fetched_from is None or fetched_from < logged_from
+    return fetched_from is None or fetched_from <= logged_from
 
 
 FetchList = Callable[[str], Mapping[str, Any] | FetchedStatusList]
