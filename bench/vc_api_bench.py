@@ -25,7 +25,7 @@ Printed per level: requests/s, p50 and p99 latency of each, and the ratios (cred
 throughput over the baseline's, the baseline's latency over credledger's: above 1 means
 credledger is ahead); CPU of each server and of wrk, and how busy the machine was.
 
-  .venv/bin/python bench/vc_api_bench.py [--seconds 10] [--clients 1,8,32] [--json]
+  .venv/bin/python bench/vc_api_bench.py [--seconds 10] [--clients 1,8,32] [--json] [--markdown]
 
 Needs node and `npm ci --prefix bench/node`. Everything listens and connects on 127.0.0.1
 only; both servers are stopped even on error.
@@ -214,12 +214,12 @@ class Level:
 
 
 def run_wrk(
-    wrk: str, target: Target, path: str, body: Path, clients: int, seconds: float, ids: bool
+    wrk: str, target: Target, path: str, body: Path, clients: int, seconds: int, ids: bool
 ) -> Level:
     """wrk, one thread, ``clients`` connections, for ``seconds``; with ``ids`` every request
     gets a fresh credential id. Failures (non-2xx, socket errors, timeouts) are counted."""
     prefix = str(uuid.uuid4())[:24] if ids else ""
-    command = [wrk, "-t1", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "60s", "-s", str(LUA)]
+    command = [wrk, "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "60s", "-s", str(LUA)]
     command += [target.server.url, "--", path, str(body), prefix, target.token]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with CpuMeter([target.server.pid]) as cpu:
@@ -395,15 +395,38 @@ def print_summary(rows: list[dict[str, Any]]) -> None:
     )
 
 
+def print_markdown(rows: list[dict[str, Any]]) -> None:
+    """The summary as a Markdown table, as BENCHMARKS.md shows it."""
+    print(
+        "\n| work | clients | credledger /s | p50 / p99 ms | Digital Bazaar /s | p50 / p99 ms "
+        "| throughput ratio | p50 ratio | p99 ratio | machine busy |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        ours, theirs = row[CREDLEDGER], row[BASELINE]
+        print(
+            f"| {row['work']} | {row['clients']} | {ours.rate:,.0f} "
+            f"| {ours.p50_ms:.1f} / {ours.p99_ms:.1f} | {theirs.rate:,.0f} "
+            f"| {theirs.p50_ms:.1f} / {theirs.p99_ms:.1f} | {row['throughput_ratio']:.2f}x "
+            f"| {row['p50_ratio']:.2f}x | {row['p99_ratio']:.2f}x "
+            f"| {100 * ours.machine_busy:.0f}% / {100 * theirs.machine_busy:.0f}% |"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=float, default=10.0, help="per level and server")
+    parser.add_argument(
+        "--seconds", type=int, default=10, help="per level and server (wrk: whole seconds)"
+    )
     parser.add_argument("--clients", default="1,8,32", help="concurrent connections per level")
-    parser.add_argument("--warm-up", type=float, default=3.0, help="seconds, per server and work")
+    parser.add_argument("--warm-up", type=int, default=3, help="seconds, per server and work")
     parser.add_argument("--pause", type=float, default=2.0, help="seconds before each level")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
     args = parser.parse_args()
     args.clients = [int(c) for c in args.clients.split(",")]
+    if args.seconds < 1 or args.warm_up < 1:
+        parser.error("--seconds and --warm-up are whole seconds, at least 1 (wrk's unit)")
     if not (NODE_DIR / "node_modules").is_dir():
         raise SystemExit(
             "the baseline needs Digital Bazaar's libraries: npm ci --prefix bench/node"
@@ -422,6 +445,8 @@ def main() -> int:
             levels = measure(wrk, root, ours, theirs, args)
     rows = comparisons(levels)
     print_summary(rows)
+    if args.markdown:
+        print_markdown(rows)
     failed = sum(level.failed for level in levels)
     if args.json:
         report = {
