@@ -66,7 +66,7 @@ def add_issuer(
 @achievement_app.command("define")
 def define_achievement(
     file: Annotated[
-        Path, typer.Argument(help="The definition: a YAML or JSON object (see API-CONTRACT).")
+        Path, typer.Argument(help="The definition: a YAML or JSON object (docs/definitions.md).")
     ],
     data: DataOption = None,
     server: ServerOption = None,

@@ -2,7 +2,7 @@
 
 A bundle holds the signed credential, its issuance leaf with an RFC 9162 inclusion
 proof, the status list versions in force with theirs, the signed checkpoint they are
-all included under, and the log's verifier key (see API-CONTRACT.md, "Proof bundle").
+all included under, and the log's verifier key (see docs/api.md, "Proof bundle").
 
 Every byte of a bundle file is vouched for: the file must be the one canonical
 serialisation of its content (JSON as :func:`dump_json` writes it, or deterministic

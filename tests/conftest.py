@@ -1,4 +1,4 @@
-"""Shared fixtures: where the shared test material lives."""
+"""Shared fixtures: where the test material lives, and fresh ledgers."""
 
 from __future__ import annotations
 
@@ -6,15 +6,25 @@ from pathlib import Path
 
 import pytest
 
+from .edubadges_material import EdubadgesMaterial, locate_edubadges_material
+
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+DATA = REPO / "tests" / "data"
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared (test vectors, schemas) is not present beside the checkout")
-    return SHARED
+def test_data() -> Path:
+    """Vendored vectors and schemas (tests/data, each folder with licence and provenance)."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def edubadges() -> EdubadgesMaterial:
+    """SURF's edubadges material, which has no licence and so is not vendored."""
+    material, reason = locate_edubadges_material()
+    if material is None:
+        pytest.skip(reason)
+    return material
 
 
 # -- ledger fixtures ----------------------------------------------------------------------

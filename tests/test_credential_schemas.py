@@ -1,5 +1,5 @@
 """Issued credentials validate against the Open Badges 3.0 JSON schemas and the matching
-SURF edubadges profile schemas (read from ../shared, skipped when it is absent)."""
+SURF edubadges profile schemas (SURF's are not vendored: those tests skip without them)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 from credledger.ledger.acts import ADMIN, Act
 
+from .edubadges_material import EdubadgesMaterial
 from .http_helpers import microcredential_definition
 
 VARIANTS = {
@@ -29,8 +30,12 @@ VARIANTS = {
 }
 
 
-def schema(shared: Path, *parts: str) -> dict[str, Any]:
-    return dict(json.loads(shared.joinpath("schemas", *parts).read_text("utf-8")))
+def read_schema(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text("utf-8")))
+
+
+def ob3_schema(test_data: Path, name: str) -> dict[str, Any]:
+    return read_schema(test_data / "schemas" / "ob3" / name)
 
 
 def validate(document: dict[str, Any], schema_doc: dict[str, Any]) -> None:
@@ -58,35 +63,45 @@ def validate_ob3(vc: dict[str, Any], ob3: dict[str, Any]) -> None:
     validate(single, ob3)
 
 
-@pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_issued_credentials_satisfy_ob3_and_edubadges_schemas(
-    ledger: Any, shared_dir: Path, name: str
-) -> None:
+def issue(ledger: Any, name: str) -> dict[str, Any]:
     variant = name.split("_")[0]
     school = ledger.register_issuer(Act(ADMIN), "Hogeschool", "https://hs.example.nl")
     actor = str(school.issuer.id)
     definition = microcredential_definition(variant=variant, **VARIANTS[name])
     achievement = ledger.define_achievement(Act(actor), definition)
-    vc = ledger.issue_credential(
+    vc: dict[str, Any] = ledger.issue_credential(
         Act(actor),
         achievement.id,
         {"email": "learner@example.nl"},
         evidence=[{"narrative": "Portfolio", "url": "https://hs.example.nl/p/1"}],
         result={"value": "8"},
     ).vc
-    validate_ob3(vc, schema(shared_dir, "ob3", "ob_v3p0_achievementcredential_schema.json"))
+    return vc
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_issued_credentials_satisfy_the_ob3_schema(ledger: Any, test_data: Path, name: str) -> None:
+    vc = issue(ledger, name)
+    validate_ob3(vc, ob3_schema(test_data, "ob_v3p0_achievementcredential_schema.json"))
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_issued_credentials_satisfy_their_edubadges_schemas(
+    ledger: Any, edubadges: EdubadgesMaterial, name: str
+) -> None:
+    vc = issue(ledger, name)
     for entry in vc["credentialSchema"]:
         if "edubadges" in entry["id"] or "educredentials" in entry["id"]:
             file = entry["id"].rsplit("/", 1)[1]
-            validate(vc, schema(shared_dir, "edubadges", file))
-    assert any(e["id"].endswith(f"{variant}.json") for e in vc["credentialSchema"])
+            validate(vc, read_schema(edubadges.schema(file)))
+    assert any(e["id"].endswith(f"{name.split('_')[0]}.json") for e in vc["credentialSchema"])
 
 
-def test_endorsements_satisfy_the_ob3_endorsement_schema(ledger: Any, shared_dir: Path) -> None:
+def test_endorsements_satisfy_the_ob3_endorsement_schema(ledger: Any, test_data: Path) -> None:
     school = ledger.register_issuer(Act(ADMIN), "Hogeschool")
     other = ledger.register_issuer(Act(ADMIN), "Universiteit")
     achievement = ledger.define_achievement(
         Act(str(school.issuer.id)), microcredential_definition()
     )
     _, document = ledger.endorse(Act(str(other.issuer.id)), str(achievement.id), "Well designed")
-    validate(document, schema(shared_dir, "ob3", "ob_v3p0_endorsementcredential_schema.json"))
+    validate(document, ob3_schema(test_data, "ob_v3p0_endorsementcredential_schema.json"))

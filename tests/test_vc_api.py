@@ -296,7 +296,7 @@ def test_eddsa_jcs_2022_is_an_option(client: TestClient, issuer: dict[str, Any])
 
 
 def test_foreign_vc_1_1_with_ed25519signature2020_is_checked(
-    client: TestClient, shared_dir: Any
+    client: TestClient, test_data: Any
 ) -> None:
     """The W3C vector's signature verifies; its issuer (https://vc.example/...) does not
     control the did:key that signed, so the credential is still refused, for that
@@ -304,7 +304,7 @@ def test_foreign_vc_1_1_with_ed25519signature2020_is_checked(
     import json
 
     signed = json.loads(
-        (shared_dir / "vectors/di-eddsa/Ed25519Signature2020/signedEdSig.json").read_text()
+        (test_data / "vectors/di-eddsa/Ed25519Signature2020/signedEdSig.json").read_text()
     )
     errors = client.post("/v1/credentials/verify", json={"verifiableCredential": signed}).json()[
         "errors"
