@@ -25,7 +25,12 @@ class Backend(Protocol):
         ...
 
     def define_achievement(self, body: Body, key: str | None) -> Body:
-        """An achievement definition -> ``{"id", "achievement"}``."""
+        """An achievement definition -> ``{"id", "achievement", "created"}``; ``created``
+        is False when the issuer already had this exact definition."""
+        ...
+
+    def revise_achievement(self, achievement_id: str, body: Body, key: str | None) -> Body:
+        """A changed definition of an existing achievement -> ``{"id", "achievement"}``."""
         ...
 
     def issue_credential(self, body: Body, key: str | None) -> Body:

@@ -110,7 +110,15 @@ class LocalBackend:
     def define_achievement(self, body: Body, key: str | None) -> Body:
         act = self._as_issuer(key, body)
         with _translated():
-            achievement = self.ledger.define_achievement(act, body)
+            achievement, created = self.ledger.define_achievement_once(act, body)
+            document = self.ledger.achievement_document(achievement)
+        return {"id": str(achievement.id), "achievement": document, "created": created}
+
+    def revise_achievement(self, achievement_id: str, body: Body, key: str | None) -> Body:
+        act = self._as_issuer(key, {"revise": achievement_id, **body})
+        target = _uuid(achievement_id, "achievement_id")
+        with _translated():
+            achievement = self.ledger.revise_achievement(act, target, body)
             document = self.ledger.achievement_document(achievement)
         return {"id": str(achievement.id), "achievement": document}
 

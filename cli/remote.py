@@ -69,12 +69,18 @@ class RemoteBackend:
         self.backoff = backoff
 
     def _post(self, path: str, body: Body, key: str | None, *, retry: bool = False) -> Body:
+        result: Body = self._send("POST", path, body, key, retry=retry).json()
+        return result
+
+    def _send(
+        self, method: str, path: str, body: Body, key: str | None, *, retry: bool = False
+    ) -> httpx.Response:
         headers = {"Idempotency-Key": key} if key is not None else {}
         attempts_left = ATTEMPTS if key is not None or retry else 1
         while True:
             attempts_left -= 1
             try:
-                response = self.client.post(path, json=body, headers=headers)
+                response = self.client.request(method, path, json=body, headers=headers)
             except httpx.TransportError as exc:
                 if attempts_left == 0:
                     raise CommandError(
@@ -84,8 +90,7 @@ class RemoteBackend:
                     ) from None
             else:
                 if response.is_success:
-                    result: Body = response.json()
-                    return result
+                    return response
                 if response.status_code not in RETRY_STATUSES or attempts_left == 0:
                     raise problem_error(response)
             time.sleep(self.backoff * (ATTEMPTS - attempts_left))
@@ -94,7 +99,14 @@ class RemoteBackend:
         return self._post("/v1/issuers", body, key)
 
     def define_achievement(self, body: Body, key: str | None) -> Body:
-        return self._post("/v1/achievements", body, key)
+        response = self._send("POST", "/v1/achievements", body, key)
+        result: Body = response.json()
+        return {**result, "created": response.status_code == 201}
+
+    def revise_achievement(self, achievement_id: str, body: Body, key: str | None) -> Body:
+        path = f"/v1/achievements/{quote(achievement_id, safe='')}"
+        result: Body = self._send("PUT", path, body, key).json()
+        return result
 
     def issue_credential(self, body: Body, key: str | None) -> Body:
         return self._post("/v1/credentials", body, key)

@@ -17,6 +17,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -36,6 +37,7 @@ from .achievement import Achievement
 from .acts import ADMIN, Act, acting
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
+from .definition_names import existing_definition
 from .definitions import validate_definition
 from .did_web import DidResolutionError, did_web_document, did_web_for, fetch_did_web
 from .endorsement import Endorsement
@@ -408,15 +410,24 @@ class CredentialLedger(Application[UUID]):
 
     # -- achievements ---------------------------------------------------------------------
     def define_achievement(self, act: Act, definition: Any) -> Achievement:
+        return self.define_achievement_once(act, definition)[0]
+
+    def define_achievement_once(self, act: Act, definition: Any) -> tuple[Achievement, bool]:
+        """The achievement, and False when an identical one of this issuer already existed
+        (definition_names.py: a changed definition under its name is refused)."""
         issuer = self._get(Issuer, UUID(act.actor))
         normalised = validate_definition(definition)
         with acting(act):
             achievement_id = act.derived_id("achievement")
             existing = self._find(Achievement, achievement_id) if act.replayable else None
             if existing is not None and existing.already_done():
-                return existing
+                return existing, True
+            load = partial(self._get, Achievement)
+            same = existing_definition(self.read_model, load, issuer.id, normalised)
+            if same is not None:
+                return same, False
             achievement = Achievement(issuer_id=issuer.id, definition=normalised)
-            return self._save_new(Achievement, achievement_id, achievement) or achievement
+            return self._save_new(Achievement, achievement_id, achievement) or achievement, True
 
     def achievement(self, achievement_id: UUID) -> Achievement:
         return self._get(Achievement, achievement_id)

@@ -349,6 +349,18 @@ class ReadModel:
                 )
             return [dict(r) for r in rows]
 
+    def achievements_named(self, issuer_id: str, name: str) -> list[str]:
+        """Ids of the issuer's achievements of this name that are not archived."""
+        with self._lock:
+            return [
+                str(r["id"])
+                for r in self.db.query(
+                    "SELECT id FROM achievements WHERE issuer_id = ? AND name = ? "
+                    "AND archived = 0 ORDER BY defined_at, id",
+                    [issuer_id, name],
+                )
+            ]
+
     def recognitions_of(self, credential_id: str) -> list[dict[str, Any]]:
         with self._lock:
             return [
