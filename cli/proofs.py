@@ -17,6 +17,7 @@ import typer
 from credledger.ledger.bundle import (
     BundleError,
     BundleReport,
+    NotABundleError,
     dump_cbor,
     dump_json,
     load_bundle,
@@ -120,7 +121,11 @@ def verify(
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
 ) -> None:
-    """Check a proof bundle offline: exit 0 valid, 1 invalid (2: status undecided).
+    """Check a proof bundle offline: exit 0 valid, 1 invalid (2: status undecided, or the
+    file is not a proof bundle).
+
+    The bundle is judged by its content: any JSON serialisation of it verifies (the
+    server's /proof answer saved with curl, a re-indented or CRLF copy).
 
     Checks the credential's Data Integrity proof (bundled contexts, did:key resolved
     locally), that its leaf records exactly this credential, the inclusion proof, the
@@ -136,6 +141,8 @@ def verify(
         report = verify_bundle(
             load_bundle(raw), trusted_log_key=log_key, witnesses=witness_key or []
         )
+    except NotABundleError as exc:
+        fail(str(exc), code=UNDECIDED, as_json=json_output)
     except BundleError as exc:
         if json_output:
             emit_json({"valid": False, "result": "invalid", "error": str(exc)})

@@ -5,11 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from .edubadges_material import EdubadgesMaterial, locate_edubadges_material
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
+
+# Property tests check what holds, not how fast: on a shared, loaded machine a 200 ms
+# per-example deadline fails correct code at random. Tests that set their own keep it.
+hypothesis_settings.register_profile("credledger", deadline=None)
+hypothesis_settings.load_profile("credledger")
 
 
 @pytest.fixture(scope="session")
