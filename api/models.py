@@ -72,6 +72,18 @@ class IssuerCreated(BaseModel):
     token: str = Field(description="Bearer token for this issuer; shown once, stored hashed.")
 
 
+ResultKind = Literal["status", "grade", "pass_fail", "percentage"]
+
+
+class ResultSpec(Strict):
+    """What result an award carries (docs/definitions.md); becomes the ResultDescription."""
+
+    type: ResultKind
+    pass_mark: float | Annotated[str, StringConstraints(max_length=20)] | None = Field(
+        default=None, description="grade or percentage: the lowest value that is awarded"
+    )
+
+
 class QualityAssurance(Strict):
     name: ShortText
     url: AnyHttpUrl | None = None
@@ -125,6 +137,11 @@ class AchievementIn(Strict):
         description="CROHO/crebo programme code (required for 'regular')",
     )
     tags: list[ShortText] | None = Field(default=None, max_length=100)
+    result: ResultKind | ResultSpec | None = Field(
+        default=None,
+        description="the result an award carries: status (default: 'Completed'), grade "
+        "(Dutch, 1 to 10), pass_fail, percentage",
+    )
 
 
 class AchievementCreated(BaseModel):

@@ -37,6 +37,9 @@ quality_assurance:                          # who assures the quality
   url: https://www.nvao.net/                # optional
   description: Accredited bachelor programme # optional
 # Optional for every variant:
+result:                                     # what an award carries (default: status)
+  type: grade                               # status | grade | pass_fail | percentage
+  pass_mark: 5.5                            # grade or percentage: nothing lower is awarded
 valid_for_days: 1825                        # credentials expire this many days after award
 prerequisites: Basic spreadsheet skills     # text, or a list of texts
 tags: [data, teaching]                      # catalogue keywords
@@ -59,6 +62,7 @@ ects: 5                                     # 0.5 to 240 in steps of 0.5 (or sbu
 education_program_identifier: 34567         # the programme's code (CROHO/CREBO), required
 eqf_level: 6                                # 1 to 8; a regular badge needs eqf_level or
                                             # quality_assurance (or both)
+result: grade                               # awards carry a Dutch grade, 1 to 10
 # Optional: quality_assurance, participation, assessment, supervision, identity_checked
 # (the values listed in the microcredential template), valid_for_days, prerequisites, tags.
 """

@@ -62,6 +62,7 @@ from .request_checks import (
     cryptosuite_option,
     uuid_of,
 )
+from .results import fit_result
 from .settings import Settings
 from .signing import CredentialSigner
 from .sqldb import Database, PostgresDatabase, SQLiteDatabase
@@ -570,6 +571,7 @@ class CredentialLedger(Application[UUID]):
             if existing is not None and existing.already_done():
                 return IssuedCredential(existing, self.credential_document(existing))
             achievement.check_not_archived()
+            result_value = fit_result(achievement.definition, result_value)
             now = self.clock().replace(microsecond=0)
             valid_until = request.valid_until
             if valid_until is None and "valid_for_days" in achievement.definition:
@@ -802,7 +804,9 @@ class CredentialLedger(Application[UUID]):
                 evidence=check_evidence(evidence)
                 if evidence is not None
                 else payload.get("evidence", []),
-                result_value=check_result(result) if result is not None else payload.get("result"),
+                result_value=fit_result(achievement.definition, check_result(result))
+                if result is not None
+                else payload.get("result"),
                 slot=slot,
             )
             credential.reissue(sealed, digest, issuer.active_key_id, act.actor, reason)

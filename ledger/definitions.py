@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from .errors import DefinitionInvalidError, FieldError
+from .results import check_result_field
 
 VARIANTS: Final = ("regular", "microcredential", "extracurricular")
 
@@ -62,6 +63,7 @@ _KNOWN_FIELDS: Final = frozenset(
         "image",
         "education_program_identifier",
         "tags",
+        "result",
     }
 )
 
@@ -269,9 +271,12 @@ def validate_definition(data: Any) -> dict[str, Any]:
         not isinstance(image, str) or not image.startswith(("https://", "http://", "data:image/"))
     ):
         errors.append(FieldError(("body", "image"), "must be an http(s) or data:image URL"))
+    result = check_result_field(data.get("result"), errors)
     if errors:
         raise DefinitionInvalidError(errors)
     normalised = {k: v for k, v in data.items() if v is not None}
+    if result is not None:
+        normalised["result"] = result
     if "ects" in normalised:
         normalised["ects"] = Decimal(str(normalised["ects"]))
     return normalised

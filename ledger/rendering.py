@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from .results import result_description
+
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
@@ -107,16 +109,7 @@ def achievement_document(
             "inLanguage": d["language"],
             "image": {"id": d.get("image") or f"{url}/image", "type": "Image"},
             "learningOutcome": list(d["learning_outcomes"]),
-            "resultDescription": [
-                {
-                    "id": f"{url}#result",
-                    "type": ["ResultDescription"],
-                    "name": "Completion",
-                    "resultType": "Status",
-                    "allowedValue": ["Completed"],
-                    "requiredValue": "Completed",
-                }
-            ],
+            "resultDescription": [result_description(d, url)],
         }
     )
     if "ects" in d:

@@ -170,6 +170,24 @@ def test_every_missing_field_of_a_variant_comes_in_one_problem(client: TestClien
     assert "body" not in problem["detail"]
 
 
+def test_an_award_whose_result_the_achievement_does_not_allow_is_refused(
+    client: TestClient,
+) -> None:
+    school = register(client)
+    achievement = define(client, school["token"], result=None)  # a status: 'Completed'
+    r = client.post(
+        "/v1/credentials",
+        json={
+            "achievement_id": achievement["id"],
+            "recipient": {"email": "learner@example.nl"},
+            "result": {"value": "8.5"},
+        },
+        headers=auth(school["token"]),
+    )
+    problem = assert_problem(r, 422)
+    assert ["body", "result", "value"] in [e["loc"] for e in problem["errors"]]
+
+
 def test_the_same_definition_again_answers_the_existing_achievement(client: TestClient) -> None:
     school = register(client)
     first = define(client, school["token"])

@@ -161,7 +161,9 @@ def test_tokens_can_be_added_and_revoked(client: TestClient, school: dict[str, A
     token = extra.json()["token"]
     assert (
         client.post(
-            "/v1/achievements", json=microcredential_definition(), headers=auth(token)
+            "/v1/achievements",
+            json=microcredential_definition(name="Another course"),
+            headers=auth(token),
         ).status_code
         == 201
     )
