@@ -295,6 +295,9 @@ class BatchItemResult(BaseModel):
     id: str | None = None
     credential: dict[str, Any] | None = None
     log_index: int | None = None
+    replayed: bool | None = Field(
+        default=None, description="true: issued before under the same idempotency_key"
+    )
     problem: dict[str, Any] | None = None
 
 

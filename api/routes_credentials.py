@@ -225,6 +225,7 @@ def issue_batch(body: BatchIn, principal: IssuerPrincipal, ledger: LedgerDep) ->
                 id=str(outcome.credential.id),
                 credential=outcome.vc,
                 log_index=ledger.log_index_of(outcome.credential.id, 1),
+                replayed=outcome.replayed,
             )
     return BatchResult(results=[r for r in results if r is not None])
 

@@ -33,12 +33,17 @@ class Backend(Protocol):
         """A changed definition of an existing achievement -> ``{"id", "achievement"}``."""
         ...
 
+    def achievement(self, achievement_id: str) -> Body:
+        """The OB 3.0 Achievement (public), e.g. for its ResultDescription."""
+        ...
+
     def issue_credential(self, body: Body, key: str | None) -> Body:
         """``{"achievement_id", "recipient", ...}`` -> ``{"id", "credential", "log_index"}``."""
         ...
 
     def issue_credentials(self, requests: Sequence[tuple[Body, str | None]]) -> list[Outcome]:
-        """Many awards (body, key), in order: each outcome is a response body or a refusal.
+        """Many awards (body, key), in order: each outcome is a response body (with
+        ``replayed`` true for a row issued before under the same key) or a refusal.
 
         Stops early, returning fewer outcomes, after an error that would refuse every
         later request too (a wrong token, an unknown achievement, a lost connection).

@@ -122,6 +122,11 @@ class LocalBackend:
             document = self.ledger.achievement_document(achievement)
         return {"id": str(achievement.id), "achievement": document}
 
+    def achievement(self, achievement_id: str) -> Body:
+        target = _uuid(achievement_id, "achievement_id")
+        with _translated():
+            return self.ledger.achievement_document(self.ledger.achievement(target))
+
     def issue_credential(self, body: Body, key: str | None) -> Body:
         (outcome,) = self.issue_credentials([(body, key)])
         if isinstance(outcome, CommandError):
@@ -161,6 +166,7 @@ class LocalBackend:
             "id": str(credential_id),
             "credential": issued.vc,
             "log_index": self.ledger.log_index_of(credential_id, issued.credential.issued_version),
+            "replayed": issued.replayed,
         }
 
     def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:

@@ -108,6 +108,20 @@ class RemoteBackend:
         result: Body = self._send("PUT", path, body, key).json()
         return result
 
+    def achievement(self, achievement_id: str) -> Body:
+        try:
+            response = self.client.get(f"/v1/achievements/{quote(achievement_id, safe='')}")
+        except httpx.TransportError as exc:
+            raise CommandError(
+                f"cannot reach the server at {self.client.base_url}: {exc}",
+                hint="check --server, and that `credledger serve` is running there",
+                exit_code=USAGE,
+            ) from None
+        if not response.is_success:
+            raise problem_error(response)
+        result: Body = response.json()
+        return result
+
     def issue_credential(self, body: Body, key: str | None) -> Body:
         return self._post("/v1/credentials", body, key)
 
@@ -120,7 +134,8 @@ class RemoteBackend:
         outcomes: list[Outcome] = []
         for result in answer.get("results", []):
             if result.get("status") == 201:
-                outcomes.append({k: result.get(k) for k in ("id", "credential", "log_index")})
+                keys = ("id", "credential", "log_index", "replayed")
+                outcomes.append({k: result.get(k) for k in keys})
             else:
                 outcomes.append(problem_from_document(result.get("problem") or {}))
         return outcomes

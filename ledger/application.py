@@ -93,6 +93,8 @@ class RegisteredIssuer:
 class IssuedCredential:
     credential: Credential
     vc: dict[str, Any]
+    replayed: bool = False
+    """True when a retried act (same Idempotency-Key) found its earlier credential."""
 
 
 @dataclass(frozen=True)
@@ -569,7 +571,7 @@ class CredentialLedger(Application[UUID]):
             credential_id = act.derived_id("credential")
             existing = self._find(Credential, credential_id) if act.replayable else None
             if existing is not None and existing.already_done():
-                return IssuedCredential(existing, self.credential_document(existing))
+                return IssuedCredential(existing, self.credential_document(existing), True)
             achievement.check_not_archived()
             result_value = fit_result(achievement.definition, result_value)
             now = self.clock().replace(microsecond=0)

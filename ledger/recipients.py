@@ -8,7 +8,9 @@ from typing import Any
 
 from .errors import FieldError, RequestInvalidError
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"^[\w.!#$%&'*+/=?^`{|}~-]+@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}$")
+"""A dot-atom address at a domain of letter-digit-hyphen labels (Unicode letters allowed):
+no commas, quotes, brackets or spaces, which in a CSV cell mean a misread row."""
 _DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$")
 KINDS = ("email", "eduid", "did")
 

@@ -94,6 +94,24 @@ def result_description(definition: dict[str, Any], url: str) -> dict[str, Any]:
     return described
 
 
+def spec_from_description(description: Any) -> dict[str, Any] | None:
+    """The result kind a published ResultDescription stands for (None: not one of ours)."""
+    if not isinstance(description, dict):
+        return None
+    kind = {
+        "Status": "status",
+        "Result": "pass_fail",
+        "ext:ECTSGradeScore": "grade",
+        "Percent": "percentage",
+    }.get(str(description.get("resultType")))
+    if kind is None:
+        return None
+    spec: dict[str, Any] = {"type": kind}
+    if kind in _RANGES and description.get("requiredValue") is not None:
+        spec["pass_mark"] = str(description["requiredValue"])
+    return spec
+
+
 def fit_result(definition: dict[str, Any], value: str | None) -> str | None:
     """The award's result value in its one spelling, or RequestInvalidError saying what
     the achievement allows. No value is always allowed (the credential says Completed)."""
