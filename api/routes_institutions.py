@@ -45,7 +45,16 @@ def issuer_profile(issuer_id: UUID, ledger: LedgerDep) -> dict[str, Any]:
 
 
 @router.post(
-    "/achievements", status_code=201, response_model=AchievementCreated, tags=["achievements"]
+    "/achievements",
+    status_code=201,
+    response_model=AchievementCreated,
+    tags=["achievements"],
+    responses={
+        200: {
+            "model": AchievementCreated,
+            "description": "The issuer already had this exact definition: the existing one",
+        }
+    },
 )
 def define_achievement(
     body: AchievementIn,
