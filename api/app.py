@@ -13,7 +13,9 @@ from . import (
     openapi,
     problems,
     routes_credentials,
+    routes_docs,
     routes_endorsements,
+    routes_images,
     routes_institutions,
     routes_log,
     routes_status,
@@ -32,7 +34,7 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
     app = FastAPI(
         title="credledger",
         version="0.1.0",
-        docs_url=None,  # the interactive pages load scripts from a CDN; serve the document only
+        docs_url=None,  # FastAPI's pages load scripts from a CDN: routes_docs serves its own
         redoc_url=None,
         description=(
             "An event-sourced, Merkle-anchored ledger for microcredentials: Open Badges 3.0 "
@@ -66,6 +68,8 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
         routes_status,
         routes_log,
         routes_vcapi,
+        routes_images,
+        routes_docs,
     ):
         app.include_router(module.router)
 

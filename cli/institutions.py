@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from .definition_templates import TEMPLATES
 from .errors import CommandError
-from .inputs import read_object
+from .inputs import inline_image, read_object
 from .options import (
     BaseUrlOption,
     DataOption,
@@ -104,7 +104,7 @@ def define_achievement(
     """
     output = Output(json=json_output)
     with reporting(output):
-        definition = read_object(file, "an achievement definition")
+        definition = inline_image(read_object(file, "an achievement definition"), file.parent)
         target = Target(data=data, server=server, token=token, issuer=issuer, base_url=base_url)
         name = escape(str(definition.get("name", "")))
         with open_backend(target) as backend:

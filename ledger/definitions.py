@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from .badge_images import ImageInvalidError, parse_data_url
 from .errors import DefinitionInvalidError, FieldError
 from .results import check_result_field
 
@@ -267,10 +268,14 @@ def validate_definition(data: Any) -> dict[str, Any]:
     ):
         errors.append(FieldError(("body", "valid_for_days"), "must be a whole number of days"))
     image = data.get("image")
-    if image is not None and (
-        not isinstance(image, str) or not image.startswith(("https://", "http://", "data:image/"))
-    ):
-        errors.append(FieldError(("body", "image"), "must be an http(s) or data:image URL"))
+    if image is not None:
+        if not isinstance(image, str) or not image.startswith(("https://", "http://", "data:")):
+            errors.append(FieldError(("body", "image"), "must be an http(s) or data:image URL"))
+        elif image.startswith("data:"):
+            try:
+                parse_data_url(image)
+            except ImageInvalidError as exc:
+                errors.append(FieldError(("body", "image"), str(exc)))
     result = check_result_field(data.get("result"), errors)
     if errors:
         raise DefinitionInvalidError(errors)

@@ -107,7 +107,7 @@ def achievement_document(
             "achievementType": "MicroCredential" if d["variant"] == "microcredential" else "Badge",
             "creator": creator,
             "inLanguage": d["language"],
-            "image": {"id": d.get("image") or f"{url}/image", "type": "Image"},
+            "image": {"id": _image_url(d, url), "type": "Image"},
             "learningOutcome": list(d["learning_outcomes"]),
             "resultDescription": [result_description(d, url)],
         }
@@ -157,6 +157,15 @@ def achievement_document(
     if d.get("tags"):
         doc["tag"] = list(d["tags"])
     return doc
+
+
+def _image_url(definition: dict[str, Any], url: str) -> str:
+    """An image elsewhere keeps its URL; one carried in the definition (or none: a drawn
+    badge) is served at the achievement's ``/image`` (api/routes_images.py)."""
+    image = definition.get("image")
+    if isinstance(image, str) and image.startswith(("https://", "http://")):
+        return image
+    return f"{url}/image"
 
 
 def edubadges_schema_ids(definition: dict[str, Any]) -> list[str]:
