@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from . import (
     openapi,
     problems,
+    routes_browse,
     routes_credentials,
     routes_docs,
     routes_endorsements,
@@ -62,6 +63,7 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
     app.add_middleware(RequestLimits, max_body_bytes=MAX_BODY_BYTES)
 
     for module in (
+        routes_browse,
         routes_institutions,
         routes_credentials,
         routes_endorsements,

@@ -184,6 +184,32 @@ class CredentialView(BaseModel):
     id: str
     credential: dict[str, Any]
     status: Literal["active", "suspended", "revoked", "expired"]
+    log_index: int | None = Field(default=None, description="the issuance leaf in the log")
+
+
+class IssuerSummary(BaseModel):
+    id: str
+    name: str
+    url: str | None = None
+    did: str | None = None
+    registered_at: str | None = None
+
+
+class IssuerList(BaseModel):
+    issuers: list[IssuerSummary]
+
+
+class CredentialSummary(BaseModel):
+    id: str
+    achievement_id: str
+    status: str
+    awarded_at: str | None = None
+    valid_until: str | None = None
+    changed_at: str | None = None
+
+
+class CredentialList(BaseModel):
+    credentials: list[CredentialSummary]
 
 
 class ReasonIn(Strict):

@@ -69,6 +69,7 @@ def read(credential_id: UUID, principal: IssuerPrincipal, ledger: LedgerDep) -> 
         id=str(credential.id),
         credential=ledger.credential_document(credential),
         status=credential.status_at(ledger.clock()),  # type: ignore[arg-type]
+        log_index=ledger.log_index_of(credential.id, credential.issued_version),
     )
 
 

@@ -37,6 +37,22 @@ class Backend(Protocol):
         """The OB 3.0 Achievement (public), e.g. for its ResultDescription."""
         ...
 
+    def issuers(self) -> list[Body]:
+        """Registered institutions: ``{"id", "name", "url", "did", "registered_at"}``."""
+        ...
+
+    def achievements(self, query: str | None) -> list[Body]:
+        """The catalogue (not archived), or the achievements holding every word of ``query``."""
+        ...
+
+    def credentials(self) -> list[Body]:
+        """The acting issuer's credentials: ids, achievement, status, dates."""
+        ...
+
+    def credential(self, credential_id: str) -> Body:
+        """``{"id", "status", "log_index", "credential", "history"}`` of an own credential."""
+        ...
+
     def issue_credential(self, body: Body, key: str | None) -> Body:
         """``{"achievement_id", "recipient", ...}`` -> ``{"id", "credential", "log_index"}``."""
         ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .awards import award
+from .browse import catalogue_app, credential_app
 from .endorsements import endorse, recognise
 from .initialise import init
 from .institutions import achievement_app, issuer_app
@@ -15,6 +16,8 @@ def register(app: typer.Typer) -> None:
     app.command()(init)
     app.add_typer(issuer_app, name="issuer")
     app.add_typer(achievement_app, name="achievement")
+    app.add_typer(credential_app, name="credential")
+    app.add_typer(catalogue_app, name="catalogue")
     app.command()(award)
     for change in CHANGES:
         app.command(change)(status_command(change))

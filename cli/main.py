@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from . import auditing
+from . import auditing, help_format
 from .commands import register
 from .serve import serve
 
+help_format.install()
 app = typer.Typer(
     no_args_is_help=True,
     help="credledger: a Merkle-anchored ledger for microcredentials.",

@@ -108,9 +108,9 @@ class RemoteBackend:
         result: Body = self._send("PUT", path, body, key).json()
         return result
 
-    def achievement(self, achievement_id: str) -> Body:
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            response = self.client.get(f"/v1/achievements/{quote(achievement_id, safe='')}")
+            response = self.client.get(path, params=params)
         except httpx.TransportError as exc:
             raise CommandError(
                 f"cannot reach the server at {self.client.base_url}: {exc}",
@@ -119,8 +119,27 @@ class RemoteBackend:
             ) from None
         if not response.is_success:
             raise problem_error(response)
-        result: Body = response.json()
+        return response.json()
+
+    def achievement(self, achievement_id: str) -> Body:
+        result: Body = self._get(f"/v1/achievements/{quote(achievement_id, safe='')}")
         return result
+
+    def issuers(self) -> list[Body]:
+        return list(self._get("/v1/issuers", {"limit": 1000})["issuers"])
+
+    def achievements(self, query: str | None) -> list[Body]:
+        params: dict[str, Any] = {"limit": 200, **({"q": query} if query else {})}
+        return list(self._get("/v1/achievements", params)["achievements"])
+
+    def credentials(self) -> list[Body]:
+        return list(self._get("/v1/credentials", {"limit": 1000})["credentials"])
+
+    def credential(self, credential_id: str) -> Body:
+        path = f"/v1/credentials/{quote(credential_id, safe='')}"
+        view: Body = self._get(path)
+        view["history"] = self._get(f"{path}/status-history")["history"]
+        return view
 
     def issue_credential(self, body: Body, key: str | None) -> Body:
         return self._post("/v1/credentials", body, key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -24,6 +25,10 @@ def serve(
     ] = None,
     tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate: serve HTTPS")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="PEM private key for --tls-cert")] = None,
+    json_output: Annotated[
+        bool,
+        typer.Option("--json", help="print where it serves as one JSON line before starting"),
+    ] = False,
 ) -> None:
     """Start the HTTP server.
 
@@ -42,6 +47,15 @@ def serve(
     os.environ["CREDLEDGER_DATA"] = str(settings.data_dir)
     os.environ["CREDLEDGER_BASE_URL"] = settings.base_url
     store = "PostgreSQL" if settings.database_url else f"SQLite in {settings.data_dir}"
+    if json_output:
+        postgres = settings.database_url is not None
+        about = {
+            "url": settings.base_url,
+            "listen": f"{scheme}://{host}:{port}",
+            "store": "postgresql" if postgres else "sqlite",
+            "data": str(settings.data_dir),
+        }
+        typer.echo(json.dumps(about))
     typer.echo(f"credledger serving {settings.base_url} (store: {store})", err=True)
     uvicorn.run(
         APP_FACTORY,

@@ -349,6 +349,36 @@ class ReadModel:
                 )
             return [dict(r) for r in rows]
 
+    def issuers(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Registered institutions, oldest first (their profiles are public)."""
+        with self._lock:
+            return [
+                dict(r)
+                for r in self.db["issuers"].rows_where(
+                    select="id, name, url, did, registered_at",
+                    order_by="registered_at, id",
+                    limit=limit,
+                    offset=offset,
+                )
+            ]
+
+    def credentials_of(
+        self, issuer_id: str, limit: int = 100, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """An issuer's credentials (no personal data: ids, achievement, status, dates)."""
+        with self._lock:
+            return [
+                dict(r)
+                for r in self.db["credentials"].rows_where(
+                    "issuer_id = ?",
+                    [issuer_id],
+                    select="id, achievement_id, status, awarded_at, valid_until, changed_at",
+                    order_by="awarded_at, id",
+                    limit=limit,
+                    offset=offset,
+                )
+            ]
+
     def achievements_named(self, issuer_id: str, name: str) -> list[str]:
         """Ids of the issuer's achievements of this name that are not archived."""
         with self._lock:
