@@ -9,11 +9,13 @@ from .browse import catalogue_app, credential_app
 from .endorsements import endorse, recognise
 from .initialise import init
 from .institutions import achievement_app, issuer_app
+from .move_base_url import move_base_url
 from .status import CHANGES, status_command
 
 
 def register(app: typer.Typer) -> None:
     app.command()(init)
+    app.command("move-base-url")(move_base_url)
     app.add_typer(issuer_app, name="issuer")
     app.add_typer(achievement_app, name="achievement")
     app.add_typer(credential_app, name="credential")
