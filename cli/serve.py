@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import typer
 from credledger.ledger.application import CredentialLedger
+from credledger.ledger.data_dir import DataDirectoryExposedError
 from credledger.ledger.ledger_identity import LedgerIdentity, LedgerIdentityError
 from credledger.ledger.settings import Settings, SettingsError
 
@@ -51,7 +52,7 @@ def serve(
     try:
         settings = Settings.from_env(data, base_url, default_base_url=listening)
         identity = _identity(settings)
-    except (SettingsError, LedgerIdentityError) as exc:
+    except (SettingsError, LedgerIdentityError, DataDirectoryExposedError) as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
         raise typer.Exit(2) from None
     os.environ["CREDLEDGER_DATA"] = str(settings.data_dir)
