@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import uvicorn
 from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.data_dir import DataDirectoryExposedError
@@ -63,10 +64,15 @@ def make_exposed(data: Path) -> None:
         os.chmod(path, 0o644)
 
 
-def test_serve_refuses_a_directory_whose_key_files_others_can_read(tmp_path: Path) -> None:
+def test_serve_refuses_a_directory_whose_key_files_others_can_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = tmp_path / "ledger"
     make_exposed(data)
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: served.append(kwargs))
     result = run("serve", "--data", data, "--port", "8999")
+    assert served == []  # it never got as far as listening
     assert result.exit_code == 2
     said = " ".join(result.output.split())
     assert "others can read the private keys" in said
