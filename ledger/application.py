@@ -63,7 +63,15 @@ from .request_checks import (
 from .settings import Settings
 from .signing import CredentialSigner
 from .sqldb import Database, PostgresDatabase, SQLiteDatabase
-from .status_lists import LIST_LENGTH, PURPOSES, StatusList, StatusSlot, group_id, list_id
+from .status_lists import (
+    LIST_LENGTH,
+    PURPOSES,
+    StatusList,
+    StatusSlot,
+    award_purposes,
+    group_id,
+    list_id,
+)
 from .transcoder import CBORTranscoder, decode_deterministic, encode_deterministic
 from .transparency_log import TransparencyLog
 from .tree_store import SQLiteTreeStore
@@ -570,6 +578,7 @@ class CredentialLedger(Application[UUID]):
                         [FieldError(("body", "valid_until"), "must be in the future")]
                     )
             slot = self._allocate_status_slot(issuer.id, claimed)
+            purposes = award_purposes(achievement.definition)
             recipient = {"kind": to.kind, "identity": to.identity, "salt": secrets.token_hex(16)}
             vc, sealed, subject_key_id, digest = self._render_and_seal(
                 credential_id=credential_id,
@@ -582,6 +591,7 @@ class CredentialLedger(Application[UUID]):
                 evidence=evidence,
                 result_value=result_value,
                 slot=slot,
+                purposes=purposes,
             )
             credential = Credential(
                 issuer_id=issuer.id,
@@ -593,7 +603,12 @@ class CredentialLedger(Application[UUID]):
                 awarded_at=now,
                 valid_until=valid_until,
                 signing_key_id=issuer.active_key_id,
-                status_slot={"group": slot.group, "index": slot.index, "number": slot.number},
+                status_slot={
+                    "group": slot.group,
+                    "index": slot.index,
+                    "number": slot.number,
+                    "purposes": list(purposes),
+                },
             )
             claim = StatusSlot(
                 group=slot.group,
@@ -617,6 +632,7 @@ class CredentialLedger(Application[UUID]):
         evidence: list[dict[str, Any]],
         result_value: str | None,
         slot: Slot,
+        purposes: tuple[str, ...],
     ) -> tuple[dict[str, Any], bytes, str, bytes]:
         """The signed VC, the personal data (recipient, VC) sealed under the subject key,
         the subject key id and the VC's digest."""
@@ -634,9 +650,9 @@ class CredentialLedger(Application[UUID]):
             valid_until=valid_until,
             evidence=evidence,
             result_value=result_value,
-            credential_status=self._status_entries(slot),
+            credential_status=self._status_entries(slot, purposes),
         )
-        vc = self.signer.sign(unsigned, issuer.active_key_id, valid_from)
+        vc = self.signer.sign(unsigned, issuer.active_key_id, valid_from, proof_array=True)
         canonical = canonical_json(vc)
         subject_key_id = self.vault.subject_key_id(recipient["kind"], recipient["identity"])
         sealed = self.vault.seal(
@@ -688,7 +704,11 @@ class CredentialLedger(Application[UUID]):
                 ]
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
             vc = self.signer.sign(
-                document, issuer.active_key_id, now, cryptosuite=cryptosuite_option(options)
+                document,
+                issuer.active_key_id,
+                now,
+                cryptosuite=cryptosuite_option(options),
+                proof_array=rendering.is_open_badge(document),
             )
             canonical = canonical_json(vc)
             subject_key_id = self.vault.subject_key_id("credential", str(vc_id or credential_id))
@@ -710,7 +730,12 @@ class CredentialLedger(Application[UUID]):
                     signing_key_id=issuer.active_key_id,
                     status_slot=None
                     if slot is None
-                    else {"group": slot.group, "index": slot.index, "number": slot.number},
+                    else {
+                        "group": slot.group,
+                        "index": slot.index,
+                        "number": slot.number,
+                        "purposes": list(purposes),
+                    },
                     vc_id=vc_id if isinstance(vc_id, str) else None,
                 )
             ]
@@ -793,6 +818,7 @@ class CredentialLedger(Application[UUID]):
                 else payload.get("evidence", []),
                 result_value=check_result(result) if result is not None else payload.get("result"),
                 slot=slot,
+                purposes=credential.status_purposes,
             )
             credential.reissue(sealed, digest, issuer.active_key_id, act.actor, reason)
             self.save(credential)
@@ -836,10 +862,10 @@ class CredentialLedger(Application[UUID]):
     def status_list_url(self, list_uuid: UUID) -> str:
         return f"{self.settings.base_url}/v1/status/{list_uuid}"
 
-    def _status_entries(self, slot: Slot) -> list[dict[str, Any]]:
+    def _status_entries(self, slot: Slot, purposes: tuple[str, ...]) -> list[dict[str, Any]]:
         return [
             status_list_entry(self.status_list_url(slot.lists[purpose]), slot.index, purpose)
-            for purpose in PURPOSES
+            for purpose in purposes
         ]
 
     def _unsealed(self, credential: Credential) -> dict[str, Any]:
@@ -870,7 +896,7 @@ class CredentialLedger(Application[UUID]):
         lists = []
         if credential.status_slot is not None:
             group = credential.status_slot["group"]
-            for purpose in PURPOSES:
+            for purpose in credential.status_purposes:
                 lists.append((purpose, self.current_status_list(list_id(group, purpose))))
         self.catch_up()
         index = self.log_index_of(credential.id, credential.issued_version)
@@ -976,7 +1002,7 @@ class CredentialLedger(Application[UUID]):
                 comment=comment.strip(),
                 issued_at=now,
             )
-            document = self.signer.sign(unsigned, endorser.active_key_id, now)
+            document = self.signer.sign(unsigned, endorser.active_key_id, now, proof_array=True)
             endorsement = Endorsement(
                 endorser_id=endorser.id,
                 subject_kind=kind,

@@ -22,6 +22,16 @@ PURPOSES = ("revocation", "suspension")
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://credledger.org/ns/status")
 
 
+def award_purposes(definition: dict[str, Any]) -> tuple[str, ...]:
+    """The status entries an award of this definition carries.
+
+    Open Badges 3.0 allows one ``credentialStatus``: revocation. A suspension entry is
+    added only for achievements defined ``suspendable`` (a VC 2.0 array, outside OB 3.0's
+    schema: docs/status-lists.md).
+    """
+    return PURPOSES if definition.get("suspendable") is True else ("revocation",)
+
+
 def group_id(issuer_id: UUID, number: int) -> UUID:
     """The n-th list group of an issuer: one revocation and one suspension list."""
     return uuid5(_NAMESPACE, f"group:{issuer_id}:{number}")
