@@ -8,6 +8,7 @@ from .awards import award
 from .endorsements import endorse, recognise
 from .initialise import init
 from .institutions import achievement_app, issuer_app
+from .read_model import read_model_app
 from .status import CHANGES, status_command
 
 
@@ -20,3 +21,4 @@ def register(app: typer.Typer) -> None:
         app.command(change)(status_command(change))
     app.command()(endorse)
     app.command()(recognise)
+    app.add_typer(read_model_app, name="read-model")

@@ -272,9 +272,11 @@ def endorsement_credential(
     subject_id: str,
     comment: str,
     issued_at: datetime,
+    credential_status: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """An unsigned OB 3.0 EndorsementCredential."""
-    return {
+    """An unsigned OB 3.0 EndorsementCredential (with its revocation entry, so that a
+    withdrawal is visible to every verifier)."""
+    vc: dict[str, Any] = {
         "@context": [VC_V2, OB_V3, OB_EXTENSIONS],
         "id": f"urn:uuid:{endorsement_id}",
         "type": ["VerifiableCredential", "EndorsementCredential"],
@@ -288,3 +290,6 @@ def endorsement_credential(
         },
         "credentialSchema": [{"id": OB_ENDORSEMENT_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
+    if credential_status:
+        vc["credentialStatus"] = credential_status[0]
+    return vc

@@ -174,3 +174,33 @@ def test_digital_bazaar_sees_revocation_and_suspension(client: TestClient, tmp_p
     assert statuses() == {"revocation": False, "suspension": False}
     client.post(f"{path}/revoke", json={"reason": "fraud"}, headers=auth(school["token"]))
     assert statuses()["revocation"] is True
+
+
+def test_digital_bazaar_sees_a_withdrawn_endorsement_revoked(
+    client: TestClient, tmp_path: Path
+) -> None:
+    school = client.post("/v1/issuers", json={"name": "S"}, headers=auth(ADMIN_TOKEN)).json()
+    endorser = client.post("/v1/issuers", json={"name": "E"}, headers=auth(ADMIN_TOKEN)).json()
+    achievement = client.post(
+        "/v1/achievements", json=microcredential_definition(), headers=auth(school["token"])
+    ).json()["id"]
+    endorsed = client.post(
+        "/v1/endorsements",
+        json={"subject": achievement, "comment": "Well designed"},
+        headers=auth(endorser["token"]),
+    ).json()
+    vc = endorsed["credential"]
+
+    def revoked() -> Any:
+        result = digital_bazaar_status(vc, served_lists(client, vc), tmp_path)
+        assert result["verified"], result
+        return {r["purpose"]: r["status"] for r in result["results"]}["revocation"]
+
+    assert revoked() is False
+    r = client.post(
+        f"/v1/endorsements/{endorsed['id']}/withdraw",
+        json={"reason": "programme changed"},
+        headers=auth(endorser["token"]),
+    )
+    assert r.status_code == 200, r.text
+    assert revoked() is True
