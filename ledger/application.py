@@ -536,8 +536,13 @@ class CredentialLedger(Application[UUID]):
                 for i, award in prepared:
                     self._note_used_slot(award.slot.group, award.slot.index)
                     outcomes[i] = IssuedCredential(award.credential, award.vc)
-            groups = {(award.slot.group, award.credential.issuer_id) for _, award in prepared}
-            self._publish_after_act(lambda: self.status_publisher.after_award(groups))
+        groups = {
+            (o.credential.status_slot["group"], o.credential.issuer_id)
+            for o in outcomes
+            if isinstance(o, IssuedCredential) and o.credential.status_slot
+        }
+        if groups:  # the first versions of the lists of a group these awards opened
+            self._publish_after_act(partial(self.status_publisher.after_award, groups))
         return [o for o in outcomes if o is not None]
 
     def _subject_of(self, recipient: Any) -> str:

@@ -186,3 +186,23 @@ def test_the_status_at_a_past_time_is_answered_from_the_events(
         for m in [*moments, ledger.clock() + dt.timedelta(seconds=1)]
     ]
     assert answers == ["active", "suspended", "active", "revoked"]
+
+
+def test_anonymous_reads_and_publish_requests_record_nothing_new(
+    client: TestClient, ledger: Any
+) -> None:
+    token, (item,) = issue(client)
+    client.post(f"/v1/credentials/{item['id']}/revoke", json={"reason": "x"}, headers=auth(token))
+    path = entry(item["credential"], "revocation")["statusListCredential"].split(
+        "ledger.example.test", 1
+    )[1]
+    before = ledger.recorder.max_notification_id()
+    for _ in range(20):
+        assert client.get(path).status_code == 200
+        assert client.post(f"{path}/publish").status_code == 204
+    assert client.get(f"/v1/credentials/{item['id']}/proof").status_code == 200
+    assert ledger.recorder.max_notification_id() == before
+    unknown = client.post("/v1/status/6c0f7a4e-5a7e-4e08-9a39-8e3f9e0f0000/publish")
+    assert unknown.status_code == 404
+    assert client.post("/v1/status/not-a-uuid/publish").status_code == 422
+    assert ledger.recorder.max_notification_id() == before
