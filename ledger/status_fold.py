@@ -50,6 +50,7 @@ class SlotOwner:
     group: UUID
     index: int
     issuer_id: UUID
+    number: int
 
 
 @dataclass
@@ -61,6 +62,7 @@ class GroupStatus:
     changes: int = 0
     changed_at: datetime | None = None
     issuer_id: UUID | None = None
+    number: int = 0
 
     def indices(self, purpose: str) -> set[int]:
         return self.revoked if purpose == "revocation" else self.suspended
@@ -130,6 +132,7 @@ class StatusFold:
             return
         status = self._groups.setdefault(owner.group, GroupStatus())
         status.issuer_id = owner.issuer_id
+        status.number = owner.number
         status.apply(name, owner.index, event.timestamp)
         self._dirty.add(owner.group)
 
@@ -145,13 +148,17 @@ class StatusFold:
                 found.changes,
                 found.changed_at,
                 found.issuer_id,
+                found.number,
             )
 
-    def take_changed(self) -> dict[UUID, UUID]:
-        """Groups changed since the last call, with their issuers (and forget them)."""
+    def take_changed(self) -> dict[UUID, tuple[UUID, int]]:
+        """Groups changed since the last call, with their issuers and numbers (and
+        forget them)."""
         with self._lock:
             changed = {
-                g: issuer for g in self._dirty if (issuer := self._groups[g].issuer_id) is not None
+                g: (issuer, self._groups[g].number)
+                for g in self._dirty
+                if (issuer := self._groups[g].issuer_id) is not None
             }
             self._dirty.clear()
             return changed

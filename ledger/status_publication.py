@@ -52,6 +52,8 @@ class ListRef:
     issuer_id: UUID
     group: UUID
     purpose: str
+    number: int | None = None
+    """The group's number (its lists' base URL); needed only for a first version."""
 
 
 def encoded_list(document: dict[str, Any] | None) -> str | None:
@@ -99,22 +101,22 @@ class StatusPublisher:
         return self.ledger.clock
 
     # -- what to publish -------------------------------------------------------------------
-    def group_lists(self, group: UUID, issuer_id: UUID) -> list[ListRef]:
-        return [ListRef(list_id(group, p), issuer_id, group, p) for p in PURPOSES]
+    def group_lists(self, group: UUID, issuer_id: UUID, number: int | None) -> list[ListRef]:
+        return [ListRef(list_id(group, p), issuer_id, group, p, number) for p in PURPOSES]
 
-    def after_award(self, groups: Iterable[tuple[UUID, UUID]]) -> None:
+    def after_award(self, groups: Iterable[tuple[UUID, UUID, int]]) -> None:
         """The first version of each list of a group an award just opened."""
-        for group, issuer_id in groups:
+        for group, issuer_id, number in groups:
             if group in self._published_groups:
                 continue
-            self.publish_all(self.group_lists(group, issuer_id), only_missing=True)
+            self.publish_all(self.group_lists(group, issuer_id, number), only_missing=True)
             self._published_groups.add(group)
 
     def after_change(self) -> None:
         """New versions of the lists whose bits changed (after a status change)."""
         self.fold.catch_up()
-        for group, issuer_id in self.fold.take_changed().items():
-            self.publish_all(self.group_lists(group, issuer_id))
+        for group, (issuer_id, number) in self.fold.take_changed().items():
+            self.publish_all(self.group_lists(group, issuer_id, number))
 
     def publish_due(self) -> int:
         """The tick: changed lists, lists never published, and windows about to close.
@@ -172,7 +174,7 @@ class StatusPublisher:
                             purpose=ref.purpose,
                         )
                     current.publish(
-                        list_url=ledger.status_list_url(ref.list_uuid),
+                        list_url=str(document["id"]),
                         list_version=current.list_version + 1,
                         digest=ledger.document_digest(document),
                         document=document,
@@ -201,7 +203,7 @@ class StatusPublisher:
         since = min(since.astimezone(UTC).replace(microsecond=0), now)
         issuer = self.ledger.issuer(ref.issuer_id)
         unsigned = build_status_list_credential(
-            list_url=self.ledger.status_list_url(ref.list_uuid),
+            list_url=self._list_url(ref, current),
             issuer=self.ledger.issuer_did(issuer),
             purpose=ref.purpose,
             bitstring=bits,
@@ -210,6 +212,15 @@ class StatusPublisher:
             ttl=self.ttl,
         )
         return self.ledger.signer.sign(unsigned, issuer.active_key_id, now)
+
+    def _list_url(self, ref: ListRef, current: StatusList | None) -> str:
+        """A list keeps the URL of its first version for life (credentials name it)."""
+        earlier = (current.document or {}).get("id") if current is not None else None
+        if isinstance(earlier, str):
+            return earlier
+        if ref.number is None:
+            raise NotFoundError(f"status list {ref.list_uuid} has no published version yet")
+        return self.ledger.status_list_url(ref.list_uuid, ref.number)
 
 
 def require_published(found: StatusList | None, list_uuid: UUID) -> StatusList:
