@@ -155,7 +155,7 @@ def test_reading_a_status_list_or_a_proof_bundle_records_nothing(ledger: Any) ->
     first = award(ledger, actor, achievement, "first@example.nl")
     ledger.change_status(Act(actor), first.credential.id, "revoke", "fraud")
     before = ledger.recorder.max_notification_id()
-    list_uuid, document, index = revocation_list(ledger, first.vc)
+    _, document, index = revocation_list(ledger, first.vc)
     assert bit(document, index)  # published by the act, not by this read
     ledger.proof_bundle(first.credential.id)
     ledger.fetch_status_list(first.vc["credentialStatus"]["statusListCredential"])
