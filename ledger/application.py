@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from credledger.crypto.jcs import canonicalize_bytes
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, public_key_multibase
 from credledger.crypto.signed_note import CosignatureVerifier, NoteSigner
 from credledger.revocation.allocation import allocate_index
+from credledger.revocation.cache import StatusListCache
 from credledger.revocation.check import FetchedStatusList
 from credledger.revocation.status_list import status_list_entry
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -53,6 +54,7 @@ from .guarded_fetch import GuardedFetcher
 from .identity_records import establish_identity
 from .issuer import Issuer
 from .ledger_identity import LedgerIdentity
+from .own_lists_uncached import OwnListsUncached
 from .read_model import ReadModel
 from .recipients import parse_recipient
 from .recognition import DECISIONS, Recognition
@@ -367,7 +369,13 @@ class CredentialLedger(Application[UUID]):
             fetch_status_list=lambda url: self.fetch_status_list(url, session),
             clock=self.clock,
             resolve_did=lambda did: self.resolve_did(did, session),
-            status_cache=self.fetch_cache.status_lists,
+            status_cache=cast(
+                StatusListCache,
+                OwnListsUncached(
+                    self.fetch_cache.status_lists,
+                    lambda url: self.identity.base_url_of(url) is not None,
+                ),
+            ),
         )
 
     def resolve_did(self, did: str, session: FetchSession | None = None) -> dict[str, Any]:
