@@ -9,8 +9,9 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
-from credledger.ledger.application import CredentialLedger
-from credledger.ledger.ledger_identity import LedgerIdentity, LedgerIdentityError
+from credledger.ledger.data_dir import DataDirectoryExposedError
+from credledger.ledger.identity_records import open_identity
+from credledger.ledger.ledger_identity import LedgerIdentityError
 from credledger.ledger.settings import Settings, SettingsError
 
 APP_FACTORY = "credledger.api.server:app_from_env"
@@ -50,8 +51,8 @@ def serve(
     listening = f"{scheme}://{_netloc(host, port)}"
     try:
         settings = Settings.from_env(data, base_url, default_base_url=listening)
-        identity = _identity(settings)
-    except (SettingsError, LedgerIdentityError) as exc:
+        identity = open_identity(settings)  # refusals come here, before the server starts
+    except (SettingsError, LedgerIdentityError, DataDirectoryExposedError) as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
         raise typer.Exit(2) from None
     os.environ["CREDLEDGER_DATA"] = str(settings.data_dir)
@@ -81,16 +82,6 @@ def serve(
         log_level="info",
         server_header=False,
     )
-
-
-def _identity(settings: Settings) -> LedgerIdentity:
-    """The ledger's identity, recorded now if the store is new; refusals raise here,
-    before the server starts."""
-    ledger = CredentialLedger(settings)
-    try:
-        return ledger.identity
-    finally:
-        ledger.close()
 
 
 def _netloc(host: str, port: int) -> str:

@@ -38,6 +38,7 @@ from .achievement import Achievement
 from .acts import ADMIN, Act, acting
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
+from .data_dir import prepare_data_directory, store_files
 from .definitions import validate_definition
 from .did_web import DidResolutionError, did_web_document, did_web_for
 from .endorsement import Endorsement
@@ -180,7 +181,7 @@ class CredentialLedger(Application[UUID]):
         *,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        prepare_data_directory(settings.data_dir, store_files(settings))
         self.settings = settings
         self.clock = clock
         super().__init__(env=settings.eventsourcing_env())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,28 @@ from urllib.parse import unquote, urlsplit
 
 class SettingsError(ValueError):
     """A setting is missing or malformed (e.g. an unsupported database URL)."""
+
+
+class PostgresExtraMissingError(SettingsError):
+    """A PostgreSQL URL is configured but the optional PostgreSQL driver is not installed."""
+
+
+POSTGRES_MODULES = ("psycopg", "psycopg_pool")
+
+
+def require_postgres_driver() -> None:
+    """PostgreSQL support is an extra: say how to install it, in one line, when missing."""
+    missing = []
+    for module in POSTGRES_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise PostgresExtraMissingError(
+            "CREDLEDGER_DATABASE_URL names PostgreSQL, but its driver is not installed "
+            f"({', '.join(missing)}): pip install 'credledger[postgres]'"
+        )
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,7 @@ class Settings:
             raise SettingsError(
                 "CREDLEDGER_DATABASE_URL must be a postgresql:// URL (or unset for SQLite)"
             )
+        require_postgres_driver()
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "credledger",
