@@ -142,6 +142,12 @@ class AchievementIn(Strict):
         description="the result an award carries: status (default: 'Completed'), grade "
         "(Dutch, 1 to 10), pass_fail, percentage",
     )
+    suspendable: bool | None = Field(
+        default=None,
+        description="Awards also carry a suspension status entry (a VC 2.0 array of two "
+        "entries, outside the OB 3.0 schema); without it a credential can be revoked but "
+        "not suspended",
+    )
 
 
 class AchievementCreated(BaseModel):
