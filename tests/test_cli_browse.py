@@ -56,11 +56,11 @@ def test_catalogue_search_finds_by_words(local: LocalSetup) -> None:
 def test_credential_list_and_show_with_status_history_and_log_index(local: LocalSetup) -> None:
     credential = award(local)
     assert [r["id"] for r in ok(run("credential", "list", *local.args(), "--json"))] == [credential]
-    ok(run("suspend", credential, "--reason", "under review", *local.args(), "--json"))
+    ok(run("revoke", credential, "--reason", "under review", *local.args(), "--json"))
     shown = ok(run("credential", "show", credential, *local.args(), "--json"))
-    assert shown["status"] == "suspended"
+    assert shown["status"] == "revoked"
     assert isinstance(shown["log_index"], int)
-    assert [change["status"] for change in shown["history"]][-1] == "suspended"
+    assert [change["status"] for change in shown["history"]][-1] == "revoked"
     text = run("credential", "show", credential, *local.args()).stdout
     assert "under review" in text and "log index" in text
 
