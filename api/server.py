@@ -34,7 +34,7 @@ def app_from_env() -> FastAPI:
             file=sys.stderr,
             flush=True,
         )
-    app = create_app(ledger, admin_hash)
+    app = create_app(ledger, admin_hash, settings.trusted_proxies)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from credledger.ledger.admin_token import check_admin_token
 from credledger.ledger.settings import Settings, SettingsError
 
 APP_FACTORY = "credledger.api.server:app_from_env"
@@ -36,6 +37,8 @@ def serve(
     scheme = "https" if tls_cert else "http"
     try:
         settings = Settings.from_env(data, base_url or f"{scheme}://{host}:{port}")
+        if configured_token := os.environ.get("CREDLEDGER_ADMIN_TOKEN"):
+            check_admin_token(configured_token)  # refuse to start rather than accept a weak one
     except SettingsError as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
         raise typer.Exit(2) from None
@@ -52,4 +55,7 @@ def serve(
         ssl_keyfile=str(tls_key) if tls_key else None,
         log_level="info",
         server_header=False,
+        # Forwarded headers count only from CREDLEDGER_TRUSTED_PROXIES (the app reads
+        # them itself); uvicorn would otherwise believe any X-Forwarded-For from 127.0.0.1.
+        proxy_headers=False,
     )

@@ -34,6 +34,7 @@ from eventsourcing.persistence import IntegrityError, Transcoder
 from . import rendering
 from .achievement import Achievement
 from .acts import ADMIN, Act, acting
+from .admin_token import check_admin_token
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
 from .definitions import validate_definition
@@ -226,9 +227,11 @@ class CredentialLedger(Application[UUID]):
     def admin_token_hash(self, configured: str | None) -> tuple[bytes, str | None]:
         """The admin token's hash; makes (and returns, once) a token when none exists.
 
-        A configured token (CREDLEDGER_ADMIN_TOKEN) replaces any stored one.
+        A configured token (CREDLEDGER_ADMIN_TOKEN) replaces any stored one; a weak one
+        is refused (WeakAdminTokenError).
         """
         if configured:
+            check_admin_token(configured)
             digest = token_hash(configured)
             self.vault.set_secret("admin-token-sha256", digest)
             return digest, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,22 @@ from urllib.parse import unquote, urlsplit
 
 class SettingsError(ValueError):
     """A setting is missing or malformed (e.g. an unsupported database URL)."""
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(value: str, name: str = "CREDLEDGER_TRUSTED_PROXIES") -> tuple[Network, ...]:
+    """Comma-separated addresses or CIDR networks (``10.0.0.0/8, ::1``)."""
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError as exc:
+            raise SettingsError(f"{name}: {item!r} is not an IP address or CIDR ({exc})") from None
+    return tuple(networks)
 
 
 @dataclass(frozen=True)
@@ -22,6 +39,8 @@ class Settings:
     log_origin: str | None = None
     witness_keys: tuple[str, ...] = ()
     allow_private_fetch: bool = False
+    trusted_proxies: tuple[Network, ...] = ()
+    """Peers whose X-Forwarded-For/-Proto headers the HTTP server believes (default none)."""
 
     @classmethod
     def from_env(
@@ -38,6 +57,7 @@ class Settings:
             ),
             database_url=os.environ.get("CREDLEDGER_DATABASE_URL") or None,
             allow_private_fetch=os.environ.get("CREDLEDGER_ALLOW_PRIVATE_FETCH") == "1",
+            trusted_proxies=parse_networks(os.environ.get("CREDLEDGER_TRUSTED_PROXIES", "")),
             witness_keys=tuple(
                 v.strip()
                 for v in os.environ.get("CREDLEDGER_WITNESS_KEYS", "").split(",")
