@@ -59,6 +59,7 @@ from .request_checks import (
     check_reason,
     check_result,
     cryptosuite_option,
+    refuse_held_vc_id,
     uuid_of,
 )
 from .settings import Settings
@@ -668,6 +669,7 @@ class CredentialLedger(Application[UUID]):
         issuer = self._get(Issuer, issuer_id)
         document, purposes = check_given_credential(credential, options, self.issuer_did(issuer))
         vc_id = document.get("id")
+        refuse_held_vc_id(vc_id, lambda held: self._find(Credential, held) is not None)
         if isinstance(vc_id, str):  # the VC's own id names the aggregate: a retry finds it
             act = Act(
                 act.actor,
