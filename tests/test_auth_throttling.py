@@ -143,3 +143,20 @@ def test_a_served_ledger_believes_its_configured_proxy(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert set(statuses) == {401}
+
+
+def test_a_token_sent_in_a_query_string_never_reaches_the_access_log(tmp_path: Path) -> None:
+    secret = "query-token-4f1c9a7e2b"
+    server = ServerProcess(tmp_path / "d", output=tmp_path / "access.log")
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=10) as http:
+            refused = http.get(PROTECTED, params={"access_token": secret})
+            search = http.get("/v1/achievements", params={"q": secret, "token": secret})
+    finally:
+        server.stop()
+    assert refused.status_code == 401 and search.status_code == 200
+    log = (tmp_path / "access.log").read_text()
+    assert f'"GET {PROTECTED}?… HTTP/1.1" 401' in log
+    assert '"GET /v1/achievements?… HTTP/1.1" 200' in log
+    assert secret not in log
