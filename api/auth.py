@@ -104,8 +104,14 @@ class FailureLimiter:
         return Problem(401, "the bearer token is not valid", headers=_CHALLENGE)
 
     def _forget_quiet(self, now: float) -> None:
+        """Bound the memory many addresses could fill: drop clients quiet for a window,
+        then, if still too many, the longest-known half (each prune halves the table, so
+        its cost is spread over the failures that refill it)."""
         for key in [k for k, v in self._failures.items() if not v or now - v[-1] > self.window]:
             del self._failures[key]
+        if len(self._failures) > self.max_clients // 2:
+            for key in list(self._failures)[: len(self._failures) - self.max_clients // 2]:
+                del self._failures[key]
 
 
 def authenticate(

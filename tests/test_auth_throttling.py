@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from credledger.api.app import create_app
+from credledger.api.auth import FailureLimiter
 from credledger.api.client_address import forwarded_client, throttle_key
 from credledger.ledger.settings import parse_networks
 from fastapi.testclient import TestClient
@@ -160,3 +161,13 @@ def test_a_token_sent_in_a_query_string_never_reaches_the_access_log(tmp_path: P
     assert f'"GET {PROTECTED}?… HTTP/1.1" 401' in log
     assert '"GET /v1/achievements?… HTTP/1.1" 200' in log
     assert secret not in log
+
+
+def test_failures_from_very_many_addresses_take_bounded_memory() -> None:
+    limiter = FailureLimiter(max_clients=100)
+    for i in range(5000):
+        assert limiter.refusal(f"198.51.{i // 256}.{i % 256}").status == 401
+    assert len(limiter._failures) <= 101
+    for _ in range(LIMIT):
+        limiter.refusal("192.0.2.1")
+    assert limiter.refusal("192.0.2.1").status == 429  # a busy guesser is still held back
