@@ -49,7 +49,9 @@ from .errors import (
     RequestInvalidError,
     UnverifiableCredentialError,
 )
+from .identity_records import establish_identity
 from .issuer import Issuer
+from .ledger_identity import LedgerIdentity
 from .read_model import ReadModel
 from .recipients import parse_recipient
 from .recognition import DECISIONS, Recognition
@@ -65,9 +67,18 @@ from .request_checks import (
 from .settings import Settings
 from .signing import CredentialSigner
 from .sqldb import Database, PostgresDatabase, SQLiteDatabase
-from .status_lists import LIST_LENGTH, PURPOSES, StatusList, StatusSlot, group_id, list_id
+from .status_lists import (
+    LIST_LENGTH,
+    PURPOSES,
+    StatusList,
+    StatusSlot,
+    base_url_epoch,
+    first_group_number,
+    group_id,
+    list_id,
+)
 from .transcoder import CBORTranscoder, decode_deterministic, encode_deterministic
-from .transparency_log import TransparencyLog
+from .transparency_log import TransparencyLog, stored_checkpoint_origin
 from .tree_store import SQLiteTreeStore
 from .tree_store_postgres import PostgresTreeStore
 from .vault import Vault
@@ -173,7 +184,15 @@ class CredentialLedger(Application[UUID]):
             else SQLiteDatabase(settings.data_dir / "vault.sqlite")
         )
         self.vault = Vault(self.db)
-        self.signer = CredentialSigner(self.vault, settings.base_url)
+        tree = (
+            PostgresTreeStore(settings.database_url)
+            if settings.database_url
+            else SQLiteTreeStore(settings.data_dir / "log.sqlite")
+        )
+        self.identity: LedgerIdentity = establish_identity(
+            self, settings, stored_checkpoint_origin(tree)
+        )
+        self.signer = CredentialSigner(self.vault, self.identity.base_urls)
         self.verifier = CredentialVerifier(
             loader=self.signer.loader,
             fetch_status_list=self.fetch_status_list,
@@ -184,15 +203,14 @@ class CredentialLedger(Application[UUID]):
         self._slots_lock = threading.Lock()
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
         self.tlog = TransparencyLog(
-            PostgresTreeStore(settings.database_url)
-            if settings.database_url
-            else SQLiteTreeStore(settings.data_dir / "log.sqlite"),
-            NoteSigner(settings.origin, Ed25519KeyPair.from_seed(self._log_seed())),
+            tree,
+            NoteSigner(self.identity.log_origin, Ed25519KeyPair.from_seed(self._log_seed())),
             clock=clock,
             every_leaves=settings.checkpoint_every_leaves,
             every_seconds=settings.checkpoint_every_seconds,
             witnesses=[CosignatureVerifier.from_vkey(v) for v in settings.witness_keys],
         )
+        self._following = True
         self.catch_up()
 
     def construct_transcoder(self) -> Transcoder:
@@ -209,8 +227,12 @@ class CredentialLedger(Application[UUID]):
         self.tlog.tree.close()
         self.db.close()
 
+    _following = False  # the log and read model exist (not while the identity is recorded)
+
     def _notify(self, recordings: list[Any]) -> None:
         # The write is already durable; followers that fail catch up on the next call.
+        if not self._following:
+            return
         try:
             self.catch_up()
         except Exception:  # pragma: no cover - logged, retried on the next act
@@ -308,29 +330,35 @@ class CredentialLedger(Application[UUID]):
             public_key_from_multibase(issuer.active_public_key_multibase)
         )
 
-    def issuer_did_web(self, issuer_id: UUID) -> str:
-        return did_web_for(self.settings.base_url, str(issuer_id))
+    def issuer_did_web(self, issuer_id: UUID, base_url: str | None = None) -> str:
+        """The issuer's did:web under ``base_url`` (one of the ledger's; default: current)."""
+        return did_web_for(base_url or self.identity.base_url, str(issuer_id))
 
-    def did_web_document(self, issuer_id: UUID) -> dict[str, Any]:
-        """The issuer's did:web document: every key it ever had (retired ones not trusted)."""
+    def did_web_document(self, issuer_id: UUID, base_url: str | None = None) -> dict[str, Any]:
+        """The issuer's did:web document: every key it ever had (retired ones not trusted).
+
+        ``base_url``: which of the ledger's recorded base URLs the DID is under (a request
+        to an earlier base URL's host gets the document of the DID it resolves)."""
         issuer = self._get(Issuer, issuer_id)
-        return did_web_document(self.issuer_did_web(issuer.id), issuer.keys)
+        return did_web_document(self.issuer_did_web(issuer.id, base_url), issuer.keys)
 
     def resolve_did(self, did: str) -> dict[str, Any]:
-        """This ledger's did:web documents from the events; other did:web over HTTPS."""
-        own = did_web_for(self.settings.base_url, "")
-        if did.startswith(own):
-            try:
-                return self.did_web_document(UUID(did[len(own) :]))
-            except (ValueError, NotFoundError):
-                raise DidResolutionError(f"no issuer {did}") from None
+        """This ledger's did:web documents (under any of its base URLs) from the events;
+        other did:web over HTTPS."""
+        for base_url in set(self.identity.base_urls):
+            own = did_web_for(base_url, "")
+            if did.startswith(own):
+                try:
+                    return self.did_web_document(UUID(did[len(own) :]), base_url)
+                except (ValueError, NotFoundError):
+                    raise DidResolutionError(f"no issuer {did}") from None
         if did.startswith("did:web:"):
             return fetch_did_web(did, allow_private=self.settings.allow_private_fetch)
         raise DidResolutionError(f"unsupported DID method: {did[:40]}")
 
     def issuer_profile(self, issuer: Issuer, *, with_context: bool = True) -> dict[str, Any]:
         return rendering.issuer_profile(
-            self.settings.base_url,
+            self.identity.base_url,
             issuer.id,
             self.issuer_did(issuer),
             issuer.name,
@@ -430,7 +458,7 @@ class CredentialLedger(Application[UUID]):
     ) -> dict[str, Any]:
         issuer = self._get(Issuer, achievement.issuer_id)
         return rendering.achievement_document(
-            self.settings.base_url,
+            self.identity.base_url,
             achievement.id,
             achievement.definition,
             self.issuer_profile(issuer, with_context=False),
@@ -625,7 +653,7 @@ class CredentialLedger(Application[UUID]):
         """The signed VC, the personal data (recipient, VC) sealed under the subject key,
         the subject key id and the VC's digest."""
         unsigned = rendering.achievement_credential(
-            base_url=self.settings.base_url,
+            base_url=self.identity.base_url,
             credential_id=credential_id,
             issuer=self.issuer_profile(issuer, with_context=False),
             achievement=self.achievement_document(achievement, with_context=False),
@@ -688,7 +716,9 @@ class CredentialLedger(Application[UUID]):
             slot = self._allocate_status_slot(issuer.id, set()) if purposes else None
             if slot is not None:
                 entries = [
-                    status_list_entry(self.status_list_url(slot.lists[p]), slot.index, p)
+                    status_list_entry(
+                        self.status_list_url(slot.lists[p], slot.number), slot.index, p
+                    )
                     for p in purposes
                 ]
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
@@ -823,6 +853,7 @@ class CredentialLedger(Application[UUID]):
         what the store checks.
         """
         number, _ = self.read_model.current_group(str(issuer_id))
+        number = max(number, first_group_number(self.identity.epoch))
         while True:
             group = group_id(issuer_id, number)
             if group not in self._used_slots:
@@ -838,12 +869,16 @@ class CredentialLedger(Application[UUID]):
             group, number, index, {purpose: list_id(group, purpose) for purpose in PURPOSES}
         )
 
-    def status_list_url(self, list_uuid: UUID) -> str:
-        return f"{self.settings.base_url}/v1/status/{list_uuid}"
+    def status_list_url(self, list_uuid: UUID, group_number: int) -> str:
+        """The list's URL, for life: under the base URL in force when its group began."""
+        epoch = min(base_url_epoch(group_number), self.identity.epoch)
+        return f"{self.identity.base_urls[epoch]}/v1/status/{list_uuid}"
 
     def _status_entries(self, slot: Slot) -> list[dict[str, Any]]:
         return [
-            status_list_entry(self.status_list_url(slot.lists[purpose]), slot.index, purpose)
+            status_list_entry(
+                self.status_list_url(slot.lists[purpose], slot.number), slot.index, purpose
+            )
             for purpose in PURPOSES
         ]
 
@@ -974,7 +1009,7 @@ class CredentialLedger(Application[UUID]):
                 return existing, existing.document
             now = self.clock().replace(microsecond=0)
             unsigned = rendering.endorsement_credential(
-                base_url=self.settings.base_url,
+                base_url=self.identity.base_url,
                 endorsement_id=endorsement_id,
                 endorser=self.issuer_profile(endorser, with_context=False),
                 subject_id=subject_ref,
@@ -1009,7 +1044,7 @@ class CredentialLedger(Application[UUID]):
             aggregate: Any = self.repository.get(subject_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"nothing with id {subject_id} to endorse") from None
-        base = self.settings.base_url
+        base = self.identity.base_url
         if isinstance(aggregate, Achievement):
             return "achievement", subject_id, rendering.achievement_url(base, subject_id)
         if isinstance(aggregate, Issuer):
@@ -1139,13 +1174,15 @@ class CredentialLedger(Application[UUID]):
 
     def fetch_status_list(self, url: str) -> dict[str, Any]:
         """This ledger's own lists are read from the ledger; foreign ones are not fetched here."""
-        prefix = f"{self.settings.base_url}/v1/status/"
-        if not url.startswith(prefix):
+        base_url = self.identity.base_url_of(url)
+        prefix = f"{base_url}/v1/status/"
+        if base_url is None or not url.startswith(prefix):
             raise LookupError(f"status list {url} is not held by this ledger")
         try:
             list_uuid = UUID(url[len(prefix) :])
         except ValueError:
             raise LookupError(f"no status list at {url}") from None
+        # A list names itself by its one URL; the verifier refuses it under any other.
         return self.current_status_list(list_uuid).document or {}
 
     def current_status_list(self, list_uuid: UUID) -> StatusList:
@@ -1172,7 +1209,7 @@ class CredentialLedger(Application[UUID]):
             # moment of signing: a verifier whose clock is a little behind, or who asked
             # for the list in the same second, must not find it "not yet valid".
             valid_from = datetime.fromisoformat(info["changed_at"]).replace(microsecond=0)
-            url = self.status_list_url(list_uuid)
+            url = self.status_list_url(list_uuid, int(info["number"]))
             unsigned = build_status_list_credential(
                 list_url=url,
                 issuer=self.issuer_did(issuer),
