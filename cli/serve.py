@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 
 import typer
 from credledger.ledger.admin_token import check_admin_token
-from credledger.ledger.application import CredentialLedger
-from credledger.ledger.ledger_identity import LedgerIdentity, LedgerIdentityError
+from credledger.ledger.data_dir import DataDirectoryExposedError
+from credledger.ledger.identity_records import open_identity
+from credledger.ledger.ledger_identity import LedgerIdentityError
 from credledger.ledger.settings import Settings, SettingsError
 
 APP_FACTORY = "credledger.api.server:app_from_env"
@@ -53,8 +54,8 @@ def serve(
         settings = Settings.from_env(data, base_url, default_base_url=listening)
         if configured_token := os.environ.get("CREDLEDGER_ADMIN_TOKEN"):
             check_admin_token(configured_token)  # refuse to start rather than accept a weak one
-        identity = _identity(settings)
-    except (SettingsError, LedgerIdentityError) as exc:
+        identity = open_identity(settings)  # refusals come here, before the server starts
+    except (SettingsError, LedgerIdentityError, DataDirectoryExposedError) as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
         raise typer.Exit(2) from None
     os.environ["CREDLEDGER_DATA"] = str(settings.data_dir)
@@ -87,16 +88,6 @@ def serve(
         # them itself); uvicorn would otherwise believe any X-Forwarded-For from 127.0.0.1.
         proxy_headers=False,
     )
-
-
-def _identity(settings: Settings) -> LedgerIdentity:
-    """The ledger's identity, recorded now if the store is new; refusals raise here,
-    before the server starts."""
-    ledger = CredentialLedger(settings)
-    try:
-        return ledger.identity
-    finally:
-        ledger.close()
 
 
 def _netloc(host: str, port: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import os
 from dataclasses import dataclass
@@ -11,6 +12,28 @@ from urllib.parse import unquote, urlsplit
 
 class SettingsError(ValueError):
     """A setting is missing or malformed (e.g. an unsupported database URL)."""
+
+
+class PostgresExtraMissingError(SettingsError):
+    """A PostgreSQL URL is configured but the optional PostgreSQL driver is not installed."""
+
+
+POSTGRES_MODULES = ("psycopg", "psycopg_pool")
+
+
+def require_postgres_driver() -> None:
+    """PostgreSQL support is an extra: say how to install it, in one line, when missing."""
+    missing = []
+    for module in POSTGRES_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise PostgresExtraMissingError(
+            "CREDLEDGER_DATABASE_URL names PostgreSQL, but its driver is not installed "
+            f"({', '.join(missing)}): pip install 'credledger[postgres]'"
+        )
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -46,6 +69,11 @@ class Settings:
     log_origin: str | None = None
     witness_keys: tuple[str, ...] = ()
     allow_private_fetch: bool = False
+    """Let the guarded fetcher reach private and loopback addresses (tests only)."""
+    fetch_deadline_seconds: float = 5.0
+    """The total time one fetch (DID document, status list) may take."""
+    fetches_per_request: int = 8
+    """How many fetches one verification request may cause."""
     trusted_proxies: tuple[Network, ...] = ()
     """Peers whose X-Forwarded-For/-Proto headers the HTTP server believes (default none)."""
 
@@ -92,6 +120,7 @@ class Settings:
             raise SettingsError(
                 "CREDLEDGER_DATABASE_URL must be a postgresql:// URL (or unset for SQLite)"
             )
+        require_postgres_driver()
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "credledger",

@@ -46,7 +46,7 @@ def test_one_ledger_on_five_ports_keeps_its_origin_key_and_urls(tmp_path: Path) 
     said: list[str] = []
     for turn, port in enumerate(ports):
         server = ServerProcess(data, port=port)
-        server.start()
+        server.start(timeout=120)  # a loaded CI machine can take half a minute to start
         process = server.proc
         try:
             base = server.url
