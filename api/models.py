@@ -148,6 +148,12 @@ class AchievementIn(Strict):
         description="CROHO/crebo programme code (required for 'regular')",
     )
     tags: list[ShortText] | None = Field(default=None, max_length=100)
+    suspendable: bool | None = Field(
+        default=None,
+        description="Awards also carry a suspension status entry (a VC 2.0 array of two "
+        "entries, outside the OB 3.0 schema); without it a credential can be revoked but "
+        "not suspended",
+    )
 
 
 class AchievementCreated(BaseModel):

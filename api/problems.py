@@ -103,6 +103,8 @@ def from_ledger_error(exc: errors.LedgerError) -> Problem:
         return Problem(403, str(exc), kind="forbidden")
     if isinstance(exc, errors.AlreadyRevokedError):
         return Problem(409, str(exc), kind="already-revoked")
+    if isinstance(exc, errors.NotSuspendableError):
+        return Problem(409, str(exc), kind="not-suspendable")
     if isinstance(exc, errors.AchievementArchivedError):
         return Problem(409, str(exc), kind="achievement-archived")
     if isinstance(exc, errors.ConflictError):

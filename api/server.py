@@ -47,10 +47,16 @@ def app_from_env() -> FastAPI:
                     # Follow the shared store (other processes' events, a leader that
                     # died) and make the time-based checkpoint when one is due.
                     await asyncio.to_thread(ledger.catch_up)
+                    # Status lists: changed bits, and windows about to close.
+                    await asyncio.to_thread(ledger.publish_status_lists)
                     await asyncio.to_thread(ledger.tlog.tick)
                 except Exception:  # pragma: no cover - logged; the next tick retries
                     log.exception("checkpoint tick failed")
 
+        try:  # lists left unpublished by a crash, and windows that closed while stopped
+            await asyncio.to_thread(ledger.publish_status_lists)
+        except Exception:  # pragma: no cover - logged; the tick retries
+            log.exception("status list publication at start failed")
         task = asyncio.create_task(tick())
         try:
             yield

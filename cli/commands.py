@@ -9,6 +9,7 @@ from .endorsements import endorse, recognise
 from .initialise import init
 from .institutions import achievement_app, issuer_app
 from .move_base_url import move_base_url
+from .read_model import read_model_app
 from .status import CHANGES, status_command
 
 
@@ -22,3 +23,4 @@ def register(app: typer.Typer) -> None:
         app.command(change)(status_command(change))
     app.command()(endorse)
     app.command()(recognise)
+    app.add_typer(read_model_app, name="read-model")

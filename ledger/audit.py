@@ -8,6 +8,9 @@ served from the stored nodes between consecutive checkpoints. Remote mode
 (:func:`audit_remote`) does what an outsider can with the log's public endpoints. Both
 can check that the log still extends a checkpoint the auditor saved earlier.
 
+Then every published status list version is recomputed from the stored status changes,
+and the read model is compared with a rebuild from the events (``status_audit.py``).
+
 Nothing here writes: the event store, the log tables and (only when no log key is
 given) the vault are opened read-only, and no CredentialLedger is created (it would
 catch up and sign). Work goes in batches of leaves, cut at checkpoint sizes, so each
@@ -31,11 +34,19 @@ from credledger.crypto.merkle_tree import NewNode, consistency_plan
 from credledger.crypto.signed_note import CosignatureVerifier, NoteVerifier, parse_note
 
 from .audit_checkpoints import check_cosignatures, check_numbering, require_witness_keys
-from .audit_events import EventReader, LeafRecomputer, fast_leaf, match_events, open_events
+from .audit_events import (
+    EventReader,
+    LeafRecomputer,
+    fast_leaf,
+    match_events,
+    open_events,
+    open_recorder,
+)
 from .audit_remote import LogSource, audit_remote
 from .audit_replay import TreeReplay, open_saved_checkpoint
 from .audit_report import AuditReport, AuditSetupError, Discrepancy, Progress
 from .settings import Settings
+from .status_audit import check_read_model, check_status_lists
 
 __all__ = [
     "AuditReport",
@@ -203,6 +214,7 @@ def audit_store(
             else:
                 check_numbering(numbered)
             _replay_store(tables, events, replay, report, progress, batch)
+            _check_derived_state(settings, report)
             check_cosignatures(cosignatures, witnesses, {s: n for s, _, n in notes})
         except Discrepancy as found:
             report.discrepancy = found
@@ -213,6 +225,20 @@ def audit_store(
         events.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_derived_state(settings: Settings, report: AuditReport) -> None:
+    """Every status list version against the events; the read model against a rebuild."""
+    recorder = open_recorder(settings)
+    try:
+        report.status_list_versions = check_status_lists(recorder)
+        warning = check_read_model(recorder, settings.data_dir / "read.sqlite")
+        if warning:
+            report.warnings.append(warning)
+    finally:
+        datastore = getattr(recorder, "datastore", None)
+        if datastore is not None:
+            datastore.close()
 
 
 def _check_checkpoint_rows(notes: Sequence[tuple[int, bytes, str]]) -> None:

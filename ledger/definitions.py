@@ -62,6 +62,7 @@ _KNOWN_FIELDS: Final = frozenset(
         "image",
         "education_program_identifier",
         "tags",
+        "suspendable",
     }
 )
 
@@ -264,6 +265,9 @@ def validate_definition(data: Any) -> dict[str, Any]:
         isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 36_500
     ):
         errors.append(FieldError(("body", "valid_for_days"), "must be a whole number of days"))
+    suspendable = data.get("suspendable")
+    if suspendable is not None and not isinstance(suspendable, bool):
+        errors.append(FieldError(("body", "suspendable"), "must be true or false"))
     image = data.get("image")
     if image is not None and (
         not isinstance(image, str) or not image.startswith(("https://", "http://", "data:image/"))

@@ -59,6 +59,11 @@ class InvalidTransitionError(ConflictError):
     """The credential's current status does not allow this change."""
 
 
+class NotSuspendableError(ConflictError):
+    """The credential carries no suspension status entry, so no verifier could see a
+    suspension: its achievement was not defined ``suspendable``."""
+
+
 class IdempotencyKeyReusedError(LedgerError):
     """The same Idempotency-Key came with a different request."""
 

@@ -31,6 +31,18 @@ SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
 RECIPIENT_TYPES = {"email": "emailAddress", "eduid": "ext:eduID", "did": "identifier"}
 
 
+OPEN_BADGE_TYPES = frozenset(
+    {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
+)
+
+
+def is_open_badge(document: dict[str, Any]) -> bool:
+    """Whether a credential is an OB 3.0 one (its schema wants ``proof`` as an array)."""
+    types = document.get("type")
+    names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    return any(t in OPEN_BADGE_TYPES for t in names)
+
+
 def extension_context_url(base_url: str) -> str:
     return f"{base_url}/contexts/edubadges/v1"
 
@@ -245,7 +257,10 @@ def achievement_credential(
         for schema in [OB_SCHEMA, *edubadges_schema_ids(definition)]
     ]
     if credential_status:
-        vc["credentialStatus"] = credential_status
+        # OB 3.0 defines one credentialStatus object; an array only for suspendable awards.
+        vc["credentialStatus"] = (
+            credential_status[0] if len(credential_status) == 1 else credential_status
+        )
     return vc
 
 
@@ -257,9 +272,11 @@ def endorsement_credential(
     subject_id: str,
     comment: str,
     issued_at: datetime,
+    credential_status: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """An unsigned OB 3.0 EndorsementCredential."""
-    return {
+    """An unsigned OB 3.0 EndorsementCredential (with its revocation entry, so that a
+    withdrawal is visible to every verifier)."""
+    vc: dict[str, Any] = {
         "@context": [VC_V2, OB_V3, OB_EXTENSIONS],
         "id": f"urn:uuid:{endorsement_id}",
         "type": ["VerifiableCredential", "EndorsementCredential"],
@@ -273,3 +290,6 @@ def endorsement_credential(
         },
         "credentialSchema": [{"id": OB_ENDORSEMENT_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
+    if credential_status:
+        vc["credentialStatus"] = credential_status[0]
+    return vc

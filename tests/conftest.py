@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("CREDLEDGER_SHARED_DIR") or REPO.parent / "shared")
+"""../shared beside the checkout; CREDLEDGER_SHARED_DIR for a checkout elsewhere (a worktree)."""
 
 
 @pytest.fixture(scope="session")

@@ -60,7 +60,7 @@ def test_the_whole_scenario_works_with_the_contract_status_codes(client: TestCli
     school = register(client)
     assert school["did"].startswith("did:key:z6Mk")
     other = register(client, "Universiteit Haarlem")
-    achievement = define(client, school["token"])
+    achievement = define(client, school["token"], suspendable=True)
     assert achievement["achievement"]["type"] == ["Achievement", "EducredentialAchievement"]
 
     issued = award(

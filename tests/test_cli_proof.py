@@ -43,7 +43,7 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
     data = tmp_path_factory.mktemp("proof") / "ledger"
     ledger = open_ledger(data, BASE_URL)
     try:
-        school = add_school(ledger)
+        school = add_school(ledger, suspendable=True)
         award(ledger, school, "first@example.org")
         credential_id = award(ledger, school, "alice@example.org")
         award(ledger, school, "later@example.org")
