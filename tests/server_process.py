@@ -73,6 +73,7 @@ class ServerProcess:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
+        self.kill()  # a server still starting must not outlive the test that gave up on it
         raise TimeoutError("server did not start")
 
     def kill(self) -> None:
