@@ -14,8 +14,10 @@ from pydantic import (
     AfterValidator,
     AnyHttpUrl,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictFloat,
     StringConstraints,
 )
 
@@ -38,7 +40,30 @@ Text = Annotated[
 ShortText = Annotated[
     str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_controls)
 ]
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _no_control_characters(value: Any) -> Any:
+    """Identifiers (e-mail addresses, eduIDs, DIDs, URLs) hold no control character at all:
+    a NUL or line break in one would be signed, compared and logged as something else."""
+    if isinstance(value, str) and _ANY_CONTROL.search(value):
+        raise ValueError("must not hold control characters")
+    return value
+
+
+Identifier = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2_000),
+    AfterValidator(_no_control_characters),
+]
+Url = Annotated[AnyHttpUrl, BeforeValidator(_no_control_characters)]
+"""An http(s) URL, refused (not silently percent-encoded or stripped) if it holds a
+control character."""
+Email = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320),
+    AfterValidator(_no_control_characters),
+]
 SafeInt = Annotated[int, Field(ge=-MAX_SAFE_INTEGER, le=MAX_SAFE_INTEGER)]
 
 
@@ -60,10 +85,8 @@ class Strict(BaseModel):
 
 class IssuerIn(Strict):
     name: ShortText
-    url: AnyHttpUrl | None = None
-    email: (
-        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)] | None
-    ) = None
+    url: Url | None = None
+    email: Email | None = None
 
 
 class IssuerCreated(BaseModel):
@@ -86,7 +109,7 @@ class ResultSpec(Strict):
 
 class QualityAssurance(Strict):
     name: ShortText
-    url: AnyHttpUrl | None = None
+    url: Url | None = None
     description: Text | None = None
 
 
@@ -157,7 +180,7 @@ class AchievementCreated(BaseModel):
 
 class Evidence(Strict):
     narrative: Text
-    url: AnyHttpUrl | None = None
+    url: Url | None = None
 
 
 class ResultIn(Strict):
@@ -166,7 +189,10 @@ class ResultIn(Strict):
             str, StringConstraints(min_length=1, max_length=200), AfterValidator(_no_controls)
         ]
         | SafeInt
-        | float
+        | StrictFloat
+    ) = Field(
+        description="OB 3.0 carries it as a string; a number must be one JSON holds exactly "
+        "(an integer within ±(2^53 - 1), or a decimal a double reads back unchanged)"
     )
 
 
@@ -282,10 +308,8 @@ class AchievementList(BaseModel):
 
 class IssuerUpdate(Strict):
     name: ShortText | None = None
-    url: AnyHttpUrl | None = None
-    email: (
-        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)] | None
-    ) = None
+    url: Url | None = None
+    email: Email | None = None
 
 
 class TokenCreated(BaseModel):

@@ -17,6 +17,7 @@ from credledger.ledger.application import CredentialLedger
 from credledger.ledger.settings import Settings
 from fastapi import FastAPI
 
+from .access_log import redact_query_strings
 from .app import create_app
 
 log = logging.getLogger("credledger.api")
@@ -34,7 +35,8 @@ def app_from_env() -> FastAPI:
             file=sys.stderr,
             flush=True,
         )
-    app = create_app(ledger, admin_hash)
+    app = create_app(ledger, admin_hash, settings.trusted_proxies)
+    redact_query_strings()  # a token sent in a URL must not reach the access log
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
+from credledger.ledger.admin_token import check_admin_token
 from credledger.ledger.data_dir import DataDirectoryExposedError
 from credledger.ledger.identity_records import open_identity
 from credledger.ledger.ledger_identity import LedgerIdentityError
@@ -56,6 +57,8 @@ def serve(
     listening = f"{scheme}://{_netloc(host, port)}"
     try:
         settings = Settings.from_env(data, base_url, default_base_url=listening)
+        if configured_token := os.environ.get("CREDLEDGER_ADMIN_TOKEN"):
+            check_admin_token(configured_token)  # refuse to start rather than accept a weak one
         identity = open_identity(settings)  # refusals come here, before the server starts
     except (SettingsError, LedgerIdentityError, DataDirectoryExposedError) as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
@@ -96,6 +99,9 @@ def serve(
         ssl_keyfile=str(tls_key) if tls_key else None,
         log_level="info",
         server_header=False,
+        # Forwarded headers count only from CREDLEDGER_TRUSTED_PROXIES (the app reads
+        # them itself); uvicorn would otherwise believe any X-Forwarded-For from 127.0.0.1.
+        proxy_headers=False,
     )
 
 

@@ -36,6 +36,7 @@ from eventsourcing.persistence import IntegrityError, Transcoder
 from . import rendering
 from .achievement import Achievement
 from .acts import ADMIN, Act, acting
+from .admin_token import check_admin_token
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
 from .data_dir import prepare_data_directory, store_files
@@ -67,6 +68,7 @@ from .request_checks import (
     check_reason,
     check_result,
     cryptosuite_option,
+    refuse_held_vc_id,
     uuid_of,
 )
 from .results import fit_result
@@ -273,9 +275,11 @@ class CredentialLedger(Application[UUID]):
     def admin_token_hash(self, configured: str | None) -> tuple[bytes, str | None]:
         """The admin token's hash; makes (and returns, once) a token when none exists.
 
-        A configured token (CREDLEDGER_ADMIN_TOKEN) replaces any stored one.
+        A configured token (CREDLEDGER_ADMIN_TOKEN) replaces any stored one; a weak one
+        is refused (WeakAdminTokenError).
         """
         if configured:
+            check_admin_token(configured)
             digest = token_hash(configured)
             self.vault.set_secret("admin-token-sha256", digest)
             return digest, None
@@ -768,6 +772,7 @@ class CredentialLedger(Application[UUID]):
         issuer = self._get(Issuer, issuer_id)
         document, purposes = check_given_credential(credential, options, self.issuer_did(issuer))
         vc_id = document.get("id")
+        refuse_held_vc_id(vc_id, lambda held: self._find(Credential, held) is not None)
         if isinstance(vc_id, str):  # the VC's own id names the aggregate: a retry finds it
             act = Act(
                 act.actor,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,22 @@ def require_postgres_driver() -> None:
         )
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(value: str, name: str = "CREDLEDGER_TRUSTED_PROXIES") -> tuple[Network, ...]:
+    """Comma-separated addresses or CIDR networks (``10.0.0.0/8, ::1``)."""
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError as exc:
+            raise SettingsError(f"{name}: {item!r} is not an IP address or CIDR ({exc})") from None
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What this start asks for. ``base_url`` and ``log_origin`` are requests: a new
@@ -57,6 +74,8 @@ class Settings:
     """The total time one fetch (DID document, status list) may take."""
     fetches_per_request: int = 8
     """How many fetches one verification request may cause."""
+    trusted_proxies: tuple[Network, ...] = ()
+    """Peers whose X-Forwarded-For/-Proto headers the HTTP server believes (default none)."""
 
     @classmethod
     def from_env(
@@ -72,6 +91,7 @@ class Settings:
             base_url=base_url or os.environ.get("CREDLEDGER_BASE_URL") or None,
             database_url=os.environ.get("CREDLEDGER_DATABASE_URL") or None,
             allow_private_fetch=os.environ.get("CREDLEDGER_ALLOW_PRIVATE_FETCH") == "1",
+            trusted_proxies=parse_networks(os.environ.get("CREDLEDGER_TRUSTED_PROXIES", "")),
             witness_keys=tuple(
                 v.strip()
                 for v in os.environ.get("CREDLEDGER_WITNESS_KEYS", "").split(",")
