@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from credledger.ledger.errors import (
@@ -43,7 +43,11 @@ class VerifyPresentationRequest(BaseModel):
 
 
 class VerificationResult(BaseModel):
-    verified: bool
+    verified: bool = Field(description="true only when the outcome is valid")
+    outcome: Literal["valid", "invalid", "undecided"] = Field(
+        description="undecided: nothing failed, but something (a DID document, a status "
+        "list) could not be established; see docs/verification.md"
+    )
     checks: list[str]
     warnings: list[dict[str, Any]]
     errors: list[dict[str, Any]]
@@ -146,6 +150,8 @@ def update_status(
     after = status
     for i, change in enumerate(changes):
         action, wanted = _status_action(i, change)
+        if action == "suspend":
+            credential.check_suspendable()
         if action == "reinstate" and after != "suspended":
             continue  # clearing a bit that is not set changes nothing
         if planned and (after == "revoked" or (action == "suspend" and after == "suspended")):

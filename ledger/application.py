@@ -19,25 +19,30 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from credledger.crypto.jcs import canonicalize_bytes
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, public_key_multibase
 from credledger.crypto.signed_note import CosignatureVerifier, NoteSigner
 from credledger.revocation.allocation import allocate_index
-from credledger.revocation.bitstring import Bitstring
-from credledger.revocation.status_list import build_status_list_credential, status_list_entry
+from credledger.revocation.cache import StatusListCache
+from credledger.revocation.check import FetchedStatusList
+from credledger.revocation.status_list import status_list_entry
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder
 
 from . import rendering
 from .achievement import Achievement
 from .acts import ADMIN, Act, acting
+from .admin_token import check_admin_token
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
+from .data_dir import prepare_data_directory, store_files
+from .definition_names import existing_definition
 from .definitions import validate_definition
-from .did_web import DidResolutionError, did_web_document, did_web_for, fetch_did_web
+from .did_web import DidResolutionError, did_web_document, did_web_for
 from .endorsement import Endorsement
 from .errors import (
     ConflictError,
@@ -46,35 +51,43 @@ from .errors import (
     LedgerError,
     NotFoundError,
     RequestInvalidError,
-    UnverifiableCredentialError,
 )
+from .fetch_session import FetchSession, SharedFetchCache
+from .guarded_fetch import GuardedFetcher
 from .identity_records import establish_identity
 from .issuer import Issuer
 from .ledger_identity import LedgerIdentity
+from .own_lists_uncached import OwnListsUncached
 from .read_model import ReadModel
 from .recipients import parse_recipient
 from .recognition import DECISIONS, Recognition
+from .recognition_checks import refuse_unless_achievement, refuse_unless_valid
 from .request_checks import (
     check_evidence,
     check_given_credential,
     check_reason,
     check_result,
     cryptosuite_option,
+    refuse_held_vc_id,
     uuid_of,
 )
+from .results import fit_result
 from .settings import Settings
 from .signing import CredentialSigner
 from .sqldb import Database, PostgresDatabase, SQLiteDatabase
+from .status_fold import SlotOwner, StatusFold
 from .status_lists import (
     LIST_LENGTH,
     PURPOSES,
     StatusList,
     StatusSlot,
+    award_purposes,
     base_url_epoch,
     first_group_number,
     group_id,
     list_id,
 )
+from .status_publication import ListRef, StatusPublisher, require_published
 from .transcoder import CBORTranscoder, decode_deterministic, encode_deterministic
 from .transparency_log import TransparencyLog, stored_checkpoint_origin
 from .tree_store import SQLiteTreeStore
@@ -101,6 +114,8 @@ class RegisteredIssuer:
 class IssuedCredential:
     credential: Credential
     vc: dict[str, Any]
+    replayed: bool = False
+    """True when a retried act (same Idempotency-Key) found its earlier credential."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +187,7 @@ class CredentialLedger(Application[UUID]):
         *,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        prepare_data_directory(settings.data_dir, store_files(settings))
         self.settings = settings
         self.clock = clock
         super().__init__(env=settings.eventsourcing_env())
@@ -191,14 +206,21 @@ class CredentialLedger(Application[UUID]):
             self, settings, stored_checkpoint_origin(tree)
         )
         self.signer = CredentialSigner(self.vault, self.identity.base_urls)
-        self.verifier = CredentialVerifier(
-            loader=self.signer.loader,
-            fetch_status_list=self.fetch_status_list,
-            clock=clock,
-            resolve_did=self.resolve_did,
+        self.fetcher = GuardedFetcher(
+            allow_private=settings.allow_private_fetch, deadline=settings.fetch_deadline_seconds
         )
+        self.fetch_cache = SharedFetchCache()
         self._used_slots: dict[UUID, set[int]] = {}
         self._slots_lock = threading.Lock()
+        self.status_fold = StatusFold(
+            lambda start, limit, stop, topics: self.recorder.select_notifications(
+                start, limit, stop=stop, topics=topics
+            ),
+            lambda: self.recorder.max_notification_id() or 0,
+            self.mapper.to_domain_event,
+            self._status_owner,
+        )
+        self.status_publisher = StatusPublisher(self, self.status_fold)
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
         self.tlog = TransparencyLog(
             tree,
@@ -241,6 +263,11 @@ class CredentialLedger(Application[UUID]):
         self.tlog.catch_up(self._select_notifications)
         self.read_model.catch_up(self._select_notifications)
 
+    def rebuild_read_model(self) -> int:
+        """Rebuild the read model from the events (repairs one changed by hand); returns
+        how many events it applied."""
+        return self.read_model.rebuild(self._select_notifications)
+
     def _select_notifications(self, start: int, limit: int) -> Any:
         return self.recorder.select_notifications(start, limit)
 
@@ -248,9 +275,11 @@ class CredentialLedger(Application[UUID]):
     def admin_token_hash(self, configured: str | None) -> tuple[bytes, str | None]:
         """The admin token's hash; makes (and returns, once) a token when none exists.
 
-        A configured token (CREDLEDGER_ADMIN_TOKEN) replaces any stored one.
+        A configured token (CREDLEDGER_ADMIN_TOKEN) replaces any stored one; a weak one
+        is refused (WeakAdminTokenError).
         """
         if configured:
+            check_admin_token(configured)
             digest = token_hash(configured)
             self.vault.set_secret("admin-token-sha256", digest)
             return digest, None
@@ -338,9 +367,30 @@ class CredentialLedger(Application[UUID]):
         issuer = self._get(Issuer, issuer_id)
         return did_web_document(self.issuer_did_web(issuer.id, base_url), issuer.keys)
 
-    def resolve_did(self, did: str) -> dict[str, Any]:
+    @property
+    def verifier(self) -> CredentialVerifier:
+        """A verifier for one request: its own fetch budget, the process's shared cache."""
+        session = FetchSession(
+            self.fetcher, self.fetch_cache, limit=self.settings.fetches_per_request
+        )
+        return CredentialVerifier(
+            loader=self.signer.loader,
+            fetch_status_list=lambda url: self.fetch_status_list(url, session),
+            clock=self.clock,
+            resolve_did=lambda did: self.resolve_did(did, session),
+            status_cache=cast(
+                StatusListCache,
+                OwnListsUncached(
+                    self.fetch_cache.status_lists,
+                    lambda url: self.identity.base_url_of(url) is not None,
+                ),
+            ),
+        )
+
+    def resolve_did(self, did: str, session: FetchSession | None = None) -> dict[str, Any]:
         """This ledger's did:web documents (under any of its base URLs) from the events;
-        other did:web over HTTPS."""
+        other did:web through the guarded fetcher (``session``: the request's budget;
+        none, no fetching)."""
         for base_url in set(self.identity.base_urls):
             own = did_web_for(base_url, "")
             if did.startswith(own):
@@ -348,8 +398,8 @@ class CredentialLedger(Application[UUID]):
                     return self.did_web_document(UUID(did[len(own) :]), base_url)
                 except (ValueError, NotFoundError):
                     raise DidResolutionError(f"no issuer {did}") from None
-        if did.startswith("did:web:"):
-            return fetch_did_web(did, allow_private=self.settings.allow_private_fetch)
+        if did.startswith("did:web:") and session is not None:
+            return session.did_document(did)
         raise DidResolutionError(f"unsupported DID method: {did[:40]}")
 
     def issuer_profile(self, issuer: Issuer, *, with_context: bool = True) -> dict[str, Any]:
@@ -436,15 +486,24 @@ class CredentialLedger(Application[UUID]):
 
     # -- achievements ---------------------------------------------------------------------
     def define_achievement(self, act: Act, definition: Any) -> Achievement:
+        return self.define_achievement_once(act, definition)[0]
+
+    def define_achievement_once(self, act: Act, definition: Any) -> tuple[Achievement, bool]:
+        """The achievement, and False when an identical one of this issuer already existed
+        (definition_names.py: a changed definition under its name is refused)."""
         issuer = self._get(Issuer, UUID(act.actor))
         normalised = validate_definition(definition)
         with acting(act):
             achievement_id = act.derived_id("achievement")
             existing = self._find(Achievement, achievement_id) if act.replayable else None
             if existing is not None and existing.already_done():
-                return existing
+                return existing, True
+            load = partial(self._get, Achievement)
+            same = existing_definition(self.read_model, load, issuer.id, normalised)
+            if same is not None:
+                return same, False
             achievement = Achievement(issuer_id=issuer.id, definition=normalised)
-            return self._save_new(Achievement, achievement_id, achievement) or achievement
+            return self._save_new(Achievement, achievement_id, achievement) or achievement, True
 
     def achievement(self, achievement_id: UUID) -> Achievement:
         return self._get(Achievement, achievement_id)
@@ -540,6 +599,17 @@ class CredentialLedger(Application[UUID]):
                 for i, award in prepared:
                     self._note_used_slot(award.slot.group, award.slot.index)
                     outcomes[i] = IssuedCredential(award.credential, award.vc)
+        groups = {
+            (
+                o.credential.status_slot["group"],
+                o.credential.issuer_id,
+                int(o.credential.status_slot["number"]),
+            )
+            for o in outcomes
+            if isinstance(o, IssuedCredential) and o.credential.status_slot
+        }
+        if groups:  # the first versions of the lists of a group these awards opened
+            self._publish_after_act(partial(self.status_publisher.after_award, groups))
         return [o for o in outcomes if o is not None]
 
     def _subject_of(self, recipient: Any) -> str:
@@ -585,8 +655,9 @@ class CredentialLedger(Application[UUID]):
             credential_id = act.derived_id("credential")
             existing = self._find(Credential, credential_id) if act.replayable else None
             if existing is not None and existing.already_done():
-                return IssuedCredential(existing, self.credential_document(existing))
+                return IssuedCredential(existing, self.credential_document(existing), True)
             achievement.check_not_archived()
+            result_value = fit_result(achievement.definition, result_value)
             now = self.clock().replace(microsecond=0)
             valid_until = request.valid_until
             if valid_until is None and "valid_for_days" in achievement.definition:
@@ -598,6 +669,7 @@ class CredentialLedger(Application[UUID]):
                         [FieldError(("body", "valid_until"), "must be in the future")]
                     )
             slot = self._allocate_status_slot(issuer.id, claimed)
+            purposes = award_purposes(achievement.definition)
             recipient = {"kind": to.kind, "identity": to.identity, "salt": secrets.token_hex(16)}
             vc, sealed, subject_key_id, digest = self._render_and_seal(
                 credential_id=credential_id,
@@ -610,6 +682,7 @@ class CredentialLedger(Application[UUID]):
                 evidence=evidence,
                 result_value=result_value,
                 slot=slot,
+                purposes=purposes,
             )
             credential = Credential(
                 issuer_id=issuer.id,
@@ -621,7 +694,12 @@ class CredentialLedger(Application[UUID]):
                 awarded_at=now,
                 valid_until=valid_until,
                 signing_key_id=issuer.active_key_id,
-                status_slot={"group": slot.group, "index": slot.index, "number": slot.number},
+                status_slot={
+                    "group": slot.group,
+                    "index": slot.index,
+                    "number": slot.number,
+                    "purposes": list(purposes),
+                },
             )
             claim = StatusSlot(
                 group=slot.group,
@@ -645,6 +723,7 @@ class CredentialLedger(Application[UUID]):
         evidence: list[dict[str, Any]],
         result_value: str | None,
         slot: Slot,
+        purposes: tuple[str, ...],
     ) -> tuple[dict[str, Any], bytes, str, bytes]:
         """The signed VC, the personal data (recipient, VC) sealed under the subject key,
         the subject key id and the VC's digest."""
@@ -662,9 +741,9 @@ class CredentialLedger(Application[UUID]):
             valid_until=valid_until,
             evidence=evidence,
             result_value=result_value,
-            credential_status=self._status_entries(slot),
+            credential_status=self._status_entries(slot, purposes),
         )
-        vc = self.signer.sign(unsigned, issuer.active_key_id, valid_from)
+        vc = self.signer.sign(unsigned, issuer.active_key_id, valid_from, proof_array=True)
         canonical = canonical_json(vc)
         subject_key_id = self.vault.subject_key_id(recipient["kind"], recipient["identity"])
         sealed = self.vault.seal(
@@ -693,6 +772,7 @@ class CredentialLedger(Application[UUID]):
         issuer = self._get(Issuer, issuer_id)
         document, purposes = check_given_credential(credential, options, self.issuer_did(issuer))
         vc_id = document.get("id")
+        refuse_held_vc_id(vc_id, lambda held: self._find(Credential, held) is not None)
         if isinstance(vc_id, str):  # the VC's own id names the aggregate: a retry finds it
             act = Act(
                 act.actor,
@@ -718,7 +798,11 @@ class CredentialLedger(Application[UUID]):
                 ]
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
             vc = self.signer.sign(
-                document, issuer.active_key_id, now, cryptosuite=cryptosuite_option(options)
+                document,
+                issuer.active_key_id,
+                now,
+                cryptosuite=cryptosuite_option(options),
+                proof_array=rendering.is_open_badge(document),
             )
             canonical = canonical_json(vc)
             subject_key_id = self.vault.subject_key_id("credential", str(vc_id or credential_id))
@@ -740,7 +824,12 @@ class CredentialLedger(Application[UUID]):
                     signing_key_id=issuer.active_key_id,
                     status_slot=None
                     if slot is None
-                    else {"group": slot.group, "index": slot.index, "number": slot.number},
+                    else {
+                        "group": slot.group,
+                        "index": slot.index,
+                        "number": slot.number,
+                        "purposes": list(purposes),
+                    },
                     vc_id=vc_id if isinstance(vc_id, str) else None,
                 )
             ]
@@ -762,6 +851,8 @@ class CredentialLedger(Application[UUID]):
                 raise ConflictError("the credential or its status index was taken; retry") from None
             if slot is not None:
                 self._note_used_slot(slot.group, slot.index)
+                opened = [(slot.group, issuer.id, slot.number)]
+                self._publish_after_act(partial(self.status_publisher.after_award, opened))
             return vc
 
     def given_credential(self, issuer_id: UUID, vc_id: str) -> Credential:
@@ -821,8 +912,11 @@ class CredentialLedger(Application[UUID]):
                 evidence=check_evidence(evidence)
                 if evidence is not None
                 else payload.get("evidence", []),
-                result_value=check_result(result) if result is not None else payload.get("result"),
+                result_value=fit_result(achievement.definition, check_result(result))
+                if result is not None
+                else payload.get("result"),
                 slot=slot,
+                purposes=credential.status_purposes,
             )
             credential.reissue(sealed, digest, issuer.active_key_id, act.actor, reason)
             self.save(credential)
@@ -869,12 +963,12 @@ class CredentialLedger(Application[UUID]):
         epoch = min(base_url_epoch(group_number), self.identity.epoch)
         return f"{self.identity.base_urls[epoch]}/v1/status/{list_uuid}"
 
-    def _status_entries(self, slot: Slot) -> list[dict[str, Any]]:
+    def _status_entries(self, slot: Slot, purposes: tuple[str, ...]) -> list[dict[str, Any]]:
         return [
             status_list_entry(
                 self.status_list_url(slot.lists[purpose], slot.number), slot.index, purpose
             )
-            for purpose in PURPOSES
+            for purpose in purposes
         ]
 
     def _unsealed(self, credential: Credential) -> dict[str, Any]:
@@ -905,7 +999,7 @@ class CredentialLedger(Application[UUID]):
         lists = []
         if credential.status_slot is not None:
             group = credential.status_slot["group"]
-            for purpose in PURPOSES:
+            for purpose in credential.status_purposes:
                 lists.append((purpose, self.current_status_list(list_id(group, purpose))))
         self.catch_up()
         index = self.log_index_of(credential.id, credential.issued_version)
@@ -951,6 +1045,7 @@ class CredentialLedger(Application[UUID]):
             else:
                 raise ValueError(change)
             self.save(credential)
+        self._publish_after_act(self.status_publisher.after_change)
         return credential.status_at(self.clock())
 
     def status_history(self, issuer_id: UUID, credential_id: UUID) -> list[StatusChange]:
@@ -1002,27 +1097,55 @@ class CredentialLedger(Application[UUID]):
             existing = self._find(Endorsement, endorsement_id) if act.replayable else None
             if existing is not None and existing.already_done():
                 return existing, existing.document
-            now = self.clock().replace(microsecond=0)
-            unsigned = rendering.endorsement_credential(
-                base_url=self.identity.base_url,
-                endorsement_id=endorsement_id,
-                endorser=self.issuer_profile(endorser, with_context=False),
-                subject_id=subject_ref,
-                comment=comment.strip(),
-                issued_at=now,
-            )
-            document = self.signer.sign(unsigned, endorser.active_key_id, now)
-            endorsement = Endorsement(
-                endorser_id=endorser.id,
-                subject_kind=kind,
-                subject_id=subject_uuid,
-                comment=comment.strip(),
-                document=document,
-                digest=vc_digest(document),
-            )
-            winner = self._save_new(Endorsement, endorsement_id, endorsement)
-            endorsement = winner or endorsement
-            return endorsement, endorsement.document
+            for _attempt in range(32):
+                now = self.clock().replace(microsecond=0)
+                # A withdrawal must be visible to verifiers: the endorsement carries a
+                # revocation entry in the endorser's list group.
+                slot = self._allocate_status_slot(endorser.id, set())
+                unsigned = rendering.endorsement_credential(
+                    base_url=self.identity.base_url,
+                    endorsement_id=endorsement_id,
+                    endorser=self.issuer_profile(endorser, with_context=False),
+                    subject_id=subject_ref,
+                    comment=comment.strip(),
+                    issued_at=now,
+                    credential_status=self._status_entries(slot, ("revocation",)),
+                )
+                document = self.signer.sign(unsigned, endorser.active_key_id, now, proof_array=True)
+                endorsement = Endorsement(
+                    endorser_id=endorser.id,
+                    subject_kind=kind,
+                    subject_id=subject_uuid,
+                    comment=comment.strip(),
+                    document=document,
+                    digest=vc_digest(document),
+                    status_slot={"group": slot.group, "index": slot.index, "number": slot.number},
+                )
+                claim = StatusSlot(
+                    group=slot.group,
+                    index=slot.index,
+                    number=slot.number,
+                    lists=slot.lists,
+                    credential_id=endorsement_id,
+                )
+                try:
+                    self.save(endorsement, claim)
+                except IntegrityError:
+                    self._note_used_slot(slot.group, slot.index)
+                    winner = self._find(Endorsement, endorsement_id)
+                    if winner is not None:
+                        winner.already_done()
+                        return winner, winner.document
+                    continue  # the index was taken meanwhile: draw another
+                self._note_used_slot(slot.group, slot.index)
+                self._publish_after_act(
+                    partial(
+                        self.status_publisher.after_award,
+                        [(slot.group, endorser.id, slot.number)],
+                    )
+                )
+                return endorsement, endorsement.document
+            raise ConflictError("could not claim a free status index; try again")
 
     def _endorsement_subject(self, subject: Any) -> tuple[str, UUID, str]:
         loc = ("body", "subject")
@@ -1124,6 +1247,7 @@ class CredentialLedger(Application[UUID]):
             if not endorsement.already_done():
                 endorsement.withdraw(reason, act.actor)
                 self.save(endorsement)
+        self._publish_after_act(self.status_publisher.after_change)
         return endorsement
 
     def update_issuer_profile(self, act: Act, issuer_id: UUID, changes: dict[str, Any]) -> Issuer:
@@ -1159,20 +1283,23 @@ class CredentialLedger(Application[UUID]):
                 self.save(issuer)
 
     def verify_for_recognition(self, vc: Any) -> dict[str, Any]:
-        """Verify a presented credential; refuse (422) one that does not verify."""
+        """Only a valid achievement, every status read and clear, is recognised (else 422)."""
+        refuse_unless_achievement(vc)
         report = self.verifier.verify(vc)
-        if not report.verified:
-            raise UnverifiableCredentialError(
-                [str(e["message"]) for e in report.errors] or ["not verified"]
-            )
+        refuse_unless_valid(report)
         return report.as_dict()
 
-    def fetch_status_list(self, url: str) -> dict[str, Any]:
-        """This ledger's own lists are read from the ledger; foreign ones are not fetched here."""
+    def fetch_status_list(
+        self, url: str, session: FetchSession | None = None
+    ) -> dict[str, Any] | FetchedStatusList:
+        """This ledger's own lists are read from the ledger; other issuers' lists through
+        the guarded fetcher (``session``: the request's budget; none, no fetching)."""
         base_url = self.identity.base_url_of(url)
         prefix = f"{base_url}/v1/status/"
         if base_url is None or not url.startswith(prefix):
-            raise LookupError(f"status list {url} is not held by this ledger")
+            if session is None:
+                raise LookupError(f"status list {url} is not held by this ledger")
+            return session.status_list(url)
         try:
             list_uuid = UUID(url[len(prefix) :])
         except ValueError:
@@ -1181,61 +1308,72 @@ class CredentialLedger(Application[UUID]):
         return self.current_status_list(list_uuid).document or {}
 
     def current_status_list(self, list_uuid: UUID) -> StatusList:
-        """The newest published version of a list; publishes one first if the bits changed.
+        """The newest published version of a list. A read: it never signs or records
+        (versions are published after acts and on the tick: status_publication.py)."""
+        return require_published(self.find_status_list(list_uuid), list_uuid)
 
-        Changes that arrive between two requests coalesce into one new version, and a
-        list whose bits did not change is served from its last Published event.
-        """
-        self.catch_up()
-        info = self.read_model.status_list(str(list_uuid))
-        if info is None:
-            raise NotFoundError(f"no status list {list_uuid}")
-        for _attempt in range(5):
-            current = self._find(StatusList, list_uuid)
-            if current is not None and current.position == info["changes"]:
-                return current
-            issuer = self._get(Issuer, UUID(info["issuer_id"]))
-            status = "revoked" if info["purpose"] == "revocation" else "suspended"
-            bits = Bitstring.from_indices(
-                LIST_LENGTH, self.read_model.set_indices(info["group_id"], status)
-            )
-            now = self.clock().replace(microsecond=0)
-            # Valid from the moment its bits became true (an event time), not from the
-            # moment of signing: a verifier whose clock is a little behind, or who asked
-            # for the list in the same second, must not find it "not yet valid".
-            valid_from = datetime.fromisoformat(info["changed_at"]).replace(microsecond=0)
-            url = self.status_list_url(list_uuid, int(info["number"]))
-            unsigned = build_status_list_credential(
-                list_url=url,
-                issuer=self.issuer_did(issuer),
-                purpose=info["purpose"],
-                bitstring=bits,
-                valid_from=min(valid_from, now),
-            )
-            with acting(Act("ledger")):
-                document = self.signer.sign(unsigned, issuer.active_key_id, now)
-                if current is None:
-                    current = StatusList(
-                        list_uuid=list_uuid,
-                        issuer_id=issuer.id,
-                        group=UUID(info["group_id"]),
-                        purpose=info["purpose"],
-                    )
-                current.publish(
-                    list_url=url,
-                    list_version=current.list_version + 1,
-                    digest=vc_digest(document),
-                    document=document,
-                    position=int(info["changes"]),
-                )
-            try:
-                self.save(current)
-            except IntegrityError:
-                self.catch_up()  # another process published meanwhile
-                info = self.read_model.status_list(str(list_uuid)) or info
-                continue
-            return current
-        raise ConflictError("the status list is being republished; try again")
+    def find_status_list(self, list_uuid: UUID) -> StatusList | None:
+        return self._find(StatusList, list_uuid)
+
+    def document_digest(self, document: dict[str, Any]) -> bytes:
+        return vc_digest(document)
+
+    def publish_status_list(self, list_uuid: UUID) -> StatusList:
+        """Publish a list's current bits now if they changed or its window closes soon
+        (``POST /v1/status/{list}/publish``); returns the newest version."""
+        current = self.find_status_list(list_uuid)
+        if current is not None:
+            ref = ListRef(list_uuid, current.issuer_id, current.group, current.purpose)
+        else:
+            found = [r for r in self.known_status_lists() if r.list_uuid == list_uuid]
+            if not found:
+                raise NotFoundError(f"no status list {list_uuid}")
+            ref = found[0]
+        self.status_publisher.publish(ref)
+        return self.current_status_list(list_uuid)
+
+    def publish_status_lists(self) -> int:
+        """The publication tick: changed lists, unpublished ones, windows closing soon."""
+        return self.status_publisher.publish_due()
+
+    def known_status_lists(self) -> list[ListRef]:
+        """Every list the read model knows of, each checked against its derived id (the
+        read model names lists; it never decides a bit)."""
+        refs = []
+        for row in self.read_model.all_status_lists():
+            group, issuer_id = UUID(row["group_id"]), UUID(row["issuer_id"])
+            number = int(row["number"])
+            ref = ListRef(UUID(row["id"]), issuer_id, group, str(row["purpose"]), number)
+            if (
+                ref.purpose in PURPOSES
+                and list_id(group, ref.purpose) == ref.list_uuid
+                and group_id(issuer_id, number) == group
+            ):
+                refs.append(ref)
+        return refs
+
+    def _status_owner(self, aggregate_id: UUID) -> SlotOwner | None:
+        """The status slot of a credential or endorsement, from its own events."""
+        try:
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        slot = getattr(aggregate, "status_slot", None)
+        if not slot:
+            return None
+        issuer_id = aggregate.endorser_id if isinstance(aggregate, Endorsement) else None
+        issuer_id = issuer_id or aggregate.issuer_id
+        return SlotOwner(
+            UUID(str(slot["group"])), int(slot["index"]), issuer_id, int(slot["number"])
+        )
+
+    def _publish_after_act(self, publish: Callable[[], Any]) -> None:
+        """Publish what an act changed. The act is saved already: if publication fails
+        here, the tick publishes it (logged, never the act's failure)."""
+        try:
+            publish()
+        except Exception:  # pragma: no cover - logged; the tick retries
+            log.exception("status list publication after an act failed; the tick retries")
 
     # -- notifications ------------------------------------------------------------------------
     def stored_events(self, start: int, limit: int) -> Iterator[Any]:

@@ -98,10 +98,13 @@ class School:
     achievement: UUID
 
 
-def add_school(ledger: CredentialLedger, name: str = "Hogeschool Zuid") -> School:
+def add_school(
+    ledger: CredentialLedger, name: str = "Hogeschool Zuid", *, suspendable: bool = False
+) -> School:
     """An issuer with one achievement: two events, no signature needed."""
     issuer = ledger.register_issuer(Act(ADMIN), name).issuer
-    achievement = ledger.define_achievement(Act(str(issuer.id)), microcredential_definition())
+    definition = microcredential_definition(suspendable=suspendable)
+    achievement = ledger.define_achievement(Act(str(issuer.id)), definition)
     return School(issuer.id, achievement.id)
 
 
