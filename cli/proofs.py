@@ -18,6 +18,7 @@ import typer
 from credledger.ledger.bundle import (
     BundleError,
     BundleReport,
+    NotABundleError,
     dump_cbor,
     dump_json,
     load_bundle,
@@ -39,7 +40,7 @@ class BundleFormat(StrEnum):
 
 
 def _local_bundle(
-    data: Path, base_url: str | None, credential_id: UUID | None, vc: Any
+    data: Path, base_url: str | None, credential_id: UUID | None, vc: Any, as_json: bool = False
 ) -> dict[str, Any]:
     from credledger.ledger.application import CredentialLedger
     from credledger.ledger.errors import LedgerError
@@ -49,18 +50,18 @@ def _local_bundle(
     try:
         settings = Settings.from_env(data, base_url)
     except SettingsError as exc:
-        fail(str(exc), code=UNDECIDED, as_json=False)
+        fail(str(exc), code=UNDECIDED, as_json=as_json)
     if not settings.data_dir.is_dir():
-        fail(f"no ledger in {settings.data_dir}", code=UNDECIDED, as_json=False)
+        fail(f"no ledger in {settings.data_dir}", code=UNDECIDED, as_json=as_json)
     ledger = CredentialLedger(settings)
     try:
         if credential_id is not None:
             return ledger.proof_bundle(credential_id)
         return ledger.holder_proof_bundle(vc)
     except SubjectErasedError:
-        fail("the personal data of this credential was erased", code=INVALID, as_json=False)
+        fail("the personal data of this credential was erased", code=INVALID, as_json=as_json)
     except LedgerError as exc:
-        fail(str(exc), code=INVALID, as_json=False)
+        fail(str(exc), code=INVALID, as_json=as_json)
     finally:
         ledger.close()
 
@@ -100,6 +101,9 @@ def export(
     format: Annotated[BundleFormat, typer.Option(help="json, or deterministic CBOR")] = (
         BundleFormat.json
     ),
+    json_output: Annotated[
+        bool, typer.Option("--json", help="report what was written as JSON (stdout)")
+    ] = False,
 ) -> None:
     """Write the proof bundle of a credential to a file.
 
@@ -125,17 +129,19 @@ def export(
             fail(
                 f"{credential!r} is neither a credential file nor a credential id (a UUID)",
                 code=UNDECIDED,
-                as_json=False,
+                as_json=json_output,
             )
     if (data is None) == (server is None):
-        fail("give --data DIR (local) or --server URL (remote)", code=UNDECIDED, as_json=False)
+        fail(
+            "give --data DIR (local) or --server URL (remote)", code=UNDECIDED, as_json=json_output
+        )
     if server is not None:
         if uuid is not None and not token:
             fail(
                 "a bundle by id is its issuer's: pass --token (or set CREDLEDGER_TOKEN); "
                 "a holder passes the credential file instead of its id",
                 code=UNDECIDED,
-                as_json=False,
+                as_json=json_output,
             )
         try:
             with LogClient(server) as client:
@@ -145,12 +151,16 @@ def export(
                 else:
                     bundle = client.holder_proof_bundle(vc)
         except ServerError as exc:
-            fail(str(exc), code=INVALID if exc.status in (404, 410) else UNDECIDED, as_json=False)
+            fail(
+                str(exc),
+                code=INVALID if exc.status in (404, 410) else UNDECIDED,
+                as_json=json_output,
+            )
         if not isinstance(bundle, dict):
-            fail("the server did not answer a proof bundle", code=UNDECIDED, as_json=False)
+            fail("the server did not answer a proof bundle", code=UNDECIDED, as_json=json_output)
     else:
         assert data is not None
-        bundle = _local_bundle(data, base_url, uuid, vc)
+        bundle = _local_bundle(data, base_url, uuid, vc, json_output)
     blob = dump_cbor(bundle) if format is BundleFormat.cbor else dump_json(bundle)
     if str(output) == "-":
         sys.stdout.buffer.write(blob)
@@ -159,6 +169,11 @@ def export(
         output.write_bytes(blob)
     index = bundle.get("leaf", {}).get("index")
     size = bundle.get("inclusion", {}).get("size")
+    if json_output and str(output) != "-":
+        emit_json(
+            {"file": str(output), "credential": str(uuid), "format": format.value,
+             "leaf_index": index, "checkpoint_size": size, "bytes": len(blob)}
+        )  # fmt: skip
     stderr.print(f"wrote the proof bundle (leaf {index}, checkpoint size {size}) to {output}")
 
 
@@ -174,7 +189,11 @@ def verify(
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
 ) -> None:
-    """Check a proof bundle offline: exit 0 valid, 1 invalid (2: status undecided).
+    """Check a proof bundle offline: exit 0 valid, 1 invalid (2: status undecided, or the
+    file is not a proof bundle).
+
+    The bundle is judged by its content: any JSON serialisation of it verifies (the
+    server's /proof answer saved with curl, a re-indented or CRLF copy).
 
     Checks the credential's Data Integrity proof (bundled contexts, did:key resolved
     locally), that its leaf records exactly this credential, the inclusion proof, the
@@ -190,6 +209,8 @@ def verify(
         report = verify_bundle(
             load_bundle(raw), trusted_log_key=log_key, witnesses=witness_key or []
         )
+    except NotABundleError as exc:
+        fail(str(exc), code=UNDECIDED, as_json=json_output)
     except BundleError as exc:
         if json_output:
             emit_json({"valid": False, "result": "invalid", "error": str(exc)})

@@ -99,11 +99,14 @@ class School:
     token: str = ""
 
 
-def add_school(ledger: CredentialLedger, name: str = "Hogeschool Zuid") -> School:
+def add_school(
+    ledger: CredentialLedger, name: str = "Hogeschool Zuid", *, suspendable: bool = False
+) -> School:
     """An issuer with one achievement: two events, no signature needed."""
     registered = ledger.register_issuer(Act(ADMIN), name)
     issuer = registered.issuer
-    achievement = ledger.define_achievement(Act(str(issuer.id)), microcredential_definition())
+    definition = microcredential_definition(suspendable=suspendable)
+    achievement = ledger.define_achievement(Act(str(issuer.id)), definition)
     return School(issuer.id, achievement.id, registered.token)
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -28,7 +29,10 @@ class ServerProcess:
         port: int | None = None,
         env: dict[str, str] | None = None,
         base_url: str | None = None,
+        output: Path | None = None,
     ) -> None:
+        """``output``: a file for the server's standard output (its access log)."""
+        self.output = output
         self.base_url = base_url
         self.data = data
         self.port = port or free_port()
@@ -41,6 +45,7 @@ class ServerProcess:
 
     def start(self, timeout: float = 120.0) -> None:
         """Wait for /healthz; generous, as a busy shared machine starts a server slowly."""
+        stdout: Any = self.output.open("ab") if self.output else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -54,9 +59,11 @@ class ServerProcess:
                 *(["--base-url", self.base_url] if self.base_url else []),
             ],
             env=self.env,
-            stdout=subprocess.DEVNULL,
+            stdout=stdout,
             stderr=subprocess.PIPE,
         )
+        if self.output is not None:
+            stdout.close()  # the child has its own copy
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -67,6 +74,7 @@ class ServerProcess:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
+        self.kill()  # a server still starting must not outlive the test that gave up on it
         raise TimeoutError("server did not start")
 
     def kill(self) -> None:

@@ -100,7 +100,7 @@ def issued(client: TestClient) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def test_ledger_credentials_verify_at_digital_bazaar(client: TestClient, tmp_path: Path) -> None:
     award, vcapi = issued(client)
-    status_url = award["credential"]["credentialStatus"][0]["statusListCredential"]
+    status_url = award["credential"]["credentialStatus"]["statusListCredential"]
     status_list = client.get(status_url.removeprefix(BASE)).json()
     verdicts = digital_bazaar_verify([award["credential"], vcapi, status_list], tmp_path)
     assert [v["verified"] for v in verdicts] == [True, True, True], verdicts
@@ -143,14 +143,17 @@ def digital_bazaar_status(vc: dict[str, Any], lists: dict[str, dict[str, Any]], 
 
 
 def served_lists(client: TestClient, vc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    urls = {e["statusListCredential"] for e in vc["credentialStatus"]}
+    status = vc["credentialStatus"]
+    urls = {e["statusListCredential"] for e in (status if isinstance(status, list) else [status])}
     return {url: client.get(url.removeprefix(BASE)).json() for url in urls}
 
 
 def test_digital_bazaar_sees_revocation_and_suspension(client: TestClient, tmp_path: Path) -> None:
     school = client.post("/v1/issuers", json={"name": "S"}, headers=auth(ADMIN_TOKEN)).json()
     achievement = client.post(
-        "/v1/achievements", json=microcredential_definition(), headers=auth(school["token"])
+        "/v1/achievements",
+        json=microcredential_definition(suspendable=True),
+        headers=auth(school["token"]),
     ).json()["id"]
     award = client.post(
         "/v1/credentials",
@@ -171,3 +174,33 @@ def test_digital_bazaar_sees_revocation_and_suspension(client: TestClient, tmp_p
     assert statuses() == {"revocation": False, "suspension": False}
     client.post(f"{path}/revoke", json={"reason": "fraud"}, headers=auth(school["token"]))
     assert statuses()["revocation"] is True
+
+
+def test_digital_bazaar_sees_a_withdrawn_endorsement_revoked(
+    client: TestClient, tmp_path: Path
+) -> None:
+    school = client.post("/v1/issuers", json={"name": "S"}, headers=auth(ADMIN_TOKEN)).json()
+    endorser = client.post("/v1/issuers", json={"name": "E"}, headers=auth(ADMIN_TOKEN)).json()
+    achievement = client.post(
+        "/v1/achievements", json=microcredential_definition(), headers=auth(school["token"])
+    ).json()["id"]
+    endorsed = client.post(
+        "/v1/endorsements",
+        json={"subject": achievement, "comment": "Well designed"},
+        headers=auth(endorser["token"]),
+    ).json()
+    vc = endorsed["credential"]
+
+    def revoked() -> Any:
+        result = digital_bazaar_status(vc, served_lists(client, vc), tmp_path)
+        assert result["verified"], result
+        return {r["purpose"]: r["status"] for r in result["results"]}["revocation"]
+
+    assert revoked() is False
+    r = client.post(
+        f"/v1/endorsements/{endorsed['id']}/withdraw",
+        json={"reason": "programme changed"},
+        headers=auth(endorser["token"]),
+    )
+    assert r.status_code == 200, r.text
+    assert revoked() is True
