@@ -54,7 +54,7 @@ class World:
         other = self.post("/v1/issuers", {"name": "Universiteit Zuid"}, ADMIN_TOKEN)
         self.school, self.other = school, other
         self.achievement = self.post(
-            "/v1/achievements", microcredential_definition(), school["token"]
+            "/v1/achievements", microcredential_definition(suspendable=True), school["token"]
         )["id"]
         self.credentials: list[dict[str, Any]] = []
         rows = [Row(line, {"email": email}) for line, email in enumerate(LEARNERS, start=2)]

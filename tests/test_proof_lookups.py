@@ -110,9 +110,11 @@ def test_what_the_log_shows_opens_nothing(
         {"id": issued["credential"]["id"]},
         {"id": f"urn:uuid:{leaf['aggregate']}"},
         {**issued["credential"], "name": "changed"},
-        {"n": 2**80, "f": 1.5e308, "deep": [[[[["x"]]]]]},
+        {"n": 2**52, "f": 1.5e308, "deep": [[[[["x"]]]]]},
     ):
         refused(client.post("/v1/proofs", json={"credential": credential}), 404)
+    # A number no double holds is refused before any lookup (input rules), also recording nothing.
+    refused(client.post("/v1/proofs", json={"credential": {"n": 2**80}}), 422)
     assert ledger.recorder.max_notification_id() == before
 
 
