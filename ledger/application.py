@@ -505,7 +505,14 @@ class CredentialLedger(Application[UUID]):
             self.vault.store_signing_key(key_id, str(issuer_id), pair.private_bytes(), self.clock())
             issuer.rotate_signing_key(key_id=key_id, public_key_multibase=key_id)
             self.save(issuer)
-            return key_id
+        # New credentials name the new key's issuer: their lists must be signed by it now,
+        # not at the next change of a bit (a list by another issuer is unread: undecided).
+        self._publish_after_act(partial(self._resign_lists_of, issuer_id))
+        return key_id
+
+    def _resign_lists_of(self, issuer_id: UUID) -> None:
+        refs = [ref for ref in self.known_status_lists() if ref.issuer_id == issuer_id]
+        self.status_publisher.publish_all(refs, resign=True)
 
     def _owned_issuer(self, act: Act, issuer_id: UUID) -> Issuer:
         if act.actor not in (str(issuer_id), ADMIN):
