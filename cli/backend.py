@@ -51,3 +51,17 @@ class Backend(Protocol):
     def recognise(self, body: Body, key: str | None) -> Body:
         """``{"credential", "decision", ...}`` -> ``{"id", "verification"}``."""
         ...
+
+    def rotate_key(self, issuer_id: str, key: str | None) -> Body:
+        """A new signing key for the issuer -> ``{"key_id", "did"}``."""
+        ...
+
+    def report_key_compromised(
+        self, issuer_id: str, key_id: str, reason: str, key: str | None
+    ) -> Body:
+        """-> ``{"key_id", "state", "active_key_id", "did", "affected"}``."""
+        ...
+
+    def reissue_signed_by(self, issuer_id: str, key_id: str, reason: str) -> Body:
+        """Re-sign what ``key_id`` signed -> ``{"key_id", "reissued", "skipped"}``."""
+        ...

@@ -1,9 +1,10 @@
 """`credledger verify FILE|URL`: is this credential genuine, valid and not revoked?
 
 Checks the data model and validity period, every Data Integrity proof with the bundled
-contexts and the issuer's did:key resolved locally, every status entry against its
-status list (fetched over HTTP(S), proof checked), and, for a credential issued by a
-credledger, that the ledger's transparency log holds exactly this credential.
+contexts and the issuer's DID (did:key locally, did:web through the guarded fetcher),
+every status entry against its status list (fetched over HTTP(S), proof checked), and,
+for a credential issued by a credledger, that the transparency log its issuer vouches
+for holds exactly this credential.
 
 Exit 0 valid, 1 invalid (forged, expired, revoked, suspended, not in the log it claims),
 2 undecided (a status list or the log could not be reached).
@@ -21,6 +22,8 @@ from uuid import UUID
 import typer
 from credledger.ledger.bundle import (
     BundleError,
+    IssuerUnreachableError,
+    UnvouchedLogError,
     credledger_base_url,
     loader_for,
     verify_issuance,
@@ -28,6 +31,7 @@ from credledger.ledger.bundle import (
 from credledger.ledger.verification import CredentialVerifier, Report
 
 from .audit import read_key_option
+from .did_resolution import DidResolver
 from .safe_fetch import FetchError, SafeFetcher, StatusListFetcher
 from .verdicts import INVALID, UNDECIDED, VALID, emit_json, line, stderr, stdout
 
@@ -100,8 +104,10 @@ def check_log(
     bundle: Mapping[str, Any] | None,
     fetcher: SafeFetcher,
     log_key: str | None,
+    resolve_did: DidResolver | None = None,
 ) -> LogCheck:
-    """The log part: from the bundle given, or from the issuing ledger's proof endpoint."""
+    """The log part: from the bundle given, or from the issuing ledger's proof endpoint,
+    in a log the credential's issuer vouches for (or the one pinned with --log-key)."""
     if bundle is None:
         origin = _from_credledger(vc)
         if origin is None:
@@ -116,14 +122,25 @@ def check_log(
         if not isinstance(bundle, Mapping):
             return LogCheck("unknown", "the ledger did not answer a proof bundle")
     try:
-        checkpoint, index, leaf = verify_issuance(vc, bundle, trusted_log_key=log_key)
+        checkpoint, index, leaf, trust = verify_issuance(
+            vc, bundle, trusted_log_key=log_key, resolve_did=resolve_did
+        )
+    except (UnvouchedLogError, IssuerUnreachableError) as exc:
+        return LogCheck("unknown", str(exc))
     except BundleError as exc:
         return LogCheck("not-included", str(exc))
     return LogCheck(
         "included",
         f"leaf {index} ({leaf.get('event')}) of {checkpoint.origin}, "
-        f"under the signed checkpoint of size {checkpoint.size}",
-        {"origin": checkpoint.origin, "leaf_index": index, "checkpoint_size": checkpoint.size},
+        f"under the signed checkpoint of size {checkpoint.size}; "
+        f"log key trusted because {trust.reason}",
+        {
+            "origin": checkpoint.origin,
+            "leaf_index": index,
+            "checkpoint_size": checkpoint.size,
+            "log_key": trust.key,
+            "trusted_because": trust.reason,
+        },
     )
 
 
@@ -146,6 +163,7 @@ def verify_one(
     *,
     log: bool,
     log_key: str | None,
+    resolve_did: DidResolver | None = None,
 ) -> Verdict:
     try:
         document = _load(source, fetcher)
@@ -158,12 +176,17 @@ def verify_one(
         bundle, document = document, document["credential"]
     if not isinstance(document, dict):
         return Verdict(source, INVALID, problem="a credential is a JSON object")
-    verifier = CredentialVerifier(loader=loader_for(document), fetch_status_list=status_lists)
+    resolver = resolve_did or DidResolver(fetcher)
+    verifier = CredentialVerifier(
+        loader=loader_for(document), fetch_status_list=status_lists, resolve_did=resolver
+    )
     report = verifier.verify(document)
     logged = (
-        check_log(document, bundle, fetcher, log_key) if log else LogCheck("skipped", "--no-log")
+        check_log(document, bundle, fetcher, log_key, resolver)
+        if log
+        else LogCheck("skipped", "--no-log")
     )
-    if not report.verified or logged.outcome == "not-included":
+    if report.errors or logged.outcome == "not-included":
         code = INVALID
     elif report.undecided or logged.outcome == "unknown":
         code = UNDECIDED
@@ -200,8 +223,12 @@ def verify(
     fetcher = SafeFetcher(allow_private=allow_private, timeout=timeout)
     status_lists = StatusListFetcher(fetcher)
     key = read_key_option(log_key)
+    resolver = DidResolver(fetcher)
     try:
-        verdicts = [verify_one(s, fetcher, status_lists, log=log, log_key=key) for s in sources]
+        verdicts = [
+            verify_one(s, fetcher, status_lists, log=log, log_key=key, resolve_did=resolver)
+            for s in sources
+        ]
     finally:
         fetcher.close()
     if json_output:

@@ -37,7 +37,13 @@ from .acts import ADMIN, Act, acting
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
 from .definitions import validate_definition
-from .did_web import DidResolutionError, did_web_document, did_web_for, fetch_did_web
+from .did_web import (
+    DidResolutionError,
+    LogService,
+    did_web_document,
+    did_web_for,
+    fetch_did_web,
+)
 from .endorsement import Endorsement
 from .errors import (
     ConflictError,
@@ -49,6 +55,17 @@ from .errors import (
     UnverifiableCredentialError,
 )
 from .issuer import Issuer
+from .issuer_keys import KeyPeriod, key_periods
+from .key_lifecycle import (
+    CANNOT_ROTATE,
+    DID_METHODS,
+    Reissue,
+    credentials_signed_by,
+    reissue_signed_by,
+    report_key_compromised,
+    signed_in_force,
+    signed_with_key_in_force,
+)
 from .read_model import ReadModel
 from .recipients import parse_recipient
 from .recognition import DECISIONS, Recognition
@@ -177,6 +194,7 @@ class CredentialLedger(Application[UUID]):
             fetch_status_list=self.fetch_status_list,
             clock=clock,
             resolve_did=self.resolve_did,
+            signed_in_force=lambda document, vm_id: signed_in_force(self, document, vm_id),
         )
         self._used_slots: dict[UUID, set[int]] = {}
         self._slots_lock = threading.Lock()
@@ -298,6 +316,10 @@ class CredentialLedger(Application[UUID]):
         return self._get(Issuer, issuer_id)
 
     def issuer_did(self, issuer: Issuer) -> str:
+        """The issuer's identity: the DID recorded at registration (see Issuer), else the
+        did:key of its key (issuers registered before identities were recorded)."""
+        if issuer.did is not None:
+            return issuer.did
         from credledger.crypto.keys import public_key_from_multibase
 
         return did_key_from_public_key(
@@ -305,24 +327,79 @@ class CredentialLedger(Application[UUID]):
         )
 
     def issuer_did_web(self, issuer_id: UUID) -> str:
+        """The issuer's did:web: the recorded one, else the one under today's base URL."""
+        issuer = self._find(Issuer, issuer_id)
+        if issuer is not None and issuer.did is not None and issuer.did.startswith("did:web:"):
+            return issuer.did
         return did_web_for(self.settings.base_url, str(issuer_id))
 
+    def key_periods(self, issuer_id: UUID) -> dict[str, KeyPeriod]:
+        """When each of the issuer's keys was in force, from its recorded events."""
+        return key_periods(self.events.get(issuer_id))
+
+    def log_service(self) -> LogService:
+        """This ledger's transparency log, as issuers' DID documents name it."""
+        return LogService(f"{self.settings.base_url}/v1/log", self.settings.origin, self.tlog.vkey)
+
     def did_web_document(self, issuer_id: UUID) -> dict[str, Any]:
-        """The issuer's did:web document: every key it ever had (retired ones not trusted)."""
+        """The issuer's did:web document: every key with its period, and this log."""
         issuer = self._get(Issuer, issuer_id)
-        return did_web_document(self.issuer_did_web(issuer.id), issuer.keys)
+        return did_web_document(
+            self.issuer_did_web(issuer.id),
+            self.key_periods(issuer.id).values(),
+            log=self.log_service(),
+        )
 
     def resolve_did(self, did: str) -> dict[str, Any]:
         """This ledger's did:web documents from the events; other did:web over HTTPS."""
-        own = did_web_for(self.settings.base_url, "")
-        if did.startswith(own):
-            try:
-                return self.did_web_document(UUID(did[len(own) :]))
-            except (ValueError, NotFoundError):
-                raise DidResolutionError(f"no issuer {did}") from None
+        own = self._own_issuer_of(did)
+        if own is not None:
+            return self.did_web_document(own)
+        if did.startswith(did_web_for(self.settings.base_url, "")):
+            raise DidResolutionError(f"no issuer {did}")
         if did.startswith("did:web:"):
             return fetch_did_web(did, allow_private=self.settings.allow_private_fetch)
         raise DidResolutionError(f"unsupported DID method: {did[:40]}")
+
+    def _own_issuer_of(self, did: str) -> UUID | None:
+        """The issuer of this ledger whose did:web ``did`` is, if any."""
+        if not did.startswith("did:web:"):
+            return None
+        try:
+            issuer_id = UUID(did.rsplit(":", 1)[-1])
+        except ValueError:
+            return None
+        if self._find(Issuer, issuer_id) is None or self.issuer_did_web(issuer_id) != did:
+            return None
+        return issuer_id
+
+    def signing_method(self, issuer: Issuer) -> str:
+        """The verification method the issuer signs with now (its DID's, or did:key's)."""
+        if issuer.signing_key_compromised:
+            raise ConflictError(
+                "the issuer's signing key was reported compromised and it cannot rotate "
+                "(a did:key identity); nothing more can be signed for it"
+            )
+        if issuer.did is not None and issuer.did.startswith("did:web:"):
+            return f"{issuer.did}#{issuer.active_key_id}"
+        return self.signer.verification_method(issuer.active_key_id)
+
+    def sign_as(
+        self,
+        issuer: Issuer,
+        document: dict[str, Any],
+        created: datetime,
+        *,
+        cryptosuite: str = "eddsa-rdfc-2022",
+    ) -> dict[str, Any]:
+        """Sign ``document`` with the issuer's key in force, under its identity."""
+        return self.signer.sign(
+            document,
+            issuer.active_key_id,
+            created,
+            cryptosuite=cryptosuite,
+            verification_method=self.signing_method(issuer),
+        )
 
     def issuer_profile(self, issuer: Issuer, *, with_context: bool = True) -> dict[str, Any]:
         return rendering.issuer_profile(
@@ -333,6 +410,7 @@ class CredentialLedger(Application[UUID]):
             issuer.url,
             issuer.email,
             with_context=with_context,
+            log_key=self.tlog.vkey,
         )
 
     # -- issuers -------------------------------------------------------------------------
@@ -346,10 +424,20 @@ class CredentialLedger(Application[UUID]):
         return f"{issuer_id}.{base64.urlsafe_b64encode(secret).decode().rstrip('=')}"
 
     def register_issuer(
-        self, act: Act, name: str, url: str | None = None, email: str | None = None
+        self,
+        act: Act,
+        name: str,
+        url: str | None = None,
+        email: str | None = None,
+        *,
+        did_method: str = "web",
     ) -> RegisteredIssuer:
+        """``did_method``: ``web`` (default; an identity that survives key rotation) or
+        ``key`` (the did:key of its one key, for verifiers that resolve nothing else)."""
         if act.actor != ADMIN:
             raise ForbiddenError("only the administrator registers issuers")
+        if did_method not in DID_METHODS:
+            raise RequestInvalidError([FieldError(("body", "did_method"), "must be web or key")])
         with acting(act):
             issuer_id = act.derived_id("issuer")
             existing = self._find(Issuer, issuer_id) if act.replayable else None
@@ -368,6 +456,9 @@ class CredentialLedger(Application[UUID]):
                 token_hash=token_hash(token),
                 key_id=key_id,
                 public_key_multibase=key_id,
+                did=did_web_for(self.settings.base_url, str(issuer_id))
+                if did_method == "web"
+                else did_key_from_public_key(pair.public_key),
             )
             winner = self._save_new(Issuer, issuer_id, issuer)
             issuer = winner or issuer
@@ -394,12 +485,28 @@ class CredentialLedger(Application[UUID]):
             issuer = self._owned_issuer(act, issuer_id)
             if issuer.already_done():
                 return issuer.active_key_id
+            if not issuer.can_rotate:
+                raise ConflictError(CANNOT_ROTATE)
             pair = Ed25519KeyPair.generate()
             key_id = public_key_multibase(pair.public_key)
             self.vault.store_signing_key(key_id, str(issuer_id), pair.private_bytes(), self.clock())
             issuer.rotate_signing_key(key_id=key_id, public_key_multibase=key_id)
             self.save(issuer)
             return key_id
+
+    def report_key_compromised(self, act: Act, issuer_id: UUID, key_id: str, reason: str) -> Issuer:
+        """Nothing ``key_id`` signed verifies any more (see key_lifecycle)."""
+        check_reason(reason)
+        return report_key_compromised(self, act, issuer_id, key_id, reason)
+
+    def reissue_signed_by(self, act: Act, issuer_id: UUID, key_id: str, reason: str) -> Reissue:
+        """Re-sign every unrevoked credential ``key_id`` signed (see key_lifecycle)."""
+        check_reason(reason)
+        return reissue_signed_by(self, act, issuer_id, key_id, reason)
+
+    def credentials_signed_by(self, issuer_id: UUID, key_id: str) -> list[str]:
+        """Ids of the issuer's unrevoked credentials whose signature is by ``key_id``."""
+        return [c.vc_id for c in credentials_signed_by(self, issuer_id, key_id)]
 
     def _owned_issuer(self, act: Act, issuer_id: UUID) -> Issuer:
         if act.actor not in (str(issuer_id), ADMIN):
@@ -636,7 +743,7 @@ class CredentialLedger(Application[UUID]):
             result_value=result_value,
             credential_status=self._status_entries(slot),
         )
-        vc = self.signer.sign(unsigned, issuer.active_key_id, valid_from)
+        vc = self.sign_as(issuer, unsigned, valid_from)
         canonical = canonical_json(vc)
         subject_key_id = self.vault.subject_key_id(recipient["kind"], recipient["identity"])
         sealed = self.vault.seal(
@@ -687,9 +794,7 @@ class CredentialLedger(Application[UUID]):
                     for p in purposes
                 ]
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
-            vc = self.signer.sign(
-                document, issuer.active_key_id, now, cryptosuite=cryptosuite_option(options)
-            )
+            vc = self.sign_as(issuer, document, now, cryptosuite=cryptosuite_option(options))
             canonical = canonical_json(vc)
             subject_key_id = self.vault.subject_key_id("credential", str(vc_id or credential_id))
             sealed = self.vault.seal(
@@ -762,9 +867,6 @@ class CredentialLedger(Application[UUID]):
         with acting(act):
             if credential.already_done():
                 return IssuedCredential(credential, self.credential_document(credential))
-            payload = self._unsealed(credential)
-            issuer = self._get(Issuer, credential.issuer_id)
-            achievement = self._get(Achievement, credential.achievement_id)
             now = self.clock().replace(microsecond=0)
             if valid_until is not None:
                 valid_until = _in_utc(valid_until)
@@ -772,31 +874,57 @@ class CredentialLedger(Application[UUID]):
                     raise RequestInvalidError(
                         [FieldError(("body", "valid_until"), "must be in the future")]
                     )
-            slot_data = credential.status_slot or {}
-            group = slot_data["group"]
-            slot = Slot(
-                group,
-                int(slot_data["number"]),
-                int(slot_data["index"]),
-                {p: list_id(group, p) for p in PURPOSES},
+            vc, sealed, digest = self.reissue_document(
+                credential,
+                self._unsealed(credential),
+                now,
+                evidence=evidence,
+                result=result,
+                valid_until=valid_until,
             )
-            vc, sealed, _, digest = self._render_and_seal(
-                credential_id=credential.id,
-                issuer=issuer,
-                achievement=achievement,
-                recipient=payload["recipient"],
-                awarded_at=credential.awarded_at,
-                valid_from=now,
-                valid_until=valid_until or credential.valid_until,
-                evidence=check_evidence(evidence)
-                if evidence is not None
-                else payload.get("evidence", []),
-                result_value=check_result(result) if result is not None else payload.get("result"),
-                slot=slot,
-            )
+            issuer = self._get(Issuer, credential.issuer_id)
             credential.reissue(sealed, digest, issuer.active_key_id, act.actor, reason)
             self.save(credential)
         return IssuedCredential(credential, vc)
+
+    def reissue_document(
+        self,
+        credential: Credential,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        evidence: list[dict[str, Any]] | None = None,
+        result: dict[str, Any] | None = None,
+        valid_until: datetime | None = None,
+    ) -> tuple[dict[str, Any], bytes, bytes]:
+        """An award's credential signed anew by its issuer's key in force: same id,
+        index and award date; the signed VC, the sealed payload and the digest."""
+        issuer = self._get(Issuer, credential.issuer_id)
+        assert credential.achievement_id is not None
+        achievement = self._get(Achievement, credential.achievement_id)
+        slot_data = credential.status_slot or {}
+        group = slot_data["group"]
+        slot = Slot(
+            group,
+            int(slot_data["number"]),
+            int(slot_data["index"]),
+            {p: list_id(group, p) for p in PURPOSES},
+        )
+        vc, sealed, _, digest = self._render_and_seal(
+            credential_id=credential.id,
+            issuer=issuer,
+            achievement=achievement,
+            recipient=payload["recipient"],
+            awarded_at=credential.awarded_at,
+            valid_from=now,
+            valid_until=valid_until or credential.valid_until,
+            evidence=check_evidence(evidence)
+            if evidence is not None
+            else payload.get("evidence", []),
+            result_value=check_result(result) if result is not None else payload.get("result"),
+            slot=slot,
+        )
+        return vc, sealed, digest
 
     def _learn_used_slots(self, groups: set[UUID]) -> None:
         """Merge the read model's claimed indices into the cache (never forgetting any:
@@ -976,7 +1104,7 @@ class CredentialLedger(Application[UUID]):
                 comment=comment.strip(),
                 issued_at=now,
             )
-            document = self.signer.sign(unsigned, endorser.active_key_id, now)
+            document = self.sign_as(endorser, unsigned, now)
             endorsement = Endorsement(
                 endorser_id=endorser.id,
                 subject_kind=kind,
@@ -1155,9 +1283,13 @@ class CredentialLedger(Application[UUID]):
             raise NotFoundError(f"no status list {list_uuid}")
         for _attempt in range(5):
             current = self._find(StatusList, list_uuid)
-            if current is not None and current.position == info["changes"]:
-                return current
             issuer = self._get(Issuer, UUID(info["issuer_id"]))
+            if (
+                current is not None
+                and current.position == info["changes"]
+                and signed_with_key_in_force(current.document, issuer)
+            ):
+                return current
             status = "revoked" if info["purpose"] == "revocation" else "suspended"
             bits = Bitstring.from_indices(
                 LIST_LENGTH, self.read_model.set_indices(info["group_id"], status)
@@ -1176,7 +1308,7 @@ class CredentialLedger(Application[UUID]):
                 valid_from=min(valid_from, now),
             )
             with acting(Act("ledger")):
-                document = self.signer.sign(unsigned, issuer.active_key_id, now)
+                document = self.sign_as(issuer, unsigned, now)
                 if current is None:
                     current = StatusList(
                         list_uuid=list_uuid,

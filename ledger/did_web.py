@@ -1,8 +1,11 @@
 """did:web: issuers published under this ledger's origin, and guarded resolution of others.
 
-An issuer's did:web document lists every key it ever signed with, so credentials
-signed before a rotation keep verifying; retired keys stay listed but are no longer
-assertion methods. did:web documents of this ledger are built from the events, never
+An issuer's did:web document lists every key it ever signed with, each with the
+period it was in force, so credentials signed before a rotation keep verifying; keys
+reported compromised stay listed but are no longer assertion methods. The document
+also names the transparency log the issuer's credentials are in (a service entry with
+the log's origin and note key), so a proof bundle is trusted only for that log.
+did:web documents of this ledger are built from the events, never
 fetched; foreign ones are fetched over HTTPS with a timeout, a size limit, no
 redirects and no private, loopback or link-local addresses.
 """
@@ -12,18 +15,29 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from credledger.crypto.keys import DID_CONTEXT, MULTIKEY_CONTEXT, public_key_from_multibase
 
+from .issuer_keys import KeyPeriod
+
+LOG_SERVICE_TYPE = "CredledgerTransparencyLog"
+LOG_SERVICE_FRAGMENT = "#transparency-log"
 MAX_DOCUMENT_BYTES = 256 * 1024
 TIMEOUT_SECONDS = 5.0
 
 
 class DidResolutionError(LookupError):
-    """The DID could not be resolved (malformed, unreachable, refused or invalid)."""
+    """The DID does not resolve to a usable document (malformed, not found, invalid)."""
+
+
+class DidUnreachableError(DidResolutionError):
+    """The DID's document could not be had now (network, refused address, server error):
+    a verifier cannot decide, which is not the same as finding the DID false."""
 
 
 def did_web_for(base_url: str, issuer_id: str) -> str:
@@ -46,35 +60,107 @@ def did_web_url(did: str) -> str:
     return f"https://{host}/{path}/did.json"
 
 
-def did_web_document(did: str, keys: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A DID document listing every key (multibase -> {"state"}) with Multikey methods."""
-    methods, assertion = [], []
-    for key_id, info in keys.items():
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def did_web_document(
+    did: str, periods: Iterable[KeyPeriod], *, log: LogService | None = None
+) -> dict[str, Any]:
+    """A DID document listing every key of the issuer as a Multikey method.
+
+    Retired keys stay assertion methods, so what they signed while in force keeps
+    verifying everywhere; each method states its period (``activeFrom``/``activeUntil``,
+    credledger extension properties) for verifiers that check when a key signed. A key
+    reported compromised is listed with ``revoked`` (Multikey) and is no assertion
+    method: nothing it signed verifies. Only the key in force authenticates. ``log``
+    names the transparency log this issuer's credentials are recorded in.
+    """
+    methods, assertion, authentication = [], [], []
+    for period in periods:
+        key_id = period.key_id
         public_key_from_multibase(key_id)  # refuse anything that is not an Ed25519 Multikey
         vm = f"{did}#{key_id}"
-        methods.append(
-            {"id": vm, "type": "Multikey", "controller": did, "publicKeyMultibase": key_id}
-        )
-        if info.get("state") != "retired":
+        method: dict[str, Any] = {
+            "id": vm,
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": key_id,
+            "activeFrom": _rfc3339(period.since),
+        }
+        if period.until is not None:
+            method["activeUntil"] = _rfc3339(period.until)
+        if period.compromised_at is not None:
+            method["revoked"] = _rfc3339(period.compromised_at)
+        else:
             assertion.append(vm)
-    return {
+            if period.until is None:
+                authentication.append(vm)
+        methods.append(method)
+    document: dict[str, Any] = {
         "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
         "id": did,
         "verificationMethod": methods,
         "assertionMethod": assertion,
-        "authentication": assertion,
+        "authentication": authentication,
     }
+    if log is not None:
+        document["service"] = [log.service_entry(did)]
+    return document
+
+
+@dataclass(frozen=True)
+class LogService:
+    """The transparency log an issuer vouches for: where it is, its origin and note key."""
+
+    url: str
+    origin: str
+    key: str
+
+    def service_entry(self, did: str) -> dict[str, Any]:
+        return {
+            "id": f"{did}{LOG_SERVICE_FRAGMENT}",
+            "type": LOG_SERVICE_TYPE,
+            "serviceEndpoint": {"url": self.url, "origin": self.origin, "key": self.key},
+        }
+
+
+def log_service_of(document: Mapping[str, Any]) -> LogService | None:
+    """The transparency log a DID document names, if it names exactly one."""
+    services = document.get("service")
+    found = [
+        s
+        for s in (services if isinstance(services, list) else [])
+        if isinstance(s, Mapping) and s.get("type") == LOG_SERVICE_TYPE
+    ]
+    if len(found) != 1:
+        return None
+    endpoint = found[0].get("serviceEndpoint")
+    if not isinstance(endpoint, Mapping):
+        return None
+    fields = [endpoint.get(k) for k in ("url", "origin", "key")]
+    if not all(isinstance(f, str) and f for f in fields):
+        return None
+    return LogService(*(str(f) for f in fields))
+
+
+def method_of(document: Mapping[str, Any], vm_id: str) -> Mapping[str, Any] | None:
+    """The verification method ``vm_id`` as the document lists it."""
+    for method in document.get("verificationMethod", []):
+        if isinstance(method, Mapping) and method.get("id") == vm_id:
+            return method
+    return None
 
 
 def _public_address(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
-        raise DidResolutionError(f"cannot resolve host {host}: {exc}") from None
+        raise DidUnreachableError(f"cannot resolve host {host}: {exc}") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
-            raise DidResolutionError(f"{host} resolves to a non-public address ({address})")
+            raise DidUnreachableError(f"{host} resolves to a non-public address ({address})")
 
 
 def fetch_did_web(did: str, *, allow_private: bool = False) -> dict[str, Any]:
@@ -92,15 +178,17 @@ def fetch_did_web(did: str, *, allow_private: bool = False) -> dict[str, Any]:
                 "GET", url, headers={"Accept": "application/did+json, application/json"}
             ) as response,
         ):
+            if response.status_code in (404, 410):
+                raise DidResolutionError(f"{url} answered {response.status_code}: no such DID")
             if response.status_code != 200:
-                raise DidResolutionError(f"{url} answered {response.status_code}")
+                raise DidUnreachableError(f"{url} answered {response.status_code}")
             body = b""
             for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) > MAX_DOCUMENT_BYTES:
                     raise DidResolutionError(f"{url} is larger than {MAX_DOCUMENT_BYTES} bytes")
     except httpx.HTTPError as exc:
-        raise DidResolutionError(f"cannot fetch {url}: {exc}") from None
+        raise DidUnreachableError(f"cannot fetch {url}: {exc}") from None
     try:
         document = json.loads(body)
     except ValueError:

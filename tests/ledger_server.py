@@ -98,9 +98,11 @@ class School:
     achievement: UUID
 
 
-def add_school(ledger: CredentialLedger, name: str = "Hogeschool Zuid") -> School:
+def add_school(
+    ledger: CredentialLedger, name: str = "Hogeschool Zuid", *, did_method: str = "web"
+) -> School:
     """An issuer with one achievement: two events, no signature needed."""
-    issuer = ledger.register_issuer(Act(ADMIN), name).issuer
+    issuer = ledger.register_issuer(Act(ADMIN), name, did_method=did_method).issuer
     achievement = ledger.define_achievement(Act(str(issuer.id)), microcredential_definition())
     return School(issuer.id, achievement.id)
 
