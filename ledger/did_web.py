@@ -17,7 +17,7 @@ import json
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -64,6 +64,14 @@ def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _rfc3339_up(moment: datetime) -> str:
+    """Rounded up to the next whole second: proofs carry whole seconds, so a proof made
+    in the second the key was retired, before the retirement, stays inside the period."""
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return _rfc3339(moment)
+
+
 def did_web_document(
     did: str, periods: Iterable[KeyPeriod], *, log: LogService | None = None
 ) -> dict[str, Any]:
@@ -89,7 +97,7 @@ def did_web_document(
             "activeFrom": _rfc3339(period.since),
         }
         if period.until is not None:
-            method["activeUntil"] = _rfc3339(period.until)
+            method["activeUntil"] = _rfc3339_up(period.until)
         if period.compromised_at is not None:
             method["revoked"] = _rfc3339(period.compromised_at)
         else:
