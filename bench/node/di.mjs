@@ -10,8 +10,9 @@
 //     (DOCUMENTS: a JSON array; canonised exactly as eddsa-rdfc-2022 does before hashing)
 //
 // CREDENTIAL is a file name or "-" for stdin. Options: --document URL=FILE (repeatable) adds a
-// document to the loader. Contexts come from crypto/contexts (index.json) and did:key
-// documents are built locally: nothing is ever fetched.
+// document to the loader (a DID document given so also serves its verification methods,
+// as a verifier with a pinned did:web resolver would). Contexts come from crypto/contexts
+// (index.json) and did:key documents are built locally: nothing is ever fetched.
 import {readFileSync} from 'node:fs';
 import {performance} from 'node:perf_hooks';
 import * as vc from '@digitalbazaar/vc';
@@ -69,6 +70,13 @@ function makeLoader(extra) {
   const documents = new Map([...bundledContexts(), ...extra]);
   return async url => {
     let document = documents.get(url);
+    if(!document && url.includes('#') && documents.has(url.split('#')[0])) {
+      // a verification method of a DID document given with --document (e.g. did:web,
+      // which a pinned resolver serves: nothing is fetched)
+      const controller = documents.get(url.split('#')[0]);
+      const method = (controller.verificationMethod || []).find(vm => vm.id === url);
+      document = method && {'@context': MULTIKEY_V1, ...method};
+    }
     if(!document && url.startsWith('did:key:')) {
       const [did, fragment] = url.split('#');
       const didDocument = didKeyDocument(did);
