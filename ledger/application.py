@@ -1284,10 +1284,12 @@ class CredentialLedger(Application[UUID]):
         for _attempt in range(5):
             current = self._find(StatusList, list_uuid)
             issuer = self._get(Issuer, UUID(info["issuer_id"]))
-            if (
-                current is not None
-                and current.position == info["changes"]
-                and signed_with_key_in_force(current.document, issuer)
+            if current is not None and (
+                issuer.signing_key_compromised  # nothing can be signed for it any more
+                or (
+                    current.position == info["changes"]
+                    and signed_with_key_in_force(current.document, issuer)
+                )
             ):
                 return current
             status = "revoked" if info["purpose"] == "revocation" else "suspended"

@@ -340,3 +340,24 @@ def test_the_registration_records_the_did_so_a_new_base_url_does_not_change_it(
         assert moved.resolve_did(school.did)["id"] == school.did
     finally:
         moved.close()
+
+
+def test_refused_key_requests_record_nothing(client: TestClient, ledger: Any) -> None:
+    school = register(client)
+    key = ledger.issuer(UUID(school["id"])).active_key_id
+    path = f"/v1/issuers/{school['id']}/keys/{key}"
+    client.post("/v1/log/checkpoint", headers=auth(ADMIN_TOKEN))
+    before = client.get("/v1/log/checkpoint").text.splitlines()[1]
+    for url, body, headers in (
+        (f"{path}/compromised", {"reason": "x"}, {}),
+        (f"{path}/compromised", {"reason": "x" * 2001}, auth(school["token"])),
+        (f"{path}/compromised", {"reason": "x", "extra": 1}, auth(school["token"])),
+        (f"{path}/reissue", {"reason": ""}, auth(school["token"])),
+        (f"{path}/reissue", {"reason": "x"}, auth(ADMIN_TOKEN)),
+    ):
+        r = client.post(url, json=body, headers=headers)
+        assert 400 <= r.status_code < 500, (url, body, r.status_code)
+        assert r.headers["content-type"].startswith("application/problem+json")
+    client.post("/v1/log/checkpoint", headers=auth(ADMIN_TOKEN))
+    assert client.get("/v1/log/checkpoint").text.splitlines()[1] == before
+    assert key in client.get(f"/v1/issuers/{school['id']}/did.json").json()["authentication"][0]
