@@ -147,7 +147,8 @@ def resolve_did_key_method(vm_id: str) -> tuple[bytes, str]:
 
 
 def _no_other_dids(did: str) -> dict[str, Any]:
-    raise LookupError(f"cannot resolve {did}: only did:key is resolved here")
+    # Not having a resolver says nothing about the DID: the verdict is undecided.
+    raise DidUnreachableError(f"cannot resolve {did}: only did:key is resolved here")
 
 
 SignedInForce = Callable[[Mapping[str, Any], str], "bool | None"]
