@@ -146,16 +146,57 @@ def _value_literal(item: dict[str, Any]) -> str:
     return format_literal(value, datatype or _XSD_STRING)
 
 
-class _Emitter:
-    """Issues blank node labels and collects the quads of one document."""
+def _js_value_key(item: dict[str, Any]) -> tuple[Any, ...]:
+    """What jsonld.js's node map compares to drop a repeated value object (``===``).
 
-    __slots__ = ("_counter", "_indexes", "_labels", "quads")
+    Two value objects that JavaScript tells apart (``0`` and ``5e-324``, ``1`` and ``"1"``,
+    two equal ``@json`` objects) both stay, even when they make the same literal: the
+    dataset rdf-canonize hashes then holds that quad twice, and so must ours.
+    """
+    value = item["@value"]
+    if isinstance(value, bool):
+        kind: tuple[Any, ...] = ("boolean", value)
+    elif isinstance(value, int | float):
+        try:
+            kind = ("number", float(value))
+        except OverflowError:
+            kind = ("number", value)
+    elif isinstance(value, str):
+        kind = ("string", value)
+    else:  # an @json object or array: JavaScript's === is identity
+        kind = ("object", id(value))
+    return (*kind, item.get("@type"), item.get("@language"), item.get("@index"))
+
+
+class _Emitter:
+    """Issues blank node labels and collects the quads of one document.
+
+    The quads form the dataset jsonld.js makes: a set, except that a literal is kept once
+    per value object that jsonld.js's node map keeps (see ``_js_value_key``).
+    """
+
+    __slots__ = ("_counter", "_indexes", "_labels", "_seen", "_values", "quads")
 
     def __init__(self) -> None:
-        self.quads: set[Quad] = set()
+        self.quads: list[Quad] = []
+        self._seen: set[Quad] = set()
+        self._values: dict[tuple[str, str, str], set[tuple[Any, ...]]] = {}
         self._labels: dict[str, str] = {}
         self._indexes: dict[tuple[str, str], str] = {}
         self._counter = 0
+
+    def add(self, quad: Quad) -> None:
+        if quad not in self._seen:
+            self._seen.add(quad)
+            self.quads.append(quad)
+
+    def add_value(self, subject: str, predicate: str, item: dict[str, Any], graph: str) -> None:
+        keys = self._values.setdefault((subject, predicate, graph), set())
+        key = _js_value_key(item)
+        if key in keys:
+            return
+        keys.add(key)
+        self.quads.append((subject, predicate, _value_literal(item), graph))
 
     def fresh(self) -> str:
         label = f"_:b{self._counter}"
@@ -184,14 +225,13 @@ class _Emitter:
             subject = self.resource(identifier, "relative subject reference")
             if "@index" in node:
                 self._check_index(graph, subject, node["@index"])
-        quads = self.quads
         for key, values in node.items():
             if key == "@id":
                 continue
             if key == "@type":
                 for type_iri in values:
                     obj = self.resource(type_iri, "relative object reference")
-                    quads.add((subject, _RDF_TYPE, obj, graph))
+                    self.add((subject, _RDF_TYPE, obj, graph))
             elif key == "@graph":
                 for item in values:
                     self.node(item, subject)
@@ -202,11 +242,14 @@ class _Emitter:
                 for prop, items in values.items():
                     predicate = self.predicate(prop)
                     for item in items:
-                        quads.add((self.node(item, graph), predicate, subject, graph))
+                        self.add((self.node(item, graph), predicate, subject, graph))
             elif values and not is_keyword(key):
                 predicate = self.predicate(key)
                 for item in values:
-                    quads.add((subject, predicate, self.object(item, graph), graph))
+                    if "@value" in item:
+                        self.add_value(subject, predicate, item, graph)
+                    else:
+                        self.add((subject, predicate, self.object(item, graph), graph))
         return subject
 
     def _check_index(self, graph: str, subject: str, index: str) -> None:
@@ -236,15 +279,19 @@ class _Emitter:
             return _RDF_NIL
         head = subject = self.fresh()
         for index, item in enumerate(items):
-            self.quads.add((subject, _RDF_FIRST, self.object(item, graph), graph))
+            self.add((subject, _RDF_FIRST, self.object(item, graph), graph))
             following = _RDF_NIL if index == len(items) - 1 else self.fresh()
-            self.quads.add((subject, _RDF_REST, following, graph))
+            self.add((subject, _RDF_REST, following, graph))
             subject = following
         return head
 
 
-def to_rdf(expanded: list[Any]) -> set[Quad]:
-    """The RDF dataset of an expanded JSON-LD document, as a set of N-Quads term tuples."""
+def to_rdf(expanded: list[Any]) -> list[Quad]:
+    """The RDF dataset of an expanded JSON-LD document as jsonld.js makes it (N-Quads terms).
+
+    Distinct quads, but for a literal that two value objects JavaScript tells apart both
+    make: that one appears once for each (rdf-canonize hashes and prints it twice).
+    """
     emitter = _Emitter()
     for item in expanded:
         if isinstance(item, dict) and "@value" not in item and "@list" not in item:

@@ -39,7 +39,8 @@ def canonicalize(document: Mapping[str, Any], loader: DocumentLoader) -> str:
         quads = to_rdf(expand(document, loader))
     except RecursionError as exc:
         raise JsonLdError("document too deep", "the document nests too deeply") from exc
-    return canonicalize_quads(quads)
+    # Not canonicalize_quads: a literal jsonld.js emits twice is hashed and printed twice.
+    return _Canonicalizer(quads, max_work_factor=1).run()
 
 
 class _IdentifierIssuer:
@@ -95,11 +96,9 @@ class _Canonicalizer:
         self.blank_node_quads: dict[str, list[Quad]] = {}
         for quad in self.quads:
             subject, _, obj, graph = quad
-            for term in (subject, obj, graph):
+            for term in dict.fromkeys((subject, obj, graph)):
                 if term.startswith("_:"):
-                    mentions = self.blank_node_quads.setdefault(term, [])
-                    if not mentions or mentions[-1] is not quad:
-                        mentions.append(quad)
+                    self.blank_node_quads.setdefault(term, []).append(quad)
         self.first_degree: dict[str, str] = {}
         self.canonical = _IdentifierIssuer("_:c14n")
         self.deep_iterations_left: float = 0
@@ -241,7 +240,8 @@ def _first_degree_label(term: str, node: str) -> str:
 
 
 def canonicalize_quads(quads: Iterable[Quad], *, max_work_factor: float = 1) -> str:
-    """Canonical N-Quads of a dataset given as N-Quads term tuples (duplicates collapse).
+    """Canonical N-Quads of a dataset given as N-Quads term tuples (duplicates collapse,
+    as when rdf-canonize parses N-Quads text).
 
     ``max_work_factor`` bounds the N-degree hashing rounds to (number of blank nodes the
     first-degree hashes leave ambiguous) ** factor, as rdf-canonize does (default 1, its

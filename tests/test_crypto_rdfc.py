@@ -144,3 +144,34 @@ def test_the_full_ob3_example_canonicalises_exactly_as_rdf_canonize_does(shared_
     assert hashlib.sha256(canonical.encode()).hexdigest() == (
         "92ee02bd83460967fa37c06b72a18d7ef8cd987a36b8bd657e5a7ad471129280"
     )
+
+
+_TAGGED = {
+    "@context": {
+        "ex": "http://example.org/vocab#",
+        "tags": {"@id": "ex:tags", "@container": "@set"},
+        "has": {"@id": "ex:has", "@container": "@set"},
+    },
+    "@id": "ex:s",
+    "has": [{"tags": [0, 5e-324]}, {"tags": [0]}, {"tags": [1e-7, 2e-7, 0]}],
+}
+
+
+def test_numbers_javascript_tells_apart_keep_a_quad_each_as_jsonld_js_prints_them() -> None:
+    # jsonld.js prints 5e-324 and 1e-7 as "0" integers, keeps each value object its node
+    # map keeps, and rdf-canonize hashes and prints each: the blank node with three values
+    # sorts first by its first-degree hash. Expected bytes printed by jsonld.js (bench/node).
+    has = "<http://example.org/vocab#has>"
+    zero = '<http://example.org/vocab#tags> "0"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    expected = (
+        f"<http://example.org/vocab#s> {has} _:c14n0 .\n"
+        f"<http://example.org/vocab#s> {has} _:c14n1 .\n"
+        f"<http://example.org/vocab#s> {has} _:c14n2 .\n"
+        f"_:c14n0 {zero}" + f"_:c14n1 {zero}" * 3 + f"_:c14n2 {zero}" * 2
+    )
+    assert canonicalize(_TAGGED, DocumentLoader()) == expected
+
+
+def test_equal_values_written_twice_make_one_quad() -> None:
+    document = {**_TAGGED, "has": [{"tags": [1, 1.0, 1]}]}
+    assert canonicalize(document, DocumentLoader()).count('"1"^^') == 1
