@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from credledger.ledger.errors import NotFoundError
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from .auth import Admin, Authenticated, IdempotencyKey, IssuerPrincipal, LedgerDep
 from .media_types import DidDocumentResponse
@@ -242,8 +242,13 @@ def revise(
     response_model=dict[str, Any],
     response_class=DidDocumentResponse,
 )
-def did_web(issuer_id: UUID, ledger: LedgerDep) -> DidDocumentResponse:
-    """The issuer's did:web document (did:web:HOST:v1:issuers:ID), every key it ever had."""
+def did_web(issuer_id: UUID, ledger: LedgerDep, request: Request) -> DidDocumentResponse:
+    """The issuer's did:web document (did:web:HOST:v1:issuers:ID), every key it ever had.
+
+    Asked on the host of one of the ledger's earlier base URLs, it is the document of
+    the DID under that base URL, so credentials issued before a move keep resolving."""
+    base_url = ledger.identity.base_url_for_host(request.headers.get("host"))
     return DidDocumentResponse(
-        ledger.did_web_document(issuer_id), headers={"Cache-Control": "public, max-age=300"}
+        ledger.did_web_document(issuer_id, base_url),
+        headers={"Cache-Control": "public, max-age=300"},
     )

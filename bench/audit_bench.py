@@ -39,6 +39,7 @@ from credledger.ledger.audit import audit_store
 from credledger.ledger.audit_events import open_recorder
 from credledger.ledger.bundle import dump_json, load_bundle, verify_bundle
 from credledger.ledger.leaves import leaf_for
+from credledger.ledger.ledger_identity import origin_for
 from credledger.ledger.settings import Settings
 from credledger.ledger.transparency_log import TransparencyLog
 from credledger.ledger.tree_store import SQLiteTreeStore
@@ -105,7 +106,7 @@ def follow(settings: Settings) -> None:
     ).application_recorder()
     tlog = TransparencyLog(
         SQLiteTreeStore(settings.data_dir / "log.sqlite"),
-        NoteSigner(settings.origin, Ed25519KeyPair.from_seed(bytes(seed))),
+        NoteSigner(origin_for(BASE_URL), Ed25519KeyPair.from_seed(bytes(seed))),
         every_leaves=1000,
     )
     # In steps of 1000 events with a checkpoint after each, as a busy ledger would sign.

@@ -159,12 +159,16 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self) -> None:
+    def command(self) -> list[str]:
+        """The server's command line: `credledger serve` on this server's port and data."""
         command = [sys.executable, "-m", "credledger.cli.main", "serve", "--data"]
         command += [str(self.data), "--host", HOST, "--port", str(self.port)]
+        return [*command, "--base-url", BASE_URL]
+
+    def start(self) -> None:
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                [*command, "--base-url", BASE_URL],
+                self.command(),
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -8,11 +8,13 @@ from .awards import award
 from .endorsements import endorse, recognise
 from .initialise import init
 from .institutions import achievement_app, issuer_app
+from .move_base_url import move_base_url
 from .status import CHANGES, status_command
 
 
 def register(app: typer.Typer) -> None:
     app.command()(init)
+    app.command("move-base-url")(move_base_url)
     app.add_typer(issuer_app, name="issuer")
     app.add_typer(achievement_app, name="achievement")
     app.command()(award)

@@ -23,13 +23,16 @@ def init(
     base_url: BaseUrlOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Create a ledger's data directory and its administrator token.
+    """Create a ledger's data directory, its identity and its administrator token.
 
-    The token is printed once, here; only its hash is kept. Running init again on the
-    same directory changes nothing and prints no token. CREDLEDGER_ADMIN_TOKEN, when
-    set, becomes the admin token instead.
+    The ledger's public base URL (--base-url: written into every credential, status
+    list and DID) and its log origin (the first line of every checkpoint) are fixed
+    here and kept with the ledger; `credledger move-base-url` moves the base URL later,
+    as a recorded act. The token is printed once, here; only its hash is kept. Running
+    init again on the same directory changes nothing and prints no token.
+    CREDLEDGER_ADMIN_TOKEN, when set, becomes the admin token instead.
 
-    Example:  credledger init --data ./credledger-data
+    Example:  credledger init --data ./credledger-data --base-url https://ledger.example.nl
     """
     output = Output(json=json_output)
     with reporting(output):
@@ -38,21 +41,34 @@ def init(
         configured = os.environ.get("CREDLEDGER_ADMIN_TOKEN") or None
         with open_ledger(settings) as ledger:
             _, token = ledger.admin_token_hash(configured)
+            identity = ledger.identity
         where = str(settings.data_dir)
+        known_as = [
+            f"Public base URL: {identity.base_url} (signed into credentials)",
+            f"Log origin: {identity.log_origin}",
+        ]
         if token is not None:
             lines = [
                 f"Created a ledger in {where}",
+                *known_as,
                 "Admin token (shown once; only its hash is kept):",
                 f"  {token}",
             ]
         elif configured:
-            lines = [f"Ledger in {where}: the admin token is now CREDLEDGER_ADMIN_TOKEN"]
+            lines = [f"Ledger in {where}: the admin token is now CREDLEDGER_ADMIN_TOKEN", *known_as]
         else:
             lines = [
                 f"Ledger in {where} is already set up; its admin token was shown when it was made",
                 "(to replace it, start `credledger serve` with CREDLEDGER_ADMIN_TOKEN set)",
+                *known_as,
             ]
         output.result(
-            {"data_dir": where, "created": not existed, "admin_token": token},
+            {
+                "data_dir": where,
+                "created": not existed,
+                "admin_token": token,
+                "base_url": identity.base_url,
+                "log_origin": identity.log_origin,
+            },
             *lines,
         )

@@ -45,8 +45,9 @@ BaseUrlOption = Annotated[
     str | None,
     typer.Option(
         "--base-url",
-        help="Local mode: the server's public origin, written into what is signed "
-        "(default: $CREDLEDGER_BASE_URL or http://127.0.0.1:8000).",
+        help="Local mode: the ledger's public base URL. A new ledger is created with it "
+        "(default: $CREDLEDGER_BASE_URL or http://127.0.0.1:8000); an existing one keeps "
+        "the one it was created with and refuses another (see `credledger move-base-url`).",
         rich_help_panel=LEDGER,
     ),
 ]

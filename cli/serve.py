@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
+from credledger.ledger.application import CredentialLedger
+from credledger.ledger.ledger_identity import LedgerIdentity, LedgerIdentityError
 from credledger.ledger.settings import Settings, SettingsError
 
 APP_FACTORY = "credledger.api.server:app_from_env"
@@ -20,12 +24,21 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     base_url: Annotated[
-        str | None, typer.Option(help="public origin used in every URL the server writes")
+        str | None,
+        typer.Option(
+            help="public base URL of a new ledger (default: http[s]://HOST:PORT); an existing "
+            "ledger keeps the one it was created with and refuses another "
+            "(see `credledger move-base-url`)"
+        ),
     ] = None,
     tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate: serve HTTPS")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="PEM private key for --tls-cert")] = None,
 ) -> None:
     """Start the HTTP server.
+
+    The ledger's public base URL and log origin are fixed when it is created (by
+    `credledger init` or the first start) and kept with it: later starts on any host
+    or port keep them.
 
     Example: credledger serve --data ./credledger-data --port 8000
     """
@@ -34,15 +47,30 @@ def serve(
     if (tls_cert is None) != (tls_key is None):
         raise typer.BadParameter("give --tls-cert and --tls-key together")
     scheme = "https" if tls_cert else "http"
+    listening = f"{scheme}://{_netloc(host, port)}"
     try:
-        settings = Settings.from_env(data, base_url or f"{scheme}://{host}:{port}")
-    except SettingsError as exc:
+        settings = Settings.from_env(data, base_url, default_base_url=listening)
+        identity = _identity(settings)
+    except (SettingsError, LedgerIdentityError) as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
         raise typer.Exit(2) from None
     os.environ["CREDLEDGER_DATA"] = str(settings.data_dir)
-    os.environ["CREDLEDGER_BASE_URL"] = settings.base_url
     store = "PostgreSQL" if settings.database_url else f"SQLite in {settings.data_dir}"
-    typer.echo(f"credledger serving {settings.base_url} (store: {store})", err=True)
+    typer.echo(
+        f"credledger: public base URL {identity.base_url} (signed into credentials), "
+        f"log origin {identity.log_origin}; listening on {listening} (store: {store})",
+        err=True,
+    )
+    if _is_loopback(urlsplit(identity.base_url).hostname) and not _is_loopback(host):
+        typer.secho(
+            f"warning: the public base URL {identity.base_url} is a loopback address, but the "
+            f"server listens on {host}: others cannot fetch the status lists and DIDs in its "
+            "credentials. Move it with `credledger move-base-url https://PUBLIC-HOST "
+            + ("" if settings.database_url else f"--data {settings.data_dir}")
+            + "` (recorded in the log).",
+            err=True,
+            fg="yellow",
+        )
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -53,3 +81,28 @@ def serve(
         log_level="info",
         server_header=False,
     )
+
+
+def _identity(settings: Settings) -> LedgerIdentity:
+    """The ledger's identity, recorded now if the store is new; refusals raise here,
+    before the server starts."""
+    ledger = CredentialLedger(settings)
+    try:
+        return ledger.identity
+    finally:
+        ledger.close()
+
+
+def _netloc(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

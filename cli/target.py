@@ -10,6 +10,7 @@ from uuid import UUID
 
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.errors import LedgerError
+from credledger.ledger.ledger_identity import LedgerIdentityError
 from credledger.ledger.settings import Settings, SettingsError
 
 from . import remote
@@ -37,7 +38,10 @@ class Target:
 
 @contextmanager
 def open_ledger(settings: Settings) -> Iterator[CredentialLedger]:
-    ledger = CredentialLedger(settings)
+    try:
+        ledger = CredentialLedger(settings)
+    except LedgerIdentityError as exc:
+        raise usage_error(str(exc)) from None
     try:
         yield ledger
     finally:

@@ -54,6 +54,7 @@ from .errors import (
     RequestInvalidError,
     UnverifiableCredentialError,
 )
+from .identity_records import establish_identity
 from .issuer import Issuer
 from .issuer_keys import KeyPeriod, key_periods
 from .key_lifecycle import (
@@ -66,6 +67,7 @@ from .key_lifecycle import (
     signed_in_force,
     signed_with_key_in_force,
 )
+from .ledger_identity import LedgerIdentity
 from .read_model import ReadModel
 from .recipients import parse_recipient
 from .recognition import DECISIONS, Recognition
@@ -80,9 +82,18 @@ from .request_checks import (
 from .settings import Settings
 from .signing import CredentialSigner
 from .sqldb import Database, PostgresDatabase, SQLiteDatabase
-from .status_lists import LIST_LENGTH, PURPOSES, StatusList, StatusSlot, group_id, list_id
+from .status_lists import (
+    LIST_LENGTH,
+    PURPOSES,
+    StatusList,
+    StatusSlot,
+    base_url_epoch,
+    first_group_number,
+    group_id,
+    list_id,
+)
 from .transcoder import CBORTranscoder, decode_deterministic, encode_deterministic
-from .transparency_log import TransparencyLog
+from .transparency_log import TransparencyLog, stored_checkpoint_origin
 from .tree_store import SQLiteTreeStore
 from .tree_store_postgres import PostgresTreeStore
 from .vault import Vault
@@ -188,7 +199,15 @@ class CredentialLedger(Application[UUID]):
             else SQLiteDatabase(settings.data_dir / "vault.sqlite")
         )
         self.vault = Vault(self.db)
-        self.signer = CredentialSigner(self.vault, settings.base_url)
+        tree = (
+            PostgresTreeStore(settings.database_url)
+            if settings.database_url
+            else SQLiteTreeStore(settings.data_dir / "log.sqlite")
+        )
+        self.identity: LedgerIdentity = establish_identity(
+            self, settings, stored_checkpoint_origin(tree)
+        )
+        self.signer = CredentialSigner(self.vault, self.identity.base_urls)
         self.verifier = CredentialVerifier(
             loader=self.signer.loader,
             fetch_status_list=self.fetch_status_list,
@@ -200,15 +219,14 @@ class CredentialLedger(Application[UUID]):
         self._slots_lock = threading.Lock()
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
         self.tlog = TransparencyLog(
-            PostgresTreeStore(settings.database_url)
-            if settings.database_url
-            else SQLiteTreeStore(settings.data_dir / "log.sqlite"),
-            NoteSigner(settings.origin, Ed25519KeyPair.from_seed(self._log_seed())),
+            tree,
+            NoteSigner(self.identity.log_origin, Ed25519KeyPair.from_seed(self._log_seed())),
             clock=clock,
             every_leaves=settings.checkpoint_every_leaves,
             every_seconds=settings.checkpoint_every_seconds,
             witnesses=[CosignatureVerifier.from_vkey(v) for v in settings.witness_keys],
         )
+        self._following = True
         self.catch_up()
 
     def construct_transcoder(self) -> Transcoder:
@@ -225,8 +243,12 @@ class CredentialLedger(Application[UUID]):
         self.tlog.tree.close()
         self.db.close()
 
+    _following = False  # the log and read model exist (not while the identity is recorded)
+
     def _notify(self, recordings: list[Any]) -> None:
         # The write is already durable; followers that fail catch up on the next call.
+        if not self._following:
+            return
         try:
             self.catch_up()
         except Exception:  # pragma: no cover - logged, retried on the next act
@@ -326,12 +348,14 @@ class CredentialLedger(Application[UUID]):
             public_key_from_multibase(issuer.active_public_key_multibase)
         )
 
-    def issuer_did_web(self, issuer_id: UUID) -> str:
-        """The issuer's did:web: the recorded one, else the one under today's base URL."""
+    def issuer_did_web(self, issuer_id: UUID, base_url: str | None = None) -> str:
+        """The issuer's did:web: the one recorded at registration; for an issuer
+        registered before DIDs were recorded, the one under ``base_url`` (one of the
+        ledger's; default: current)."""
         issuer = self._find(Issuer, issuer_id)
         if issuer is not None and issuer.did is not None and issuer.did.startswith("did:web:"):
             return issuer.did
-        return did_web_for(self.settings.base_url, str(issuer_id))
+        return did_web_for(base_url or self.identity.base_url, str(issuer_id))
 
     def key_periods(self, issuer_id: UUID) -> dict[str, KeyPeriod]:
         """When each of the issuer's keys was in force, from its recorded events."""
@@ -339,39 +363,53 @@ class CredentialLedger(Application[UUID]):
 
     def log_service(self) -> LogService:
         """This ledger's transparency log, as issuers' DID documents name it."""
-        return LogService(f"{self.settings.base_url}/v1/log", self.settings.origin, self.tlog.vkey)
+        return LogService(
+            f"{self.identity.base_url}/v1/log", self.identity.log_origin, self.tlog.vkey
+        )
 
-    def did_web_document(self, issuer_id: UUID) -> dict[str, Any]:
-        """The issuer's did:web document: every key with its period, and this log."""
+    def did_web_document(self, issuer_id: UUID, base_url: str | None = None) -> dict[str, Any]:
+        """The issuer's did:web document: every key with its period, and this log.
+
+        ``base_url``: for an issuer without a recorded DID, which of the ledger's base
+        URLs the DID is under (a request to an earlier base URL's host gets the document
+        of the DID it resolves)."""
         issuer = self._get(Issuer, issuer_id)
         return did_web_document(
-            self.issuer_did_web(issuer.id),
+            self.issuer_did_web(issuer.id, base_url),
             self.key_periods(issuer.id).values(),
             log=self.log_service(),
         )
 
     def resolve_did(self, did: str) -> dict[str, Any]:
-        """This ledger's did:web documents from the events; other did:web over HTTPS."""
+        """This ledger's did:web documents (recorded DIDs, or under any of its base URLs)
+        from the events; other did:web over HTTPS."""
         own = self._own_issuer_of(did)
         if own is not None:
-            return self.did_web_document(own)
-        if did.startswith(did_web_for(self.settings.base_url, "")):
+            return self.did_web_document(*own)
+        if any(did.startswith(did_web_for(b, "")) for b in self.identity.base_urls):
             raise DidResolutionError(f"no issuer {did}")
         if did.startswith("did:web:"):
             return fetch_did_web(did, allow_private=self.settings.allow_private_fetch)
         raise DidResolutionError(f"unsupported DID method: {did[:40]}")
 
-    def _own_issuer_of(self, did: str) -> UUID | None:
-        """The issuer of this ledger whose did:web ``did`` is, if any."""
+    def _own_issuer_of(self, did: str) -> tuple[UUID, str | None] | None:
+        """The issuer of this ledger whose did:web ``did`` is (and, for an issuer without
+        a recorded DID, the base URL it is under), if any."""
         if not did.startswith("did:web:"):
             return None
         try:
             issuer_id = UUID(did.rsplit(":", 1)[-1])
         except ValueError:
             return None
-        if self._find(Issuer, issuer_id) is None or self.issuer_did_web(issuer_id) != did:
+        issuer = self._find(Issuer, issuer_id)
+        if issuer is None:
             return None
-        return issuer_id
+        if issuer.did is not None and issuer.did.startswith("did:web:"):
+            return (issuer_id, None) if issuer.did == did else None
+        for base_url in self.identity.base_urls:
+            if did_web_for(base_url, str(issuer_id)) == did:
+                return issuer_id, base_url
+        return None
 
     def signing_method(self, issuer: Issuer) -> str:
         """The verification method the issuer signs with now (its DID's, or did:key's)."""
@@ -403,7 +441,7 @@ class CredentialLedger(Application[UUID]):
 
     def issuer_profile(self, issuer: Issuer, *, with_context: bool = True) -> dict[str, Any]:
         return rendering.issuer_profile(
-            self.settings.base_url,
+            self.identity.base_url,
             issuer.id,
             self.issuer_did(issuer),
             issuer.name,
@@ -456,7 +494,7 @@ class CredentialLedger(Application[UUID]):
                 token_hash=token_hash(token),
                 key_id=key_id,
                 public_key_multibase=key_id,
-                did=did_web_for(self.settings.base_url, str(issuer_id))
+                did=did_web_for(self.identity.base_url, str(issuer_id))
                 if did_method == "web"
                 else did_key_from_public_key(pair.public_key),
             )
@@ -533,7 +571,7 @@ class CredentialLedger(Application[UUID]):
     ) -> dict[str, Any]:
         issuer = self._get(Issuer, achievement.issuer_id)
         return rendering.achievement_document(
-            self.settings.base_url,
+            self.identity.base_url,
             achievement.id,
             achievement.definition,
             self.issuer_profile(issuer, with_context=False),
@@ -728,7 +766,7 @@ class CredentialLedger(Application[UUID]):
         """The signed VC, the personal data (recipient, VC) sealed under the subject key,
         the subject key id and the VC's digest."""
         unsigned = rendering.achievement_credential(
-            base_url=self.settings.base_url,
+            base_url=self.identity.base_url,
             credential_id=credential_id,
             issuer=self.issuer_profile(issuer, with_context=False),
             achievement=self.achievement_document(achievement, with_context=False),
@@ -790,7 +828,9 @@ class CredentialLedger(Application[UUID]):
             slot = self._allocate_status_slot(issuer.id, set()) if purposes else None
             if slot is not None:
                 entries = [
-                    status_list_entry(self.status_list_url(slot.lists[p]), slot.index, p)
+                    status_list_entry(
+                        self.status_list_url(slot.lists[p], slot.number), slot.index, p
+                    )
                     for p in purposes
                 ]
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
@@ -946,6 +986,7 @@ class CredentialLedger(Application[UUID]):
         what the store checks.
         """
         number, _ = self.read_model.current_group(str(issuer_id))
+        number = max(number, first_group_number(self.identity.epoch))
         while True:
             group = group_id(issuer_id, number)
             if group not in self._used_slots:
@@ -961,12 +1002,16 @@ class CredentialLedger(Application[UUID]):
             group, number, index, {purpose: list_id(group, purpose) for purpose in PURPOSES}
         )
 
-    def status_list_url(self, list_uuid: UUID) -> str:
-        return f"{self.settings.base_url}/v1/status/{list_uuid}"
+    def status_list_url(self, list_uuid: UUID, group_number: int) -> str:
+        """The list's URL, for life: under the base URL in force when its group began."""
+        epoch = min(base_url_epoch(group_number), self.identity.epoch)
+        return f"{self.identity.base_urls[epoch]}/v1/status/{list_uuid}"
 
     def _status_entries(self, slot: Slot) -> list[dict[str, Any]]:
         return [
-            status_list_entry(self.status_list_url(slot.lists[purpose]), slot.index, purpose)
+            status_list_entry(
+                self.status_list_url(slot.lists[purpose], slot.number), slot.index, purpose
+            )
             for purpose in PURPOSES
         ]
 
@@ -1097,7 +1142,7 @@ class CredentialLedger(Application[UUID]):
                 return existing, existing.document
             now = self.clock().replace(microsecond=0)
             unsigned = rendering.endorsement_credential(
-                base_url=self.settings.base_url,
+                base_url=self.identity.base_url,
                 endorsement_id=endorsement_id,
                 endorser=self.issuer_profile(endorser, with_context=False),
                 subject_id=subject_ref,
@@ -1132,7 +1177,7 @@ class CredentialLedger(Application[UUID]):
             aggregate: Any = self.repository.get(subject_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"nothing with id {subject_id} to endorse") from None
-        base = self.settings.base_url
+        base = self.identity.base_url
         if isinstance(aggregate, Achievement):
             return "achievement", subject_id, rendering.achievement_url(base, subject_id)
         if isinstance(aggregate, Issuer):
@@ -1262,13 +1307,15 @@ class CredentialLedger(Application[UUID]):
 
     def fetch_status_list(self, url: str) -> dict[str, Any]:
         """This ledger's own lists are read from the ledger; foreign ones are not fetched here."""
-        prefix = f"{self.settings.base_url}/v1/status/"
-        if not url.startswith(prefix):
+        base_url = self.identity.base_url_of(url)
+        prefix = f"{base_url}/v1/status/"
+        if base_url is None or not url.startswith(prefix):
             raise LookupError(f"status list {url} is not held by this ledger")
         try:
             list_uuid = UUID(url[len(prefix) :])
         except ValueError:
             raise LookupError(f"no status list at {url}") from None
+        # A list names itself by its one URL; the verifier refuses it under any other.
         return self.current_status_list(list_uuid).document or {}
 
     def current_status_list(self, list_uuid: UUID) -> StatusList:
@@ -1301,7 +1348,7 @@ class CredentialLedger(Application[UUID]):
             # moment of signing: a verifier whose clock is a little behind, or who asked
             # for the list in the same second, must not find it "not yet valid".
             valid_from = datetime.fromisoformat(info["changed_at"]).replace(microsecond=0)
-            url = self.status_list_url(list_uuid)
+            url = self.status_list_url(list_uuid, int(info["number"]))
             unsigned = build_status_list_credential(
                 list_url=url,
                 issuer=self.issuer_did(issuer),

@@ -26,7 +26,7 @@ from eventsourcing.utils import Environment
 
 from .audit_report import AuditSetupError, Discrepancy
 from .event_names import UnknownEventError, public_name
-from .leaves import commitment, decode_leaf, leaf_for
+from .leaves import IDENTITY_EVENTS, add_identity_fields, commitment, decode_leaf, leaf_for
 from .settings import Settings
 
 __all__ = [
@@ -193,6 +193,8 @@ def fast_leaf(seq: int, aggregate: str, version: int, topic: str, state: bytes) 
         leaf["list"] = fields["list_url"]
         leaf["list_version"] = fields["list_version"]
         leaf["digest"] = fields["digest"]
+    elif event in IDENTITY_EVENTS:
+        add_identity_fields(leaf, fields)
     return bytes(cbor2.dumps(leaf, canonical=True))
 
 

@@ -32,6 +32,9 @@ PUBLIC_NAMES: Final[dict[str, str]] = {
     "StatusSlot.Claimed": "StatusIndexClaimed",
     "StatusList.Opened": "StatusListOpened",
     "StatusList.Published": "StatusListPublished",
+    "Ledger.Created": "LedgerCreated",
+    "Ledger.IdentityAdopted": "LedgerIdentityAdopted",
+    "Ledger.PublicBaseUrlMoved": "PublicBaseUrlMoved",
 }
 
 

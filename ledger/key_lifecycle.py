@@ -196,9 +196,10 @@ def signed_in_force(
     document's periods and the proof's ``created`` are all a verifier has).
     """
     did, _, key_id = vm_id.partition("#")
-    issuer_id = ledger._own_issuer_of(did)
-    if issuer_id is None:
+    own = ledger._own_issuer_of(did)
+    if own is None:
         return None
+    issuer_id = own[0]
     period = ledger.key_periods(issuer_id).get(key_id)
     if period is None:
         return False

@@ -46,7 +46,20 @@ def leaf_for(seq: int, notification: Notification) -> bytes:
         leaf["list"] = state["list_url"]
         leaf["list_version"] = state["list_version"]
         leaf["digest"] = state["digest"]
+    elif event in IDENTITY_EVENTS:
+        add_identity_fields(leaf, state)
     return cbor.encode(leaf)
+
+
+IDENTITY_EVENTS = frozenset({"LedgerCreated", "LedgerIdentityAdopted", "PublicBaseUrlMoved"})
+
+
+def add_identity_fields(leaf: dict[str, Any], state: dict[str, Any]) -> None:
+    """The ledger's identity is public: its leaves say the origin and base URL in clear,
+    so a monitor reading the log learns of every base URL the ledger has had."""
+    if "log_origin" in state:
+        leaf["origin"] = state["log_origin"]
+    leaf["base_url"] = state["base_url"]
 
 
 def decode_leaf(data: bytes) -> dict[str, Any]:

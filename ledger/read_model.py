@@ -399,7 +399,8 @@ class ReadModel:
         with self._lock:
             rows = list(
                 self.db.query(
-                    "SELECT l.id, l.group_id, l.purpose, l.issuer_id, g.changes, g.changed_at "
+                    "SELECT l.id, l.group_id, l.purpose, l.issuer_id, g.number, g.changes, "
+                    "g.changed_at "
                     "FROM status_lists l JOIN status_groups g ON g.id = l.group_id WHERE l.id = ?",
                     [list_uuid],
                 )

@@ -14,8 +14,15 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    """What this start asks for. ``base_url`` and ``log_origin`` are requests: a new
+    ledger is created with them, an existing one keeps its recorded identity and
+    refuses a start that asks for another (``ledger_identity``). ``default_base_url``
+    is what a new ledger gets when no base URL is given (``serve``: its own address).
+    """
+
     data_dir: Path
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str | None = None
+    default_base_url: str = "http://127.0.0.1:8000"
     database_url: str | None = None
     checkpoint_every_leaves: int = 1000
     checkpoint_every_seconds: float = 60.0
@@ -30,12 +37,11 @@ class Settings:
         base_url: str | None = None,
         **overrides: object,
     ) -> Settings:
+        """``base_url``: given on the command line (else $CREDLEDGER_BASE_URL, else none)."""
         data = Path(data_dir or os.environ.get("CREDLEDGER_DATA") or "credledger-data")
         settings = cls(
             data_dir=data.resolve(),
-            base_url=(base_url or os.environ.get("CREDLEDGER_BASE_URL") or cls.base_url).rstrip(
-                "/"
-            ),
+            base_url=base_url or os.environ.get("CREDLEDGER_BASE_URL") or None,
             database_url=os.environ.get("CREDLEDGER_DATABASE_URL") or None,
             allow_private_fetch=os.environ.get("CREDLEDGER_ALLOW_PRIVATE_FETCH") == "1",
             witness_keys=tuple(
@@ -47,14 +53,6 @@ class Settings:
         )
         settings.eventsourcing_env()  # validate early
         return settings
-
-    @property
-    def origin(self) -> str:
-        """The log origin line: the base URL without its scheme (C2SP tlog-checkpoint)."""
-        if self.log_origin:
-            return self.log_origin
-        parts = urlsplit(self.base_url)
-        return f"{parts.netloc}{parts.path}".rstrip("/") + "/log"
 
     def eventsourcing_env(self) -> dict[str, str]:
         # Aggregates are cached (deep-copied out, fast-forwarded from the store on every

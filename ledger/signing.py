@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -35,17 +36,19 @@ def extension_context() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-def document_loader(base_url: str) -> DocumentLoader:
-    """Bundled contexts plus the extension context at this server's URL; nothing fetched."""
-    return DocumentLoader({rendering.extension_context_url(base_url): extension_context()})
+def document_loader(*base_urls: str) -> DocumentLoader:
+    """Bundled contexts plus the extension context at each of the server's base URLs
+    (credentials issued before a move name it under an earlier one); nothing fetched."""
+    context = extension_context()
+    return DocumentLoader({rendering.extension_context_url(b): context for b in base_urls})
 
 
 class CredentialSigner:
     """Adds an eddsa-rdfc-2022 DataIntegrityProof made with the issuer's stored key."""
 
-    def __init__(self, vault: Vault, base_url: str) -> None:
+    def __init__(self, vault: Vault, base_urls: Sequence[str]) -> None:
         self.vault = vault
-        self.loader = document_loader(base_url)
+        self.loader = document_loader(*base_urls)
 
     def key_pair(self, key_id: str) -> Ed25519KeyPair:
         return Ed25519KeyPair.from_private_bytes(self.vault.signing_key(key_id))

@@ -22,6 +22,23 @@ PURPOSES = ("revocation", "suspension")
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://credledger.org/ns/status")
 
 
+GROUPS_PER_BASE_URL = 1 << 20
+"""List groups are numbered per public base URL: after the n-th move of the base URL an
+issuer's new credentials go to groups numbered from n * GROUPS_PER_BASE_URL, whose lists
+live under the new base URL. A list keeps its URL for life, because every credential
+on it names that URL and a verifier requires the list to name itself by it."""
+
+
+def first_group_number(epoch: int) -> int:
+    """The lowest group number under the ``epoch``-th base URL (0: the first)."""
+    return epoch * GROUPS_PER_BASE_URL
+
+
+def base_url_epoch(group_number: int) -> int:
+    """Under which of the ledger's base URLs (0: the first) a group's lists live."""
+    return group_number // GROUPS_PER_BASE_URL
+
+
 def group_id(issuer_id: UUID, number: int) -> UUID:
     """The n-th list group of an issuer: one revocation and one suspension list."""
     return uuid5(_NAMESPACE, f"group:{issuer_id}:{number}")

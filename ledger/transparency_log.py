@@ -45,6 +45,29 @@ class StoredCheckpoint:
     created_at: str
 
 
+def stored_checkpoint_origin(tree: TreeStore) -> str | None:
+    """The origin line of the newest checkpoint in ``tree``'s database (None if none).
+
+    Read before the log is opened, so a ledger made before identities were recorded
+    keeps the origin its checkpoints were signed for.
+    """
+    table = tree.nodes_table.removesuffix("merkle_nodes") + "log_checkpoints"
+    exists = (
+        "SELECT to_regclass(%s) IS NOT NULL"
+        if tree.placeholder == "%s"
+        else "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)"
+    )
+    with tree.transaction(write=False) as cur:
+        cur.execute(exists, (table,))
+        if not cur.fetchone()[0]:
+            return None
+        cur.execute(f"SELECT note FROM {table} ORDER BY size DESC LIMIT 1")
+        row = cur.fetchone()
+    if row is None:
+        return None
+    return parse_note(str(row[0])).text.split("\n", 1)[0]
+
+
 class TransparencyLog:
     """Leaves, Merkle nodes and checkpoints, in the tree store's database."""
 

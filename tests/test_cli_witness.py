@@ -79,7 +79,7 @@ def test_a_configured_witness_cosigns_and_the_log_keeps_it(tmp_path: Path) -> No
     opened = open_note(served, [CosignatureVerifier.from_vkey(vkey)])
     assert [s.name for s in opened.signatures] == ["witness.test/w1"]
     state = json.loads((tmp_path / "s.json").read_text())
-    assert state["size"] == report["size"] == 2
+    assert state["size"] == report["size"] == 3  # LedgerCreated and the school's two events
 
 
 def test_the_witness_follows_a_growing_log(tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_the_witness_follows_a_growing_log(tmp_path: Path) -> None:
         add_school(live.ledger, "Third")
         code, report = witness("--server", live.url, "--state", state, "--key", key)
     assert code == 0, report
-    assert (report["previous_size"], report["size"]) == (2, 6)
+    assert (report["previous_size"], report["size"]) == (3, 7)  # LedgerCreated first
 
 
 def test_a_log_showing_another_history_is_a_fork(tmp_path: Path) -> None:
@@ -147,7 +147,7 @@ def test_a_refused_submission_is_reported_but_the_check_stands(tmp_path: Path) -
         code, report = witness("--server", live.url, "--state", state, "--key", key)
     assert code == 0
     assert not report["submitted"] and "400" in report["refused"]
-    assert json.loads(state.read_text())["size"] == 2
+    assert json.loads(state.read_text())["size"] == 3
 
 
 def test_an_unreachable_log_is_undecided(tmp_path: Path) -> None:

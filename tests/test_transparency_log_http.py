@@ -54,12 +54,16 @@ def checkpoint(client: TestClient) -> tuple[str, int, bytes]:
 def test_an_auditor_recomputes_the_checkpoint_root_from_the_leaves(client: TestClient) -> None:
     populate(client)
     _, size, root = checkpoint(client)
-    assert size == 6  # three IssuerRegistered and three AchievementDefined
+    assert size == 7  # LedgerCreated, three IssuerRegistered and three AchievementDefined
     leaves = all_leaves(client, size)
     assert rfc.mth(leaves) == root
     decoded = [cbor.decode(leaf) for leaf in leaves]
     assert [d["seq"] for d in decoded] == list(range(size))
-    assert {d["event"] for d in decoded} == {"IssuerRegistered", "AchievementDefined"}
+    assert {d["event"] for d in decoded} == {
+        "LedgerCreated",
+        "IssuerRegistered",
+        "AchievementDefined",
+    }
 
 
 def test_every_inclusion_proof_verifies_with_an_rfc_verifier(client: TestClient) -> None:
