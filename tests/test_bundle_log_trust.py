@@ -61,7 +61,7 @@ def look_alike_bundle(data: Path, base_url: str, vc: dict[str, Any]) -> dict[str
             )
         ledger.save(copy)
         bundle = ledger.proof_bundle(copy.id)
-        assert ledger.settings.origin in bundle["checkpoint"]  # it claims the victim's name
+        assert ledger.identity.log_origin in bundle["checkpoint"]  # it claims the victim's name
         return bundle
     finally:
         ledger.close()

@@ -326,18 +326,23 @@ def test_an_issuer_registered_before_identities_were_recorded_keeps_its_did_key(
 
 
 def test_the_registration_records_the_did_so_a_new_base_url_does_not_change_it(
-    ledger: Any, settings: Any
+    ledger: Any,
 ) -> None:
     from dataclasses import replace
 
     from credledger.ledger.application import CredentialLedger
+    from credledger.ledger.identity_records import move_base_url
 
     school = ledger.register_issuer(Act(ADMIN), "S")
+    move_base_url(ledger, "https://new.example.test", Act(ADMIN))
     ledger.close()
-    moved = CredentialLedger(replace(settings, base_url="https://new.example.test"))
+    moved = CredentialLedger(replace(ledger.settings, base_url=None))
     try:
+        assert moved.identity.base_url == "https://new.example.test"
         assert moved.issuer_did(moved.issuer(school.issuer.id)) == school.did
         assert moved.resolve_did(school.did)["id"] == school.did
+        later = moved.register_issuer(Act(ADMIN), "Later")
+        assert later.did.startswith("did:web:new.example.test:")
     finally:
         moved.close()
 
