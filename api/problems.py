@@ -113,7 +113,7 @@ def from_ledger_error(exc: errors.LedgerError) -> Problem:
         return Problem(
             422,
             str(exc),
-            kind="credential-not-verified",
+            kind=exc.kind,
             errors=[{"loc": ["body", "credential"], "msg": r} for r in exc.reasons],
         )
     return Problem(400, str(exc))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from credledger.ledger.errors import (
@@ -43,7 +43,11 @@ class VerifyPresentationRequest(BaseModel):
 
 
 class VerificationResult(BaseModel):
-    verified: bool
+    verified: bool = Field(description="true only when the outcome is valid")
+    outcome: Literal["valid", "invalid", "undecided"] = Field(
+        description="undecided: nothing failed, but something (a DID document, a status "
+        "list) could not be established; see docs/verification.md"
+    )
     checks: list[str]
     warnings: list[dict[str, Any]]
     errors: list[dict[str, Any]]

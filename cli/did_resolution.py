@@ -1,11 +1,12 @@
 """Resolving issuers' DIDs for the command line: did:web through the guarded fetcher.
 
 did:key needs no resolution (the verifier builds its document). A did:web document is
-fetched from the HTTPS URL the DID names (did:web §3.2) through the same SafeFetcher
-as everything else a document names, or taken from a file the user gives (for checks
-without a network). Under ``--allow-private`` (tests on 127.0.0.1) a did:web whose host
-is a loopback or private address is fetched over plain HTTP, since test servers there
-have no certificate; a public host is always HTTPS.
+fetched from the HTTPS URL the DID names (did:web §3.2) through the one guarded
+fetcher (``ledger/guarded_fetch.py``, within the verification's ``FetchSession``), or
+taken from a file the user gives (for checks without a network). Under
+``--allow-private`` (tests on 127.0.0.1) a did:web whose host is a loopback or private
+address is fetched over plain HTTP, since test servers there have no certificate; a
+public host is always HTTPS.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from credledger.ledger.did_web import DidResolutionError, DidUnreachableError, did_web_url
-
-from .safe_fetch import FetchError, SafeFetcher
+from credledger.ledger.did_web import (
+    DidResolutionError,
+    DidRetrievalError,
+    check_did_document,
+    did_web_url,
+)
+from credledger.ledger.fetch_session import FetchSession
+from credledger.ledger.guarded_fetch import FetchError
 
 
 def _private_host(host: str) -> bool:
@@ -34,15 +40,15 @@ class DidResolver:
     """``resolve_did`` for the credential verifier; remembers where each document came from."""
 
     def __init__(
-        self, fetcher: SafeFetcher, given: Mapping[str, dict[str, Any]] | None = None
+        self, session: FetchSession, given: Mapping[str, dict[str, Any]] | None = None
     ) -> None:
-        self.fetcher = fetcher
+        self.session = session
         self.given = dict(given or {})
         self.documents: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, str] = {}
 
     @classmethod
-    def with_files(cls, fetcher: SafeFetcher, files: list[Path]) -> DidResolver:
+    def with_files(cls, session: FetchSession, files: list[Path]) -> DidResolver:
         """A resolver that takes these DID documents (JSON files) as given."""
         import json
 
@@ -55,7 +61,7 @@ class DidResolver:
             if not isinstance(document, dict) or not isinstance(document.get("id"), str):
                 raise DidResolutionError(f"{file} is not a DID document (no id)")
             given[document["id"]] = document
-        return cls(fetcher, given)
+        return cls(session, given)
 
     def __call__(self, did: str) -> dict[str, Any]:
         if did in self.documents:
@@ -66,13 +72,14 @@ class DidResolver:
             return self.given[did]
         url = self.url_of(did)
         try:
-            document = self.fetcher.json(url)
-        except FetchError as exc:
-            if exc.status in (404, 410):  # the DID's host says there is no such DID
+            if url.startswith("http:"):
+                document = check_did_document(did, self.session.json(url))
+            else:
+                document = self.session.did_document(did)
+        except (FetchError, DidRetrievalError) as exc:
+            if _status_of(exc) in (404, 410):  # the DID's host says there is no such DID
                 raise DidResolutionError(f"{did} does not exist: {exc}") from None
-            raise DidUnreachableError(f"cannot resolve {did} now: {exc}") from None
-        if not isinstance(document, dict) or document.get("id") != did:
-            raise DidResolutionError(f"{url} is not the DID document of {did}")
+            raise DidRetrievalError(f"cannot resolve {did} now: {exc}") from None
         self.sources[did] = url
         self.documents[did] = document
         return document
@@ -80,6 +87,18 @@ class DidResolver:
     def url_of(self, did: str) -> str:
         url = did_web_url(did)  # refuses anything but did:web
         parts = urlsplit(url)
-        if self.fetcher.allow_private and _private_host(parts.hostname or ""):
+        if self.session.fetcher.allow_private and _private_host(parts.hostname or ""):
             return urlunsplit(parts._replace(scheme="http"))
         return url
+
+
+def _status_of(exc: BaseException) -> int | None:
+    """The HTTP status behind a failed fetch, if it got one."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, FetchError):
+            return seen.status
+        seen = seen.__cause__
+    return None

@@ -25,10 +25,11 @@ from credledger.ledger.bundle import (
     verify_bundle,
 )
 from credledger.ledger.did_web import DidResolutionError
+from credledger.ledger.fetch_session import FetchSession
+from credledger.ledger.guarded_fetch import GuardedFetcher
 
 from .did_resolution import DidResolver
-from .log_client import LogClient, ServerError
-from .safe_fetch import SafeFetcher
+from .log_client import USER_AGENT, LogClient, ServerError
 from .verdicts import INVALID, UNDECIDED, VALID, emit_json, fail, line, stderr, stdout
 
 proof_app = typer.Typer(
@@ -156,9 +157,9 @@ def verify(
         raw = file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}", code=UNDECIDED, as_json=json_output)
-    fetcher = SafeFetcher(allow_private=allow_private, timeout=timeout)
+    fetcher = GuardedFetcher(allow_private=allow_private, deadline=timeout, user_agent=USER_AGENT)
     try:
-        resolver = DidResolver.with_files(fetcher, did_document or [])
+        resolver = DidResolver.with_files(FetchSession(fetcher), did_document or [])
         report = verify_bundle(
             load_bundle(raw),
             trusted_log_key=log_key,
@@ -177,8 +178,6 @@ def verify(
             emit_json({"valid": False, "result": "invalid", "error": str(exc)})
         stderr.print(f"[bold red]invalid:[/] {exc}")
         raise typer.Exit(INVALID) from None
-    finally:
-        fetcher.close()
     code = INVALID if report.status_set else UNDECIDED if report.undecided else VALID
     _print(report, code, json_output)
     raise typer.Exit(code)

@@ -28,12 +28,17 @@ from credledger.ledger.bundle import (
     loader_for,
     verify_issuance,
 )
-from credledger.ledger.verification import CredentialVerifier, Report
+from credledger.ledger.fetch_session import FetchSession, SharedFetchCache
+from credledger.ledger.guarded_fetch import FetchError, GuardedFetcher
+from credledger.ledger.status_floor import floored, logged_status_lists
+from credledger.ledger.verification import CredentialVerifier, Outcome, Report
 
 from .audit import read_key_option
 from .did_resolution import DidResolver
-from .safe_fetch import FetchError, SafeFetcher, StatusListFetcher
+from .log_client import USER_AGENT
 from .verdicts import INVALID, UNDECIDED, VALID, emit_json, line, stderr, stdout
+
+EXIT_CODES = {Outcome.VALID: VALID, Outcome.INVALID: INVALID, Outcome.UNDECIDED: UNDECIDED}
 
 BUNDLE_FIELDS = frozenset({"credential", "leaf", "inclusion", "checkpoint", "log_key"})
 
@@ -45,6 +50,8 @@ class LogCheck:
     outcome: str  # "included", "not-included", "unknown", "not-applicable", "skipped"
     detail: str
     info: dict[str, Any] = field(default_factory=dict)
+    bundle: Mapping[str, Any] | None = None
+    """The proof bundle that showed the inclusion (its status lists set a floor)."""
 
 
 @dataclass
@@ -102,7 +109,7 @@ def _from_credledger(vc: Mapping[str, Any]) -> tuple[str, UUID] | None:
 def check_log(
     vc: Mapping[str, Any],
     bundle: Mapping[str, Any] | None,
-    fetcher: SafeFetcher,
+    fetcher: FetchSession,
     log_key: str | None,
     resolve_did: DidResolver | None = None,
 ) -> LogCheck:
@@ -141,10 +148,11 @@ def check_log(
             "log_key": trust.key,
             "trusted_because": trust.reason,
         },
+        bundle,
     )
 
 
-def _load(source: str, fetcher: SafeFetcher) -> Any:
+def _load(source: str, fetcher: FetchSession) -> Any:
     path = Path(source)
     if path.is_file():
         try:
@@ -158,15 +166,18 @@ def _load(source: str, fetcher: SafeFetcher) -> Any:
 
 def verify_one(
     source: str,
-    fetcher: SafeFetcher,
-    status_lists: StatusListFetcher,
+    fetcher: GuardedFetcher,
+    cache: SharedFetchCache,
     *,
     log: bool,
     log_key: str | None,
     resolve_did: DidResolver | None = None,
 ) -> Verdict:
+    """One verification: its own budget of fetches, all through the guarded fetcher."""
+    session = FetchSession(fetcher, cache)
+    resolver = resolve_did or DidResolver(session)
     try:
-        document = _load(source, fetcher)
+        document = _load(source, session)
     except (FetchError, FileNotFoundError, OSError) as exc:
         return Verdict(source, UNDECIDED, problem=str(exc))
     except ValueError as exc:
@@ -176,22 +187,39 @@ def verify_one(
         bundle, document = document, document["credential"]
     if not isinstance(document, dict):
         return Verdict(source, INVALID, problem="a credential is a JSON object")
-    resolver = resolve_did or DidResolver(fetcher)
-    verifier = CredentialVerifier(
-        loader=loader_for(document), fetch_status_list=status_lists, resolve_did=resolver
-    )
-    report = verifier.verify(document)
     logged = (
-        check_log(document, bundle, fetcher, log_key, resolver)
+        check_log(document, bundle, session, log_key, resolver)
         if log
         else LogCheck("skipped", "--no-log")
     )
-    if report.errors or logged.outcome == "not-included":
+    floor: dict[str, dict[str, Any]] = {}
+    if logged.bundle is not None:
+        try:
+            floor = logged_status_lists(
+                logged.bundle, trusted_log_key=logged.info.get("log_key") or log_key
+            )
+        except BundleError as exc:
+            logged = LogCheck("not-included", f"the bundle's status lists: {exc}")
+    rolled_back: list[str] = []
+    verifier = CredentialVerifier(
+        loader=loader_for(document),
+        fetch_status_list=floored(session.status_list, floor, rolled_back),
+        resolve_did=resolver,
+        status_cache=None if floor else cache.status_lists,
+        disclose_fetch_errors=True,
+    )
+    report = verifier.verify(document)
+    for url in rolled_back:
+        report.undecide(
+            "status",
+            f"the status list at {url} is older than the version in the log (rolled back); "
+            "the logged version was read instead",
+        )
+    code = EXIT_CODES[report.outcome]
+    if logged.outcome == "not-included":
         code = INVALID
-    elif report.undecided or logged.outcome == "unknown":
+    elif logged.outcome == "unknown" and code == VALID:
         code = UNDECIDED
-    else:
-        code = VALID
     return Verdict(source, code, document, report, logged)
 
 
@@ -209,7 +237,10 @@ def verify(
         bool,
         typer.Option(help="allow fetching from private and loopback addresses (testing)"),
     ] = False,
-    timeout: Annotated[float, typer.Option(help="seconds per HTTP request")] = 10.0,
+    timeout: Annotated[
+        float,
+        typer.Option(min=0.1, help="seconds one fetch may take in all, connection to last byte"),
+    ] = 10.0,
     json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
 ) -> None:
     """Verify credentials: exit 0 valid, 1 invalid, 2 undecided (e.g. status unknown).
@@ -220,17 +251,10 @@ def verify(
 
       credledger verify https://wallet.example/credentials/42 --json
     """
-    fetcher = SafeFetcher(allow_private=allow_private, timeout=timeout)
-    status_lists = StatusListFetcher(fetcher)
+    fetcher = GuardedFetcher(allow_private=allow_private, deadline=timeout, user_agent=USER_AGENT)
+    cache = SharedFetchCache()
     key = read_key_option(log_key)
-    resolver = DidResolver(fetcher)
-    try:
-        verdicts = [
-            verify_one(s, fetcher, status_lists, log=log, log_key=key, resolve_did=resolver)
-            for s in sources
-        ]
-    finally:
-        fetcher.close()
+    verdicts = [verify_one(s, fetcher, cache, log=log, log_key=key) for s in sources]
     if json_output:
         emit_json(verdicts[0].as_dict() if len(verdicts) == 1 else [v.as_dict() for v in verdicts])
     else:

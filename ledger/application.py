@@ -27,6 +27,7 @@ from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, publ
 from credledger.crypto.signed_note import CosignatureVerifier, NoteSigner
 from credledger.revocation.allocation import allocate_index
 from credledger.revocation.bitstring import Bitstring
+from credledger.revocation.check import FetchedStatusList
 from credledger.revocation.status_list import build_status_list_credential, status_list_entry
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder
@@ -37,13 +38,7 @@ from .acts import ADMIN, Act, acting
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
 from .definitions import validate_definition
-from .did_web import (
-    DidResolutionError,
-    LogService,
-    did_web_document,
-    did_web_for,
-    fetch_did_web,
-)
+from .did_web import DidResolutionError, LogService, did_web_document, did_web_for
 from .endorsement import Endorsement
 from .errors import (
     ConflictError,
@@ -52,8 +47,9 @@ from .errors import (
     LedgerError,
     NotFoundError,
     RequestInvalidError,
-    UnverifiableCredentialError,
 )
+from .fetch_session import FetchSession, SharedFetchCache
+from .guarded_fetch import GuardedFetcher
 from .identity_records import establish_identity
 from .issuer import Issuer
 from .issuer_keys import KeyPeriod, key_periods
@@ -71,6 +67,7 @@ from .ledger_identity import LedgerIdentity
 from .read_model import ReadModel
 from .recipients import parse_recipient
 from .recognition import DECISIONS, Recognition
+from .recognition_checks import refuse_unless_achievement, refuse_unless_valid
 from .request_checks import (
     check_evidence,
     check_given_credential,
@@ -208,13 +205,10 @@ class CredentialLedger(Application[UUID]):
             self, settings, stored_checkpoint_origin(tree)
         )
         self.signer = CredentialSigner(self.vault, self.identity.base_urls)
-        self.verifier = CredentialVerifier(
-            loader=self.signer.loader,
-            fetch_status_list=self.fetch_status_list,
-            clock=clock,
-            resolve_did=self.resolve_did,
-            signed_in_force=lambda document, vm_id: signed_in_force(self, document, vm_id),
+        self.fetcher = GuardedFetcher(
+            allow_private=settings.allow_private_fetch, deadline=settings.fetch_deadline_seconds
         )
+        self.fetch_cache = SharedFetchCache()
         self._used_slots: dict[UUID, set[int]] = {}
         self._slots_lock = threading.Lock()
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
@@ -380,16 +374,32 @@ class CredentialLedger(Application[UUID]):
             log=self.log_service(),
         )
 
-    def resolve_did(self, did: str) -> dict[str, Any]:
+    @property
+    def verifier(self) -> CredentialVerifier:
+        """A verifier for one request: its own fetch budget, the process's shared cache."""
+        session = FetchSession(
+            self.fetcher, self.fetch_cache, limit=self.settings.fetches_per_request
+        )
+        return CredentialVerifier(
+            loader=self.signer.loader,
+            fetch_status_list=lambda url: self.fetch_status_list(url, session),
+            clock=self.clock,
+            resolve_did=lambda did: self.resolve_did(did, session),
+            status_cache=self.fetch_cache.status_lists,
+            signed_in_force=lambda document, vm_id: signed_in_force(self, document, vm_id),
+        )
+
+    def resolve_did(self, did: str, session: FetchSession | None = None) -> dict[str, Any]:
         """This ledger's did:web documents (recorded DIDs, or under any of its base URLs)
-        from the events; other did:web over HTTPS."""
+        from the events; other did:web through the guarded fetcher (``session``: the
+        request's budget; none, no fetching)."""
         own = self._own_issuer_of(did)
         if own is not None:
             return self.did_web_document(*own)
         if any(did.startswith(did_web_for(b, "")) for b in self.identity.base_urls):
             raise DidResolutionError(f"no issuer {did}")
-        if did.startswith("did:web:"):
-            return fetch_did_web(did, allow_private=self.settings.allow_private_fetch)
+        if did.startswith("did:web:") and session is not None:
+            return session.did_document(did)
         raise DidResolutionError(f"unsupported DID method: {did[:40]}")
 
     def _own_issuer_of(self, did: str) -> tuple[UUID, str | None] | None:
@@ -1297,20 +1307,23 @@ class CredentialLedger(Application[UUID]):
                 self.save(issuer)
 
     def verify_for_recognition(self, vc: Any) -> dict[str, Any]:
-        """Verify a presented credential; refuse (422) one that does not verify."""
+        """Only a valid achievement, every status read and clear, is recognised (else 422)."""
+        refuse_unless_achievement(vc)
         report = self.verifier.verify(vc)
-        if not report.verified:
-            raise UnverifiableCredentialError(
-                [str(e["message"]) for e in report.errors] or ["not verified"]
-            )
+        refuse_unless_valid(report)
         return report.as_dict()
 
-    def fetch_status_list(self, url: str) -> dict[str, Any]:
-        """This ledger's own lists are read from the ledger; foreign ones are not fetched here."""
+    def fetch_status_list(
+        self, url: str, session: FetchSession | None = None
+    ) -> dict[str, Any] | FetchedStatusList:
+        """This ledger's own lists are read from the ledger; other issuers' lists through
+        the guarded fetcher (``session``: the request's budget; none, no fetching)."""
         base_url = self.identity.base_url_of(url)
         prefix = f"{base_url}/v1/status/"
         if base_url is None or not url.startswith(prefix):
-            raise LookupError(f"status list {url} is not held by this ledger")
+            if session is None:
+                raise LookupError(f"status list {url} is not held by this ledger")
+            return session.status_list(url)
         try:
             list_uuid = UUID(url[len(prefix) :])
         except ValueError:

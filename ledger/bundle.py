@@ -32,7 +32,7 @@ from credledger.crypto.merkle_verify import verify_inclusion
 from credledger.crypto.rfc9162 import leaf_hash
 from credledger.crypto.signed_note import NoteVerifier, Verifier, parse_note, parse_vkey
 
-from .did_web import DidUnreachableError, log_service_of
+from .did_web import DidRetrievalError, log_service_of
 from .leaves import decode_leaf
 from .rendering import LOG_KEY_TYPE
 from .signing import document_loader
@@ -397,7 +397,7 @@ def trusted_log(
     if issuer is not None and not issuer.startswith("did:key:") and resolve_did is not None:
         try:
             service = log_service_of(resolve_did(issuer))
-        except DidUnreachableError as exc:
+        except DidRetrievalError as exc:
             raise IssuerUnreachableError(str(exc)) from None
         except LookupError as exc:
             raise UntrustedKeyError(
@@ -508,8 +508,9 @@ def verify_bundle(
     failures = [e["message"] for e in report.errors if e.get("kind") != "status"]
     if failures:
         raise CredentialInvalidError("; ".join(str(m) for m in failures))
-    if report.unresolved:
-        raise IssuerUnreachableError("; ".join(report.unresolved))
+    unreachable = [str(u["message"]) for u in report.unsettled if u.get("kind") == "proof"]
+    if unreachable:
+        raise IssuerUnreachableError("; ".join(unreachable))
     warnings += [str(w["message"]) for w in report.warnings]
     issuer = vc.get("issuer")
     return BundleReport(

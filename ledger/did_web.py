@@ -5,16 +5,14 @@ period it was in force, so credentials signed before a rotation keep verifying; 
 reported compromised stay listed but are no longer assertion methods. The document
 also names the transparency log the issuer's credentials are in (a service entry with
 the log's origin and note key), so a proof bundle is trusted only for that log.
-did:web documents of this ledger are built from the events, never
-fetched; foreign ones are fetched over HTTPS with a timeout, a size limit, no
-redirects and no private, loopback or link-local addresses.
+did:web documents of this ledger are built from the events, never fetched; foreign
+ones only over HTTPS through the guarded fetcher (``guarded_fetch.py``: public
+addresses only, pinned, one deadline, capped).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
-import socket
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,21 +21,22 @@ from urllib.parse import quote, unquote, urlsplit
 
 from credledger.crypto.keys import DID_CONTEXT, MULTIKEY_CONTEXT, public_key_from_multibase
 
+from .guarded_fetch import FetchError, GuardedFetcher
 from .issuer_keys import KeyPeriod
 
 LOG_SERVICE_TYPE = "CredledgerTransparencyLog"
 LOG_SERVICE_FRAGMENT = "#transparency-log"
-MAX_DOCUMENT_BYTES = 256 * 1024
-TIMEOUT_SECONDS = 5.0
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
+_SEGMENT = re.compile(r"[A-Za-z0-9._~%-]{1,255}")
 
 
 class DidResolutionError(LookupError):
     """The DID does not resolve to a usable document (malformed, not found, invalid)."""
 
 
-class DidUnreachableError(DidResolutionError):
-    """The DID's document could not be had now (network, refused address, server error):
-    a verifier cannot decide, which is not the same as finding the DID false."""
+class DidRetrievalError(DidResolutionError):
+    """No usable DID document could be had (unreachable, refused, too slow, not one):
+    the verifier cannot decide, rather than finding a forgery."""
 
 
 def did_web_for(base_url: str, issuer_id: str) -> str:
@@ -54,8 +53,10 @@ def did_web_url(did: str) -> str:
         raise DidResolutionError(f"not a did:web DID: {did[:80]}")
     segments = did[len("did:web:") :].split(":")
     host = unquote(segments[0])
-    if not host or "/" in host:
+    if not _HOST.fullmatch(host):
         raise DidResolutionError("malformed did:web host")
+    if any(not _SEGMENT.fullmatch(s) or s in (".", "..") for s in segments[1:]):
+        raise DidResolutionError("malformed did:web path")
     path = "/".join(segments[1:]) if len(segments) > 1 else ".well-known"
     return f"https://{host}/{path}/did.json"
 
@@ -160,50 +161,23 @@ def method_of(document: Mapping[str, Any], vm_id: str) -> Mapping[str, Any] | No
     return None
 
 
-def _public_address(host: str, port: int) -> None:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise DidUnreachableError(f"cannot resolve host {host}: {exc}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise DidUnreachableError(f"{host} resolves to a non-public address ({address})")
-
-
-def fetch_did_web(did: str, *, allow_private: bool = False) -> dict[str, Any]:
-    """Fetch and check a foreign did:web document (HTTPS, guarded)."""
-    import httpx
-
-    url = did_web_url(did)
-    parts = urlsplit(url)
-    if not allow_private:
-        _public_address(parts.hostname or "", parts.port or 443)
-    try:
-        with (
-            httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client,
-            client.stream(
-                "GET", url, headers={"Accept": "application/did+json, application/json"}
-            ) as response,
-        ):
-            if response.status_code in (404, 410):
-                raise DidResolutionError(f"{url} answered {response.status_code}: no such DID")
-            if response.status_code != 200:
-                raise DidUnreachableError(f"{url} answered {response.status_code}")
-            body = b""
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > MAX_DOCUMENT_BYTES:
-                    raise DidResolutionError(f"{url} is larger than {MAX_DOCUMENT_BYTES} bytes")
-    except httpx.HTTPError as exc:
-        raise DidUnreachableError(f"cannot fetch {url}: {exc}") from None
-    try:
-        document = json.loads(body)
-    except ValueError:
-        raise DidResolutionError(f"{url} is not JSON") from None
+def check_did_document(did: str, document: Any) -> dict[str, Any]:
+    """``document`` if it is the DID document of ``did`` (a JSON object with that id)."""
     if not isinstance(document, dict) or document.get("id") != did:
-        raise DidResolutionError(f"{url} is not the DID document of {did}")
+        raise DidRetrievalError(f"not the DID document of {did[:200]}")
     return document
+
+
+def fetch_did_web(did: str, fetcher: GuardedFetcher) -> dict[str, Any]:
+    """Fetch and check a foreign did:web document (HTTPS only, through the guarded fetcher)."""
+    url = did_web_url(did)
+    try:
+        document = fetcher.json(
+            url, accept="application/did+json, application/json", https_only=True
+        )
+    except FetchError as exc:
+        raise DidRetrievalError(f"cannot resolve {did[:200]}: {exc}") from exc
+    return check_did_document(did, document)
 
 
 def key_from_document(document: dict[str, Any], vm_id: str, relationship: str) -> bytes:

@@ -64,8 +64,10 @@ class IdempotencyKeyReusedError(LedgerError):
 
 
 class UnverifiableCredentialError(LedgerError):
-    """A credential presented for recognition does not verify."""
+    """A credential presented for recognition is not recognisable: invalid, undecided
+    (``kind`` credential-undecided) or not an achievement."""
 
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], kind: str = "credential-not-verified") -> None:
         self.reasons = reasons
+        self.kind = kind
         super().__init__("; ".join(reasons))

@@ -29,6 +29,11 @@ class Settings:
     log_origin: str | None = None
     witness_keys: tuple[str, ...] = ()
     allow_private_fetch: bool = False
+    """Let the guarded fetcher reach private and loopback addresses (tests only)."""
+    fetch_deadline_seconds: float = 5.0
+    """The total time one fetch (DID document, status list) may take."""
+    fetches_per_request: int = 8
+    """How many fetches one verification request may cause."""
 
     @classmethod
     def from_env(

@@ -1,9 +1,12 @@
 """Verifying credentials: data model, validity window, every proof, issuer key, status.
 
-One function serves the recognition use case, the VC API verify endpoint and the CLI.
+One verifier serves the recognition use case, the VC API verify endpoints and the CLI,
+and gives one of three outcomes (:class:`Outcome`): valid, invalid or undecided.
 Nothing is fetched behind the caller's back: JSON-LD contexts come from the bundle,
-did:key is resolved locally, this ledger's own status lists from the ledger itself;
-a status list that cannot be had makes the status *unknown*, never *not revoked*.
+did:key is resolved locally, everything else through the resolvers the verifier is
+given (the ledger's: its own did:web and status lists from its events, others through
+the one guarded fetcher). What cannot be had (a DID document, a status list, an entry
+of a type not read here) makes the credential *undecided*, never valid.
 """
 
 from __future__ import annotations
@@ -12,32 +15,58 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from credledger.crypto import data_integrity
 from credledger.crypto.jsonld_documents import DocumentLoader
-from credledger.crypto.keys import did_key_document, public_key_from_did_key
-from credledger.revocation.check import FetchList, check_status, status_by_purpose
+from credledger.crypto.keys import did_key_document, public_key_from_did_key, verify_ed25519
+from credledger.revocation.cache import StatusListCache
+from credledger.revocation.check import (
+    FetchList,
+    check_status,
+    status_by_purpose,
+    unread_status_types,
+)
+from credledger.revocation.errors import (
+    StatusListError,
+    StatusRetrievalError,
+    StatusVerificationError,
+)
 
-from .did_web import DidUnreachableError
+from .did_web import DidRetrievalError
 from .vc_data_model import data_model_violations, presentation_violations
+from .vc_jwt import VcJwtError, decode_vc_jwt
 
 log = logging.getLogger("credledger.ledger")
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 
 
+class Outcome(StrEnum):
+    """The three results of every verification: HTTP, CLI and library alike."""
+
+    VALID = "valid"
+    """Every check ran and passed: data model, validity, proofs, issuer, every status entry."""
+    INVALID = "invalid"
+    """A check failed: malformed, expired, forged, not the issuer's, revoked or suspended."""
+    UNDECIDED = "undecided"
+    """Nothing failed, but something could not be established (a key, a status list)."""
+
+
 @dataclass
 class Report:
-    """The VC API's verification result: verified, checks run, warnings and errors."""
+    """A verification result: the outcome, the checks run, warnings, errors and status.
+
+    ``undecided`` holds what could not be established; it never makes a credential
+    valid, and the VC API's ``verified`` is true only for :attr:`Outcome.VALID`.
+    """
 
     checks: list[str] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)
-    unresolved: list[str] = field(default_factory=list)
-    """Why a signer's key could not be had now (its DID document unreachable): the
-    proof is neither good nor bad, so the credential is not verified but undecided."""
+    unsettled: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(self, kind: str, message: str) -> None:
         self.errors.append({"kind": kind, "message": message})
@@ -45,23 +74,31 @@ class Report:
     def warn(self, kind: str, message: str) -> None:
         self.warnings.append({"kind": kind, "message": message})
 
-    def cannot_resolve(self, message: str) -> None:
-        self.unresolved.append(message)
-        self.warn("proof", message)
+    def undecide(self, kind: str, message: str) -> None:
+        """Record what could not be established (shown as a warning too)."""
+        self.unsettled.append({"kind": kind, "message": message})
+        self.warn(kind, message)
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.errors:
+            return Outcome.INVALID
+        if self.unsettled or any(v == "unknown" for v in self.status.values()):
+            return Outcome.UNDECIDED
+        return Outcome.VALID
 
     @property
     def verified(self) -> bool:
-        return not self.errors and not self.unresolved
+        return self.outcome is Outcome.VALID
 
     @property
     def undecided(self) -> bool:
-        return not self.errors and (
-            bool(self.unresolved) or any(v == "unknown" for v in self.status.values())
-        )
+        return self.outcome is Outcome.UNDECIDED
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "verified": self.verified,
+            "outcome": str(self.outcome),
             "checks": self.checks,
             "warnings": self.warnings,
             "errors": self.errors,
@@ -137,6 +174,16 @@ def _reason(exc: Exception) -> str:
     return "the proof could not be verified"
 
 
+def _retrieval_error(exc: BaseException | None) -> DidRetrievalError | None:
+    """The DID document retrieval failure behind ``exc``, if that is what it was."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, DidRetrievalError):
+            return exc
+        exc, seen = exc.__cause__, seen + 1
+    return None
+
+
 def resolve_did_key_method(vm_id: str) -> tuple[bytes, str]:
     """Public key and controller of a did:key verification method (resolved locally)."""
     did = vm_id.split("#", 1)[0]
@@ -148,7 +195,7 @@ def resolve_did_key_method(vm_id: str) -> tuple[bytes, str]:
 
 def _no_other_dids(did: str) -> dict[str, Any]:
     # Not having a resolver says nothing about the DID: the verdict is undecided.
-    raise DidUnreachableError(f"cannot resolve {did}: only did:key is resolved here")
+    raise DidRetrievalError(f"cannot resolve {did}: only did:key is resolved here")
 
 
 SignedInForce = Callable[[Mapping[str, Any], str], "bool | None"]
@@ -201,6 +248,9 @@ class CredentialVerifier:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     resolve_did: Callable[[str], dict[str, Any]] = _no_other_dids
     signed_in_force: SignedInForce = _no_records
+    status_cache: StatusListCache | None = None
+    disclose_fetch_errors: bool = False
+    """Show why a fetch failed (for a local user); anonymous callers get a generic reason."""
 
     def public_key(self, vm_id: str, relationship: str) -> tuple[bytes, str]:
         """The key of a verification method and the DID controlling it."""
@@ -233,9 +283,15 @@ class CredentialVerifier:
         if not check_data_model(vc, report, now):
             return report
         self._check_proofs(vc, report, purpose=purpose, challenge=challenge, domain=domain)
-        if report.verified:
+        if not report.errors:
             self._check_status(vc, report, now)
         return report
+
+    def _unreachable(self, report: Report, kind: str, what: str, exc: BaseException) -> None:
+        """Something needed could not be had: undecided, the detail only where allowed."""
+        log.info("verification undecided: %s: %s", what, exc)
+        detail = f": {exc}" if self.disclose_fetch_errors else ""
+        report.undecide(kind, f"{what} could not be retrieved{detail}")
 
     def _check_proofs(
         self,
@@ -253,13 +309,13 @@ class CredentialVerifier:
         issuer = _issuer_id(vc)
         controllers: dict[str, str] = {}
         methods: dict[str, Mapping[str, Any]] = {}
-        unreachable: list[str] = []
+        unreachable: list[DidRetrievalError] = []
 
         def resolve_key(vm_id: str) -> bytes:
             try:
                 key, controller, method = self.resolve_method(vm_id, purpose)
-            except DidUnreachableError as exc:
-                unreachable.append(str(exc))
+            except DidRetrievalError as exc:
+                unreachable.append(exc)
                 raise
             controllers[vm_id] = controller
             if method is not None:
@@ -277,9 +333,9 @@ class CredentialVerifier:
             )
         except Exception as exc:  # every failure is a reason, never a crash
             if unreachable:
-                report.cannot_resolve(f"the signer's key could not be had: {unreachable[0]}")
+                self._unreachable(report, "proof", "the signer's DID document", unreachable[0])
             else:
-                report.fail("proof", _reason(exc))
+                self._proof_failed(report, exc)
             return
         # Every proof verified; in a set or chain others (a notary, a witness) may sign
         # too, but at least one proof must be the issuer's own.
@@ -296,28 +352,39 @@ class CredentialVerifier:
             if why is not None:
                 report.fail("proof", why)
 
+    def _proof_failed(self, report: Report, exc: Exception) -> None:
+        retrieval = _retrieval_error(exc)
+        if retrieval is not None:
+            self._unreachable(report, "proof", "the signer's DID document", retrieval)
+        else:
+            report.fail("proof", _reason(exc))
+
     def verify_jwt(self, token: str) -> Report:
-        """A VC-JWT (VC 1.1 JOSE), verified with didkit (did:key resolved locally)."""
-        import asyncio
-        import json
-
-        import didkit
-
-        report = Report(checks=["proof"])
-
-        async def run() -> str:
-            result: str = await didkit.verify_credential(token, json.dumps({"proofFormat": "jwt"}))
-            return result
-
+        """A VC-JWT (EdDSA): the signature with the key the resolvers give, then the
+        credential it secures like any other (data model, validity, issuer, status)."""
+        report = Report()
         try:
-            outcome = json.loads(asyncio.run(run()))
-        except Exception as exc:  # didkit raises on malformed tokens
+            jwt = decode_vc_jwt(token)
+            key_id = jwt.key_id
+        except VcJwtError as exc:
+            report.checks.append("proof")
             report.fail("proof", f"not a verifiable VC-JWT: {exc}")
             return report
-        for error in outcome.get("errors", []):
-            report.fail("proof", str(error))
-        for warning in outcome.get("warnings", []):
-            report.warn("proof", str(warning))
+        vc = jwt.credential
+        now = self.clock()
+        if not check_data_model(vc, report, now):
+            return report
+        report.checks.append("proof")
+        try:
+            key, controller = self.public_key(key_id, "assertionMethod")
+            verify_ed25519(key, jwt.signature, jwt.signing_input)
+        except Exception as exc:  # every failure is a reason, never a crash
+            self._proof_failed(report, exc)
+            return report
+        if controller != _issuer_id(vc):
+            report.fail("proof", f"the JWT is not signed by a key of the issuer {_issuer_id(vc)}")
+            return report
+        self._check_status(vc, report, now)
         return report
 
     def verify_presentation(
@@ -355,7 +422,7 @@ class CredentialVerifier:
                     domain=domain,
                 )
             except Exception as exc:
-                report.fail("proof", _reason(exc))
+                self._proof_failed(report, exc)
         elif challenge is not None:
             report.fail("proof", "a challenge was given but the presentation is not signed")
         embedded = vp.get("verifiableCredential", [])
@@ -366,29 +433,33 @@ class CredentialVerifier:
         for i, sub in enumerate(inner):
             for error in sub.errors:
                 report.fail(error["kind"], f"verifiableCredential[{i}]: {error['message']}")
+            if sub.outcome is Outcome.UNDECIDED:
+                reasons = sub.unsettled or [{"kind": "status", "message": "status unknown"}]
+                for reason in reasons:
+                    report.undecide(
+                        reason["kind"], f"verifiableCredential[{i}]: {reason['message']}"
+                    )
         return report, inner
 
     def _check_status(self, vc: Mapping[str, Any], report: Report, now: datetime) -> None:
+        """Every status entry must be read: one that is not leaves the credential undecided."""
         if "credentialStatus" not in vc:
             return
         report.checks.append("status")
+        for kind in unread_status_types(vc.get("credentialStatus")):
+            report.undecide("status", f"a status entry of type {kind[:80]!r} cannot be read here")
         results = check_status(
             vc,
             fetch_list=self.fetch_status_list,
             verify_list_credential=self._verify_list_credential,
             now=now,
+            cache=self.status_cache,
         )
         for purpose, is_set in status_by_purpose(results).items():
             if is_set is None:
                 report.status[purpose] = "unknown"
-                reasons = "; ".join(
-                    str(r.error) for r in results if r.purpose == purpose and r.error is not None
-                )
-                report.warn(
-                    "status",
-                    f"the {purpose} status could not be determined"
-                    + (f": {reasons}" if reasons else ""),
-                )
+                errors = [r.error for r in results if r.purpose == purpose and r.error]
+                self._status_unknown(report, purpose, errors)
             elif is_set:
                 report.status[purpose] = {"revocation": "revoked", "suspension": "suspended"}.get(
                     purpose, "set"
@@ -397,8 +468,18 @@ class CredentialVerifier:
             else:
                 report.status[purpose] = "clear"
 
+    def _status_unknown(self, report: Report, purpose: str, errors: list[StatusListError]) -> None:
+        fetched = any(isinstance(e, StatusRetrievalError | StatusVerificationError) for e in errors)
+        if fetched and not self.disclose_fetch_errors:
+            for error in errors:
+                log.info("status %s undecided: %s", purpose, error)
+            reasons = "its list could not be retrieved, was stale or did not verify"
+        else:
+            reasons = "; ".join(str(e) for e in errors) or "no list was read"
+        report.undecide("status", f"the {purpose} status could not be determined: {reasons}")
+
     def _verify_list_credential(self, document: Mapping[str, Any]) -> None:
         inner = Report()
         self._check_proofs(document, inner, purpose="assertionMethod", challenge=None, domain=None)
-        if not inner.verified:
-            raise ValueError("; ".join(e["message"] for e in inner.errors))
+        if inner.outcome is not Outcome.VALID:
+            raise ValueError("; ".join(e["message"] for e in inner.errors + inner.unsettled))

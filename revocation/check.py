@@ -131,6 +131,25 @@ def status_by_purpose(results: Iterable[StatusResult]) -> dict[str, bool | None]
     return summary
 
 
+def unread_status_types(raw: object) -> list[str]:
+    """The types of ``credentialStatus`` entries that are not BitstringStatusListEntry.
+
+    :func:`check_status` reads only Bitstring Status List entries; a verifier must not
+    take an entry of any other type (StatusList2021Entry, a 1EdTech revocation list, ...)
+    for a clear status.
+    """
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list) else [raw]
+    unread = []
+    for item in items:
+        if isinstance(item, Mapping) and _mentions_type(item.get("type"), STATUS_ENTRY_TYPE):
+            continue
+        kind = item.get("type") if isinstance(item, Mapping) else None
+        unread.append(kind if isinstance(kind, str) else repr(kind)[:80])
+    return unread
+
+
 def _status_entries(raw: object) -> list[object]:
     """The BitstringStatusListEntry items of ``credentialStatus`` (object or array)."""
     if raw is None:

@@ -110,7 +110,7 @@ def test_credentials_signed_before_a_key_rotation_still_verify(
     assert before["credential"]["issuer"]["id"] == after["credential"]["issuer"]["id"]
     assert after["credential"]["issuer"]["id"] == school["did"]
     for vc in (before["credential"], after["credential"]):
-        assert ledger.verifier.verify(vc).verified
+        assert ledger.verifier.verify(vc).outcome == "valid"
 
 
 def test_withdrawn_endorsements_and_recognitions(

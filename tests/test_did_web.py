@@ -12,6 +12,7 @@ from credledger.api.app import create_app
 from credledger.crypto.data_integrity import add_proof
 from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.did_web import DidResolutionError, did_web_url, fetch_did_web
+from credledger.ledger.guarded_fetch import GuardedFetcher
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth
@@ -78,4 +79,4 @@ def test_unknown_issuers_of_this_ledger_do_not_resolve(ledger: Any) -> None:
 )
 def test_foreign_did_web_on_private_addresses_is_refused(did: str) -> None:
     with pytest.raises(DidResolutionError, match=r"non-public|cannot resolve"):
-        fetch_did_web(did)
+        fetch_did_web(did, GuardedFetcher())
