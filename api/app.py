@@ -6,20 +6,25 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from credledger.ledger.application import CredentialLedger
+from credledger.ledger.settings import Network
 from credledger.ledger.signing import extension_context
 from fastapi import FastAPI, Request, Response
 
 from . import (
     openapi,
     problems,
+    routes_browse,
     routes_credentials,
+    routes_docs,
     routes_endorsements,
+    routes_images,
     routes_institutions,
     routes_log,
     routes_status,
     routes_vcapi,
 )
 from .auth import FailureLimiter
+from .client_address import ForwardedHeaders
 from .limits import MAX_BODY_BYTES, RequestLimits
 from .media_types import JsonLdResponse
 from .problems import SECURITY_HEADERS
@@ -27,12 +32,19 @@ from .problems import SECURITY_HEADERS
 HSTS = "max-age=31536000"
 
 
-def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
-    """An app serving ``ledger``; the admin token is known only by its SHA-256."""
+def create_app(
+    ledger: CredentialLedger,
+    admin_token_hash: bytes,
+    trusted_proxies: tuple[Network, ...] = (),
+) -> FastAPI:
+    """An app serving ``ledger``; the admin token is known only by its SHA-256.
+
+    ``trusted_proxies``: the only peers whose X-Forwarded-For/-Proto headers count.
+    """
     app = FastAPI(
         title="credledger",
         version="0.1.0",
-        docs_url=None,  # the interactive pages load scripts from a CDN; serve the document only
+        docs_url=None,  # FastAPI's pages load scripts from a CDN: routes_docs serves its own
         redoc_url=None,
         description=(
             "An event-sourced, Merkle-anchored ledger for microcredentials: Open Badges 3.0 "
@@ -56,16 +68,21 @@ def create_app(ledger: CredentialLedger, admin_token_hash: bytes) -> FastAPI:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
-    # Added last, so it runs first: nothing past it sees an over-large or non-JSON body.
+    # Added last, so they run first: nothing past RequestLimits sees an over-large or
+    # non-JSON body; ForwardedHeaders (outermost) only sets the client and scheme.
     app.add_middleware(RequestLimits, max_body_bytes=MAX_BODY_BYTES)
+    app.add_middleware(ForwardedHeaders, trusted_proxies=trusted_proxies)
 
     for module in (
+        routes_browse,
         routes_institutions,
         routes_credentials,
         routes_endorsements,
         routes_status,
         routes_log,
         routes_vcapi,
+        routes_images,
+        routes_docs,
     ):
         app.include_router(module.router)
 

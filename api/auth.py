@@ -16,6 +16,7 @@ from credledger.ledger.application import CredentialLedger, canonical_json
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from .client_address import throttle_key
 from .problems import Problem
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="credledger"'}
@@ -64,12 +65,18 @@ def _bearer(request: Request) -> str | None:
 
 
 class FailureLimiter:
-    """Counts failed authentications per client address in a sliding window, so token
-    guessing is slowed to a crawl (429 with Retry-After) without touching good clients."""
+    """Counts failed authentications per client in a sliding window, so token guessing is
+    slowed to a crawl (429 with Retry-After) without touching good clients.
 
-    def __init__(self, limit: int = 30, window: float = 60.0) -> None:
+    Only failures are counted and only failures are refused: a valid token is checked
+    before the count and always accepted, so nobody's guessing locks anyone else out.
+    Clients are counted by address (``client_address.throttle_key``).
+    """
+
+    def __init__(self, limit: int = 30, window: float = 60.0, max_clients: int = 10_000) -> None:
         self.limit = limit
         self.window = window
+        self.max_clients = max_clients
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -79,25 +86,32 @@ class FailureLimiter:
             times.popleft()
         return times
 
-    def check(self, client: str) -> None:
+    def refusal(self, client: str) -> Problem:
+        """The answer to a failed authentication: 401, or 429 once ``client`` failed too often."""
         now = time.monotonic()
         with self._lock:
             times = self._recent(client, now)
             if len(times) >= self.limit:
                 retry = max(1, int(self.window - (now - times[0])) + 1)
-                raise Problem(
+                return Problem(
                     429,
                     "too many failed authentications from this address; try again later",
                     headers={"Retry-After": str(retry)},
                 )
+            times.append(now)
+            if len(self._failures) > self.max_clients:
+                self._forget_quiet(now)
+        return Problem(401, "the bearer token is not valid", headers=_CHALLENGE)
 
-    def failed(self, client: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._recent(client, now).append(now)
-            if len(self._failures) > 10_000:  # forget the quiet ones
-                for key in [k for k, v in self._failures.items() if not v]:
-                    del self._failures[key]
+    def _forget_quiet(self, now: float) -> None:
+        """Bound the memory many addresses could fill: drop clients quiet for a window,
+        then, if still too many, the longest-known half (each prune halves the table, so
+        its cost is spread over the failures that refill it)."""
+        for key in [k for k, v in self._failures.items() if not v or now - v[-1] > self.window]:
+            del self._failures[key]
+        if len(self._failures) > self.max_clients // 2:
+            for key in list(self._failures)[: len(self._failures) - self.max_clients // 2]:
+                del self._failures[key]
 
 
 def authenticate(
@@ -105,9 +119,6 @@ def authenticate(
     ledger: LedgerDep,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_SCHEME)] = None,
 ) -> Principal:
-    limiter: FailureLimiter = request.app.state.auth_failures
-    client = request.client.host if request.client else "unknown"
-    limiter.check(client)
     token = _bearer(request)
     if token is None:
         raise Problem(401, "this endpoint needs a bearer token", headers=_CHALLENGE)
@@ -115,10 +126,10 @@ def authenticate(
     if hmac.compare_digest(hashlib.sha256(token.encode()).digest(), admin_hash):
         return Principal(ADMIN)
     issuer_id = ledger.authenticate_issuer(token)
-    if issuer_id is None:
-        limiter.failed(client)
-        raise Problem(401, "the bearer token is not valid", headers=_CHALLENGE)
-    return Principal(str(issuer_id))
+    if issuer_id is not None:
+        return Principal(str(issuer_id))
+    limiter: FailureLimiter = request.app.state.auth_failures
+    raise limiter.refusal(throttle_key(request.client.host if request.client else "unknown"))
 
 
 def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:

@@ -4,7 +4,9 @@ One ASGI middleware reads the whole body first, so the size limit holds for chun
 uploads (no Content-Length) as well as declared ones, and checks every JSON body
 against RFC 8259 and I-JSON (RFC 7493) before FastAPI parses it: no ``NaN`` or
 ``Infinity`` (Python's parser accepts them, nothing can canonicalise or store them), no
-lone surrogates (no UTF-8 form), no nesting deep enough to exhaust the recursion of the
+lone surrogates (no UTF-8 form), no member name twice in one object (parsers disagree
+on which one counts), no number a double cannot hold exactly (``api/json_numbers.py``;
+a 422 naming the field), no nesting deep enough to exhaust the recursion of the
 canonicalisers, UTF-8 only. A refused request gets its problem document here and never
 reaches the ledger.
 """
@@ -18,6 +20,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .json_numbers import MAYBE_INEXACT, ExactNumbers, inexact_number_path
 from .problems import Problem, problem_response
 
 MAX_BODY_BYTES = 1_048_576
@@ -100,10 +103,7 @@ def _body_problem(method: str, path: str, headers: Headers, body: bytes) -> Prob
         return Problem(415, "send JSON (Content-Type: application/json)")
     if not ctype or not body:
         return None  # FastAPI answers a body it cannot read as JSON with a 422 naming it
-    detail = strict_json_problem(body)
-    if detail is None:
-        return None
-    return Problem(400, detail, kind="invalid-json", errors=[{"loc": ["body"], "msg": detail}])
+    return strict_json_refusal(body)
 
 
 class _NotJsonError(ValueError):
@@ -114,23 +114,63 @@ def _refuse_constant(name: str) -> Any:
     raise _NotJsonError(f"{name} is not a JSON number")
 
 
-def strict_json_problem(body: bytes) -> str | None:
-    """Why ``body`` is not strict UTF-8 JSON (RFC 8259, I-JSON), or None when it is."""
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's members, refusing a name given twice (I-JSON: names MUST be unique;
+    Python would silently keep the last, so two readers could see two documents)."""
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _NotJsonError(f"the member name {name!r} appears twice in one object")
+            seen.add(name)
+    return members
+
+
+def strict_json_refusal(body: bytes) -> Problem | None:
+    """Why ``body`` is not strict UTF-8 JSON (RFC 8259, I-JSON) as a problem, or None."""
+    numbers = ExactNumbers()
+    checked = MAYBE_INEXACT.search(body) is not None
     try:
-        value = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+        value = json.loads(
+            body.decode("utf-8"),
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_unique_keys,
+            parse_int=numbers.parse_int if checked else None,
+            parse_float=numbers.parse_float if checked else None,
+        )
     except UnicodeDecodeError:
-        return "the body is not UTF-8"
+        return _invalid("the body is not UTF-8")
     except json.JSONDecodeError as exc:
-        return f"the body is not JSON: {exc.msg} at position {exc.pos}"
+        return _invalid(f"the body is not JSON: {exc.msg} at position {exc.pos}")
     except _NotJsonError as exc:
-        return f"the body is not JSON: {exc}"
+        return _invalid(f"the body is not JSON this server accepts: {exc}")
     except (ValueError, RecursionError):  # e.g. an integer of thousands of digits
-        return "the body is not JSON this server accepts (number too long or nesting too deep)"
+        return _invalid(
+            "the body is not JSON this server accepts (number too long or nesting too deep)"
+        )
     if body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
-        return f"JSON nested more than {MAX_JSON_DEPTH} levels deep"
+        return _invalid(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
     if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(value):
-        return "a JSON string holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
+        return _invalid(
+            "a JSON string holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
+        )
+    inexact = inexact_number_path(value) if numbers.found else None
+    if inexact is not None:
+        path, literal = inexact
+        msg = (
+            f"the number {literal[:40]} is beyond what a JSON number holds exactly (integers up "
+            f"to 2^53 - 1, decimals a double reads back unchanged); send it as a string"
+        )
+        where = ".".join(map(str, ["body", *path]))
+        return Problem(
+            422, f"{where}: {msg}", kind="validation", errors=[{"loc": ["body", *path], "msg": msg}]
+        )
     return None
+
+
+def _invalid(detail: str) -> Problem:
+    return Problem(400, detail, kind="invalid-json", errors=[{"loc": ["body"], "msg": detail}])
 
 
 def _children(value: Any) -> list[Any]:

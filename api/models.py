@@ -14,8 +14,10 @@ from pydantic import (
     AfterValidator,
     AnyHttpUrl,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictFloat,
     StringConstraints,
 )
 
@@ -38,7 +40,30 @@ Text = Annotated[
 ShortText = Annotated[
     str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_controls)
 ]
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _no_control_characters(value: Any) -> Any:
+    """Identifiers (e-mail addresses, eduIDs, DIDs, URLs) hold no control character at all:
+    a NUL or line break in one would be signed, compared and logged as something else."""
+    if isinstance(value, str) and _ANY_CONTROL.search(value):
+        raise ValueError("must not hold control characters")
+    return value
+
+
+Identifier = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2_000),
+    AfterValidator(_no_control_characters),
+]
+Url = Annotated[AnyHttpUrl, BeforeValidator(_no_control_characters)]
+"""An http(s) URL, refused (not silently percent-encoded or stripped) if it holds a
+control character."""
+Email = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320),
+    AfterValidator(_no_control_characters),
+]
 SafeInt = Annotated[int, Field(ge=-MAX_SAFE_INTEGER, le=MAX_SAFE_INTEGER)]
 
 
@@ -66,10 +91,8 @@ class IssuerIn(Strict):
         "document lists every key, so rotations keep it; `key`, the did:key of its one key "
         "(for verifiers that resolve nothing else; it can never rotate)",
     )
-    url: AnyHttpUrl | None = None
-    email: (
-        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)] | None
-    ) = None
+    url: Url | None = None
+    email: Email | None = None
 
 
 class IssuerCreated(BaseModel):
@@ -78,9 +101,21 @@ class IssuerCreated(BaseModel):
     token: str = Field(description="Bearer token for this issuer; shown once, stored hashed.")
 
 
+ResultKind = Literal["status", "grade", "pass_fail", "percentage"]
+
+
+class ResultSpec(Strict):
+    """What result an award carries (docs/definitions.md); becomes the ResultDescription."""
+
+    type: ResultKind
+    pass_mark: float | Annotated[str, StringConstraints(max_length=20)] | None = Field(
+        default=None, description="grade or percentage: the lowest value that is awarded"
+    )
+
+
 class QualityAssurance(Strict):
     name: ShortText
-    url: AnyHttpUrl | None = None
+    url: Url | None = None
     description: Text | None = None
 
 
@@ -131,6 +166,17 @@ class AchievementIn(Strict):
         description="CROHO/crebo programme code (required for 'regular')",
     )
     tags: list[ShortText] | None = Field(default=None, max_length=100)
+    result: ResultKind | ResultSpec | None = Field(
+        default=None,
+        description="the result an award carries: status (default: 'Completed'), grade "
+        "(Dutch, 1 to 10), pass_fail, percentage",
+    )
+    suspendable: bool | None = Field(
+        default=None,
+        description="Awards also carry a suspension status entry (a VC 2.0 array of two "
+        "entries, outside the OB 3.0 schema); without it a credential can be revoked but "
+        "not suspended",
+    )
 
 
 class AchievementCreated(BaseModel):
@@ -140,7 +186,7 @@ class AchievementCreated(BaseModel):
 
 class Evidence(Strict):
     narrative: Text
-    url: AnyHttpUrl | None = None
+    url: Url | None = None
 
 
 class ResultIn(Strict):
@@ -149,7 +195,10 @@ class ResultIn(Strict):
             str, StringConstraints(min_length=1, max_length=200), AfterValidator(_no_controls)
         ]
         | SafeInt
-        | float
+        | StrictFloat
+    ) = Field(
+        description="OB 3.0 carries it as a string; a number must be one JSON holds exactly "
+        "(an integer within ±(2^53 - 1), or a decimal a double reads back unchanged)"
     )
 
 
@@ -173,6 +222,32 @@ class CredentialView(BaseModel):
     id: str
     credential: dict[str, Any]
     status: Literal["active", "suspended", "revoked", "expired"]
+    log_index: int | None = Field(default=None, description="the issuance leaf in the log")
+
+
+class IssuerSummary(BaseModel):
+    id: str
+    name: str
+    url: str | None = None
+    did: str | None = None
+    registered_at: str | None = None
+
+
+class IssuerList(BaseModel):
+    issuers: list[IssuerSummary]
+
+
+class CredentialSummary(BaseModel):
+    id: str
+    achievement_id: str
+    status: str
+    awarded_at: str | None = None
+    valid_until: str | None = None
+    changed_at: str | None = None
+
+
+class CredentialList(BaseModel):
+    credentials: list[CredentialSummary]
 
 
 class ReasonIn(Strict):
@@ -239,10 +314,8 @@ class AchievementList(BaseModel):
 
 class IssuerUpdate(Strict):
     name: ShortText | None = None
-    url: AnyHttpUrl | None = None
-    email: (
-        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)] | None
-    ) = None
+    url: Url | None = None
+    email: Email | None = None
 
 
 class TokenCreated(BaseModel):
@@ -301,6 +374,9 @@ class BatchItemResult(BaseModel):
     id: str | None = None
     credential: dict[str, Any] | None = None
     log_index: int | None = None
+    replayed: bool | None = Field(
+        default=None, description="true: issued before under the same idempotency_key"
+    )
     problem: dict[str, Any] | None = None
 
 

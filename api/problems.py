@@ -7,6 +7,7 @@ from typing import Any
 
 from credledger.crypto.merkle_tree import MerkleTreeError
 from credledger.ledger import errors
+from credledger.ledger.definitions import validate_definition
 from credledger.ledger.transparency_log import LogRangeError
 from credledger.ledger.vault import SubjectErasedError
 from fastapi import FastAPI, Request
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://credledger.org/problems/"
 log = logging.getLogger("credledger.api")
+DEFINITION_PATHS = ("/v1/achievements", "/v1/achievements/{achievement_id}")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -103,6 +105,8 @@ def from_ledger_error(exc: errors.LedgerError) -> Problem:
         return Problem(403, str(exc), kind="forbidden")
     if isinstance(exc, errors.AlreadyRevokedError):
         return Problem(409, str(exc), kind="already-revoked")
+    if isinstance(exc, errors.NotSuspendableError):
+        return Problem(409, str(exc), kind="not-suspendable")
     if isinstance(exc, errors.AchievementArchivedError):
         return Problem(409, str(exc), kind="achievement-archived")
     if isinstance(exc, errors.ConflictError):
@@ -117,6 +121,30 @@ def from_ledger_error(exc: errors.LedgerError) -> Problem:
             errors=[{"loc": ["body", "credential"], "msg": r} for r in exc.reasons],
         )
     return Problem(400, str(exc))
+
+
+def _is_definition(request: Request) -> bool:
+    route = request.scope.get("route")
+    path = getattr(route, "path", "")
+    return request.method in ("POST", "PUT") and path in DEFINITION_PATHS
+
+
+def definition_problem(items: list[dict[str, Any]], body: Any) -> Problem:
+    """One 422 naming every field at fault: the model's findings (types, bounds) and the
+    variant's rules (what the variant needs), so nothing surfaces a round later."""
+    seen = {tuple(item["loc"]) for item in items}
+    try:
+        validate_definition(body)
+    except errors.DefinitionInvalidError as exc:
+        for e in exc.errors:
+            if tuple(e.loc) not in seen:
+                seen.add(tuple(e.loc))
+                items.append({"loc": list(e.loc), "msg": e.msg})
+    count = f"{len(items)} fields" if len(items) != 1 else "1 field"
+    return Problem(
+        422, f"the definition has {count} missing or invalid", kind="invalid-definition",
+        errors=items,
+    )  # fmt: skip
 
 
 def install(app: FastAPI) -> None:
@@ -146,6 +174,8 @@ def install(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "invalid"))}
             for e in exc.errors()
         ]
+        if _is_definition(request):
+            return problem_response(definition_problem(items, exc.body), request.url.path)
         detail = "; ".join(f"{'.'.join(map(str, i['loc']))}: {i['msg']}" for i in items)
         return problem_response(
             Problem(422, detail or "invalid request", kind="validation", errors=items),

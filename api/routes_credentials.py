@@ -69,6 +69,7 @@ def read(credential_id: UUID, principal: IssuerPrincipal, ledger: LedgerDep) -> 
         id=str(credential.id),
         credential=ledger.credential_document(credential),
         status=credential.status_at(ledger.clock()),  # type: ignore[arg-type]
+        log_index=ledger.log_index_of(credential.id, credential.issued_version),
     )
 
 
@@ -225,6 +226,7 @@ def issue_batch(body: BatchIn, principal: IssuerPrincipal, ledger: LedgerDep) ->
                 id=str(outcome.credential.id),
                 credential=outcome.vc,
                 log_index=ledger.log_index_of(outcome.credential.id, 1),
+                replayed=outcome.replayed,
             )
     return BatchResult(results=[r for r in results if r is not None])
 

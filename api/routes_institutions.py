@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from credledger.ledger.errors import NotFoundError
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from .auth import Admin, Authenticated, IdempotencyKey, IssuerPrincipal, LedgerDep
 from .media_types import DidDocumentResponse
@@ -52,17 +52,35 @@ def issuer_profile(issuer_id: UUID, ledger: LedgerDep) -> dict[str, Any]:
 
 
 @router.post(
-    "/achievements", status_code=201, response_model=AchievementCreated, tags=["achievements"]
+    "/achievements",
+    status_code=201,
+    response_model=AchievementCreated,
+    tags=["achievements"],
+    responses={
+        200: {
+            "model": AchievementCreated,
+            "description": "The issuer already had this exact definition: the existing one",
+        }
+    },
 )
 def define_achievement(
     body: AchievementIn,
     principal: IssuerPrincipal,
     ledger: LedgerDep,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> AchievementCreated:
-    """Define a credential (regular, microcredential or extracurricular)."""
+    """Define a credential (regular, microcredential or extracurricular).
+
+    The same definition again answers 200 with the existing achievement; another
+    definition under a name the issuer already uses is a 409 (revise it with PUT).
+    """
     data = body.model_dump(mode="json", exclude_none=True)
-    achievement = ledger.define_achievement(principal.act(idempotency_key, data), data)
+    achievement, created = ledger.define_achievement_once(
+        principal.act(idempotency_key, data), data
+    )
+    if not created:
+        response.status_code = 200
     return AchievementCreated(
         id=str(achievement.id), achievement=ledger.achievement_document(achievement)
     )

@@ -150,6 +150,8 @@ def update_status(
     after = status
     for i, change in enumerate(changes):
         action, wanted = _status_action(i, change)
+        if action == "suspend":
+            credential.check_suspendable()
         if action == "reinstate" and after != "suspended":
             continue  # clearing a bit that is not set changes nothing
         if planned and (after == "revoked" or (action == "suspend" and after == "suspended")):

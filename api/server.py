@@ -17,6 +17,7 @@ from credledger.ledger.application import CredentialLedger
 from credledger.ledger.settings import Settings
 from fastapi import FastAPI
 
+from .access_log import redact_query_strings
 from .app import create_app
 
 log = logging.getLogger("credledger.api")
@@ -34,7 +35,8 @@ def app_from_env() -> FastAPI:
             file=sys.stderr,
             flush=True,
         )
-    app = create_app(ledger, admin_hash)
+    app = create_app(ledger, admin_hash, settings.trusted_proxies)
+    redact_query_strings()  # a token sent in a URL must not reach the access log
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -45,10 +47,16 @@ def app_from_env() -> FastAPI:
                     # Follow the shared store (other processes' events, a leader that
                     # died) and make the time-based checkpoint when one is due.
                     await asyncio.to_thread(ledger.catch_up)
+                    # Status lists: changed bits, and windows about to close.
+                    await asyncio.to_thread(ledger.publish_status_lists)
                     await asyncio.to_thread(ledger.tlog.tick)
                 except Exception:  # pragma: no cover - logged; the next tick retries
                     log.exception("checkpoint tick failed")
 
+        try:  # lists left unpublished by a crash, and windows that closed while stopped
+            await asyncio.to_thread(ledger.publish_status_lists)
+        except Exception:  # pragma: no cover - logged; the tick retries
+            log.exception("status list publication at start failed")
         task = asyncio.create_task(tick())
         try:
             yield

@@ -138,7 +138,7 @@ def remote_award(root: Path, sheet: Path) -> tuple[float, Any]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     executable = Path(sys.executable).parent / "credledger"
-    admin = "bench-admin-token"
+    admin = "bench-admin-token-not-a-secret"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDLEDGER_")}
     server = subprocess.Popen(
         [str(executable), "serve", "--data", str(root / "remote"), "--port", str(port)],

@@ -40,7 +40,7 @@ from credledger.crypto.rfc9162 import leaf_hash
 from credledger.ledger.tree_store import SQLiteTreeStore
 
 REPO = Path(__file__).resolve().parent.parent
-LARGE_TREES = REPO.parent / "shared" / "vectors" / "rfc6962" / "large-trees.json"
+LARGE_TREES = REPO / "tests" / "data" / "vectors" / "rfc6962" / "large-trees.json"
 BUILD_BATCH = 10_000
 
 

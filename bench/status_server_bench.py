@@ -28,7 +28,7 @@ from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.status_list import build_status_list_credential
 from fastapi.testclient import TestClient
 
-ADMIN_TOKEN = "bench-admin-token"
+ADMIN_TOKEN = "bench-admin-token-not-a-secret"
 
 
 def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]

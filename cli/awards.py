@@ -87,10 +87,14 @@ def award(
 ) -> None:
     """Award an achievement: one signed credential per recipient.
 
-    With --csv every row is awarded; a refused row is reported with its line number
-    and the others are still issued. Exit 0 when every row is issued, 1 when some were
-    refused, 2 when the run stopped (bad file, token or connection). Running the same
-    file again issues nothing twice, so a stopped run is resumed by running it again.
+    With --csv every row is checked before anything is issued (RFC 4180 CSV as Excel
+    and LibreOffice save it, comma or semicolon; a valid recipient; a result the
+    achievement allows; dates in range). A refused row is reported with its line and
+    column and nothing is issued for it; the others are issued. Exit 0 when every row
+    is issued (now or by an earlier run), 1 when some were refused, 2 when the run
+    stopped (a file that is not CSV, a wrong token, an unknown achievement, no
+    connection). Running the same file again issues nothing twice: it reports
+    "0 issued, N already issued", and resumes a stopped run.
 
     Example:  credledger award --achievement ID --email a@example.nl --data ./ledger
 
@@ -171,7 +175,10 @@ def _award_with_progress(
 
 
 def _summary(output: Output, report: SheetReport) -> None:
-    lines = [f"Issued {len(report.issued)} of {report.rows} rows from {escape(str(report.path))}."]
+    counts = f"{len(report.issued)} issued, {len(report.already)} already issued"
+    if report.refused:
+        counts += f", {len(report.refused)} refused"
+    lines = [f"{counts} ({report.rows} rows in {escape(str(report.path))})."]
     if report.refused:
         lines.append(f"Refused {len(report.refused)} row(s):")
         for outcome in report.refused:

@@ -25,7 +25,32 @@ class Backend(Protocol):
         ...
 
     def define_achievement(self, body: Body, key: str | None) -> Body:
-        """An achievement definition -> ``{"id", "achievement"}``."""
+        """An achievement definition -> ``{"id", "achievement", "created"}``; ``created``
+        is False when the issuer already had this exact definition."""
+        ...
+
+    def revise_achievement(self, achievement_id: str, body: Body, key: str | None) -> Body:
+        """A changed definition of an existing achievement -> ``{"id", "achievement"}``."""
+        ...
+
+    def achievement(self, achievement_id: str) -> Body:
+        """The OB 3.0 Achievement (public), e.g. for its ResultDescription."""
+        ...
+
+    def issuers(self) -> list[Body]:
+        """Registered institutions: ``{"id", "name", "url", "did", "registered_at"}``."""
+        ...
+
+    def achievements(self, query: str | None) -> list[Body]:
+        """The catalogue (not archived), or the achievements holding every word of ``query``."""
+        ...
+
+    def credentials(self) -> list[Body]:
+        """The acting issuer's credentials: ids, achievement, status, dates."""
+        ...
+
+    def credential(self, credential_id: str) -> Body:
+        """``{"id", "status", "log_index", "credential", "history"}`` of an own credential."""
         ...
 
     def issue_credential(self, body: Body, key: str | None) -> Body:
@@ -33,7 +58,8 @@ class Backend(Protocol):
         ...
 
     def issue_credentials(self, requests: Sequence[tuple[Body, str | None]]) -> list[Outcome]:
-        """Many awards (body, key), in order: each outcome is a response body or a refusal.
+        """Many awards (body, key), in order: each outcome is a response body (with
+        ``replayed`` true for a row issued before under the same key) or a refusal.
 
         Stops early, returning fewer outcomes, after an error that would refuse every
         later request too (a wrong token, an unknown achievement, a lost connection).

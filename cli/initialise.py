@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from credledger.ledger.admin_token import WeakAdminTokenError, check_admin_token
 
+from .errors import usage_error
 from .options import BaseUrlOption, JsonOption
 from .output import Output, reporting
 from .target import Target, open_ledger
@@ -39,6 +41,11 @@ def init(
         settings = Target(data=data, base_url=base_url).settings()
         existed = settings.data_dir.is_dir() and any(settings.data_dir.iterdir())
         configured = os.environ.get("CREDLEDGER_ADMIN_TOKEN") or None
+        if configured:
+            try:
+                check_admin_token(configured)
+            except WeakAdminTokenError as exc:
+                raise usage_error(str(exc)) from None
         with open_ledger(settings) as ledger:
             _, token = ledger.admin_token_hash(configured)
             identity = ledger.identity

@@ -6,6 +6,7 @@ many awards); every rule about what is valid stays with the ledger.
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,6 +50,27 @@ def read_object(path: Path, what: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise usage_error(f"{path} must hold {what} (a JSON or YAML object)")
     return document
+
+
+IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
+
+
+def inline_image(definition: dict[str, Any], base: Path) -> dict[str, Any]:
+    """A definition whose ``image`` names a PNG or SVG file (relative to the definition's
+    folder) carries it as a data URL; URLs are left as they are."""
+    image = definition.get("image")
+    if not isinstance(image, str) or image.startswith(("https://", "http://", "data:")):
+        return definition
+    path = base / image
+    media_type = IMAGE_TYPES.get(path.suffix.lower())
+    if media_type is None:
+        raise usage_error(f"image {image}: give a .png or .svg file (or an https URL)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise usage_error(f"cannot read the image {path}: {exc.strerror or exc}") from None
+    encoded = base64.b64encode(data).decode("ascii")
+    return {**definition, "image": f"data:{media_type};base64,{encoded}"}
 
 
 def normalise_time(text: str) -> str:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.markup import escape
 
-from .errors import usage_error
-from .inputs import read_object
+from .definition_templates import TEMPLATES
+from .errors import CommandError, usage_error
+from .inputs import inline_image, read_object
 from .options import (
     BaseUrlOption,
     DataOption,
@@ -178,8 +181,17 @@ def reissue(
 @achievement_app.command("define")
 def define_achievement(
     file: Annotated[
-        Path, typer.Argument(help="The definition: a YAML or JSON object (see API-CONTRACT).")
+        Path, typer.Argument(help="The definition: a YAML or JSON object (docs/definitions.md).")
     ],
+    revise: Annotated[
+        str | None,
+        typer.Option(
+            "--revise",
+            metavar="ACHIEVEMENT_ID",
+            help="Record the file as a new revision of this achievement (credentials "
+            "issued before keep what they were issued with).",
+        ),
+    ] = None,
     data: DataOption = None,
     server: ServerOption = None,
     token: TokenOption = None,
@@ -190,17 +202,63 @@ def define_achievement(
 ) -> None:
     """Define an achievement (regular, microcredential or extracurricular) of an issuer.
 
-    A missing or invalid field is named, with what is wrong with it.
+    Every missing or invalid field is named at once. Defining the same thing again
+    finds the existing achievement; a changed definition under a name already in use
+    is refused unless it is asked for as a revision with --revise.
 
-    Example:  credledger achievement define course.yaml --issuer ISSUER_ID --data ./ledger
+    Examples:
+
+      credledger achievement template microcredential > course.yaml
+
+      credledger achievement define course.yaml --issuer ISSUER_ID --data ./ledger
     """
     output = Output(json=json_output)
     with reporting(output):
-        definition = read_object(file, "an achievement definition")
+        definition = inline_image(read_object(file, "an achievement definition"), file.parent)
         target = Target(data=data, server=server, token=token, issuer=issuer, base_url=base_url)
+        name = escape(str(definition.get("name", "")))
         with open_backend(target) as backend:
-            created = backend.define_achievement(definition, idempotency_key)
-        output.result(
-            created,
-            f"Defined achievement {created['id']}: {escape(str(definition.get('name', '')))}",
-        )
+            if revise is not None:
+                revised = backend.revise_achievement(revise, definition, idempotency_key)
+                output.result(revised, f"Revised achievement {revised['id']}: {name}")
+                return
+            try:
+                created = backend.define_achievement(definition, idempotency_key)
+            except CommandError as error:
+                if error.status == 409 and error.hint is None:
+                    error.hint = (
+                        "if this is a new version of that achievement, run the command "
+                        "again with --revise ACHIEVEMENT_ID (the id named above)"
+                    )
+                raise
+        if created.get("created", True):
+            output.result(created, f"Defined achievement {created['id']}: {name}")
+        else:
+            output.result(
+                created,
+                f"Already defined: achievement {created['id']}: {name} (nothing recorded)",
+            )
+
+
+class Variant(StrEnum):
+    regular = "regular"
+    microcredential = "microcredential"
+    extracurricular = "extracurricular"
+
+
+@achievement_app.command("template")
+def template(
+    variant: Annotated[Variant, typer.Argument(help="Which edubadges variant.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Print a complete, commented example definition of a variant, ready to edit.
+
+    Every field is explained in docs/definitions.md.
+
+    Example:  credledger achievement template microcredential > course.yaml
+    """
+    text = TEMPLATES[variant.value]
+    if json_output:
+        typer.echo(json.dumps(yaml.safe_load(text), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(text, nl=False)

@@ -114,9 +114,55 @@ class LocalBackend:
     def define_achievement(self, body: Body, key: str | None) -> Body:
         act = self._as_issuer(key, body)
         with _translated():
-            achievement = self.ledger.define_achievement(act, body)
+            achievement, created = self.ledger.define_achievement_once(act, body)
+            document = self.ledger.achievement_document(achievement)
+        return {"id": str(achievement.id), "achievement": document, "created": created}
+
+    def revise_achievement(self, achievement_id: str, body: Body, key: str | None) -> Body:
+        act = self._as_issuer(key, {"revise": achievement_id, **body})
+        target = _uuid(achievement_id, "achievement_id")
+        with _translated():
+            achievement = self.ledger.revise_achievement(act, target, body)
             document = self.ledger.achievement_document(achievement)
         return {"id": str(achievement.id), "achievement": document}
+
+    def achievement(self, achievement_id: str) -> Body:
+        target = _uuid(achievement_id, "achievement_id")
+        with _translated():
+            return self.ledger.achievement_document(self.ledger.achievement(target))
+
+    def issuers(self) -> list[Body]:
+        return self.ledger.read_model.issuers(limit=10_000)
+
+    def achievements(self, query: str | None) -> list[Body]:
+        return self.ledger.search_achievements(query, limit=1000)
+
+    def credentials(self) -> list[Body]:
+        act = self._as_issuer(None, {})
+        return self.ledger.read_model.credentials_of(act.actor, limit=100_000)
+
+    def credential(self, credential_id: str) -> Body:
+        act = self._as_issuer(None, {})
+        target = _uuid(credential_id, "credential_id")
+        with _translated():
+            credential = self.ledger.owned_credential(UUID(act.actor), target)
+            history = self.ledger.status_history(UUID(act.actor), target)
+            return {
+                "id": str(credential.id),
+                "status": credential.status_at(self.ledger.clock()),
+                "log_index": self.ledger.log_index_of(credential.id, credential.issued_version),
+                "credential": self.ledger.credential_document(credential),
+                "history": [
+                    {
+                        "status": c.status,
+                        "event": c.event,
+                        "time": c.time.isoformat().replace("+00:00", "Z"),
+                        "actor": c.actor,
+                        "reason": c.reason,
+                    }
+                    for c in history
+                ],
+            }
 
     def issue_credential(self, body: Body, key: str | None) -> Body:
         (outcome,) = self.issue_credentials([(body, key)])
@@ -157,6 +203,7 @@ class LocalBackend:
             "id": str(credential_id),
             "credential": issued.vc,
             "log_index": self.ledger.log_index_of(credential_id, issued.credential.issued_version),
+            "replayed": issued.replayed,
         }
 
     def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:

@@ -1,6 +1,6 @@
 """The transparency log's read endpoints over HTTP, for auditors, witnesses and holders.
 
-Only what API-CONTRACT.md promises is used: /v1/log/key, /v1/log/checkpoint(s),
+Only what docs/api.md promises is used: /v1/log/key, /v1/log/checkpoint(s),
 /v1/log/leaves, /v1/log/proof/consistency, /v1/log/cosignatures and
 /v1/credentials/{id}/proof. Everything received is verified by the caller; this
 module only moves bytes and turns HTTP failures into :class:`ServerError`.

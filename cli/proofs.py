@@ -18,6 +18,7 @@ from credledger.ledger.bundle import (
     BundleError,
     BundleReport,
     IssuerUnreachableError,
+    NotABundleError,
     UnvouchedLogError,
     dump_cbor,
     dump_json,
@@ -42,7 +43,9 @@ class BundleFormat(StrEnum):
     cbor = "cbor"
 
 
-def _local_bundle(data: Path, base_url: str | None, credential_id: UUID) -> dict[str, Any]:
+def _local_bundle(
+    data: Path, base_url: str | None, credential_id: UUID, as_json: bool = False
+) -> dict[str, Any]:
     from credledger.ledger.application import CredentialLedger
     from credledger.ledger.errors import LedgerError
     from credledger.ledger.settings import Settings, SettingsError
@@ -50,14 +53,14 @@ def _local_bundle(data: Path, base_url: str | None, credential_id: UUID) -> dict
     try:
         settings = Settings.from_env(data, base_url)
     except SettingsError as exc:
-        fail(str(exc), code=UNDECIDED, as_json=False)
+        fail(str(exc), code=UNDECIDED, as_json=as_json)
     if not settings.data_dir.is_dir():
-        fail(f"no ledger in {settings.data_dir}", code=UNDECIDED, as_json=False)
+        fail(f"no ledger in {settings.data_dir}", code=UNDECIDED, as_json=as_json)
     ledger = CredentialLedger(settings)
     try:
         return ledger.proof_bundle(credential_id)
     except LedgerError as exc:
-        fail(str(exc), code=INVALID, as_json=False)
+        fail(str(exc), code=INVALID, as_json=as_json)
     finally:
         ledger.close()
 
@@ -77,6 +80,9 @@ def export(
     format: Annotated[BundleFormat, typer.Option(help="json, or deterministic CBOR")] = (
         BundleFormat.json
     ),
+    json_output: Annotated[
+        bool, typer.Option("--json", help="report what was written as JSON (stdout)")
+    ] = False,
 ) -> None:
     """Write the proof bundle of a credential to a file.
 
@@ -89,20 +95,26 @@ def export(
     try:
         uuid = UUID(credential_id.removeprefix("urn:uuid:"))
     except ValueError:
-        fail(f"{credential_id!r} is not a credential id (a UUID)", code=UNDECIDED, as_json=False)
+        fail(
+            f"{credential_id!r} is not a credential id (a UUID)",
+            code=UNDECIDED,
+            as_json=json_output,
+        )
     if (data is None) == (server is None):
-        fail("give --data DIR (local) or --server URL (remote)", code=UNDECIDED, as_json=False)
+        fail(
+            "give --data DIR (local) or --server URL (remote)", code=UNDECIDED, as_json=json_output
+        )
     if server is not None:
         try:
             with LogClient(server) as client:
                 bundle = client.proof_bundle(str(uuid))
         except ServerError as exc:
-            fail(str(exc), code=INVALID if exc.status == 404 else UNDECIDED, as_json=False)
+            fail(str(exc), code=INVALID if exc.status == 404 else UNDECIDED, as_json=json_output)
         if not isinstance(bundle, dict):
-            fail("the server did not answer a proof bundle", code=UNDECIDED, as_json=False)
+            fail("the server did not answer a proof bundle", code=UNDECIDED, as_json=json_output)
     else:
         assert data is not None
-        bundle = _local_bundle(data, base_url, uuid)
+        bundle = _local_bundle(data, base_url, uuid, json_output)
     blob = dump_cbor(bundle) if format is BundleFormat.cbor else dump_json(bundle)
     if str(output) == "-":
         sys.stdout.buffer.write(blob)
@@ -111,6 +123,11 @@ def export(
         output.write_bytes(blob)
     index = bundle.get("leaf", {}).get("index")
     size = bundle.get("inclusion", {}).get("size")
+    if json_output and str(output) != "-":
+        emit_json(
+            {"file": str(output), "credential": str(uuid), "format": format.value,
+             "leaf_index": index, "checkpoint_size": size, "bytes": len(blob)}
+        )  # fmt: skip
     stderr.print(f"wrote the proof bundle (leaf {index}, checkpoint size {size}) to {output}")
 
 
@@ -138,7 +155,11 @@ def verify(
     timeout: Annotated[float, typer.Option(help="seconds per HTTP request")] = 10.0,
     json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
 ) -> None:
-    """Check a proof bundle: exit 0 valid, 1 invalid, 2 undecided.
+    """Check a proof bundle: exit 0 valid, 1 invalid (2: undecided, or the file is not a
+    proof bundle).
+
+    The bundle is judged by its content: any JSON serialisation of it verifies (the
+    server's /proof answer saved with curl, a re-indented or CRLF copy).
 
     Checks the credential's Data Integrity proof (bundled contexts; a did:key issuer is
     resolved locally, a did:web one through the guarded fetcher or --did-document), that
@@ -173,6 +194,8 @@ def verify(
             emit_json({"valid": False, "result": "undecided", "error": str(exc)})
         stderr.print(f"[bold yellow]undecided:[/] {exc}")
         raise typer.Exit(UNDECIDED) from None
+    except NotABundleError as exc:
+        fail(str(exc), code=UNDECIDED, as_json=json_output)
     except BundleError as exc:
         if json_output:
             emit_json({"valid": False, "result": "invalid", "error": str(exc)})

@@ -69,12 +69,18 @@ class RemoteBackend:
         self.backoff = backoff
 
     def _post(self, path: str, body: Body, key: str | None, *, retry: bool = False) -> Body:
+        result: Body = self._send("POST", path, body, key, retry=retry).json()
+        return result
+
+    def _send(
+        self, method: str, path: str, body: Body, key: str | None, *, retry: bool = False
+    ) -> httpx.Response:
         headers = {"Idempotency-Key": key} if key is not None else {}
         attempts_left = ATTEMPTS if key is not None or retry else 1
         while True:
             attempts_left -= 1
             try:
-                response = self.client.post(path, json=body, headers=headers)
+                response = self.client.request(method, path, json=body, headers=headers)
             except httpx.TransportError as exc:
                 if attempts_left == 0:
                     raise CommandError(
@@ -84,8 +90,7 @@ class RemoteBackend:
                     ) from None
             else:
                 if response.is_success:
-                    result: Body = response.json()
-                    return result
+                    return response
                 if response.status_code not in RETRY_STATUSES or attempts_left == 0:
                     raise problem_error(response)
             time.sleep(self.backoff * (ATTEMPTS - attempts_left))
@@ -94,7 +99,47 @@ class RemoteBackend:
         return self._post("/v1/issuers", body, key)
 
     def define_achievement(self, body: Body, key: str | None) -> Body:
-        return self._post("/v1/achievements", body, key)
+        response = self._send("POST", "/v1/achievements", body, key)
+        result: Body = response.json()
+        return {**result, "created": response.status_code == 201}
+
+    def revise_achievement(self, achievement_id: str, body: Body, key: str | None) -> Body:
+        path = f"/v1/achievements/{quote(achievement_id, safe='')}"
+        result: Body = self._send("PUT", path, body, key).json()
+        return result
+
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        try:
+            response = self.client.get(path, params=params)
+        except httpx.TransportError as exc:
+            raise CommandError(
+                f"cannot reach the server at {self.client.base_url}: {exc}",
+                hint="check --server, and that `credledger serve` is running there",
+                exit_code=USAGE,
+            ) from None
+        if not response.is_success:
+            raise problem_error(response)
+        return response.json()
+
+    def achievement(self, achievement_id: str) -> Body:
+        result: Body = self._get(f"/v1/achievements/{quote(achievement_id, safe='')}")
+        return result
+
+    def issuers(self) -> list[Body]:
+        return list(self._get("/v1/issuers", {"limit": 1000})["issuers"])
+
+    def achievements(self, query: str | None) -> list[Body]:
+        params: dict[str, Any] = {"limit": 200, **({"q": query} if query else {})}
+        return list(self._get("/v1/achievements", params)["achievements"])
+
+    def credentials(self) -> list[Body]:
+        return list(self._get("/v1/credentials", {"limit": 1000})["credentials"])
+
+    def credential(self, credential_id: str) -> Body:
+        path = f"/v1/credentials/{quote(credential_id, safe='')}"
+        view: Body = self._get(path)
+        view["history"] = self._get(f"{path}/status-history")["history"]
+        return view
 
     def issue_credential(self, body: Body, key: str | None) -> Body:
         return self._post("/v1/credentials", body, key)
@@ -108,7 +153,8 @@ class RemoteBackend:
         outcomes: list[Outcome] = []
         for result in answer.get("results", []):
             if result.get("status") == 201:
-                outcomes.append({k: result.get(k) for k in ("id", "credential", "log_index")})
+                keys = ("id", "credential", "log_index", "replayed")
+                outcomes.append({k: result.get(k) for k in keys})
             else:
                 outcomes.append(problem_from_document(result.get("problem") or {}))
         return outcomes

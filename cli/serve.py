@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
-from credledger.ledger.application import CredentialLedger
-from credledger.ledger.ledger_identity import LedgerIdentity, LedgerIdentityError
+from credledger.ledger.admin_token import check_admin_token
+from credledger.ledger.data_dir import DataDirectoryExposedError
+from credledger.ledger.identity_records import open_identity
+from credledger.ledger.ledger_identity import LedgerIdentityError
 from credledger.ledger.settings import Settings, SettingsError
 
 APP_FACTORY = "credledger.api.server:app_from_env"
@@ -33,6 +36,10 @@ def serve(
     ] = None,
     tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate: serve HTTPS")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="PEM private key for --tls-cert")] = None,
+    json_output: Annotated[
+        bool,
+        typer.Option("--json", help="print where it serves as one JSON line before starting"),
+    ] = False,
 ) -> None:
     """Start the HTTP server.
 
@@ -50,12 +57,24 @@ def serve(
     listening = f"{scheme}://{_netloc(host, port)}"
     try:
         settings = Settings.from_env(data, base_url, default_base_url=listening)
-        identity = _identity(settings)
-    except (SettingsError, LedgerIdentityError) as exc:
+        if configured_token := os.environ.get("CREDLEDGER_ADMIN_TOKEN"):
+            check_admin_token(configured_token)  # refuse to start rather than accept a weak one
+        identity = open_identity(settings)  # refusals come here, before the server starts
+    except (SettingsError, LedgerIdentityError, DataDirectoryExposedError) as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
         raise typer.Exit(2) from None
     os.environ["CREDLEDGER_DATA"] = str(settings.data_dir)
     store = "PostgreSQL" if settings.database_url else f"SQLite in {settings.data_dir}"
+    if json_output:
+        postgres = settings.database_url is not None
+        about = {
+            "url": identity.base_url,
+            "log_origin": identity.log_origin,
+            "listen": listening,
+            "store": "postgresql" if postgres else "sqlite",
+            "data": str(settings.data_dir),
+        }
+        typer.echo(json.dumps(about))
     typer.echo(
         f"credledger: public base URL {identity.base_url} (signed into credentials), "
         f"log origin {identity.log_origin}; listening on {listening} (store: {store})",
@@ -80,17 +99,10 @@ def serve(
         ssl_keyfile=str(tls_key) if tls_key else None,
         log_level="info",
         server_header=False,
+        # Forwarded headers count only from CREDLEDGER_TRUSTED_PROXIES (the app reads
+        # them itself); uvicorn would otherwise believe any X-Forwarded-For from 127.0.0.1.
+        proxy_headers=False,
     )
-
-
-def _identity(settings: Settings) -> LedgerIdentity:
-    """The ledger's identity, recorded now if the store is new; refusals raise here,
-    before the server starts."""
-    ledger = CredentialLedger(settings)
-    try:
-        return ledger.identity
-    finally:
-        ledger.close()
 
 
 def _netloc(host: str, port: int) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from uuid import UUID
 
 from credledger.ledger.application import CredentialLedger
+from credledger.ledger.data_dir import DataDirectoryExposedError
 from credledger.ledger.errors import LedgerError
 from credledger.ledger.ledger_identity import LedgerIdentityError
 from credledger.ledger.settings import Settings, SettingsError
@@ -42,6 +43,8 @@ def open_ledger(settings: Settings) -> Iterator[CredentialLedger]:
         ledger = CredentialLedger(settings)
     except LedgerIdentityError as exc:
         raise usage_error(str(exc)) from None
+    except DataDirectoryExposedError as exc:
+        raise usage_error(str(exc).split(". Fix with:")[0], hint=exc.hint) from None
     try:
         yield ledger
     finally:

@@ -1,6 +1,6 @@
 """Exit codes and output shared by the auditor's and holder's commands.
 
-Scripts rely on the exit codes (API-CONTRACT.md): 0 valid or intact, 1 invalid, tampered
+Scripts rely on the exit codes (docs/api.md): 0 valid or intact, 1 invalid, tampered
 or inconsistent, 2 could not decide (or could not run). Results go to stdout (one JSON
 document with ``--json``), messages and progress to stderr.
 """

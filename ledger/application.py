@@ -19,24 +19,28 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from credledger.crypto.jcs import canonicalize_bytes
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, public_key_multibase
 from credledger.crypto.signed_note import CosignatureVerifier, NoteSigner
 from credledger.revocation.allocation import allocate_index
-from credledger.revocation.bitstring import Bitstring
+from credledger.revocation.cache import StatusListCache
 from credledger.revocation.check import FetchedStatusList
-from credledger.revocation.status_list import build_status_list_credential, status_list_entry
+from credledger.revocation.status_list import status_list_entry
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder
 
 from . import rendering
 from .achievement import Achievement
 from .acts import ADMIN, Act, acting
+from .admin_token import check_admin_token
 from .aggregate import LedgerAggregate
 from .credential import REVOKED, SUSPENDED, Credential
+from .data_dir import prepare_data_directory, store_files
+from .definition_names import existing_definition
 from .definitions import validate_definition
 from .did_web import DidResolutionError, LogService, did_web_document, did_web_for
 from .endorsement import Endorsement
@@ -61,9 +65,9 @@ from .key_lifecycle import (
     reissue_signed_by,
     report_key_compromised,
     signed_in_force,
-    signed_with_key_in_force,
 )
 from .ledger_identity import LedgerIdentity
+from .own_lists_uncached import OwnListsUncached
 from .read_model import ReadModel
 from .recipients import parse_recipient
 from .recognition import DECISIONS, Recognition
@@ -74,21 +78,26 @@ from .request_checks import (
     check_reason,
     check_result,
     cryptosuite_option,
+    refuse_held_vc_id,
     uuid_of,
 )
+from .results import fit_result
 from .settings import Settings
 from .signing import CredentialSigner
 from .sqldb import Database, PostgresDatabase, SQLiteDatabase
+from .status_fold import SlotOwner, StatusFold
 from .status_lists import (
     LIST_LENGTH,
     PURPOSES,
     StatusList,
     StatusSlot,
+    award_purposes,
     base_url_epoch,
     first_group_number,
     group_id,
     list_id,
 )
+from .status_publication import ListRef, StatusPublisher, require_published
 from .transcoder import CBORTranscoder, decode_deterministic, encode_deterministic
 from .transparency_log import TransparencyLog, stored_checkpoint_origin
 from .tree_store import SQLiteTreeStore
@@ -115,6 +124,8 @@ class RegisteredIssuer:
 class IssuedCredential:
     credential: Credential
     vc: dict[str, Any]
+    replayed: bool = False
+    """True when a retried act (same Idempotency-Key) found its earlier credential."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +197,7 @@ class CredentialLedger(Application[UUID]):
         *,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        prepare_data_directory(settings.data_dir, store_files(settings))
         self.settings = settings
         self.clock = clock
         super().__init__(env=settings.eventsourcing_env())
@@ -211,6 +222,15 @@ class CredentialLedger(Application[UUID]):
         self.fetch_cache = SharedFetchCache()
         self._used_slots: dict[UUID, set[int]] = {}
         self._slots_lock = threading.Lock()
+        self.status_fold = StatusFold(
+            lambda start, limit, stop, topics: self.recorder.select_notifications(
+                start, limit, stop=stop, topics=topics
+            ),
+            lambda: self.recorder.max_notification_id() or 0,
+            self.mapper.to_domain_event,
+            self._status_owner,
+        )
+        self.status_publisher = StatusPublisher(self, self.status_fold)
         self.read_model = ReadModel(settings.data_dir / "read.sqlite", self.mapper)
         self.tlog = TransparencyLog(
             tree,
@@ -253,6 +273,11 @@ class CredentialLedger(Application[UUID]):
         self.tlog.catch_up(self._select_notifications)
         self.read_model.catch_up(self._select_notifications)
 
+    def rebuild_read_model(self) -> int:
+        """Rebuild the read model from the events (repairs one changed by hand); returns
+        how many events it applied."""
+        return self.read_model.rebuild(self._select_notifications)
+
     def _select_notifications(self, start: int, limit: int) -> Any:
         return self.recorder.select_notifications(start, limit)
 
@@ -260,9 +285,11 @@ class CredentialLedger(Application[UUID]):
     def admin_token_hash(self, configured: str | None) -> tuple[bytes, str | None]:
         """The admin token's hash; makes (and returns, once) a token when none exists.
 
-        A configured token (CREDLEDGER_ADMIN_TOKEN) replaces any stored one.
+        A configured token (CREDLEDGER_ADMIN_TOKEN) replaces any stored one; a weak one
+        is refused (WeakAdminTokenError).
         """
         if configured:
+            check_admin_token(configured)
             digest = token_hash(configured)
             self.vault.set_secret("admin-token-sha256", digest)
             return digest, None
@@ -385,7 +412,13 @@ class CredentialLedger(Application[UUID]):
             fetch_status_list=lambda url: self.fetch_status_list(url, session),
             clock=self.clock,
             resolve_did=lambda did: self.resolve_did(did, session),
-            status_cache=self.fetch_cache.status_lists,
+            status_cache=cast(
+                StatusListCache,
+                OwnListsUncached(
+                    self.fetch_cache.status_lists,
+                    lambda url: self.identity.base_url_of(url) is not None,
+                ),
+            ),
             signed_in_force=lambda document, vm_id: signed_in_force(self, document, vm_id),
         )
 
@@ -439,6 +472,7 @@ class CredentialLedger(Application[UUID]):
         created: datetime,
         *,
         cryptosuite: str = "eddsa-rdfc-2022",
+        proof_array: bool = False,
     ) -> dict[str, Any]:
         """Sign ``document`` with the issuer's key in force, under its identity."""
         return self.signer.sign(
@@ -447,6 +481,7 @@ class CredentialLedger(Application[UUID]):
             created,
             cryptosuite=cryptosuite,
             verification_method=self.signing_method(issuer),
+            proof_array=proof_array,
         )
 
     def issuer_profile(self, issuer: Issuer, *, with_context: bool = True) -> dict[str, Any]:
@@ -540,12 +575,20 @@ class CredentialLedger(Application[UUID]):
             self.vault.store_signing_key(key_id, str(issuer_id), pair.private_bytes(), self.clock())
             issuer.rotate_signing_key(key_id=key_id, public_key_multibase=key_id)
             self.save(issuer)
-            return key_id
+        self._republish_lists_of(issuer_id)
+        return key_id
 
     def report_key_compromised(self, act: Act, issuer_id: UUID, key_id: str, reason: str) -> Issuer:
         """Nothing ``key_id`` signed verifies any more (see key_lifecycle)."""
         check_reason(reason)
-        return report_key_compromised(self, act, issuer_id, key_id, reason)
+        issuer = report_key_compromised(self, act, issuer_id, key_id, reason)
+        self._republish_lists_of(issuer_id)
+        return issuer
+
+    def _republish_lists_of(self, issuer_id: UUID) -> None:
+        """The issuer's status lists signed anew by its key in force (after a rotation)."""
+        refs = [r for r in self.known_status_lists() if r.issuer_id == issuer_id]
+        self._publish_after_act(partial(self.status_publisher.publish_all, refs))
 
     def reissue_signed_by(self, act: Act, issuer_id: UUID, key_id: str, reason: str) -> Reissue:
         """Re-sign every unrevoked credential ``key_id`` signed (see key_lifecycle)."""
@@ -563,15 +606,24 @@ class CredentialLedger(Application[UUID]):
 
     # -- achievements ---------------------------------------------------------------------
     def define_achievement(self, act: Act, definition: Any) -> Achievement:
+        return self.define_achievement_once(act, definition)[0]
+
+    def define_achievement_once(self, act: Act, definition: Any) -> tuple[Achievement, bool]:
+        """The achievement, and False when an identical one of this issuer already existed
+        (definition_names.py: a changed definition under its name is refused)."""
         issuer = self._get(Issuer, UUID(act.actor))
         normalised = validate_definition(definition)
         with acting(act):
             achievement_id = act.derived_id("achievement")
             existing = self._find(Achievement, achievement_id) if act.replayable else None
             if existing is not None and existing.already_done():
-                return existing
+                return existing, True
+            load = partial(self._get, Achievement)
+            same = existing_definition(self.read_model, load, issuer.id, normalised)
+            if same is not None:
+                return same, False
             achievement = Achievement(issuer_id=issuer.id, definition=normalised)
-            return self._save_new(Achievement, achievement_id, achievement) or achievement
+            return self._save_new(Achievement, achievement_id, achievement) or achievement, True
 
     def achievement(self, achievement_id: UUID) -> Achievement:
         return self._get(Achievement, achievement_id)
@@ -667,6 +719,17 @@ class CredentialLedger(Application[UUID]):
                 for i, award in prepared:
                     self._note_used_slot(award.slot.group, award.slot.index)
                     outcomes[i] = IssuedCredential(award.credential, award.vc)
+        groups = {
+            (
+                o.credential.status_slot["group"],
+                o.credential.issuer_id,
+                int(o.credential.status_slot["number"]),
+            )
+            for o in outcomes
+            if isinstance(o, IssuedCredential) and o.credential.status_slot
+        }
+        if groups:  # the first versions of the lists of a group these awards opened
+            self._publish_after_act(partial(self.status_publisher.after_award, groups))
         return [o for o in outcomes if o is not None]
 
     def _subject_of(self, recipient: Any) -> str:
@@ -712,8 +775,9 @@ class CredentialLedger(Application[UUID]):
             credential_id = act.derived_id("credential")
             existing = self._find(Credential, credential_id) if act.replayable else None
             if existing is not None and existing.already_done():
-                return IssuedCredential(existing, self.credential_document(existing))
+                return IssuedCredential(existing, self.credential_document(existing), True)
             achievement.check_not_archived()
+            result_value = fit_result(achievement.definition, result_value)
             now = self.clock().replace(microsecond=0)
             valid_until = request.valid_until
             if valid_until is None and "valid_for_days" in achievement.definition:
@@ -725,6 +789,7 @@ class CredentialLedger(Application[UUID]):
                         [FieldError(("body", "valid_until"), "must be in the future")]
                     )
             slot = self._allocate_status_slot(issuer.id, claimed)
+            purposes = award_purposes(achievement.definition)
             recipient = {"kind": to.kind, "identity": to.identity, "salt": secrets.token_hex(16)}
             vc, sealed, subject_key_id, digest = self._render_and_seal(
                 credential_id=credential_id,
@@ -737,6 +802,7 @@ class CredentialLedger(Application[UUID]):
                 evidence=evidence,
                 result_value=result_value,
                 slot=slot,
+                purposes=purposes,
             )
             credential = Credential(
                 issuer_id=issuer.id,
@@ -748,7 +814,12 @@ class CredentialLedger(Application[UUID]):
                 awarded_at=now,
                 valid_until=valid_until,
                 signing_key_id=issuer.active_key_id,
-                status_slot={"group": slot.group, "index": slot.index, "number": slot.number},
+                status_slot={
+                    "group": slot.group,
+                    "index": slot.index,
+                    "number": slot.number,
+                    "purposes": list(purposes),
+                },
             )
             claim = StatusSlot(
                 group=slot.group,
@@ -772,6 +843,7 @@ class CredentialLedger(Application[UUID]):
         evidence: list[dict[str, Any]],
         result_value: str | None,
         slot: Slot,
+        purposes: tuple[str, ...],
     ) -> tuple[dict[str, Any], bytes, str, bytes]:
         """The signed VC, the personal data (recipient, VC) sealed under the subject key,
         the subject key id and the VC's digest."""
@@ -789,9 +861,9 @@ class CredentialLedger(Application[UUID]):
             valid_until=valid_until,
             evidence=evidence,
             result_value=result_value,
-            credential_status=self._status_entries(slot),
+            credential_status=self._status_entries(slot, purposes),
         )
-        vc = self.sign_as(issuer, unsigned, valid_from)
+        vc = self.sign_as(issuer, unsigned, valid_from, proof_array=True)
         canonical = canonical_json(vc)
         subject_key_id = self.vault.subject_key_id(recipient["kind"], recipient["identity"])
         sealed = self.vault.seal(
@@ -820,6 +892,7 @@ class CredentialLedger(Application[UUID]):
         issuer = self._get(Issuer, issuer_id)
         document, purposes = check_given_credential(credential, options, self.issuer_did(issuer))
         vc_id = document.get("id")
+        refuse_held_vc_id(vc_id, lambda held: self._find(Credential, held) is not None)
         if isinstance(vc_id, str):  # the VC's own id names the aggregate: a retry finds it
             act = Act(
                 act.actor,
@@ -844,7 +917,13 @@ class CredentialLedger(Application[UUID]):
                     for p in purposes
                 ]
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
-            vc = self.sign_as(issuer, document, now, cryptosuite=cryptosuite_option(options))
+            vc = self.sign_as(
+                issuer,
+                document,
+                now,
+                cryptosuite=cryptosuite_option(options),
+                proof_array=rendering.is_open_badge(document),
+            )
             canonical = canonical_json(vc)
             subject_key_id = self.vault.subject_key_id("credential", str(vc_id or credential_id))
             sealed = self.vault.seal(
@@ -865,7 +944,12 @@ class CredentialLedger(Application[UUID]):
                     signing_key_id=issuer.active_key_id,
                     status_slot=None
                     if slot is None
-                    else {"group": slot.group, "index": slot.index, "number": slot.number},
+                    else {
+                        "group": slot.group,
+                        "index": slot.index,
+                        "number": slot.number,
+                        "purposes": list(purposes),
+                    },
                     vc_id=vc_id if isinstance(vc_id, str) else None,
                 )
             ]
@@ -887,6 +971,8 @@ class CredentialLedger(Application[UUID]):
                 raise ConflictError("the credential or its status index was taken; retry") from None
             if slot is not None:
                 self._note_used_slot(slot.group, slot.index)
+                opened = [(slot.group, issuer.id, slot.number)]
+                self._publish_after_act(partial(self.status_publisher.after_award, opened))
             return vc
 
     def given_credential(self, issuer_id: UUID, vc_id: str) -> Credential:
@@ -971,8 +1057,11 @@ class CredentialLedger(Application[UUID]):
             evidence=check_evidence(evidence)
             if evidence is not None
             else payload.get("evidence", []),
-            result_value=check_result(result) if result is not None else payload.get("result"),
+            result_value=fit_result(achievement.definition, check_result(result))
+            if result is not None
+            else payload.get("result"),
             slot=slot,
+            purposes=credential.status_purposes,
         )
         return vc, sealed, digest
 
@@ -1017,12 +1106,12 @@ class CredentialLedger(Application[UUID]):
         epoch = min(base_url_epoch(group_number), self.identity.epoch)
         return f"{self.identity.base_urls[epoch]}/v1/status/{list_uuid}"
 
-    def _status_entries(self, slot: Slot) -> list[dict[str, Any]]:
+    def _status_entries(self, slot: Slot, purposes: tuple[str, ...]) -> list[dict[str, Any]]:
         return [
             status_list_entry(
                 self.status_list_url(slot.lists[purpose], slot.number), slot.index, purpose
             )
-            for purpose in PURPOSES
+            for purpose in purposes
         ]
 
     def _unsealed(self, credential: Credential) -> dict[str, Any]:
@@ -1053,7 +1142,7 @@ class CredentialLedger(Application[UUID]):
         lists = []
         if credential.status_slot is not None:
             group = credential.status_slot["group"]
-            for purpose in PURPOSES:
+            for purpose in credential.status_purposes:
                 lists.append((purpose, self.current_status_list(list_id(group, purpose))))
         self.catch_up()
         index = self.log_index_of(credential.id, credential.issued_version)
@@ -1099,6 +1188,7 @@ class CredentialLedger(Application[UUID]):
             else:
                 raise ValueError(change)
             self.save(credential)
+        self._publish_after_act(self.status_publisher.after_change)
         return credential.status_at(self.clock())
 
     def status_history(self, issuer_id: UUID, credential_id: UUID) -> list[StatusChange]:
@@ -1150,27 +1240,55 @@ class CredentialLedger(Application[UUID]):
             existing = self._find(Endorsement, endorsement_id) if act.replayable else None
             if existing is not None and existing.already_done():
                 return existing, existing.document
-            now = self.clock().replace(microsecond=0)
-            unsigned = rendering.endorsement_credential(
-                base_url=self.identity.base_url,
-                endorsement_id=endorsement_id,
-                endorser=self.issuer_profile(endorser, with_context=False),
-                subject_id=subject_ref,
-                comment=comment.strip(),
-                issued_at=now,
-            )
-            document = self.sign_as(endorser, unsigned, now)
-            endorsement = Endorsement(
-                endorser_id=endorser.id,
-                subject_kind=kind,
-                subject_id=subject_uuid,
-                comment=comment.strip(),
-                document=document,
-                digest=vc_digest(document),
-            )
-            winner = self._save_new(Endorsement, endorsement_id, endorsement)
-            endorsement = winner or endorsement
-            return endorsement, endorsement.document
+            for _attempt in range(32):
+                now = self.clock().replace(microsecond=0)
+                # A withdrawal must be visible to verifiers: the endorsement carries a
+                # revocation entry in the endorser's list group.
+                slot = self._allocate_status_slot(endorser.id, set())
+                unsigned = rendering.endorsement_credential(
+                    base_url=self.identity.base_url,
+                    endorsement_id=endorsement_id,
+                    endorser=self.issuer_profile(endorser, with_context=False),
+                    subject_id=subject_ref,
+                    comment=comment.strip(),
+                    issued_at=now,
+                    credential_status=self._status_entries(slot, ("revocation",)),
+                )
+                document = self.sign_as(endorser, unsigned, now, proof_array=True)
+                endorsement = Endorsement(
+                    endorser_id=endorser.id,
+                    subject_kind=kind,
+                    subject_id=subject_uuid,
+                    comment=comment.strip(),
+                    document=document,
+                    digest=vc_digest(document),
+                    status_slot={"group": slot.group, "index": slot.index, "number": slot.number},
+                )
+                claim = StatusSlot(
+                    group=slot.group,
+                    index=slot.index,
+                    number=slot.number,
+                    lists=slot.lists,
+                    credential_id=endorsement_id,
+                )
+                try:
+                    self.save(endorsement, claim)
+                except IntegrityError:
+                    self._note_used_slot(slot.group, slot.index)
+                    winner = self._find(Endorsement, endorsement_id)
+                    if winner is not None:
+                        winner.already_done()
+                        return winner, winner.document
+                    continue  # the index was taken meanwhile: draw another
+                self._note_used_slot(slot.group, slot.index)
+                self._publish_after_act(
+                    partial(
+                        self.status_publisher.after_award,
+                        [(slot.group, endorser.id, slot.number)],
+                    )
+                )
+                return endorsement, endorsement.document
+            raise ConflictError("could not claim a free status index; try again")
 
     def _endorsement_subject(self, subject: Any) -> tuple[str, UUID, str]:
         loc = ("body", "subject")
@@ -1272,6 +1390,7 @@ class CredentialLedger(Application[UUID]):
             if not endorsement.already_done():
                 endorsement.withdraw(reason, act.actor)
                 self.save(endorsement)
+        self._publish_after_act(self.status_publisher.after_change)
         return endorsement
 
     def update_issuer_profile(self, act: Act, issuer_id: UUID, changes: dict[str, Any]) -> Issuer:
@@ -1332,67 +1451,72 @@ class CredentialLedger(Application[UUID]):
         return self.current_status_list(list_uuid).document or {}
 
     def current_status_list(self, list_uuid: UUID) -> StatusList:
-        """The newest published version of a list; publishes one first if the bits changed.
+        """The newest published version of a list. A read: it never signs or records
+        (versions are published after acts and on the tick: status_publication.py)."""
+        return require_published(self.find_status_list(list_uuid), list_uuid)
 
-        Changes that arrive between two requests coalesce into one new version, and a
-        list whose bits did not change is served from its last Published event.
-        """
-        self.catch_up()
-        info = self.read_model.status_list(str(list_uuid))
-        if info is None:
-            raise NotFoundError(f"no status list {list_uuid}")
-        for _attempt in range(5):
-            current = self._find(StatusList, list_uuid)
-            issuer = self._get(Issuer, UUID(info["issuer_id"]))
-            if current is not None and (
-                issuer.signing_key_compromised  # nothing can be signed for it any more
-                or (
-                    current.position == info["changes"]
-                    and signed_with_key_in_force(current.document, issuer)
-                )
+    def find_status_list(self, list_uuid: UUID) -> StatusList | None:
+        return self._find(StatusList, list_uuid)
+
+    def document_digest(self, document: dict[str, Any]) -> bytes:
+        return vc_digest(document)
+
+    def publish_status_list(self, list_uuid: UUID) -> StatusList:
+        """Publish a list's current bits now if they changed or its window closes soon
+        (``POST /v1/status/{list}/publish``); returns the newest version."""
+        current = self.find_status_list(list_uuid)
+        if current is not None:
+            ref = ListRef(list_uuid, current.issuer_id, current.group, current.purpose)
+        else:
+            found = [r for r in self.known_status_lists() if r.list_uuid == list_uuid]
+            if not found:
+                raise NotFoundError(f"no status list {list_uuid}")
+            ref = found[0]
+        self.status_publisher.publish(ref)
+        return self.current_status_list(list_uuid)
+
+    def publish_status_lists(self) -> int:
+        """The publication tick: changed lists, unpublished ones, windows closing soon."""
+        return self.status_publisher.publish_due()
+
+    def known_status_lists(self) -> list[ListRef]:
+        """Every list the read model knows of, each checked against its derived id (the
+        read model names lists; it never decides a bit)."""
+        refs = []
+        for row in self.read_model.all_status_lists():
+            group, issuer_id = UUID(row["group_id"]), UUID(row["issuer_id"])
+            number = int(row["number"])
+            ref = ListRef(UUID(row["id"]), issuer_id, group, str(row["purpose"]), number)
+            if (
+                ref.purpose in PURPOSES
+                and list_id(group, ref.purpose) == ref.list_uuid
+                and group_id(issuer_id, number) == group
             ):
-                return current
-            status = "revoked" if info["purpose"] == "revocation" else "suspended"
-            bits = Bitstring.from_indices(
-                LIST_LENGTH, self.read_model.set_indices(info["group_id"], status)
-            )
-            now = self.clock().replace(microsecond=0)
-            # Valid from the moment its bits became true (an event time), not from the
-            # moment of signing: a verifier whose clock is a little behind, or who asked
-            # for the list in the same second, must not find it "not yet valid".
-            valid_from = datetime.fromisoformat(info["changed_at"]).replace(microsecond=0)
-            url = self.status_list_url(list_uuid, int(info["number"]))
-            unsigned = build_status_list_credential(
-                list_url=url,
-                issuer=self.issuer_did(issuer),
-                purpose=info["purpose"],
-                bitstring=bits,
-                valid_from=min(valid_from, now),
-            )
-            with acting(Act("ledger")):
-                document = self.sign_as(issuer, unsigned, now)
-                if current is None:
-                    current = StatusList(
-                        list_uuid=list_uuid,
-                        issuer_id=issuer.id,
-                        group=UUID(info["group_id"]),
-                        purpose=info["purpose"],
-                    )
-                current.publish(
-                    list_url=url,
-                    list_version=current.list_version + 1,
-                    digest=vc_digest(document),
-                    document=document,
-                    position=int(info["changes"]),
-                )
-            try:
-                self.save(current)
-            except IntegrityError:
-                self.catch_up()  # another process published meanwhile
-                info = self.read_model.status_list(str(list_uuid)) or info
-                continue
-            return current
-        raise ConflictError("the status list is being republished; try again")
+                refs.append(ref)
+        return refs
+
+    def _status_owner(self, aggregate_id: UUID) -> SlotOwner | None:
+        """The status slot of a credential or endorsement, from its own events."""
+        try:
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        slot = getattr(aggregate, "status_slot", None)
+        if not slot:
+            return None
+        issuer_id = aggregate.endorser_id if isinstance(aggregate, Endorsement) else None
+        issuer_id = issuer_id or aggregate.issuer_id
+        return SlotOwner(
+            UUID(str(slot["group"])), int(slot["index"]), issuer_id, int(slot["number"])
+        )
+
+    def _publish_after_act(self, publish: Callable[[], Any]) -> None:
+        """Publish what an act changed. The act is saved already: if publication fails
+        here, the tick publishes it (logged, never the act's failure)."""
+        try:
+            publish()
+        except Exception:  # pragma: no cover - logged; the tick retries
+            log.exception("status list publication after an act failed; the tick retries")
 
     # -- notifications ------------------------------------------------------------------------
     def stored_events(self, start: int, limit: int) -> Iterator[Any]:

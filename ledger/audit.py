@@ -8,6 +8,9 @@ served from the stored nodes between consecutive checkpoints. Remote mode
 (:func:`audit_remote`) does what an outsider can with the log's public endpoints. Both
 can check that the log still extends a checkpoint the auditor saved earlier.
 
+Then every published status list version is recomputed from the stored status changes,
+and the read model is compared with a rebuild from the events (``status_audit.py``).
+
 Nothing here writes: the event store, the log tables and (only when no log key is
 given) the vault are opened read-only, and no CredentialLedger is created (it would
 catch up and sign). Work goes in batches of leaves, cut at checkpoint sizes, so each
@@ -19,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -28,13 +31,22 @@ from credledger.crypto.checkpoint import parse_checkpoint
 from credledger.crypto.errors import CryptoError
 from credledger.crypto.keys import Ed25519KeyPair
 from credledger.crypto.merkle_tree import NewNode, consistency_plan
-from credledger.crypto.signed_note import CosignatureVerifier, NoteVerifier, open_note, parse_note
+from credledger.crypto.signed_note import CosignatureVerifier, NoteVerifier, parse_note
 
-from .audit_events import EventReader, LeafRecomputer, fast_leaf, match_events, open_events
+from .audit_checkpoints import check_cosignatures, check_numbering, require_witness_keys
+from .audit_events import (
+    EventReader,
+    LeafRecomputer,
+    fast_leaf,
+    match_events,
+    open_events,
+    open_recorder,
+)
 from .audit_remote import LogSource, audit_remote
 from .audit_replay import TreeReplay, open_saved_checkpoint
 from .audit_report import AuditReport, AuditSetupError, Discrepancy, Progress
 from .settings import Settings
+from .status_audit import check_read_model, check_status_lists
 
 __all__ = [
     "AuditReport",
@@ -88,6 +100,20 @@ class _Tables:
         if not found:
             raise LookupError(f"node ({level}, {index}) is not stored")
         return bytes(found[0][0])
+
+    def checkpoint_numbers(self) -> list[tuple[int, int | None]] | None:
+        """(size, number) of every stored checkpoint in size order; None for a log whose
+        checkpoints were never numbered (made before numbering, not opened since)."""
+        column = (
+            "SELECT COUNT(*) FROM information_schema.columns "
+            "WHERE table_name = '{p}log_checkpoints' AND column_name = 'number'"
+            if self.placeholder == "%s"
+            else "SELECT COUNT(*) FROM pragma_table_info('log_checkpoints') WHERE name = 'number'"
+        )
+        if not self.one(column):
+            return None
+        rows = self.query("SELECT size, number FROM {p}log_checkpoints ORDER BY size")
+        return [(int(size), None if number is None else int(number)) for size, number in rows]
 
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
         plan = consistency_plan(first, second)
@@ -169,12 +195,27 @@ def audit_store(
             consistency=tables.consistency_proof,
             saved=saved,
         )
+        witnesses = [CosignatureVerifier.from_vkey(v) for v in settings.witness_keys]
+        cosignatures = [
+            (int(size), str(name), str(line))
+            for size, name, line in tables.query(
+                "SELECT size, name, line FROM {p}log_cosignatures ORDER BY size, name"
+            )
+        ]
+        require_witness_keys(len(cosignatures), witnesses)
         try:
             _check_checkpoint_rows(notes)
+            numbered = tables.checkpoint_numbers()
+            if numbered is None:
+                report.warnings.append(
+                    "the checkpoints are not numbered yet (the ledger numbers them when it "
+                    "next runs): a deleted checkpoint could not be looked for"
+                )
+            else:
+                check_numbering(numbered)
             _replay_store(tables, events, replay, report, progress, batch)
-            witnesses = [CosignatureVerifier.from_vkey(v) for v in settings.witness_keys]
-            if witnesses:
-                _check_cosignatures(tables, witnesses, {s: n for s, _, n in notes})
+            _check_derived_state(settings, report)
+            check_cosignatures(cosignatures, witnesses, {s: n for s, _, n in notes})
         except Discrepancy as found:
             report.discrepancy = found
         if not notes and report.size:
@@ -184,6 +225,20 @@ def audit_store(
         events.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_derived_state(settings: Settings, report: AuditReport) -> None:
+    """Every status list version against the events; the read model against a rebuild."""
+    recorder = open_recorder(settings)
+    try:
+        report.status_list_versions = check_status_lists(recorder)
+        warning = check_read_model(recorder, settings.data_dir / "read.sqlite")
+        if warning:
+            report.warnings.append(warning)
+    finally:
+        datastore = getattr(recorder, "datastore", None)
+        if datastore is not None:
+            datastore.close()
 
 
 def _check_checkpoint_rows(notes: Sequence[tuple[int, bytes, str]]) -> None:
@@ -294,24 +349,3 @@ def _compare_nodes(tables: _Tables, new: list[NewNode]) -> None:
             f"the stored Merkle node (level {level}, index {bad}) {what}",
             leaf=bad << level,
         )
-
-
-def _check_cosignatures(
-    tables: _Tables, witnesses: Sequence[CosignatureVerifier], notes: Mapping[int, str]
-) -> None:
-    known = {w.name: w for w in witnesses}
-    for size, name, line in tables.query(
-        "SELECT size, name, line FROM {p}log_cosignatures ORDER BY size, name"
-    ):
-        witness, note = known.get(str(name)), notes.get(int(size))
-        if witness is None or note is None:
-            continue
-        try:
-            open_note(parse_note(note).text + "\n" + str(line), [witness])
-        except CryptoError as exc:
-            raise Discrepancy(
-                "cosignature",
-                f"the stored cosignature of {name} on the checkpoint of size {size} "
-                f"does not verify: {exc}",
-                checkpoint=int(size),
-            ) from None

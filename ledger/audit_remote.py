@@ -1,4 +1,4 @@
-"""Auditing a log from outside, through its public endpoints (API-CONTRACT.md).
+"""Auditing a log from outside, through its public endpoints (docs/api.md).
 
 An outsider holds no events, so the audit rebuilds the tree from the published
 leaves, checks that each leaf is a well-formed leaf naming its own index, verifies
@@ -26,7 +26,7 @@ _sha256 = hashlib.sha256
 
 
 class LogSource(Protocol):
-    """The log's public read endpoints (API-CONTRACT.md), however they are reached."""
+    """The log's public read endpoints (docs/api.md), however they are reached."""
 
     def log_key(self) -> str: ...
 

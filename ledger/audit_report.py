@@ -56,6 +56,7 @@ class AuditReport:
     nodes: int = 0
     checkpoints: int = 0
     size: int = 0
+    status_list_versions: int = 0
     root_hash: bytes | None = None
     from_checkpoint: int | None = None
     warnings: list[str] = field(default_factory=list)
@@ -84,6 +85,7 @@ class AuditReport:
             "nodes": self.nodes,
             "checkpoints": self.checkpoints,
             "size": self.size,
+            "status_list_versions": self.status_list_versions,
             "root_hash": base64.b64encode(self.root_hash).decode() if self.root_hash else None,
             "from_checkpoint": self.from_checkpoint,
             "warnings": self.warnings,

@@ -2,14 +2,14 @@
 
 A bundle holds the signed credential, its issuance leaf with an RFC 9162 inclusion
 proof, the status list versions in force with theirs, the signed checkpoint they are
-all included under, and the log's verifier key (see API-CONTRACT.md, "Proof bundle").
+all included under, and the log's verifier key (see docs/api.md, "Proof bundle").
 
-Every byte of a bundle file is vouched for: the file must be the one canonical
-serialisation of its content (JSON as :func:`dump_json` writes it, or deterministic
-CBOR), fields nothing vouches for are refused, the credential and each list credential
-are bound to their leaves by an RFC 8785 digest, the leaves to the checkpoint by their
-inclusion proofs, and the checkpoint to the log key by its signature. So changing any
-byte of the file makes :func:`verify_bundle` raise.
+Every part of a bundle's content is vouched for: fields nothing vouches for are
+refused, the credential and each list credential are bound to their leaves by an RFC
+8785 digest, the leaves to the checkpoint by their inclusion proofs, and the checkpoint
+to the log key by its signature. So any change to the content makes
+:func:`verify_bundle` raise, while any faithful copy (another JSON serialisation of the
+same content, as curl saves the server's answer or an editor re-saves it) verifies.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ __all__ = [
     "IssuerUnreachableError",
     "LeafMismatchError",
     "MalformedBundleError",
+    "NotABundleError",
     "ProofFailedError",
     "UntrustedKeyError",
     "UnvouchedLogError",
@@ -171,36 +172,57 @@ def dump_cbor(bundle: Mapping[str, Any]) -> bytes:
 
 
 def load_bundle(data: bytes) -> dict[str, Any]:
-    """Parse a bundle file (JSON or CBOR), refusing every form but the canonical one.
+    """Parse a bundle file: JSON in any serialisation, or deterministic CBOR.
 
-    Two files with the same content must be the same bytes, or a change to the file
-    that a parser smooths over (whitespace, escapes, number spelling) would go unseen.
+    A bundle is judged by its content, not its bytes: re-indented, without the final
+    newline, with CRLF line ends or a byte order mark it is the same bundle, and every
+    change to its content fails a digest, proof or signature in :func:`verify_bundle`.
+    What a parser would have to guess at is refused: duplicate keys, NaN, lone
+    surrogates.
     """
-    if data[:1] == b"{":
+    text = data.removeprefix(BOM).lstrip(b" \t\r\n")
+    if text[:1] == b"{":
         try:
-            value = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise MalformedBundleError(f"not valid JSON: {exc}") from None
-        if not isinstance(value, dict):
-            raise MalformedBundleError("a bundle is a JSON object")
-        try:
-            canonical = dump_json(value)
-        except ValueError as exc:
-            raise MalformedBundleError(f"not a bundle: {exc}") from None
-        if canonical != data:
-            raise MalformedBundleError(
-                "the JSON is not in the canonical form `credledger proof export` writes "
-                "(it was edited, or re-serialised by another tool)"
+            value = json.loads(
+                text.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_no_constant
             )
-        return value
+            dump_json(value)  # refuses what JSON cannot carry (lone surrogates)
+        except (UnicodeError, ValueError) as exc:
+            raise MalformedBundleError(f"not valid JSON: {exc}") from None
+        return _a_bundle(value, "JSON object")
     try:
         value = cbor.decode(data)
     except CryptoError as exc:
-        raise MalformedBundleError(
-            f"neither canonical JSON nor deterministic CBOR: {exc}"
-        ) from None
+        raise MalformedBundleError(f"neither JSON nor deterministic CBOR: {exc}") from None
+    return _a_bundle(value, "CBOR map")
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+class NotABundleError(MalformedBundleError):
+    """The file holds a credential (or another document), not a proof bundle."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise ValueError("a key appears twice in one object")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _a_bundle(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise MalformedBundleError("a bundle is a CBOR map")
+        raise MalformedBundleError(f"a bundle is a {what}")
+    if "leaf" not in value and ({"@context", "proof", "credentialSubject"} & set(value)):
+        raise NotABundleError(
+            "this is a credential, not a proof bundle: check it with `credledger verify FILE` "
+            "(a proof bundle comes from `credledger proof export`)"
+        )
     return value
 
 

@@ -9,12 +9,19 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from .aggregate import LedgerAggregate
-from .errors import AlreadyRevokedError, ForbiddenError, InvalidTransitionError
+from .errors import (
+    AlreadyRevokedError,
+    ForbiddenError,
+    InvalidTransitionError,
+    NotSuspendableError,
+)
 
 ACTIVE = "active"
 SUSPENDED = "suspended"
 REVOKED = "revoked"
 EXPIRED = "expired"
+LEGACY_PURPOSES = ("revocation", "suspension")
+"""Credentials recorded before ``status_slot`` named its purposes carry both entries."""
 
 
 class Credential(LedgerAggregate):
@@ -58,6 +65,22 @@ class Credential(LedgerAggregate):
     def vc_id(self) -> str:
         return self.given_vc_id or f"urn:uuid:{self.id}"
 
+    @property
+    def status_purposes(self) -> tuple[str, ...]:
+        """The status purposes the signed credential carries an entry for."""
+        if self.status_slot is None:
+            return ()
+        return tuple(self.status_slot.get("purposes", LEGACY_PURPOSES))
+
+    def check_suspendable(self) -> None:
+        """Refuse a suspension no verifier could see (no suspension entry in the VC)."""
+        if "suspension" not in self.status_purposes:
+            raise NotSuspendableError(
+                "the credential carries no suspension status entry (its achievement is not "
+                "defined 'suspendable'), so a suspension could not be seen by any verifier; "
+                "revoke it, or re-define the achievement with suspendable: true for new awards"
+            )
+
     def status_at(self, now: datetime) -> str:
         """The status a verifier should see at ``now`` (expiry is derived, not recorded)."""
         if self.state == ACTIVE and self.valid_until is not None and now >= self.valid_until:
@@ -74,6 +97,7 @@ class Credential(LedgerAggregate):
             raise AlreadyRevokedError("the credential is revoked; revocation is final")
         if self.state == SUSPENDED:
             raise InvalidTransitionError("the credential is already suspended")
+        self.check_suspendable()
         self._suspended(reason=reason)
 
     def reinstate(self, reason: str, actor: str) -> None:

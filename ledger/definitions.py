@@ -11,7 +11,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from .badge_images import ImageInvalidError, parse_data_url
 from .errors import DefinitionInvalidError, FieldError
+from .results import check_result_field
 
 VARIANTS: Final = ("regular", "microcredential", "extracurricular")
 
@@ -62,6 +64,8 @@ _KNOWN_FIELDS: Final = frozenset(
         "image",
         "education_program_identifier",
         "tags",
+        "result",
+        "suspendable",
     }
 )
 
@@ -264,14 +268,24 @@ def validate_definition(data: Any) -> dict[str, Any]:
         isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 36_500
     ):
         errors.append(FieldError(("body", "valid_for_days"), "must be a whole number of days"))
+    suspendable = data.get("suspendable")
+    if suspendable is not None and not isinstance(suspendable, bool):
+        errors.append(FieldError(("body", "suspendable"), "must be true or false"))
     image = data.get("image")
-    if image is not None and (
-        not isinstance(image, str) or not image.startswith(("https://", "http://", "data:image/"))
-    ):
-        errors.append(FieldError(("body", "image"), "must be an http(s) or data:image URL"))
+    if image is not None:
+        if not isinstance(image, str) or not image.startswith(("https://", "http://", "data:")):
+            errors.append(FieldError(("body", "image"), "must be an http(s) or data:image URL"))
+        elif image.startswith("data:"):
+            try:
+                parse_data_url(image)
+            except ImageInvalidError as exc:
+                errors.append(FieldError(("body", "image"), str(exc)))
+    result = check_result_field(data.get("result"), errors)
     if errors:
         raise DefinitionInvalidError(errors)
     normalised = {k: v for k, v in data.items() if v is not None}
+    if result is not None:
+        normalised["result"] = result
     if "ects" in normalised:
         normalised["ects"] = Decimal(str(normalised["ects"]))
     return normalised

@@ -25,7 +25,11 @@ class Endorsement(LedgerAggregate):
         comment: str,
         document: dict[str, Any],
         digest: bytes,
+        status_slot: dict[str, Any] | None = None,
     ) -> None:
+        """``status_slot``: the revocation index the endorsement claimed (group, index,
+        number); endorsements recorded before they carried a status entry have none."""
+        self.status_slot = status_slot
         self.endorser_id = endorser_id
         self.subject_kind = subject_kind
         self.subject_id = subject_id

@@ -22,7 +22,8 @@ class DefinitionInvalidError(LedgerError):
 
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = errors
-        super().__init__("; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors))
+        count = f"{len(errors)} fields" if len(errors) != 1 else "1 field"
+        super().__init__(f"the definition has {count} missing or invalid")
 
 
 @dataclass
@@ -51,12 +52,28 @@ class AchievementArchivedError(ConflictError):
     """Nothing is issued from an archived achievement."""
 
 
+class DefinitionNameTakenError(ConflictError):
+    """The issuer already has a different achievement of this name: change it by revision."""
+
+    def __init__(self, name: str, existing_id: str) -> None:
+        self.existing_id = existing_id
+        super().__init__(
+            f"an achievement named {name!r} is already defined ({existing_id}) with another "
+            "definition; record this one as its revision, or give it another name"
+        )
+
+
 class AlreadyRevokedError(ConflictError):
     """Revocation is final: a revoked credential changes no more."""
 
 
 class InvalidTransitionError(ConflictError):
     """The credential's current status does not allow this change."""
+
+
+class NotSuspendableError(ConflictError):
+    """The credential carries no suspension status entry, so no verifier could see a
+    suspension: its achievement was not defined ``suspendable``."""
 
 
 class IdempotencyKeyReusedError(LedgerError):

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from contextlib import suppress
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Transcoder
 
 from .acts import Act, acting
+from .data_dir import prepare_data_directory, store_files
 from .ledger_identity import (
     LEDGER_ID,
     BaseUrlChangeRefusedError,
@@ -25,6 +27,8 @@ from .ledger_identity import (
     origin_for,
 )
 from .settings import Settings
+from .transcoder import CBORTranscoder
+from .transparency_log import stored_checkpoint_origin
 
 LEDGER_ACTOR = "ledger"
 
@@ -89,6 +93,39 @@ def _check_settings(identity: LedgerIdentity, settings: Settings) -> None:
         )
 
 
+class _IdentityStore(Application[UUID]):
+    """Only the event store (the same one the ledger uses), to read or record the identity."""
+
+    name = "credledger"
+
+    def construct_transcoder(self) -> Transcoder:
+        return CBORTranscoder()
+
+
+def open_identity(settings: Settings) -> LedgerIdentity:
+    """The ledger's identity, recorded now if the store is new, without opening the whole
+    ledger (no log or read model catch-up): for ``serve`` to check and say it before the
+    server starts. Raises what opening the ledger would (exposed directory, refusals)."""
+    from .tree_store import SQLiteTreeStore
+    from .tree_store_postgres import PostgresTreeStore
+
+    prepare_data_directory(settings.data_dir, store_files(settings))
+    tree = (
+        PostgresTreeStore(settings.database_url)
+        if settings.database_url
+        else SQLiteTreeStore(settings.data_dir / "log.sqlite")
+    )
+    try:
+        origin = stored_checkpoint_origin(tree)
+    finally:
+        tree.close()
+    store = _IdentityStore(env=settings.eventsourcing_env())
+    try:
+        return establish_identity(store, settings, origin)
+    finally:
+        store.close()
+
+
 def move_base_url(app: Any, new_base_url: str, act: Act) -> tuple[LedgerIdentity, bool]:
     """Record a move of the public base URL; returns the identity and whether it moved
     (moving to the current base URL records nothing)."""
@@ -111,5 +148,6 @@ __all__ = [
     "LogOriginChangeRefusedError",
     "establish_identity",
     "move_base_url",
+    "open_identity",
     "recorded_identity",
 ]

@@ -21,6 +21,8 @@ from credledger.crypto.keys import did_key_from_public_key, public_key_from_mult
 from eventsourcing.persistence import Mapper, Notification
 
 BATCH = 500
+SCHEMA_VERSION = 2
+"""Bumped when the tables change; a model of another version is rebuilt from the events."""
 _WORD = re.compile(r"\w+")
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -76,6 +78,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "subject_id": str,
         "endorsed_at": str,
         "withdrawn": int,
+        "status_group": str,
+        "status_index": int,
     },
     "recognitions": {
         "id": str,
@@ -128,6 +132,8 @@ class ReadModel:
 
     def _create(self) -> None:
         with self._lock:
+            if self._stored_schema() != SCHEMA_VERSION:
+                self._drop_all()
             for name, columns in TABLES.items():
                 if not self.db[name].exists():
                     self.db[name].create(columns, pk="id")  # type: ignore[union-attr]
@@ -140,6 +146,36 @@ class ReadModel:
             )
             if not self.db["position"].exists():
                 self.db["position"].create({"name": str, "notification_id": int}, pk="name")  # type: ignore[union-attr]
+                self.db["position"].insert(  # type: ignore[union-attr]
+                    {"name": "schema", "notification_id": SCHEMA_VERSION}
+                )
+
+    def _stored_schema(self) -> int | None:
+        """The version of the tables on disk: None for a new file, 1 before versions."""
+        names = set(self.db.table_names())
+        if not names:
+            return None
+        if "position" not in names:
+            return 1
+        rows = list(self.db.query("SELECT notification_id FROM position WHERE name = 'schema'"))
+        return int(rows[0]["notification_id"]) if rows else 1
+
+    def _drop_all(self) -> None:
+        conn = self.db.conn
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall():
+            conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        for name in self.db.table_names():
+            if not name.startswith("achievements_fts_"):
+                conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+    def rebuild(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
+        """Throw the tables away and apply every event again (repairs a damaged model)."""
+        with self._lock:
+            self._drop_all()
+            self._create()
+            return self.catch_up(select)
 
     @property
     def position(self) -> int:
@@ -303,6 +339,10 @@ class ReadModel:
                 "subject_id": str(e.subject_id),
                 "endorsed_at": _time(e),
                 "withdrawn": 0,
+                "status_group": str(slot["group"])
+                if (slot := getattr(e, "status_slot", None))
+                else None,
+                "status_index": slot.get("index") if slot else None,
             }
         )
 
@@ -349,6 +389,48 @@ class ReadModel:
                 )
             return [dict(r) for r in rows]
 
+    def issuers(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Registered institutions, oldest first (their profiles are public)."""
+        with self._lock:
+            return [
+                dict(r)
+                for r in self.db["issuers"].rows_where(
+                    select="id, name, url, did, registered_at",
+                    order_by="registered_at, id",
+                    limit=limit,
+                    offset=offset,
+                )
+            ]
+
+    def credentials_of(
+        self, issuer_id: str, limit: int = 100, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """An issuer's credentials (no personal data: ids, achievement, status, dates)."""
+        with self._lock:
+            return [
+                dict(r)
+                for r in self.db["credentials"].rows_where(
+                    "issuer_id = ?",
+                    [issuer_id],
+                    select="id, achievement_id, status, awarded_at, valid_until, changed_at",
+                    order_by="awarded_at, id",
+                    limit=limit,
+                    offset=offset,
+                )
+            ]
+
+    def achievements_named(self, issuer_id: str, name: str) -> list[str]:
+        """Ids of the issuer's achievements of this name that are not archived."""
+        with self._lock:
+            return [
+                str(r["id"])
+                for r in self.db.query(
+                    "SELECT id FROM achievements WHERE issuer_id = ? AND name = ? "
+                    "AND archived = 0 ORDER BY defined_at, id",
+                    [issuer_id, name],
+                )
+            ]
+
     def recognitions_of(self, credential_id: str) -> list[dict[str, Any]]:
         with self._lock:
             return [
@@ -389,9 +471,22 @@ class ReadModel:
             return {
                 int(r["status_index"])
                 for r in self.db.query(
-                    "SELECT status_index FROM credentials WHERE status_group = ?", [group]
+                    "SELECT status_index FROM credentials WHERE status_group = ? UNION "
+                    "SELECT status_index FROM endorsements WHERE status_group = ?",
+                    [group, group],
                 )
             }
+
+    def all_status_lists(self) -> list[dict[str, Any]]:
+        """Every status list with its group's issuer and number (to schedule publication)."""
+        with self._lock:
+            return [
+                dict(r)
+                for r in self.db.query(
+                    "SELECT l.id, l.group_id, l.purpose, l.issuer_id, g.number "
+                    "FROM status_lists l JOIN status_groups g ON g.id = l.group_id ORDER BY l.id"
+                )
+            ]
 
     def status_list(self, list_uuid: str) -> dict[str, Any] | None:
         """The list's group, purpose and issuer, with the group's status-change count and
@@ -406,16 +501,6 @@ class ReadModel:
                 )
             )
             return dict(rows[0]) if rows else None
-
-    def set_indices(self, group: str, status: str) -> list[int]:
-        with self._lock:
-            return [
-                int(r["status_index"])
-                for r in self.db.query(
-                    "SELECT status_index FROM credentials WHERE status_group = ? AND status = ?",
-                    [group, status],
-                )
-            ]
 
     def dump(self) -> list[str]:
         """Every row of every table, for comparing a rebuilt model with a caught-up one."""

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from .results import result_description
+
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
@@ -30,6 +32,18 @@ EDUBADGES_SCHEMA_BASE = (
 SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
 LOG_KEY_TYPE = "ext:transparencyLogKey"
 RECIPIENT_TYPES = {"email": "emailAddress", "eduid": "ext:eduID", "did": "identifier"}
+
+
+OPEN_BADGE_TYPES = frozenset(
+    {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
+)
+
+
+def is_open_badge(document: dict[str, Any]) -> bool:
+    """Whether a credential is an OB 3.0 one (its schema wants ``proof`` as an array)."""
+    types = document.get("type")
+    names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    return any(t in OPEN_BADGE_TYPES for t in names)
 
 
 def extension_context_url(base_url: str) -> str:
@@ -115,18 +129,9 @@ def achievement_document(
             "achievementType": "MicroCredential" if d["variant"] == "microcredential" else "Badge",
             "creator": creator,
             "inLanguage": d["language"],
-            "image": {"id": d.get("image") or f"{url}/image", "type": "Image"},
+            "image": {"id": _image_url(d, url), "type": "Image"},
             "learningOutcome": list(d["learning_outcomes"]),
-            "resultDescription": [
-                {
-                    "id": f"{url}#result",
-                    "type": ["ResultDescription"],
-                    "name": "Completion",
-                    "resultType": "Status",
-                    "allowedValue": ["Completed"],
-                    "requiredValue": "Completed",
-                }
-            ],
+            "resultDescription": [result_description(d, url)],
         }
     )
     if "ects" in d:
@@ -174,6 +179,15 @@ def achievement_document(
     if d.get("tags"):
         doc["tag"] = list(d["tags"])
     return doc
+
+
+def _image_url(definition: dict[str, Any], url: str) -> str:
+    """An image elsewhere keeps its URL; one carried in the definition (or none: a drawn
+    badge) is served at the achievement's ``/image`` (api/routes_images.py)."""
+    image = definition.get("image")
+    if isinstance(image, str) and image.startswith(("https://", "http://")):
+        return image
+    return f"{url}/image"
 
 
 def edubadges_schema_ids(definition: dict[str, Any]) -> list[str]:
@@ -255,7 +269,10 @@ def achievement_credential(
         for schema in [OB_SCHEMA, *edubadges_schema_ids(definition)]
     ]
     if credential_status:
-        vc["credentialStatus"] = credential_status
+        # OB 3.0 defines one credentialStatus object; an array only for suspendable awards.
+        vc["credentialStatus"] = (
+            credential_status[0] if len(credential_status) == 1 else credential_status
+        )
     return vc
 
 
@@ -267,9 +284,11 @@ def endorsement_credential(
     subject_id: str,
     comment: str,
     issued_at: datetime,
+    credential_status: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """An unsigned OB 3.0 EndorsementCredential."""
-    return {
+    """An unsigned OB 3.0 EndorsementCredential (with its revocation entry, so that a
+    withdrawal is visible to every verifier)."""
+    vc: dict[str, Any] = {
         "@context": [VC_V2, OB_V3, OB_EXTENSIONS],
         "id": f"urn:uuid:{endorsement_id}",
         "type": ["VerifiableCredential", "EndorsementCredential"],
@@ -283,3 +302,6 @@ def endorsement_credential(
         },
         "credentialSchema": [{"id": OB_ENDORSEMENT_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
+    if credential_status:
+        vc["credentialStatus"] = credential_status[0]
+    return vc

@@ -7,12 +7,16 @@ naming every field that is wrong.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from .errors import FieldError, RequestInvalidError
+from .errors import ConflictError, FieldError, RequestInvalidError
 from .status_lists import PURPOSES
 from .vc_data_model import data_model_violations
+
+MAX_EXACT_INTEGER = 2**53 - 1
 
 
 def cryptosuite_option(options: Any) -> str:
@@ -27,6 +31,17 @@ def cryptosuite_option(options: Any) -> str:
             ]
         )
     return str(wanted)
+
+
+def refuse_held_vc_id(vc_id: Any, held: Callable[[UUID], bool]) -> None:
+    """A VC API credential may not take the id of a credential the ledger holds
+    (``urn:uuid:`` + one of its credential ids): two credentials would answer to one id,
+    and status updates by ``credentialId`` would reach the wrong one."""
+    if not isinstance(vc_id, str):
+        return
+    taken = uuid_of(vc_id) if vc_id.startswith("urn:uuid:") else None
+    if taken is not None and held(taken):
+        raise ConflictError(f"the ledger already holds a credential with id {vc_id}")
 
 
 def uuid_of(vc_id: str) -> UUID | None:
@@ -158,4 +173,24 @@ def check_result(result: Any) -> str | None:
         raise RequestInvalidError(
             [FieldError(("body", "result", "value"), "must be a string or number")]
         )
+    if not exact_number(value):
+        raise RequestInvalidError(
+            [
+                FieldError(
+                    ("body", "result", "value"),
+                    "is a number beyond what JSON holds exactly (integers up to 2^53 - 1); "
+                    "send it as a string",
+                )
+            ]
+        )
     return str(value)
+
+
+def exact_number(value: str | int | float) -> bool:
+    """OB 3.0 carries a result as a string: a number must be one every JSON reader (and
+    so every verifier) reads exactly, or the string signed would not be the value sent."""
+    if isinstance(value, int):
+        return -MAX_EXACT_INTEGER <= value <= MAX_EXACT_INTEGER
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +12,44 @@ from urllib.parse import unquote, urlsplit
 
 class SettingsError(ValueError):
     """A setting is missing or malformed (e.g. an unsupported database URL)."""
+
+
+class PostgresExtraMissingError(SettingsError):
+    """A PostgreSQL URL is configured but the optional PostgreSQL driver is not installed."""
+
+
+POSTGRES_MODULES = ("psycopg", "psycopg_pool")
+
+
+def require_postgres_driver() -> None:
+    """PostgreSQL support is an extra: say how to install it, in one line, when missing."""
+    missing = []
+    for module in POSTGRES_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise PostgresExtraMissingError(
+            "CREDLEDGER_DATABASE_URL names PostgreSQL, but its driver is not installed "
+            f"({', '.join(missing)}): pip install 'credledger[postgres]'"
+        )
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(value: str, name: str = "CREDLEDGER_TRUSTED_PROXIES") -> tuple[Network, ...]:
+    """Comma-separated addresses or CIDR networks (``10.0.0.0/8, ::1``)."""
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError as exc:
+            raise SettingsError(f"{name}: {item!r} is not an IP address or CIDR ({exc})") from None
+    return tuple(networks)
 
 
 @dataclass(frozen=True)
@@ -34,6 +74,8 @@ class Settings:
     """The total time one fetch (DID document, status list) may take."""
     fetches_per_request: int = 8
     """How many fetches one verification request may cause."""
+    trusted_proxies: tuple[Network, ...] = ()
+    """Peers whose X-Forwarded-For/-Proto headers the HTTP server believes (default none)."""
 
     @classmethod
     def from_env(
@@ -49,6 +91,7 @@ class Settings:
             base_url=base_url or os.environ.get("CREDLEDGER_BASE_URL") or None,
             database_url=os.environ.get("CREDLEDGER_DATABASE_URL") or None,
             allow_private_fetch=os.environ.get("CREDLEDGER_ALLOW_PRIVATE_FETCH") == "1",
+            trusted_proxies=parse_networks(os.environ.get("CREDLEDGER_TRUSTED_PROXIES", "")),
             witness_keys=tuple(
                 v.strip()
                 for v in os.environ.get("CREDLEDGER_WITNESS_KEYS", "").split(",")
@@ -77,6 +120,7 @@ class Settings:
             raise SettingsError(
                 "CREDLEDGER_DATABASE_URL must be a postgresql:// URL (or unset for SQLite)"
             )
+        require_postgres_driver()
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "credledger",

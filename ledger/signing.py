@@ -64,10 +64,13 @@ class CredentialSigner:
         *,
         cryptosuite: str = "eddsa-rdfc-2022",
         verification_method: str | None = None,
+        proof_array: bool = False,
     ) -> dict[str, Any]:
         """``cryptosuite``: eddsa-rdfc-2022 (the default, what OB 3.0 requires) or
         eddsa-jcs-2022 (signs the JSON bytes; for verifiers without RDF tooling).
-        ``verification_method``: the key's id under the issuer's DID (default: did:key)."""
+        ``verification_method``: the key's id under the issuer's DID (default: did:key).
+        ``proof_array``: write ``proof`` as an array (a set of one), as OB 3.0's schema
+        asks; the signature is the same, since a proof never covers its container."""
         try:
             signed: dict[str, Any] = add_proof(
                 document,
@@ -81,4 +84,6 @@ class CredentialSigner:
         except (JsonLdError, ProofGenerationError) as exc:
             # The document itself cannot be signed (unknown context, undefined term...).
             raise RequestInvalidError([FieldError(("body", "credential"), str(exc))]) from exc
+        if proof_array and isinstance(signed.get("proof"), dict):
+            signed["proof"] = [signed["proof"]]
         return signed

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from .data_dir import create_private_file
+
 
 class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
@@ -35,6 +37,7 @@ class SQLiteDatabase:
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
+        create_private_file(Path(path))  # it may hold keys: 0600 before SQLite opens it
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()

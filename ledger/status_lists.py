@@ -22,6 +22,16 @@ PURPOSES = ("revocation", "suspension")
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://credledger.org/ns/status")
 
 
+def award_purposes(definition: dict[str, Any]) -> tuple[str, ...]:
+    """The status entries an award of this definition carries.
+
+    Open Badges 3.0 allows one ``credentialStatus``: revocation. A suspension entry is
+    added only for achievements defined ``suspendable`` (a VC 2.0 array, outside OB 3.0's
+    schema: docs/status-lists.md).
+    """
+    return PURPOSES if definition.get("suspendable") is True else ("revocation",)
+
+
 GROUPS_PER_BASE_URL = 1 << 20
 """List groups are numbered per public base URL: after the n-th move of the base URL an
 issuer's new credentials go to groups numbered from n * GROUPS_PER_BASE_URL, whose lists

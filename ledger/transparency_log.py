@@ -25,6 +25,7 @@ from credledger.crypto.signed_note import (
 )
 from eventsourcing.persistence import Notification
 
+from .checkpoint_numbers import add_numbers
 from .leaves import leaf_for
 from .tree_store import Cursor, TreeStore
 
@@ -109,6 +110,7 @@ class TransparencyLog:
                 f"CREATE TABLE IF NOT EXISTS {self.checkpoints_table} (size BIGINT PRIMARY KEY, "
                 f"root {blob} NOT NULL, note TEXT NOT NULL, created_at TEXT NOT NULL)"
             )
+            add_numbers(cur, self.checkpoints_table, postgres=tree.placeholder == "%s")
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.cosignatures_table} (size BIGINT NOT NULL, "
                 f"name TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, name))"
@@ -276,7 +278,7 @@ class TransparencyLog:
             size = self.tree.size(cursor=cur)
             cur.execute(
                 self._q(
-                    f"SELECT size, root, note, created_at FROM {self.checkpoints_table} "
+                    f"SELECT size, root, note, created_at, number FROM {self.checkpoints_table} "
                     "ORDER BY size DESC LIMIT 1"
                 )
             )
@@ -286,12 +288,13 @@ class TransparencyLog:
             root = self.tree.root(size, cursor=cur)
             note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
             created = self.clock().astimezone(UTC).isoformat()
+            number = 1 if row is None else int(row[4]) + 1
             cur.execute(
                 self._q(
-                    f"INSERT INTO {self.checkpoints_table} (size, root, note, created_at) "
-                    "VALUES (?, ?, ?, ?)"
+                    f"INSERT INTO {self.checkpoints_table} (size, root, note, created_at, number) "
+                    "VALUES (?, ?, ?, ?, ?)"
                 ),
-                (size, root, note, created),
+                (size, root, note, created, number),
             )
             return StoredCheckpoint(size, root, note, created)
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credledger.crypto.merkle_tree import NewNode, NodeId
 from credledger.ledger.tree_store import Cursor, TreeStore
-from psycopg_pool import ConnectionPool
+
+if TYPE_CHECKING:  # the driver is the optional [postgres] extra: imported when used
+    from psycopg_pool import ConnectionPool
 
 
 class PostgresTreeStore(TreeStore):
@@ -31,6 +33,8 @@ class PostgresTreeStore(TreeStore):
     ) -> None:
         super().__init__(prefix)
         if isinstance(pool_or_dsn, str):
+            from psycopg_pool import ConnectionPool
+
             self._pool: ConnectionPool[Any] = ConnectionPool(
                 pool_or_dsn, min_size=1, max_size=4, open=True
             )

@@ -59,11 +59,11 @@ class LocalSetup:
         return ["--data", self.data, "--issuer", self.issuer]
 
 
-def set_up_local(tmp_path: Path) -> LocalSetup:
+def set_up_local(tmp_path: Path, **definition_changes: Any) -> LocalSetup:
     data = tmp_path / "ledger"
     ok(run("init", "--data", data, "--json"))
     issuer = ok(run("issuer", "add", "Hogeschool Leeuwarden", "--data", data, "--json"))["id"]
-    definition = write_definition(tmp_path / "definition.yaml")
+    definition = write_definition(tmp_path / "definition.yaml", **definition_changes)
     achievement = ok(
         run("achievement", "define", definition, "--data", data, "--issuer", issuer, "--json")
     )["id"]

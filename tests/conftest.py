@@ -1,19 +1,46 @@
-"""Shared fixtures: where the shared test material lives."""
+"""Shared fixtures: where the test material lives, and fresh ledgers."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+from .edubadges_material import EdubadgesMaterial, locate_edubadges_material
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+DATA = REPO / "tests" / "data"
+
+# Property tests check what holds, not how fast: on a shared, loaded machine a 200 ms
+# per-example deadline fails correct code at random. Tests that set their own keep it.
+hypothesis_settings.register_profile("credledger", deadline=None)
+hypothesis_settings.load_profile("credledger")
+SHARED = Path(os.environ.get("CREDLEDGER_SHARED_DIR") or REPO.parent / "shared")
+"""../shared beside the checkout; CREDLEDGER_SHARED_DIR for a checkout elsewhere (a worktree)."""
+
+
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    """Vendored vectors and schemas (tests/data, each folder with licence and provenance)."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def edubadges() -> EdubadgesMaterial:
+    """SURF's edubadges material, which has no licence and so is not vendored."""
+    material, reason = locate_edubadges_material()
+    if material is None:
+        pytest.skip(reason)
+    return material
 
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
+    """../shared (unlicensed schemas: strict-2024 OB 3.0, SURF edubadges); skips without it."""
     if not SHARED.is_dir():
-        pytest.skip("../shared (test vectors, schemas) is not present beside the checkout")
+        pytest.skip("../shared (SURF edubadges and strict-2024 schemas) is not present")
     return SHARED
 
 

@@ -1,4 +1,4 @@
-"""Access to the W3C Data Integrity EdDSA test vectors under ``shared/vectors/di-eddsa``."""
+"""The W3C Data Integrity EdDSA test vectors, vendored in ``tests/data/vectors/di-eddsa``."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def loader() -> DocumentLoader:
     return DocumentLoader({CITIZENSHIP_V4RC1: citizenship})
 
 
-def vectors(shared_dir: Path) -> Path:
-    return shared_dir / "vectors" / "di-eddsa"
+def vectors(test_data: Path) -> Path:
+    return test_data / "vectors" / "di-eddsa"
 
 
 def read_json(path: Path) -> Any:
@@ -45,5 +45,5 @@ def key_pair(multikey: dict[str, str]) -> Ed25519KeyPair:
     )
 
 
-def vector_key(shared_dir: Path) -> Ed25519KeyPair:
-    return key_pair(read_json(vectors(shared_dir) / "keyPair.json"))
+def vector_key(test_data: Path) -> Ed25519KeyPair:
+    return key_pair(read_json(vectors(test_data) / "keyPair.json"))

@@ -27,6 +27,7 @@ def microcredential_definition(**changes: Any) -> dict[str, Any]:
         "supervision": "onsite with identity verification",
         "quality_assurance": {"name": "NVAO accredited programme", "url": "https://www.nvao.net/"},
         "valid_for_days": 365,
+        "result": {"type": "grade"},  # awards carry Dutch grades (results.py)
     }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not None}

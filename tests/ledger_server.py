@@ -99,11 +99,16 @@ class School:
 
 
 def add_school(
-    ledger: CredentialLedger, name: str = "Hogeschool Zuid", *, did_method: str = "web"
+    ledger: CredentialLedger,
+    name: str = "Hogeschool Zuid",
+    *,
+    did_method: str = "web",
+    suspendable: bool = False,
 ) -> School:
     """An issuer with one achievement: two events, no signature needed."""
     issuer = ledger.register_issuer(Act(ADMIN), name, did_method=did_method).issuer
-    achievement = ledger.define_achievement(Act(str(issuer.id)), microcredential_definition())
+    definition = microcredential_definition(suspendable=suspendable)
+    achievement = ledger.define_achievement(Act(str(issuer.id)), definition)
     return School(issuer.id, achievement.id)
 
 

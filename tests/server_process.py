@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -28,7 +29,10 @@ class ServerProcess:
         port: int | None = None,
         env: dict[str, str] | None = None,
         base_url: str | None = None,
+        output: Path | None = None,
     ) -> None:
+        """``output``: a file for the server's standard output (its access log)."""
+        self.output = output
         self.base_url = base_url
         self.data = data
         self.port = port or free_port()
@@ -40,6 +44,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> None:
+        stdout: Any = self.output.open("ab") if self.output else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -53,9 +58,11 @@ class ServerProcess:
                 *(["--base-url", self.base_url] if self.base_url else []),
             ],
             env=self.env,
-            stdout=subprocess.DEVNULL,
+            stdout=stdout,
             stderr=subprocess.PIPE,
         )
+        if self.output is not None:
+            stdout.close()  # the child has its own copy
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -66,6 +73,7 @@ class ServerProcess:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
+        self.kill()  # a server still starting must not outlive the test that gave up on it
         raise TimeoutError("server did not start")
 
     def kill(self) -> None:

@@ -61,7 +61,7 @@ def test_the_whole_scenario_works_with_the_contract_status_codes(client: TestCli
     # an identity that outlives its keys (issue 10): a did:web under the ledger
     assert school["did"] == f"did:web:ledger.example.test:v1:issuers:{school['id']}"
     other = register(client, "Universiteit Haarlem")
-    achievement = define(client, school["token"])
+    achievement = define(client, school["token"], suspendable=True)
     assert achievement["achievement"]["type"] == ["Achievement", "EducredentialAchievement"]
 
     issued = award(
@@ -152,6 +152,68 @@ def test_a_microcredential_missing_an_element_is_refused_naming_it(client: TestC
     body = assert_problem(r, 422)
     assert ["body", "assessment"] in [e["loc"] for e in body["errors"]]
     assert client.get("/v1/achievements").json()["achievements"] == []
+
+
+def test_every_missing_field_of_a_variant_comes_in_one_problem(client: TestClient) -> None:
+    school = register(client)
+    body = {"name": "Partial", "variant": "microcredential", "ects": "lots"}
+    r = client.post("/v1/achievements", headers=auth(school["token"]), json=body)
+    problem = assert_problem(r, 422)
+    named = [e["loc"][-1] for e in problem["errors"]]
+    assert sorted(named) == sorted(set(named))
+    assert {
+        "description",
+        "learning_outcomes",
+        "participation",
+        "quality_assurance",
+        "ects",
+    } <= set(named)
+    assert "body" not in problem["detail"]
+
+
+def test_an_award_whose_result_the_achievement_does_not_allow_is_refused(
+    client: TestClient,
+) -> None:
+    school = register(client)
+    achievement = define(client, school["token"], result=None)  # a status: 'Completed'
+    r = client.post(
+        "/v1/credentials",
+        json={
+            "achievement_id": achievement["id"],
+            "recipient": {"email": "learner@example.nl"},
+            "result": {"value": "8.5"},
+        },
+        headers=auth(school["token"]),
+    )
+    problem = assert_problem(r, 422)
+    assert ["body", "result", "value"] in [e["loc"] for e in problem["errors"]]
+
+
+def test_the_same_definition_again_answers_the_existing_achievement(client: TestClient) -> None:
+    school = register(client)
+    first = define(client, school["token"])
+    r = client.post(
+        "/v1/achievements", json=microcredential_definition(), headers=auth(school["token"])
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == first["id"]
+    assert len(client.get("/v1/achievements").json()["achievements"]) == 1
+
+
+def test_a_changed_definition_under_a_used_name_is_a_conflict(client: TestClient) -> None:
+    school = register(client)
+    first = define(client, school["token"])
+    r = client.post(
+        "/v1/achievements", json=microcredential_definition(ects=5), headers=auth(school["token"])
+    )
+    assert first["id"] in assert_problem(r, 409)["detail"]
+    assert len(client.get("/v1/achievements").json()["achievements"]) == 1
+
+
+def test_another_issuer_may_use_the_same_name(client: TestClient) -> None:
+    define(client, register(client)["token"])
+    define(client, register(client, "Universiteit")["token"])
+    assert len(client.get("/v1/achievements").json()["achievements"]) == 2
 
 
 @pytest.mark.parametrize(

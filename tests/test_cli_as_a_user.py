@@ -70,7 +70,7 @@ def test_a_sheet_award_from_the_shell(tmp_path: Path, env: dict[str, str]) -> No
         "award", "--achievement", achievement, "--csv", cohort, "--data", data, env=env
     )
     assert awarded.returncode == 1, awarded.stderr
-    assert "Issued 1 of 2 rows" in awarded.stdout
+    assert "1 issued, 0 already issued, 1 refused" in awarded.stdout
     assert "line 3: email: is not an email address" in awarded.stdout
     assert "Traceback" not in awarded.stderr
 

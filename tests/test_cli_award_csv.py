@@ -63,7 +63,7 @@ def test_a_broken_row_is_reported_by_line_and_the_others_are_issued(
         "award", "--achievement", local.achievement, "--csv", sheet(tmp_path, text), *local.args()
     )
     assert result.exit_code == 1
-    assert "Issued 4 of 5 rows" in result.stdout
+    assert "4 issued, 0 already issued, 1 refused" in result.stdout
     assert "line 5: email: is not an email address" in result.stdout
     assert "Traceback" not in result.output
     assert credentials_in(local.data) == 4
@@ -75,7 +75,8 @@ def test_rerunning_the_same_file_issues_nothing_new(tmp_path: Path, local: Local
     events = events_in(local.data)
     second_code, second = award_csv(local, path)
     assert first_code == second_code == 1
-    assert second["issued"] == first["issued"]
+    assert second["issued"] == []
+    assert second["already_issued"] == first["issued"]
     assert events_in(local.data) == events
     assert credentials_in(local.data) == 3
 
@@ -88,7 +89,8 @@ def test_after_fixing_a_refused_row_a_rerun_issues_only_that_row(
     path.write_text(GOOD + "barbara@example.nl,6,,\n", encoding="utf-8")
     code, report = award_csv(local, path)
     assert code == 0
-    assert len(report["issued"]) == 4
+    assert [row["line"] for row in report["issued"]] == [5]
+    assert len(report["already_issued"]) == 3
     assert credentials_in(local.data) == 4
 
 
@@ -226,6 +228,9 @@ class LostConnection:
         self.backend = backend
         self.calls_left = after_calls
 
+    def achievement(self, achievement_id: str) -> dict[str, Any]:
+        return self.backend.achievement(achievement_id)
+
     def issue_credentials(self, requests: list[tuple[dict[str, Any], str]]) -> list[Outcome]:
         outcomes = self.backend.issue_credentials(requests)
         self.calls_left -= 1
@@ -248,7 +253,8 @@ def test_a_run_stopped_midway_resumes_without_issuing_any_row_twice(
     assert credentials_in(local.data) == 2  # line 3 was recorded before the connection dropped
     code, report = award_csv(local, path)
     assert code == 0
-    assert [row["line"] for row in report["issued"]] == [2, 3, 4, 5]
+    assert [row["line"] for row in report["issued"]] == [4, 5]
+    assert [row["line"] for row in report["already_issued"]] == [2, 3]
     assert credentials_in(local.data) == 4
 
 
@@ -259,6 +265,9 @@ class Recording:
         self.batch_size = batch_size
         self.calls: list[int] = []
         self.refuse_from = refuse_from
+
+    def achievement(self, achievement_id: str) -> dict[str, Any]:
+        return {"id": achievement_id}
 
     def issue_credentials(self, requests: list[tuple[dict[str, Any], str]]) -> list[Outcome]:
         self.calls.append(len(requests))

@@ -110,7 +110,7 @@ def test_award_issues_one_signed_credential(local: LocalSetup) -> None:
     credential = issued["credential"]
     assert isinstance(credential, dict)
     assert credential["id"] == f"urn:uuid:{issued['id']}"
-    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     assert "learner@example.nl" not in json.dumps(credential)
     assert credentials_in(local.data) == 1
 
@@ -128,7 +128,7 @@ def test_award_writes_the_credential_to_the_output_file(tmp_path: Path, local: L
         out,
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(out.read_text())["proof"]["type"] == "DataIntegrityProof"
+    assert json.loads(out.read_text())["proof"][0]["type"] == "DataIntegrityProof"
 
 
 def test_award_with_the_same_idempotency_key_issues_once(local: LocalSetup) -> None:
@@ -217,7 +217,8 @@ def test_data_and_server_together_are_refused(local: LocalSetup) -> None:
     assert "not both" in result.stderr
 
 
-def test_suspend_reinstate_and_revoke_change_the_status(local: LocalSetup) -> None:
+def test_suspend_reinstate_and_revoke_change_the_status(tmp_path: Path) -> None:
+    local = set_up_local(tmp_path, suspendable=True)
     credential_id = str(award_one(local)["id"])
     changes = (("suspend", "suspended"), ("reinstate", "active"), ("revoke", "revoked"))
     for change, status in changes:

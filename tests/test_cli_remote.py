@@ -146,7 +146,8 @@ def test_a_sheet_over_http_reports_bad_lines_and_a_rerun_issues_nothing(
     assert report["refused"][0]["errors"][0]["loc"] == "email"
     second = run(*args)
     assert second.exit_code == 1
-    assert json.loads(second.stdout)["issued"] == report["issued"]
+    assert json.loads(second.stdout)["issued"] == []
+    assert json.loads(second.stdout)["already_issued"] == report["issued"]
     assert remote.server.credentials() == 2
 
 
@@ -238,3 +239,17 @@ def test_an_answer_that_is_not_a_problem_document_is_still_explained() -> None:
         RemoteBackend(client, backoff=0).endorse({"subject": "s", "comment": "c"}, None)
     assert caught.value.status == 502
     assert "Bad Gateway" in caught.value.detail
+
+
+def test_a_sheet_with_a_wrong_token_exits_2_and_issues_nothing(
+    remote: RemoteSetup, tmp_path: Path
+) -> None:
+    path = tmp_path / "cohort.csv"
+    path.write_text("email,result\nada@example.nl,8\n")
+    result = run(
+        "award", "--achievement", remote.achievement, "--csv", path,
+        "--server", remote.server.url, "--token", "not-a-token",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "not valid" in result.output
+    assert remote.server.credentials() == 0

@@ -49,7 +49,7 @@ def publish_lists(live: Live, credential_id: Any) -> None:
 @pytest.fixture
 def issued(tmp_path: Path) -> Iterator[Issued]:
     with live_ledger(tmp_path / "server") as live:
-        school = add_school(live.ledger)
+        school = add_school(live.ledger, suspendable=True)
         credential_id = award(live.ledger, school, "dana@example.org")
         publish_lists(live, credential_id)
         file = tmp_path / "credential.json"

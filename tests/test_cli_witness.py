@@ -224,8 +224,8 @@ def test_a_cosignature_verifies_with_the_published_vkey() -> None:
     assert cosignature_timestamp(opened.signatures[0].signature) == 1_700_000_000
 
 
-def test_the_cosigner_vkey_vector_parses(shared_dir: Path) -> None:
-    vectors = json.loads((shared_dir / "vectors/signed-note/cosignature-v1.json").read_text())
+def test_the_cosigner_vkey_vector_parses(test_data: Path) -> None:
+    vectors = json.loads((test_data / "vectors/signed-note/cosignature-v1.json").read_text())
     native = next(v for v in vectors["vkeys"] if v.get("type") == 4)
     verifier = CosignatureVerifier.from_vkey(native["vkey"])
     key_material = base64.b64decode(native["vkey"].rsplit("+", 1)[1])

@@ -133,6 +133,7 @@ def check_consistent(data: Path, load: Load, checkpoints: list[tuple[int, bytes]
         assert {row[0] for row in credentials} >= set(load.issued.values())
         assert len({(row[2], row[3]) for row in credentials}) == len(credentials)  # no shared index
         if issuer is not None:  # the served revocation list says what the events say
+            ledger.publish_status_lists()  # as `serve` does when it starts again
             revoked = {(row[2], row[3]) for row in credentials if row[1] == "revoked"}
             for group in {row[2] for row in credentials}:
                 from credledger.ledger.status_lists import list_id

@@ -35,18 +35,18 @@ ORIGIN = "credledger.example/log"
 ROOT = hashlib.sha256(b"root").digest()
 
 
-def _load(shared_dir: Path, name: str) -> Any:
-    return json.loads((shared_dir / "vectors/signed-note" / name).read_text(encoding="utf-8"))
+def _load(test_data: Path, name: str) -> Any:
+    return json.loads((test_data / "vectors/signed-note" / name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def formats(shared_dir: Path) -> Any:
-    return _load(shared_dir, "c2sp-format-examples.json")
+def formats(test_data: Path) -> Any:
+    return _load(test_data, "c2sp-format-examples.json")
 
 
 @pytest.fixture(scope="module")
-def go_tree(shared_dir: Path) -> Any:
-    return _load(shared_dir, "go-sumdb-tree.json")
+def go_tree(test_data: Path) -> Any:
+    return _load(test_data, "go-sumdb-tree.json")
 
 
 def _log_signer(name: str = ORIGIN, seed: int = 1) -> NoteSigner:

@@ -355,9 +355,9 @@ def test_an_rdfc_proof_with_a_foreign_context_is_refused() -> None:
         _verify(document)
 
 
-def test_the_jcs_signature_covers_the_proof_context_prefix_only(shared_dir: Path) -> None:
+def test_the_jcs_signature_covers_the_proof_context_prefix_only(test_data: Path) -> None:
     # vc-di-eddsa §3.3.2: the document is verified under the proof's @context.
-    signed = read_json(vectors(shared_dir) / "eddsa-jcs-2022" / "signedJCS.json")
+    signed = read_json(vectors(test_data) / "eddsa-jcs-2022" / "signedJCS.json")
     signed["@context"].append("https://www.w3.org/ns/credentials/undefined-terms/v2")
     result = verify_proof(signed, loader=vector_loader(), resolve_key=public_key_from_did_key)
     assert result.cryptosuite == "eddsa-jcs-2022"
@@ -446,7 +446,7 @@ def test_the_verified_document_is_a_copy_without_the_proof() -> None:
     assert "proof" in signed
 
 
-def test_a_did_key_of_the_vector_key_pair_names_its_own_key(shared_dir: Path) -> None:
-    signed = read_json(vectors(shared_dir) / "eddsa-rdfc-2022" / "signedDataInt.json")
+def test_a_did_key_of_the_vector_key_pair_names_its_own_key(test_data: Path) -> None:
+    signed = read_json(vectors(test_data) / "eddsa-rdfc-2022" / "signedDataInt.json")
     result = verify_proof(signed, loader=vector_loader(), resolve_key=public_key_from_did_key)
     assert did_key_from_public_key(result.public_key) == result.verification_method.split("#")[0]

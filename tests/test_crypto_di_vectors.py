@@ -69,15 +69,15 @@ CASES = [
 ]
 
 
-def _file(shared_dir: Path, case: SuiteCase, stem: str) -> Path:
+def _file(test_data: Path, case: SuiteCase, stem: str) -> Path:
     extension = ".json" if stem in ("proofConfig", "signed") else ".txt"
-    return vectors(shared_dir) / case.folder / f"{stem}{case.suffix}{extension}"
+    return vectors(test_data) / case.folder / f"{stem}{case.suffix}{extension}"
 
 
-def _steps(shared_dir: Path, case: SuiteCase) -> tuple[str, str, dict[str, Any]]:
+def _steps(test_data: Path, case: SuiteCase) -> tuple[str, str, dict[str, Any]]:
     """The canonical document and proof configuration, computed from the inputs."""
-    unsigned = read_json(vectors(shared_dir) / case.unsigned)
-    proof_config = read_json(_file(shared_dir, case, "proofConfig"))
+    unsigned = read_json(vectors(test_data) / case.unsigned)
+    proof_config = read_json(_file(test_data, case, "proofConfig"))
     if case.cryptosuite == "eddsa-rdfc-2022":
         # The vector's proof config already shows the @context step 5 copies in.
         options = {k: v for k, v in proof_config.items() if k != "@context"}
@@ -91,57 +91,55 @@ def _steps(shared_dir: Path, case: SuiteCase) -> tuple[str, str, dict[str, Any]]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_canonical_document_matches_the_vector(shared_dir: Path, case: SuiteCase) -> None:
-    canonical_document, _, _ = _steps(shared_dir, case)
-    assert canonical_document == read_text(_file(shared_dir, case, "canonDoc"))
+def test_canonical_document_matches_the_vector(test_data: Path, case: SuiteCase) -> None:
+    canonical_document, _, _ = _steps(test_data, case)
+    assert canonical_document == read_text(_file(test_data, case, "canonDoc"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_canonical_proof_configuration_matches_the_vector(
-    shared_dir: Path, case: SuiteCase
-) -> None:
-    _, canonical_config, _ = _steps(shared_dir, case)
-    assert canonical_config == read_text(_file(shared_dir, case, "proofCanon"))
+def test_canonical_proof_configuration_matches_the_vector(test_data: Path, case: SuiteCase) -> None:
+    _, canonical_config, _ = _steps(test_data, case)
+    assert canonical_config == read_text(_file(test_data, case, "proofCanon"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_hashes_match_the_vector(shared_dir: Path, case: SuiteCase) -> None:
-    canonical_document, canonical_config, _ = _steps(shared_dir, case)
+def test_hashes_match_the_vector(test_data: Path, case: SuiteCase) -> None:
+    canonical_document, canonical_config, _ = _steps(test_data, case)
     proof_hash = hashlib.sha256(canonical_config.encode()).hexdigest()
     document_hash = hashlib.sha256(canonical_document.encode()).hexdigest()
-    assert proof_hash == read_text(_file(shared_dir, case, "proofHash"))
-    assert document_hash == read_text(_file(shared_dir, case, "docHash"))
+    assert proof_hash == read_text(_file(test_data, case, "proofHash"))
+    assert document_hash == read_text(_file(test_data, case, "docHash"))
     combined = hashing(canonical_document, canonical_config)
-    assert combined.hex() == read_text(_file(shared_dir, case, "combinedHash"))
+    assert combined.hex() == read_text(_file(test_data, case, "combinedHash"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_signature_matches_the_vector_in_hex_and_base58(shared_dir: Path, case: SuiteCase) -> None:
-    canonical_document, canonical_config, _ = _steps(shared_dir, case)
+def test_signature_matches_the_vector_in_hex_and_base58(test_data: Path, case: SuiteCase) -> None:
+    canonical_document, canonical_config, _ = _steps(test_data, case)
     signature = proof_serialization(
-        hashing(canonical_document, canonical_config), vector_key(shared_dir)
+        hashing(canonical_document, canonical_config), vector_key(test_data)
     )
-    assert signature.hex() == read_text(_file(shared_dir, case, "sigHex"))
-    assert encode_base58btc(signature) == read_text(_file(shared_dir, case, "sigBTC58"))
+    assert signature.hex() == read_text(_file(test_data, case, "sigHex"))
+    assert encode_base58btc(signature) == read_text(_file(test_data, case, "sigBTC58"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_add_proof_reproduces_the_signed_document(shared_dir: Path, case: SuiteCase) -> None:
-    unsigned = read_json(vectors(shared_dir) / case.unsigned)
+def test_add_proof_reproduces_the_signed_document(test_data: Path, case: SuiteCase) -> None:
+    unsigned = read_json(vectors(test_data) / case.unsigned)
     signed = add_proof(
         unsigned,
-        vector_key(shared_dir),
+        vector_key(test_data),
         VECTOR_KEY_VM,
         cryptosuite=case.cryptosuite,
         created=VECTOR_CREATED,
         loader=loader(),
     )
-    assert signed == read_json(_file(shared_dir, case, "signed"))
+    assert signed == read_json(_file(test_data, case, "signed"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_signed_vector_verifies(shared_dir: Path, case: SuiteCase) -> None:
-    signed = read_json(_file(shared_dir, case, "signed"))
+def test_signed_vector_verifies(test_data: Path, case: SuiteCase) -> None:
+    signed = read_json(_file(test_data, case, "signed"))
     result = verify_proof(signed, loader=loader(), resolve_key=public_key_from_did_key)
     assert result.cryptosuite == case.cryptosuite
     assert result.verification_method == VECTOR_KEY_VM
@@ -151,27 +149,27 @@ def test_signed_vector_verifies(shared_dir: Path, case: SuiteCase) -> None:
 # -- Ed25519Signature2020 (VC 1.1 era; verified, never created) --------------------------------
 
 
-def _ed_sig(shared_dir: Path, stem: str) -> Path:
+def _ed_sig(test_data: Path, stem: str) -> Path:
     suffix = ".json" if stem in ("proofConfig", "signed") else ".txt"
-    return vectors(shared_dir) / "Ed25519Signature2020" / f"{stem}EdSig{suffix}"
+    return vectors(test_data) / "Ed25519Signature2020" / f"{stem}EdSig{suffix}"
 
 
-def test_ed25519_signature_2020_intermediates_match_the_vector(shared_dir: Path) -> None:
-    signed = read_json(_ed_sig(shared_dir, "signed"))
+def test_ed25519_signature_2020_intermediates_match_the_vector(test_data: Path) -> None:
+    signed = read_json(_ed_sig(test_data, "signed"))
     document = {k: v for k, v in signed.items() if k != "proof"}
     canonical_document = canonicalize(document, loader())
-    canonical_config = canonicalize(read_json(_ed_sig(shared_dir, "proofConfig")), loader())
-    assert canonical_document == read_text(_ed_sig(shared_dir, "canonDoc"))
-    assert canonical_config == read_text(_ed_sig(shared_dir, "proofCanon"))
+    canonical_config = canonicalize(read_json(_ed_sig(test_data, "proofConfig")), loader())
+    assert canonical_document == read_text(_ed_sig(test_data, "canonDoc"))
+    assert canonical_config == read_text(_ed_sig(test_data, "proofCanon"))
     combined = hashing(canonical_document, canonical_config)
-    assert combined.hex() == read_text(_ed_sig(shared_dir, "combinedHash"))
-    signature = vector_key(shared_dir).sign(combined)
-    assert signature.hex() == read_text(_ed_sig(shared_dir, "sigHex"))
-    assert encode_base58btc(signature) == read_text(_ed_sig(shared_dir, "sigBTC58"))
+    assert combined.hex() == read_text(_ed_sig(test_data, "combinedHash"))
+    signature = vector_key(test_data).sign(combined)
+    assert signature.hex() == read_text(_ed_sig(test_data, "sigHex"))
+    assert encode_base58btc(signature) == read_text(_ed_sig(test_data, "sigBTC58"))
 
 
-def test_ed25519_signature_2020_signed_vector_verifies(shared_dir: Path) -> None:
-    signed = read_json(_ed_sig(shared_dir, "signed"))
+def test_ed25519_signature_2020_signed_vector_verifies(test_data: Path) -> None:
+    signed = read_json(_ed_sig(test_data, "signed"))
     result = verify_proof(signed, loader=loader(), resolve_key=public_key_from_did_key)
     assert result.cryptosuite == "Ed25519Signature2020"
 
@@ -179,12 +177,12 @@ def test_ed25519_signature_2020_signed_vector_verifies(shared_dir: Path) -> None
 # -- proof sets and chains ------------------------------------------------------------------
 
 
-def _chain_dir(shared_dir: Path) -> Path:
-    return vectors(shared_dir) / "proof-set-chain"
+def _chain_dir(test_data: Path) -> Path:
+    return vectors(test_data) / "proof-set-chain"
 
 
-def _chain_key(shared_dir: Path, number: int) -> Any:
-    return key_pair(read_json(_chain_dir(shared_dir) / "multiKeyPairs.json")[f"keyPair{number}"])
+def _chain_key(test_data: Path, number: int) -> Any:
+    return key_pair(read_json(_chain_dir(test_data) / "multiKeyPairs.json")[f"keyPair{number}"])
 
 
 @pytest.mark.parametrize(
@@ -197,20 +195,20 @@ def _chain_key(shared_dir: Path, number: int) -> Any:
     ],
 )
 def test_each_set_and_chain_proof_signs_its_documented_input(
-    shared_dir: Path, document: str, config: str, signed_config: str, key_number: int
+    test_data: Path, document: str, config: str, signed_config: str, key_number: int
 ) -> None:
-    folder = _chain_dir(shared_dir)
+    folder = _chain_dir(test_data)
     proof = create_proof(
         read_json(folder / document),
         read_json(folder / config),
-        _chain_key(shared_dir, key_number),
+        _chain_key(test_data, key_number),
         loader(),
     )
     assert proof == read_json(folder / signed_config)
 
 
-def test_add_proof_builds_the_vector_proof_set_then_chain(shared_dir: Path) -> None:
-    folder = _chain_dir(shared_dir)
+def test_add_proof_builds_the_vector_proof_set_then_chain(test_data: Path) -> None:
+    folder = _chain_dir(test_data)
     document = read_json(folder / "unsigned.json")
     steps = [
         ("proofSetConfig1.json", 1, "signedProofSet1.json"),
@@ -222,7 +220,7 @@ def test_add_proof_builds_the_vector_proof_set_then_chain(shared_dir: Path) -> N
         config = read_json(folder / config_name)
         document = add_proof(
             document,
-            _chain_key(shared_dir, key_number),
+            _chain_key(test_data, key_number),
             config["verificationMethod"],
             created=config["created"],
             loader=loader(),
@@ -242,9 +240,9 @@ def test_add_proof_builds_the_vector_proof_set_then_chain(shared_dir: Path) -> N
     ],
 )
 def test_every_proof_of_the_vector_sets_and_chains_verifies(
-    shared_dir: Path, name: str, proofs: int
+    test_data: Path, name: str, proofs: int
 ) -> None:
-    signed = read_json(_chain_dir(shared_dir) / name)
+    signed = read_json(_chain_dir(test_data) / name)
     result = verify_proof(signed, loader=loader(), resolve_key=public_key_from_did_key)
     assert len(result.proofs) == proofs
     assert [p.verification_method for p in result.proofs] == [
@@ -296,9 +294,9 @@ TAMPERINGS: dict[str, Callable[[dict[str, Any]], None]] = {
 @pytest.mark.parametrize("tampering", sorted(TAMPERINGS))
 @pytest.mark.parametrize("name", SIGNED_VECTORS)
 def test_tampering_with_a_signed_vector_is_rejected(
-    shared_dir: Path, name: str, tampering: str
+    test_data: Path, name: str, tampering: str
 ) -> None:
-    signed = read_json(vectors(shared_dir) / name)
+    signed = read_json(vectors(test_data) / name)
     TAMPERINGS[tampering](signed)
     with pytest.raises(InvalidProofSignatureError):
         verify_proof(signed, loader=loader(), resolve_key=public_key_from_did_key)

@@ -133,8 +133,8 @@ def test_canonicalising_is_idempotent(value: Any) -> None:
     assert canonicalize(json.loads(text)) == text
 
 
-def test_eddsa_jcs_2022_vector_document_and_proof_config(shared_dir: Path) -> None:
-    folder = vectors(shared_dir)
+def test_eddsa_jcs_2022_vector_document_and_proof_config(test_data: Path) -> None:
+    folder = vectors(test_data)
     assert canonicalize(read_json(folder / "unsigned.json")) == read_text(
         folder / "eddsa-jcs-2022" / "canonDocJCS.txt"
     )

@@ -27,6 +27,7 @@ from credledger.crypto.rdfc import serialize_quad
 from hypothesis import HealthCheck, assume, given, settings
 from pyld import jsonld
 
+from .edubadges_material import EdubadgesMaterial
 from .jsonld_strategies import PLAIN_SCALARS, jsonld_documents
 
 _documents = jsonld_documents(PLAIN_SCALARS)
@@ -67,10 +68,8 @@ def test_random_documents_say_what_pyld_says_they_say(document: dict[str, Any]) 
     assert _ours(document, loader) == expected
 
 
-def _shared_documents() -> list[str]:
+def _vector_documents() -> list[str]:
     names = [
-        "examples/edubadges/ref_ob3_full_example.json",
-        "examples/edubadges/ref_minimal_valid_obv3.json",
         "vectors/di-eddsa/unsigned.json",
         "vectors/di-eddsa/eddsa-rdfc-2022/signedDataInt.json",
         "vectors/di-eddsa/Ed25519Signature2020/signedEdSig.json",
@@ -80,9 +79,19 @@ def _shared_documents() -> list[str]:
     return names
 
 
-@pytest.mark.parametrize("name", _shared_documents())
-def test_shared_credentials_say_what_pyld_says_they_say(shared_dir: Path, name: str) -> None:
-    document = json.loads((shared_dir / name).read_text("utf-8"))
+@pytest.mark.parametrize("name", _vector_documents())
+def test_vector_credentials_say_what_pyld_says_they_say(test_data: Path, name: str) -> None:
+    document = json.loads((test_data / name).read_text("utf-8"))
+    loader = DocumentLoader()
+    assert _ours(document, loader) == _pyld(document, loader)
+
+
+@pytest.mark.parametrize("example", ["full", "minimal"])
+def test_the_ob3_specification_examples_say_what_pyld_says_they_say(
+    edubadges: EdubadgesMaterial, example: str
+) -> None:
+    path = edubadges.ob3_full_example() if example == "full" else edubadges.ob3_minimal_example()
+    document = json.loads(path.read_text("utf-8"))
     loader = DocumentLoader()
     assert _ours(document, loader) == _pyld(document, loader)
 

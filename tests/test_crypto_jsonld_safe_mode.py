@@ -7,13 +7,14 @@ turns it into an error); the expected code is jsonld.js's event code.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.jsonld_errors import JsonLdError, UnknownContextError, UnsafeJsonLdError
 from credledger.crypto.rdfc import canonicalize
+
+from .edubadges_material import EdubadgesMaterial
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -109,16 +110,12 @@ def test_a_term_definition_with_unknown_keys_is_refused() -> None:
 
 
 def test_the_published_edubadges_context_is_refused_as_jsonld_js_refuses_it(
-    shared_dir: Path,
+    edubadges: EdubadgesMaterial,
 ) -> None:
     # Its scoped context for EducredentialAchievement spells "context" for "@context".
     url = "https://raw.githubusercontent.com/educredentials/obv3-examples/refs/heads/main/contexts/educredential.json"
-    context = json.loads((shared_dir / "contexts" / "edubadges-educredential.json").read_text())
-    example = json.loads(
-        (
-            shared_dir / "examples" / "edubadges" / "mbob_eo_eov_microcredential_full.json"
-        ).read_text()
-    )
+    context = json.loads(edubadges.context().read_text())
+    example = json.loads(edubadges.credential("mbob_eo_eov_microcredential_full.json").read_text())
     with pytest.raises(JsonLdError) as raised:
         canonicalize(example, DocumentLoader({url: context}))
     assert raised.value.code == "invalid scoped context"

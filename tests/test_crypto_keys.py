@@ -55,8 +55,8 @@ SPEC_VM = SPEC_DID + "#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
 
 @pytest.fixture(scope="module")
-def vector_key_pair(shared_dir: Path) -> dict[str, str]:
-    data: dict[str, str] = json.loads((shared_dir / "vectors/di-eddsa/keyPair.json").read_text())
+def vector_key_pair(test_data: Path) -> dict[str, str]:
+    data: dict[str, str] = json.loads((test_data / "vectors/di-eddsa/keyPair.json").read_text())
     return data
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -20,6 +19,8 @@ from credledger.crypto.jsonld_rdf import Quad, format_iri, format_literal
 from credledger.crypto.rdfc import canonicalize, canonicalize_quads
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from .edubadges_material import EdubadgesMaterial
 
 P = format_iri("http://example.org/p")
 Q = format_iri("http://example.org/q")
@@ -133,13 +134,13 @@ def test_named_graph_blank_nodes_are_labelled_too() -> None:
     assert canonicalize_quads(quads) == _oxigraph_canonical(quads)
 
 
-def test_the_full_ob3_example_canonicalises_exactly_as_rdf_canonize_does(shared_dir: Path) -> None:
+def test_the_full_ob3_example_canonicalises_exactly_as_rdf_canonize_does(
+    edubadges: EdubadgesMaterial,
+) -> None:
     # SHA-256 of rdf-canonize 5.0.0's output for this credential's dataset (jsonld.js 9.0.0).
     # Six identical endorsement proofs make isomorphic named graphs: pyoxigraph 0.5 labels
     # them differently, which is why credledger canonicalises with its own RDFC-1.0.
-    document = json.loads(
-        (shared_dir / "examples" / "edubadges" / "ref_ob3_full_example.json").read_text("utf-8")
-    )
+    document = json.loads(edubadges.ob3_full_example().read_text("utf-8"))
     canonical = canonicalize(document, DocumentLoader())
     assert hashlib.sha256(canonical.encode()).hexdigest() == (
         "92ee02bd83460967fa37c06b72a18d7ef8cd987a36b8bd657e5a7ad471129280"

@@ -38,28 +38,28 @@ from hypothesis import strategies as st
 CHECKPOINT_TEXT = "example.com/log\n3\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
 
 
-def _load(shared_dir: Path, name: str) -> Any:
-    return json.loads((shared_dir / "vectors/signed-note" / name).read_text(encoding="utf-8"))
+def _load(test_data: Path, name: str) -> Any:
+    return json.loads((test_data / "vectors/signed-note" / name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def c2sp_example(shared_dir: Path) -> Any:
-    return _load(shared_dir, "c2sp-example.json")
+def c2sp_example(test_data: Path) -> Any:
+    return _load(test_data, "c2sp-example.json")
 
 
 @pytest.fixture(scope="module")
-def go_note(shared_dir: Path) -> Any:
-    return _load(shared_dir, "go-sumdb-note.json")
+def go_note(test_data: Path) -> Any:
+    return _load(test_data, "go-sumdb-note.json")
 
 
 @pytest.fixture(scope="module")
-def cosig(shared_dir: Path) -> Any:
-    return _load(shared_dir, "cosignature-v1.json")
+def cosig(test_data: Path) -> Any:
+    return _load(test_data, "cosignature-v1.json")
 
 
 @pytest.fixture(scope="module")
-def formats(shared_dir: Path) -> Any:
-    return _load(shared_dir, "c2sp-format-examples.json")
+def formats(test_data: Path) -> Any:
+    return _load(test_data, "c2sp-format-examples.json")
 
 
 def _go_verifiers(go_note: Any, names: list[str]) -> list[NoteVerifier]:

@@ -74,7 +74,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         other = _ok(client.post("/v1/issuers", json={"name": "Other"}, headers=auth(ADMIN_TOKEN)))
         issuer = auth(school["token"])
         achievement = _ok(
-            client.post("/v1/achievements", json=microcredential_definition(), headers=issuer)
+            client.post(
+                "/v1/achievements",
+                json=microcredential_definition(suspendable=True),
+                headers=issuer,
+            )
         )
         credential = _ok(
             client.post(

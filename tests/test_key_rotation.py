@@ -57,10 +57,17 @@ def rotate(client: TestClient, school: dict[str, Any]) -> str:
     return str(r.json()["key_id"])
 
 
+def proof_of(vc: dict[str, Any]) -> dict[str, Any]:
+    """The (first) proof: OB 3.0 credentials carry ``proof`` as an array."""
+    proof = vc["proof"]
+    return dict(proof[0] if isinstance(proof, list) else proof)
+
+
 def forged_with(ledger: Any, original: dict[str, Any], key_id: str, created: str) -> Any:
     """What a thief holding ``key_id`` makes: a new credential, signed like the original."""
     unsigned = copy.deepcopy(original)
-    vm = unsigned.pop("proof")["verificationMethod"]
+    vm = proof_of(unsigned)["verificationMethod"]
+    del unsigned["proof"]
     unsigned["id"] = f"urn:uuid:{uuid4()}"
     return add_proof(
         unsigned, ledger.signer.key_pair(key_id), vm, created=created, loader=ledger.signer.loader
@@ -97,7 +104,7 @@ def test_revoking_after_a_rotation_shows_it_revoked_and_it_cannot_be_recognised(
     assert report["status"]["revocation"] == "revoked"
     clear = verify(client, untouched["credential"])
     assert clear["verified"] is True
-    assert clear["status"] == {"revocation": "clear", "suspension": "clear"}
+    assert clear["status"] == {"revocation": "clear"}
     r = client.post(
         "/v1/recognitions",
         headers=auth(other["token"]),
@@ -109,7 +116,7 @@ def test_revoking_after_a_rotation_shows_it_revoked_and_it_cannot_be_recognised(
 def test_the_status_list_is_republished_under_the_new_key(client: TestClient) -> None:
     school = register(client)
     issued = award(client, school)
-    url = issued["credential"]["credentialStatus"][0]["statusListCredential"]
+    url = issued["credential"]["credentialStatus"]["statusListCredential"]
     path = url.removeprefix("https://ledger.example.test")
     first = client.get(path).json()
     key = rotate(client, school)
@@ -146,7 +153,7 @@ def test_a_backdated_proof_by_a_retired_key_is_invalid_at_the_ledger(
     old_key = ledger.issuer(UUID(school["id"])).active_key_id
     rotate(client, school)
     backdated = forged_with(
-        ledger, issued["credential"], old_key, issued["credential"]["proof"]["created"]
+        ledger, issued["credential"], old_key, proof_of(issued["credential"])["created"]
     )
     report = verify(client, backdated)
     assert report["verified"] is False
@@ -210,7 +217,7 @@ def test_a_compromised_key_invalidates_what_it_signed_until_reissued(
         vc = now["credential"]
         assert vc["id"] == issued["credential"]["id"]
         assert vc["credentialStatus"] == issued["credential"]["credentialStatus"]
-        assert vc["proof"]["verificationMethod"].endswith(body["active_key_id"])
+        assert proof_of(vc)["verificationMethod"].endswith(body["active_key_id"])
         assert verify(client, vc)["verified"] is True
     again = client.post(
         f"/v1/issuers/{school['id']}/keys/{key}/reissue",
@@ -243,7 +250,7 @@ def test_the_bulk_reissue_is_in_the_log(client: TestClient, ledger: Any) -> None
         headers=auth(school["token"]),
     )
     client.post("/v1/log/checkpoint", headers=auth(ADMIN_TOKEN))
-    r = client.get(f"/v1/log/leaves?start={size}&end={size + 10}")
+    r = client.get(f"/v1/log/leaves?start={size}&end={size + 50}")
     from base64 import b64decode
 
     from credledger.crypto import cbor

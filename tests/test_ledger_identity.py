@@ -56,7 +56,9 @@ def leaves(ledger: CredentialLedger) -> list[dict[str, Any]]:
 
 
 def status_urls(vc: dict[str, Any]) -> set[str]:
-    return {entry["statusListCredential"] for entry in vc["credentialStatus"]}
+    status = vc["credentialStatus"]  # one object (OB 3.0), or two for suspendable awards
+    entries = status if isinstance(status, list) else [status]
+    return {entry["statusListCredential"] for entry in entries}
 
 
 def test_a_new_ledger_records_its_identity_as_its_first_leaf(ledger: CredentialLedger) -> None:

@@ -54,8 +54,8 @@ def _store(new_nodes: Iterable[NewNode]) -> dict[NodeId, bytes]:
 
 
 @pytest.fixture(scope="module")
-def reference(shared_dir: Path) -> Any:
-    return json.loads((shared_dir / "vectors/rfc6962/reference-tree.json").read_text())
+def reference(test_data: Path) -> Any:
+    return json.loads((test_data / "vectors/rfc6962/reference-tree.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -200,8 +200,8 @@ DEFAULT_RUN_MAX = 131_073
 
 
 @pytest.fixture(scope="module")
-def large(shared_dir: Path) -> Any:
-    return json.loads((shared_dir / "vectors/rfc6962/large-trees.json").read_text())
+def large(test_data: Path) -> Any:
+    return json.loads((test_data / "vectors/rfc6962/large-trees.json").read_text())
 
 
 def _large_tree(size: int) -> dict[NodeId, bytes]:

@@ -27,7 +27,7 @@ from credledger.crypto.merkle_verify import (
     verify_subtree_inclusion,
 )
 
-VECTORS = Path(__file__).resolve().parent.parent.parent / "shared" / "vectors" / "rfc6962"
+VECTORS = Path(__file__).resolve().parent / "data" / "vectors" / "rfc6962"
 
 Kinds = tuple[type[MerkleProofError], ...]
 MISMATCH: Kinds = (RootMismatchError,)
@@ -179,19 +179,19 @@ CASES = sorted(
 )
 
 
-def _load(shared_dir: Path, relpath: str) -> tuple[Callable[[dict[str, Any]], None], Any]:
-    path = shared_dir / "vectors" / "rfc6962" / relpath
+def _load(test_data: Path, relpath: str) -> tuple[Callable[[dict[str, Any]], None], Any]:
+    path = test_data / "vectors" / "rfc6962" / relpath
     return VERIFIERS[relpath.split("/", 1)[0]], json.loads(path.read_text())
 
 
-def test_every_vector_folder_has_cases(shared_dir: Path) -> None:
+def test_every_vector_folder_has_cases(test_data: Path) -> None:
     for folder in VERIFIERS:
-        assert any((shared_dir / "vectors" / "rfc6962" / folder).rglob("*.json")), folder
+        assert any((test_data / "vectors" / "rfc6962" / folder).rglob("*.json")), folder
 
 
 @pytest.mark.parametrize("relpath", CASES)
-def test_vector_outcome_matches_want_err(shared_dir: Path, relpath: str) -> None:
-    verify, case = _load(shared_dir, relpath)
+def test_vector_outcome_matches_want_err(test_data: Path, relpath: str) -> None:
+    verify, case = _load(test_data, relpath)
     if not case["wantErr"]:
         verify(case)
         return

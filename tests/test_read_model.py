@@ -16,7 +16,8 @@ def populate(ledger: Any) -> None:
     school = ledger.register_issuer(Act(ADMIN), "Hogeschool", "https://hs.example.nl")
     other = ledger.register_issuer(Act(ADMIN), "Universiteit")
     actor = str(school.issuer.id)
-    achievement = ledger.define_achievement(Act(actor), microcredential_definition())
+    definition = microcredential_definition(suspendable=True)
+    achievement = ledger.define_achievement(Act(actor), definition)
     issued = [
         ledger.issue_credential(Act(actor), achievement.id, {"email": f"l{i}@x.nl"})
         for i in range(3)

@@ -13,8 +13,8 @@ from credledger.crypto.rfc9162 import EMPTY_ROOT, HASH_SIZE, leaf_hash, node_has
 
 
 @pytest.fixture(scope="module")
-def reference(shared_dir: Path) -> Any:
-    return json.loads((shared_dir / "vectors/rfc6962/reference-tree.json").read_text())
+def reference(test_data: Path) -> Any:
+    return json.loads((test_data / "vectors/rfc6962/reference-tree.json").read_text())
 
 
 def test_hash_size_is_sha256_digest_size() -> None:

@@ -54,7 +54,7 @@ def self_signed(tmp: Path) -> tuple[Path, Path]:
 def test_serve_speaks_https_with_the_given_certificate(tmp_path: Path) -> None:
     cert, key = self_signed(tmp_path)
     port = free_port()
-    env = {**os.environ, "CREDLEDGER_ADMIN_TOKEN": "https-test-admin"}
+    env = {**os.environ, "CREDLEDGER_ADMIN_TOKEN": "https-test-admin-token-not-a-secret"}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -84,7 +84,7 @@ def test_serve_speaks_https_with_the_given_certificate(tmp_path: Path) -> None:
                     f"{url}/v1/issuers",
                     json={"name": "TLS School"},
                     verify=trust,
-                    headers={"Authorization": "Bearer https-test-admin"},
+                    headers={"Authorization": "Bearer https-test-admin-token-not-a-secret"},
                 )
                 break
             except httpx.ConnectError:

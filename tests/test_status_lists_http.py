@@ -24,13 +24,14 @@ def client(ledger: Any) -> Iterator[TestClient]:
         yield c
 
 
-def issue(client: TestClient, n: int = 1) -> tuple[str, list[dict[str, Any]]]:
+def issue(
+    client: TestClient, n: int = 1, *, suspendable: bool = True
+) -> tuple[str, list[dict[str, Any]]]:
     token = client.post("/v1/issuers", json={"name": "School"}, headers=auth(ADMIN_TOKEN)).json()[
         "token"
     ]
-    achievement = client.post(
-        "/v1/achievements", json=microcredential_definition(), headers=auth(token)
-    ).json()["id"]
+    definition = microcredential_definition(suspendable=suspendable)
+    achievement = client.post("/v1/achievements", json=definition, headers=auth(token)).json()["id"]
     issued = []
     for i in range(n):
         r = client.post(
@@ -43,8 +44,13 @@ def issue(client: TestClient, n: int = 1) -> tuple[str, list[dict[str, Any]]]:
     return token, issued
 
 
+def entries(vc: dict[str, Any]) -> list[dict[str, Any]]:
+    status = vc["credentialStatus"]
+    return status if isinstance(status, list) else [status]
+
+
 def entry(vc: dict[str, Any], purpose: str) -> dict[str, Any]:
-    return next(e for e in vc["credentialStatus"] if e["statusPurpose"] == purpose)
+    return next(e for e in entries(vc) if e["statusPurpose"] == purpose)
 
 
 def bit(client: TestClient, status_entry: dict[str, Any]) -> bool:
@@ -55,16 +61,41 @@ def bit(client: TestClient, status_entry: dict[str, Any]) -> bool:
     return Bitstring.decode(encoded).get(int(status_entry["statusListIndex"]))
 
 
-def test_every_credential_carries_revocation_and_suspension_entries(client: TestClient) -> None:
-    _, issued = issue(client, 3)
+def test_a_credential_carries_one_revocation_entry_by_default(client: TestClient) -> None:
+    _, issued = issue(client, 3, suspendable=False)
     for item in issued:
-        purposes = {e["statusPurpose"] for e in item["credential"]["credentialStatus"]}
-        assert purposes == {"revocation", "suspension"}
-        assert {e["type"] for e in item["credential"]["credentialStatus"]} == {
-            "BitstringStatusListEntry"
-        }
+        status = item["credential"]["credentialStatus"]
+        assert status["type"] == "BitstringStatusListEntry"
+        assert status["statusPurpose"] == "revocation"
     indices = [int(entry(i["credential"], "revocation")["statusListIndex"]) for i in issued]
     assert len(set(indices)) == 3
+
+
+def test_a_suspendable_credential_carries_revocation_and_suspension_entries(
+    client: TestClient,
+) -> None:
+    _, issued = issue(client, 3)
+    for item in issued:
+        purposes = [e["statusPurpose"] for e in entries(item["credential"])]
+        assert purposes == ["revocation", "suspension"]
+        assert {e["type"] for e in entries(item["credential"])} == {"BitstringStatusListEntry"}
+    indices = [int(entry(i["credential"], "revocation")["statusListIndex"]) for i in issued]
+    assert len(set(indices)) == 3
+
+
+def test_suspending_a_credential_without_a_suspension_entry_is_a_409_saying_why(
+    client: TestClient,
+) -> None:
+    token, (item,) = issue(client, suspendable=False)
+    r = client.post(
+        f"/v1/credentials/{item['id']}/suspend", json={"reason": "inquiry"}, headers=auth(token)
+    )
+    assert r.status_code == 409
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["type"].endswith("not-suspendable")
+    assert "no suspension status entry" in r.json()["detail"]
+    history = client.get(f"/v1/credentials/{item['id']}/status-history", headers=auth(token))
+    assert [h["status"] for h in history.json()["history"]] == ["active"]
 
 
 def test_revoking_sets_the_revocation_bit_and_suspension_toggles(client: TestClient) -> None:
@@ -155,3 +186,23 @@ def test_the_status_at_a_past_time_is_answered_from_the_events(
         for m in [*moments, ledger.clock() + dt.timedelta(seconds=1)]
     ]
     assert answers == ["active", "suspended", "active", "revoked"]
+
+
+def test_anonymous_reads_and_publish_requests_record_nothing_new(
+    client: TestClient, ledger: Any
+) -> None:
+    token, (item,) = issue(client)
+    client.post(f"/v1/credentials/{item['id']}/revoke", json={"reason": "x"}, headers=auth(token))
+    path = entry(item["credential"], "revocation")["statusListCredential"].split(
+        "ledger.example.test", 1
+    )[1]
+    before = ledger.recorder.max_notification_id()
+    for _ in range(20):
+        assert client.get(path).status_code == 200
+        assert client.post(f"{path}/publish").status_code == 204
+    assert client.get(f"/v1/credentials/{item['id']}/proof").status_code == 200
+    assert ledger.recorder.max_notification_id() == before
+    unknown = client.post("/v1/status/6c0f7a4e-5a7e-4e08-9a39-8e3f9e0f0000/publish")
+    assert unknown.status_code == 404
+    assert client.post("/v1/status/not-a-uuid/publish").status_code == 422
+    assert ledger.recorder.max_notification_id() == before

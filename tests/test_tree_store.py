@@ -98,8 +98,8 @@ def test_append_returns_the_new_size(store: TreeStore) -> None:
     assert store.size() == 7
 
 
-def test_the_reference_tree_is_stored_node_for_node(store: TreeStore, shared_dir: Path) -> None:
-    ref = json.loads((shared_dir / "vectors/rfc6962/reference-tree.json").read_text())
+def test_the_reference_tree_is_stored_node_for_node(store: TreeStore, test_data: Path) -> None:
+    ref = json.loads((test_data / "vectors/rfc6962/reference-tree.json").read_text())
     leaves = [leaf_hash(bytes.fromhex(x)) for x in ref["leaves_hex"]]
     for size, leaf in enumerate(leaves, start=1):
         store.append_leaves([leaf], size - 1)

@@ -136,6 +136,26 @@ def test_a_status_entry_is_added_on_request_and_the_status_can_change(
     assert after["verified"] is False and after["status"]["revocation"] == "revoked"
 
 
+def test_suspending_a_credential_with_only_a_revocation_entry_is_refused_recording_nothing(
+    client: TestClient, issuer: dict[str, Any], ledger: Any
+) -> None:
+    given = credential(issuer, id="https://school.example/credentials/44")
+    options = {"credentialStatus": {"type": "BitstringStatusListEntry"}}
+    assert issue(client, issuer, {"credential": given, "options": options}).status_code == 201
+    before = ledger.recorder.max_notification_id()
+    r = client.post(
+        f"/v1/issuers/{issuer['id']}/credentials/status",
+        headers=auth(issuer["token"]),
+        json={
+            "credentialId": given["id"],
+            "credentialStatus": {"type": "BitstringStatusListEntry", "status": "suspended"},
+        },
+    )
+    assert r.status_code == 409
+    assert r.json()["type"].endswith("not-suspendable")
+    assert ledger.recorder.max_notification_id() == before
+
+
 def test_presentations_are_verified_with_challenge_and_domain(
     client: TestClient, issuer: dict[str, Any]
 ) -> None:
@@ -296,7 +316,7 @@ def test_eddsa_jcs_2022_is_an_option(client: TestClient, issuer: dict[str, Any])
 
 
 def test_foreign_vc_1_1_with_ed25519signature2020_is_checked(
-    client: TestClient, shared_dir: Any
+    client: TestClient, test_data: Any
 ) -> None:
     """The W3C vector's signature verifies; its issuer (https://vc.example/...) does not
     control the did:key that signed, so the credential is still refused, for that
@@ -304,7 +324,7 @@ def test_foreign_vc_1_1_with_ed25519signature2020_is_checked(
     import json
 
     signed = json.loads(
-        (shared_dir / "vectors/di-eddsa/Ed25519Signature2020/signedEdSig.json").read_text()
+        (test_data / "vectors/di-eddsa/Ed25519Signature2020/signedEdSig.json").read_text()
     )
     errors = client.post("/v1/credentials/verify", json={"verifiableCredential": signed}).json()[
         "errors"

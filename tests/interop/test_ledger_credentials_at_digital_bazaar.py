@@ -121,7 +121,7 @@ def issued(client: TestClient) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def test_ledger_credentials_verify_at_digital_bazaar(client: TestClient, tmp_path: Path) -> None:
     award, vcapi = issued(client)
-    status_url = award["credential"]["credentialStatus"][0]["statusListCredential"]
+    status_url = award["credential"]["credentialStatus"]["statusListCredential"]
     status_list = client.get(status_url.removeprefix(BASE)).json()
     verdicts = digital_bazaar_verify(
         [award["credential"], vcapi, status_list], tmp_path, did_documents(client)
@@ -171,14 +171,17 @@ def digital_bazaar_status(
 
 
 def served_lists(client: TestClient, vc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    urls = {e["statusListCredential"] for e in vc["credentialStatus"]}
+    status = vc["credentialStatus"]
+    urls = {e["statusListCredential"] for e in (status if isinstance(status, list) else [status])}
     return {url: client.get(url.removeprefix(BASE)).json() for url in urls}
 
 
 def test_digital_bazaar_sees_revocation_and_suspension(client: TestClient, tmp_path: Path) -> None:
     school = client.post("/v1/issuers", json={"name": "S"}, headers=auth(ADMIN_TOKEN)).json()
     achievement = client.post(
-        "/v1/achievements", json=microcredential_definition(), headers=auth(school["token"])
+        "/v1/achievements",
+        json=microcredential_definition(suspendable=True),
+        headers=auth(school["token"]),
     ).json()["id"]
     award = client.post(
         "/v1/credentials",
@@ -248,7 +251,8 @@ def test_digital_bazaar_refuses_a_compromised_keys_credential_and_accepts_its_re
     client: TestClient, tmp_path: Path
 ) -> None:
     school, issued = school_with_award(client)
-    key = issued["credential"]["proof"]["verificationMethod"].split("#")[1]
+    proof = issued["credential"]["proof"]
+    key = (proof[0] if isinstance(proof, list) else proof)["verificationMethod"].split("#")[1]
     r = client.post(
         f"/v1/issuers/{school['id']}/keys/{key}/compromised",
         json={"reason": "leak"},
@@ -268,3 +272,33 @@ def test_digital_bazaar_refuses_a_compromised_keys_credential_and_accepts_its_re
         [issued["credential"], reissued], tmp_path, did_documents(client)
     )
     assert [v["verified"] for v in verdicts] == [False, True], verdicts
+
+
+def test_digital_bazaar_sees_a_withdrawn_endorsement_revoked(
+    client: TestClient, tmp_path: Path
+) -> None:
+    school = client.post("/v1/issuers", json={"name": "S"}, headers=auth(ADMIN_TOKEN)).json()
+    endorser = client.post("/v1/issuers", json={"name": "E"}, headers=auth(ADMIN_TOKEN)).json()
+    achievement = client.post(
+        "/v1/achievements", json=microcredential_definition(), headers=auth(school["token"])
+    ).json()["id"]
+    endorsed = client.post(
+        "/v1/endorsements",
+        json={"subject": achievement, "comment": "Well designed"},
+        headers=auth(endorser["token"]),
+    ).json()
+    vc = endorsed["credential"]
+
+    def revoked() -> Any:
+        result = digital_bazaar_status(vc, served_lists(client, vc), tmp_path)
+        assert result["verified"], result
+        return {r["purpose"]: r["status"] for r in result["results"]}["revocation"]
+
+    assert revoked() is False
+    r = client.post(
+        f"/v1/endorsements/{endorsed['id']}/withdraw",
+        json={"reason": "programme changed"},
+        headers=auth(endorser["token"]),
+    )
+    assert r.status_code == 200, r.text
+    assert revoked() is True
