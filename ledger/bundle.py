@@ -507,9 +507,17 @@ def verify_bundle(
     vc = bundle["credential"]
     if not isinstance(vc, dict) or not isinstance(vc.get("id"), str):
         raise MalformedBundleError("credential must be a credential object with an id")
-    checkpoint, index, leaf, trust = verify_issuance(
-        vc, bundle, trusted_log_key=trusted_log_key, witnesses=witnesses, resolve_did=resolve_did
-    )
+    try:
+        checkpoint, index, leaf, trust = verify_issuance(
+            vc,
+            bundle,
+            trusted_log_key=trusted_log_key,
+            witnesses=witnesses,
+            resolve_did=resolve_did,
+        )
+    except UnvouchedLogError:
+        _refuse_if_forged(vc, clock, resolve_did)
+        raise
 
     lists = _verified_lists(bundle.get("status_lists", []), checkpoint, _status_urls(vc))
     warnings = [
@@ -548,6 +556,25 @@ def verify_bundle(
         status=dict(report.status),
         warnings=warnings,
     )
+
+
+def _refuse_if_forged(
+    vc: Mapping[str, Any],
+    clock: Callable[[], datetime],
+    resolve_did: Callable[[str], dict[str, Any]] | None,
+) -> None:
+    """A bundle whose log nobody vouches for is undecided, unless the credential itself
+    does not verify (a changed byte, say): then it is invalid whatever the log."""
+
+    def no_lists(url: str) -> dict[str, Any]:
+        raise LookupError("status is not read here")
+
+    verifier = CredentialVerifier(loader=loader_for(vc), fetch_status_list=no_lists, clock=clock)
+    if resolve_did is not None:
+        verifier.resolve_did = resolve_did
+    failures = [e["message"] for e in verifier.verify(vc).errors if e.get("kind") != "status"]
+    if failures:
+        raise CredentialInvalidError("; ".join(str(m) for m in failures))
 
 
 def _verified_lists(
