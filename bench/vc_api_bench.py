@@ -358,6 +358,10 @@ def comparisons(levels: list[Level]) -> list[dict[str, Any]]:
             if len(pair) < 2:
                 continue
             ours, theirs = pair[CREDLEDGER], pair[BASELINE]
+            if not (ours.requests and theirs.requests):  # nothing answered: no ratio
+                ours_p50 = ours_p99 = float("nan")
+            else:
+                ours_p50, ours_p99 = ours.p50_ms, ours.p99_ms
             rows.append(
                 {
                     "work": work,
@@ -365,8 +369,8 @@ def comparisons(levels: list[Level]) -> list[dict[str, Any]]:
                     CREDLEDGER: ours,
                     BASELINE: theirs,
                     "throughput_ratio": ours.rate / theirs.rate if theirs.rate else float("nan"),
-                    "p50_ratio": theirs.p50_ms / ours.p50_ms if ours.p50_ms else float("nan"),
-                    "p99_ratio": theirs.p99_ms / ours.p99_ms if ours.p99_ms else float("nan"),
+                    "p50_ratio": theirs.p50_ms / ours_p50 if ours_p50 else float("nan"),
+                    "p99_ratio": theirs.p99_ms / ours_p99 if ours_p99 else float("nan"),
                 }
             )
     return rows
