@@ -290,7 +290,9 @@ def test_digital_bazaar_sees_a_withdrawn_endorsement_revoked(
     vc = endorsed["credential"]
 
     def revoked() -> Any:
-        result = digital_bazaar_status(vc, served_lists(client, vc), tmp_path)
+        result = digital_bazaar_status(
+            vc, served_lists(client, vc), tmp_path, did_documents(client)
+        )
         assert result["verified"], result
         return {r["purpose"]: r["status"] for r in result["results"]}["revocation"]
 
