@@ -575,6 +575,8 @@ class CredentialLedger(Application[UUID]):
             self.vault.store_signing_key(key_id, str(issuer_id), pair.private_bytes(), self.clock())
             issuer.rotate_signing_key(key_id=key_id, public_key_multibase=key_id)
             self.save(issuer)
+        # New credentials name the new key: their lists must be signed by it now, not at
+        # the next change of a bit.
         self._republish_lists_of(issuer_id)
         return key_id
 
@@ -588,7 +590,7 @@ class CredentialLedger(Application[UUID]):
     def _republish_lists_of(self, issuer_id: UUID) -> None:
         """The issuer's status lists signed anew by its key in force (after a rotation)."""
         refs = [r for r in self.known_status_lists() if r.issuer_id == issuer_id]
-        self._publish_after_act(partial(self.status_publisher.publish_all, refs))
+        self._publish_after_act(partial(self.status_publisher.publish_all, refs, resign=True))
 
     def reissue_signed_by(self, act: Act, issuer_id: UUID, key_id: str, reason: str) -> Reissue:
         """Re-sign every unrevoked credential ``key_id`` signed (see key_lifecycle)."""

@@ -135,20 +135,25 @@ class StatusPublisher:
                 due.append(ref)
         return self.publish_all(due)
 
-    def publish_all(self, refs: Iterable[ListRef], *, only_missing: bool = False) -> int:
+    def publish_all(
+        self, refs: Iterable[ListRef], *, only_missing: bool = False, resign: bool = False
+    ) -> int:
         published = 0
         for ref in refs:
             try:
-                if self.publish(ref, only_missing=only_missing) is not None:
+                if self.publish(ref, only_missing=only_missing, resign=resign) is not None:
                     published += 1
             except ConflictError:
                 log.warning("status list %s is being published elsewhere", ref.list_uuid)
         return published
 
     # -- one list --------------------------------------------------------------------------
-    def publish(self, ref: ListRef, *, only_missing: bool = False) -> StatusList | None:
+    def publish(
+        self, ref: ListRef, *, only_missing: bool = False, resign: bool = False
+    ) -> StatusList | None:
         """Record a new version of the list if its bits changed or its window closes
-        soon; returns it, or None when the newest version stands."""
+        soon (or ``resign``: its issuer's key changed); returns it, or None when the
+        newest version stands."""
         ledger = self.ledger
         with self._lock:
             for _attempt in range(5):
@@ -166,7 +171,7 @@ class StatusPublisher:
                     fresh = expiry is not None and expiry - now >= self.renew_before
                     # After a rotation the lists are signed anew by the key in force.
                     in_force = signed_with_key_in_force(current.document, issuer)
-                    if only_missing or (same and fresh and in_force):
+                    if only_missing or (same and fresh and in_force and not resign):
                         if expiry is not None:
                             self._expiry[ref.list_uuid] = expiry
                         return None

@@ -128,14 +128,16 @@ def signed_result(response: Any) -> Any:
     return response.json()["credential"]["credentialSubject"]["result"][0]["value"]
 
 
+# The school's achievement declares a Dutch grade (issue 13: results follow the
+# definition), so exactness is shown on grades; the ledger's own check keeps any exact
+# number as its string (test_the_ledger_keeps_an_exact_result_as_its_string).
 @pytest.mark.parametrize(
     ("literal", "signed"),
     [
-        ("9007199254740991", "9007199254740991"),
-        ("-9007199254740991", "-9007199254740991"),
         ("7.5", "7.5"),
-        ("0.1", "0.1"),
-        ('"18446744073709551616"', "18446744073709551616"),
+        ("10", "10"),
+        ("5.5", "5.5"),
+        ('"6.5"', "6.5"),
     ],
 )
 def test_results_within_a_doubles_precision_or_as_strings_are_signed_exactly(
