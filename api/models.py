@@ -85,6 +85,12 @@ class Strict(BaseModel):
 
 class IssuerIn(Strict):
     name: ShortText
+    did_method: Literal["web", "key"] | None = Field(
+        default=None,
+        description="the issuer's identity: `web` (default), a did:web under this ledger whose "
+        "document lists every key, so rotations keep it; `key`, the did:key of its one key "
+        "(for verifiers that resolve nothing else; it can never rotate)",
+    )
     url: Url | None = None
     email: Email | None = None
 
@@ -341,6 +347,23 @@ class TokenRevoke(Strict):
 class KeyRotated(BaseModel):
     key_id: str
     did: str
+
+
+MultibaseKey = Annotated[str, StringConstraints(pattern=r"^z[1-9A-HJ-NP-Za-km-z]{40,60}$")]
+
+
+class KeyCompromised(BaseModel):
+    key_id: str
+    state: str
+    active_key_id: str = Field(description="the key in force now (a new one if it was this one)")
+    did: str
+    affected: int = Field(description="unrevoked credentials still signed by the key")
+
+
+class ReissueOut(BaseModel):
+    key_id: str
+    reissued: list[str] = Field(description="ids of the credentials signed anew")
+    skipped: dict[str, str] = Field(description="credential id -> why it was not re-signed")
 
 
 class ReissueIn(Strict):

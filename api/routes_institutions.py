@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from credledger.ledger.errors import NotFoundError
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from .auth import Admin, Authenticated, IdempotencyKey, IssuerPrincipal, LedgerDep
 from .media_types import DidDocumentResponse
@@ -18,7 +18,10 @@ from .models import (
     IssuerCreated,
     IssuerIn,
     IssuerUpdate,
+    KeyCompromised,
     KeyRotated,
+    ReasonIn,
+    ReissueOut,
     TokenCreated,
     TokenRevoke,
 )
@@ -30,10 +33,14 @@ router = APIRouter(prefix="/v1")
 def register_issuer(
     body: IssuerIn, principal: Admin, ledger: LedgerDep, idempotency_key: IdempotencyKey = None
 ) -> IssuerCreated:
-    """Register an institution: gives it a did:key signing identity and a bearer token."""
+    """Register an institution: gives it a DID (did:web by default) and a bearer token."""
     data = body.model_dump(mode="json", exclude_none=True)
     registered = ledger.register_issuer(
-        principal.act(idempotency_key, data), data["name"], data.get("url"), data.get("email")
+        principal.act(idempotency_key, data),
+        data["name"],
+        data.get("url"),
+        data.get("email"),
+        did_method=data.get("did_method", "web"),
     )
     return IssuerCreated(id=str(registered.issuer.id), did=registered.did, token=registered.token)
 
@@ -154,10 +161,63 @@ def rotate_key(
     ledger: LedgerDep,
     idempotency_key: IdempotencyKey = None,
 ) -> KeyRotated:
-    """Sign with a new Ed25519 key from now on; the old one stays listed and resolvable."""
+    """Sign with a new Ed25519 key from now on, under the same did:web identity; the old
+    key stays in the DID document, so what it signed keeps verifying (409 for a did:key
+    issuer, whose identity is its key)."""
     act = principal.act(idempotency_key, {"issuer": str(issuer_id), "rotate": True})
     key_id = ledger.rotate_issuer_key(act, issuer_id)
     return KeyRotated(key_id=key_id, did=ledger.issuer_did(ledger.issuer(issuer_id)))
+
+
+KeyId = Annotated[str, Path(pattern=r"^z[1-9A-HJ-NP-Za-km-z]{40,60}$", max_length=61)]
+
+
+@router.post(
+    "/issuers/{issuer_id}/keys/{key_id}/compromised",
+    tags=["issuers"],
+    response_model=KeyCompromised,
+)
+def report_key_compromised(
+    issuer_id: UUID,
+    key_id: KeyId,
+    body: ReasonIn,
+    principal: Authenticated,
+    ledger: LedgerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> KeyCompromised:
+    """Report a signing key compromised: nothing it signed verifies any more (it leaves the
+    DID document's assertion methods). If it is the key in force, a new key replaces it
+    first. Re-issue what it signed with `.../keys/{key_id}/reissue`."""
+    data = {"issuer": str(issuer_id), "compromised": key_id, "reason": body.reason}
+    issuer = ledger.report_key_compromised(
+        principal.act(idempotency_key, data), issuer_id, key_id, body.reason
+    )
+    return KeyCompromised(
+        key_id=key_id,
+        state=str(issuer.keys[key_id]["state"]),
+        active_key_id=issuer.active_key_id,
+        did=ledger.issuer_did(issuer),
+        affected=len(ledger.credentials_signed_by(issuer_id, key_id)),
+    )
+
+
+@router.post(
+    "/issuers/{issuer_id}/keys/{key_id}/reissue", tags=["issuers"], response_model=ReissueOut
+)
+def reissue_signed_by(
+    issuer_id: UUID,
+    key_id: KeyId,
+    body: ReasonIn,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+) -> ReissueOut:
+    """Re-sign, under the key in force, every unrevoked credential this (retired or
+    compromised) key signed: same ids, status indices and award dates; each is a
+    `CredentialReissued` in the log, each batch an `IssuerCredentialsReissued`. Running it
+    again re-signs only what is left."""
+    act = principal.act(None, {"issuer": str(issuer_id), "reissue": key_id})
+    done = ledger.reissue_signed_by(act, issuer_id, key_id, body.reason)
+    return ReissueOut(key_id=done.key_id, reissued=done.reissued, skipped=done.skipped)
 
 
 @router.post(

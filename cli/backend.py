@@ -81,3 +81,17 @@ class Backend(Protocol):
     def erase_learner(self, body: Body, key: str | None) -> Body:
         """``{"recipient"}`` -> ``{"id", "credentials", "copies"}`` (the issuer's learner)."""
         ...
+
+    def rotate_key(self, issuer_id: str, key: str | None) -> Body:
+        """A new signing key for the issuer -> ``{"key_id", "did"}``."""
+        ...
+
+    def report_key_compromised(
+        self, issuer_id: str, key_id: str, reason: str, key: str | None
+    ) -> Body:
+        """-> ``{"key_id", "state", "active_key_id", "did", "affected"}``."""
+        ...
+
+    def reissue_signed_by(self, issuer_id: str, key_id: str, reason: str) -> Body:
+        """Re-sign what ``key_id`` signed -> ``{"key_id", "reissued", "skipped"}``."""
+        ...

@@ -103,7 +103,11 @@ class LocalBackend:
     def register_issuer(self, body: Body, key: str | None) -> Body:
         with _translated():
             registered = self.ledger.register_issuer(
-                self._act(ADMIN, key, body), body["name"], body.get("url"), body.get("email")
+                self._act(ADMIN, key, body),
+                body["name"],
+                body.get("url"),
+                body.get("email"),
+                did_method=body.get("did_method", "web"),
             )
         return {"id": str(registered.issuer.id), "did": registered.did, "token": registered.token}
 
@@ -238,3 +242,32 @@ class LocalBackend:
             "credentials": [str(c) for c in erased.credentials],
             "copies": erased.copies,
         }
+
+    def rotate_key(self, issuer_id: str, key: str | None) -> Body:
+        act = self._as_issuer(key, {"issuer": issuer_id, "rotate": True})
+        target = _uuid(issuer_id, "issuer")
+        with _translated():
+            key_id = self.ledger.rotate_issuer_key(act, target)
+            return {"key_id": key_id, "did": self.ledger.issuer_did(self.ledger.issuer(target))}
+
+    def report_key_compromised(
+        self, issuer_id: str, key_id: str, reason: str, key: str | None
+    ) -> Body:
+        body = {"issuer": issuer_id, "compromised": key_id, "reason": reason}
+        act = self._as_issuer(key, body)
+        target = _uuid(issuer_id, "issuer")
+        with _translated():
+            issuer = self.ledger.report_key_compromised(act, target, key_id, reason)
+            return {
+                "key_id": key_id,
+                "state": issuer.keys[key_id]["state"],
+                "active_key_id": issuer.active_key_id,
+                "did": self.ledger.issuer_did(issuer),
+                "affected": len(self.ledger.credentials_signed_by(target, key_id)),
+            }
+
+    def reissue_signed_by(self, issuer_id: str, key_id: str, reason: str) -> Body:
+        act = self._as_issuer(None, {"issuer": issuer_id, "reissue": key_id})
+        with _translated():
+            done = self.ledger.reissue_signed_by(act, _uuid(issuer_id, "issuer"), key_id, reason)
+        return {"key_id": done.key_id, "reissued": done.reissued, "skipped": done.skipped}

@@ -18,14 +18,20 @@ import typer
 from credledger.ledger.bundle import (
     BundleError,
     BundleReport,
+    IssuerUnreachableError,
     NotABundleError,
+    UnvouchedLogError,
     dump_cbor,
     dump_json,
     load_bundle,
     verify_bundle,
 )
+from credledger.ledger.did_web import DidResolutionError
+from credledger.ledger.fetch_session import FetchSession
+from credledger.ledger.guarded_fetch import GuardedFetcher
 
-from .log_client import LogClient, ServerError
+from .did_resolution import DidResolver
+from .log_client import USER_AGENT, LogClient, ServerError
 from .options import TokenOption
 from .verdicts import INVALID, UNDECIDED, VALID, emit_json, fail, line, stderr, stdout
 
@@ -182,22 +188,41 @@ def verify(
     file: Annotated[Path, typer.Argument(help="a bundle written by `proof export`")],
     log_key: Annotated[
         str | None,
-        typer.Option(help="the log's vkey you trust (default: the key inside the bundle)"),
+        typer.Option(
+            help="the log's vkey you trust (default: the one the credential's issuer vouches "
+            "for, in the credential or its DID document)"
+        ),
     ] = None,
     witness_key: Annotated[
         list[str] | None, typer.Option(help="a witness vkey whose cosignature may appear")
     ] = None,
+    did_document: Annotated[
+        list[Path] | None,
+        typer.Option(help="a DID document (JSON file) to use instead of resolving that DID"),
+    ] = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(help="resolve did:web on private and loopback addresses (testing)"),
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="seconds per HTTP request")] = 10.0,
     json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
 ) -> None:
-    """Check a proof bundle offline: exit 0 valid, 1 invalid (2: status undecided, or the
-    file is not a proof bundle).
+    """Check a proof bundle: exit 0 valid, 1 invalid (2: undecided, or the file is not a
+    proof bundle).
 
     The bundle is judged by its content: any JSON serialisation of it verifies (the
     server's /proof answer saved with curl, a re-indented or CRLF copy).
 
-    Checks the credential's Data Integrity proof (bundled contexts, did:key resolved
-    locally), that its leaf records exactly this credential, the inclusion proof, the
-    checkpoint signature, and every bundled status list with its own leaf and proof.
+    Checks the credential's Data Integrity proof (bundled contexts; a did:key issuer is
+    resolved locally, a did:web one through the guarded fetcher or --did-document), that
+    its leaf records exactly this credential, the inclusion proof, the checkpoint
+    signature, and every bundled status list with its own leaf and proof.
+
+    The log counts only if the credential's issuer vouches for it (its signed credential
+    or its DID document names the log's key) or you pin its key: a bundle from any other
+    log is invalid. A credential whose issuer names no log (issued before issuers named
+    theirs) is undecided unless you pin the key. The report says which key was trusted
+    and why. Nothing but a did:web issuer's DID document is fetched.
 
     Example: credledger proof verify proof.json --log-key "$(curl -s LEDGER/v1/log/key)"
     """
@@ -205,10 +230,22 @@ def verify(
         raw = file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}", code=UNDECIDED, as_json=json_output)
+    fetcher = GuardedFetcher(allow_private=allow_private, deadline=timeout, user_agent=USER_AGENT)
     try:
+        resolver = DidResolver.with_files(FetchSession(fetcher), did_document or [])
         report = verify_bundle(
-            load_bundle(raw), trusted_log_key=log_key, witnesses=witness_key or []
+            load_bundle(raw),
+            trusted_log_key=log_key,
+            witnesses=witness_key or [],
+            resolve_did=resolver,
         )
+    except DidResolutionError as exc:
+        fail(str(exc), code=UNDECIDED, as_json=json_output)
+    except (UnvouchedLogError, IssuerUnreachableError) as exc:
+        if json_output:
+            emit_json({"valid": False, "result": "undecided", "error": str(exc)})
+        stderr.print(f"[bold yellow]undecided:[/] {exc}")
+        raise typer.Exit(UNDECIDED) from None
     except NotABundleError as exc:
         fail(str(exc), code=UNDECIDED, as_json=json_output)
     except BundleError as exc:
@@ -242,7 +279,7 @@ def _print(report: BundleReport, code: int, json_output: bool) -> None:
             f"under the checkpoint of size {report.checkpoint_size}",
         )
     )
-    stdout.print(line("log key", report.log_key))
+    stdout.print(line("log key", f"{report.log_key}, trusted: {report.log_trust}"))
     stdout.print(line("status", f"{status} (as of that checkpoint)"))
     for warning in report.warnings:
         stdout.print(f"  [yellow]warning:[/] {warning}")

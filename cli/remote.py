@@ -172,6 +172,19 @@ class RemoteBackend:
     def erase_learner(self, body: Body, key: str | None) -> Body:
         return self._post("/v1/erasures", body, key)
 
+    def rotate_key(self, issuer_id: str, key: str | None) -> Body:
+        return self._post(f"/v1/issuers/{quote(issuer_id, safe='')}/keys/rotate", {}, key)
+
+    def report_key_compromised(
+        self, issuer_id: str, key_id: str, reason: str, key: str | None
+    ) -> Body:
+        path = f"/v1/issuers/{quote(issuer_id, safe='')}/keys/{quote(key_id, safe='')}"
+        return self._post(f"{path}/compromised", {"reason": reason}, key)
+
+    def reissue_signed_by(self, issuer_id: str, key_id: str, reason: str) -> Body:
+        path = f"/v1/issuers/{quote(issuer_id, safe='')}/keys/{quote(key_id, safe='')}"
+        return self._post(f"{path}/reissue", {"reason": reason}, None, retry=True)
+
 
 def client(server: str, token: str, *, timeout: float = 30.0) -> httpx.Client:
     return httpx.Client(

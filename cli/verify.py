@@ -1,9 +1,10 @@
 """`credledger verify FILE|URL`: is this credential genuine, valid and not revoked?
 
 Checks the data model and validity period, every Data Integrity proof with the bundled
-contexts and the issuer's did:key resolved locally, every status entry against its
-status list (fetched over HTTP(S), proof checked), and, for a credential issued by a
-credledger, that the ledger's transparency log holds exactly this credential.
+contexts and the issuer's DID (did:key locally, did:web through the guarded fetcher),
+every status entry against its status list (fetched over HTTP(S), proof checked), and,
+for a credential issued by a credledger, that the transparency log its issuer vouches
+for holds exactly this credential.
 
 Exit 0 valid, 1 invalid (forged, expired, revoked, suspended, not in the log it claims),
 2 undecided (a status list or the log could not be reached).
@@ -21,6 +22,8 @@ from uuid import UUID
 import typer
 from credledger.ledger.bundle import (
     BundleError,
+    IssuerUnreachableError,
+    UnvouchedLogError,
     credledger_base_url,
     loader_for,
     verify_issuance,
@@ -31,6 +34,7 @@ from credledger.ledger.status_floor import floored, logged_status_lists
 from credledger.ledger.verification import CredentialVerifier, Outcome, Report
 
 from .audit import read_key_option
+from .did_resolution import DidResolver
 from .log_client import USER_AGENT
 from .verdicts import INVALID, UNDECIDED, VALID, emit_json, line, stderr, stdout
 
@@ -107,8 +111,10 @@ def check_log(
     bundle: Mapping[str, Any] | None,
     fetcher: FetchSession,
     log_key: str | None,
+    resolve_did: DidResolver | None = None,
 ) -> LogCheck:
-    """The log part: from the bundle given, or from the issuing ledger's proof endpoint."""
+    """The log part: from the bundle given, or from the issuing ledger's proof endpoint,
+    in a log the credential's issuer vouches for (or the one pinned with --log-key)."""
     if bundle is None:
         origin = _from_credledger(vc)
         if origin is None:
@@ -123,14 +129,25 @@ def check_log(
         if not isinstance(bundle, Mapping):
             return LogCheck("unknown", "the ledger did not answer a proof bundle")
     try:
-        checkpoint, index, leaf = verify_issuance(vc, bundle, trusted_log_key=log_key)
+        checkpoint, index, leaf, trust = verify_issuance(
+            vc, bundle, trusted_log_key=log_key, resolve_did=resolve_did
+        )
+    except (UnvouchedLogError, IssuerUnreachableError) as exc:
+        return LogCheck("unknown", str(exc))
     except BundleError as exc:
         return LogCheck("not-included", str(exc))
     return LogCheck(
         "included",
         f"leaf {index} ({leaf.get('event')}) of {checkpoint.origin}, "
-        f"under the signed checkpoint of size {checkpoint.size}",
-        {"origin": checkpoint.origin, "leaf_index": index, "checkpoint_size": checkpoint.size},
+        f"under the signed checkpoint of size {checkpoint.size}; "
+        f"log key trusted because {trust.reason}",
+        {
+            "origin": checkpoint.origin,
+            "leaf_index": index,
+            "checkpoint_size": checkpoint.size,
+            "log_key": trust.key,
+            "trusted_because": trust.reason,
+        },
         bundle,
     )
 
@@ -154,9 +171,11 @@ def verify_one(
     *,
     log: bool,
     log_key: str | None,
+    resolve_did: DidResolver | None = None,
 ) -> Verdict:
     """One verification: its own budget of fetches, all through the guarded fetcher."""
     session = FetchSession(fetcher, cache)
+    resolver = resolve_did or DidResolver(session)
     try:
         document = _load(source, session)
     except (FetchError, FileNotFoundError, OSError) as exc:
@@ -169,19 +188,23 @@ def verify_one(
     if not isinstance(document, dict):
         return Verdict(source, INVALID, problem="a credential is a JSON object")
     logged = (
-        check_log(document, bundle, session, log_key) if log else LogCheck("skipped", "--no-log")
+        check_log(document, bundle, session, log_key, resolver)
+        if log
+        else LogCheck("skipped", "--no-log")
     )
     floor: dict[str, dict[str, Any]] = {}
     if logged.bundle is not None:
         try:
-            floor = logged_status_lists(logged.bundle, trusted_log_key=log_key)
+            floor = logged_status_lists(
+                logged.bundle, trusted_log_key=logged.info.get("log_key") or log_key
+            )
         except BundleError as exc:
             logged = LogCheck("not-included", f"the bundle's status lists: {exc}")
     rolled_back: list[str] = []
     verifier = CredentialVerifier(
         loader=loader_for(document),
         fetch_status_list=floored(session.status_list, floor, rolled_back),
-        resolve_did=session.did_document,
+        resolve_did=resolver,
         status_cache=None if floor else cache.status_lists,
         disclose_fetch_errors=True,
     )

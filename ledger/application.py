@@ -44,7 +44,7 @@ from .credential_digests import CredentialDigests
 from .data_dir import prepare_data_directory, store_files
 from .definition_names import existing_definition
 from .definitions import validate_definition
-from .did_web import DidResolutionError, did_web_document, did_web_for
+from .did_web import DidResolutionError, LogService, did_web_document, did_web_for
 from .endorsement import Endorsement
 from .erasure import ErasureResult, erase_learner
 from .errors import (
@@ -59,6 +59,16 @@ from .fetch_session import FetchSession, SharedFetchCache
 from .guarded_fetch import GuardedFetcher
 from .identity_records import establish_identity
 from .issuer import Issuer
+from .issuer_keys import KeyPeriod, key_periods
+from .key_lifecycle import (
+    CANNOT_ROTATE,
+    DID_METHODS,
+    Reissue,
+    credentials_signed_by,
+    reissue_signed_by,
+    report_key_compromised,
+    signed_in_force,
+)
 from .ledger_identity import LedgerIdentity
 from .own_lists_uncached import OwnListsUncached
 from .read_model import ReadModel
@@ -377,6 +387,10 @@ class CredentialLedger(Application[UUID]):
         return self._get(Issuer, issuer_id)
 
     def issuer_did(self, issuer: Issuer) -> str:
+        """The issuer's identity: the DID recorded at registration (see Issuer), else the
+        did:key of its key (issuers registered before identities were recorded)."""
+        if issuer.did is not None:
+            return issuer.did
         from credledger.crypto.keys import public_key_from_multibase
 
         return did_key_from_public_key(
@@ -384,16 +398,36 @@ class CredentialLedger(Application[UUID]):
         )
 
     def issuer_did_web(self, issuer_id: UUID, base_url: str | None = None) -> str:
-        """The issuer's did:web under ``base_url`` (one of the ledger's; default: current)."""
+        """The issuer's did:web: the one recorded at registration; for an issuer
+        registered before DIDs were recorded, the one under ``base_url`` (one of the
+        ledger's; default: current)."""
+        issuer = self._find(Issuer, issuer_id)
+        if issuer is not None and issuer.did is not None and issuer.did.startswith("did:web:"):
+            return issuer.did
         return did_web_for(base_url or self.identity.base_url, str(issuer_id))
 
-    def did_web_document(self, issuer_id: UUID, base_url: str | None = None) -> dict[str, Any]:
-        """The issuer's did:web document: every key it ever had (retired ones not trusted).
+    def key_periods(self, issuer_id: UUID) -> dict[str, KeyPeriod]:
+        """When each of the issuer's keys was in force, from its recorded events."""
+        return key_periods(self.events.get(issuer_id))
 
-        ``base_url``: which of the ledger's recorded base URLs the DID is under (a request
-        to an earlier base URL's host gets the document of the DID it resolves)."""
+    def log_service(self) -> LogService:
+        """This ledger's transparency log, as issuers' DID documents name it."""
+        return LogService(
+            f"{self.identity.base_url}/v1/log", self.identity.log_origin, self.tlog.vkey
+        )
+
+    def did_web_document(self, issuer_id: UUID, base_url: str | None = None) -> dict[str, Any]:
+        """The issuer's did:web document: every key with its period, and this log.
+
+        ``base_url``: for an issuer without a recorded DID, which of the ledger's base
+        URLs the DID is under (a request to an earlier base URL's host gets the document
+        of the DID it resolves)."""
         issuer = self._get(Issuer, issuer_id)
-        return did_web_document(self.issuer_did_web(issuer.id, base_url), issuer.keys)
+        return did_web_document(
+            self.issuer_did_web(issuer.id, base_url),
+            self.key_periods(issuer.id).values(),
+            log=self.log_service(),
+        )
 
     @property
     def verifier(self) -> CredentialVerifier:
@@ -413,22 +447,70 @@ class CredentialLedger(Application[UUID]):
                     lambda url: self.identity.base_url_of(url) is not None,
                 ),
             ),
+            signed_in_force=lambda document, vm_id: signed_in_force(self, document, vm_id),
         )
 
     def resolve_did(self, did: str, session: FetchSession | None = None) -> dict[str, Any]:
-        """This ledger's did:web documents (under any of its base URLs) from the events;
-        other did:web through the guarded fetcher (``session``: the request's budget;
-        none, no fetching)."""
-        for base_url in set(self.identity.base_urls):
-            own = did_web_for(base_url, "")
-            if did.startswith(own):
-                try:
-                    return self.did_web_document(UUID(did[len(own) :]), base_url)
-                except (ValueError, NotFoundError):
-                    raise DidResolutionError(f"no issuer {did}") from None
+        """This ledger's did:web documents (recorded DIDs, or under any of its base URLs)
+        from the events; other did:web through the guarded fetcher (``session``: the
+        request's budget; none, no fetching)."""
+        own = self._own_issuer_of(did)
+        if own is not None:
+            return self.did_web_document(*own)
+        if any(did.startswith(did_web_for(b, "")) for b in self.identity.base_urls):
+            raise DidResolutionError(f"no issuer {did}")
         if did.startswith("did:web:") and session is not None:
             return session.did_document(did)
         raise DidResolutionError(f"unsupported DID method: {did[:40]}")
+
+    def _own_issuer_of(self, did: str) -> tuple[UUID, str | None] | None:
+        """The issuer of this ledger whose did:web ``did`` is (and, for an issuer without
+        a recorded DID, the base URL it is under), if any."""
+        if not did.startswith("did:web:"):
+            return None
+        try:
+            issuer_id = UUID(did.rsplit(":", 1)[-1])
+        except ValueError:
+            return None
+        issuer = self._find(Issuer, issuer_id)
+        if issuer is None:
+            return None
+        if issuer.did is not None and issuer.did.startswith("did:web:"):
+            return (issuer_id, None) if issuer.did == did else None
+        for base_url in self.identity.base_urls:
+            if did_web_for(base_url, str(issuer_id)) == did:
+                return issuer_id, base_url
+        return None
+
+    def signing_method(self, issuer: Issuer) -> str:
+        """The verification method the issuer signs with now (its DID's, or did:key's)."""
+        if issuer.signing_key_compromised:
+            raise ConflictError(
+                "the issuer's signing key was reported compromised and it cannot rotate "
+                "(a did:key identity); nothing more can be signed for it"
+            )
+        if issuer.did is not None and issuer.did.startswith("did:web:"):
+            return f"{issuer.did}#{issuer.active_key_id}"
+        return self.signer.verification_method(issuer.active_key_id)
+
+    def sign_as(
+        self,
+        issuer: Issuer,
+        document: dict[str, Any],
+        created: datetime,
+        *,
+        cryptosuite: str = "eddsa-rdfc-2022",
+        proof_array: bool = False,
+    ) -> dict[str, Any]:
+        """Sign ``document`` with the issuer's key in force, under its identity."""
+        return self.signer.sign(
+            document,
+            issuer.active_key_id,
+            created,
+            cryptosuite=cryptosuite,
+            verification_method=self.signing_method(issuer),
+            proof_array=proof_array,
+        )
 
     def issuer_profile(self, issuer: Issuer, *, with_context: bool = True) -> dict[str, Any]:
         return rendering.issuer_profile(
@@ -439,6 +521,7 @@ class CredentialLedger(Application[UUID]):
             issuer.url,
             issuer.email,
             with_context=with_context,
+            log_key=self.tlog.vkey,
         )
 
     # -- issuers -------------------------------------------------------------------------
@@ -452,10 +535,20 @@ class CredentialLedger(Application[UUID]):
         return f"{issuer_id}.{base64.urlsafe_b64encode(secret).decode().rstrip('=')}"
 
     def register_issuer(
-        self, act: Act, name: str, url: str | None = None, email: str | None = None
+        self,
+        act: Act,
+        name: str,
+        url: str | None = None,
+        email: str | None = None,
+        *,
+        did_method: str = "web",
     ) -> RegisteredIssuer:
+        """``did_method``: ``web`` (default; an identity that survives key rotation) or
+        ``key`` (the did:key of its one key, for verifiers that resolve nothing else)."""
         if act.actor != ADMIN:
             raise ForbiddenError("only the administrator registers issuers")
+        if did_method not in DID_METHODS:
+            raise RequestInvalidError([FieldError(("body", "did_method"), "must be web or key")])
         with self._acting(act) as act:
             issuer_id = act.derived_id("issuer")
             existing = self._earlier(Issuer, act, "issuer")
@@ -474,6 +567,9 @@ class CredentialLedger(Application[UUID]):
                 token_hash=token_hash(token),
                 key_id=key_id,
                 public_key_multibase=key_id,
+                did=did_web_for(self.identity.base_url, str(issuer_id))
+                if did_method == "web"
+                else did_key_from_public_key(pair.public_key),
             )
             winner = self._save_new(Issuer, issuer_id, issuer)
             issuer = winner or issuer
@@ -500,19 +596,38 @@ class CredentialLedger(Application[UUID]):
             issuer = self._owned_issuer(act, issuer_id)
             if issuer.already_done():
                 return issuer.active_key_id
+            if not issuer.can_rotate:
+                raise ConflictError(CANNOT_ROTATE)
             pair = Ed25519KeyPair.generate()
             key_id = public_key_multibase(pair.public_key)
             self.vault.store_signing_key(key_id, str(issuer_id), pair.private_bytes(), self.clock())
             issuer.rotate_signing_key(key_id=key_id, public_key_multibase=key_id)
             self.save(issuer)
-        # New credentials name the new key's issuer: their lists must be signed by it now,
-        # not at the next change of a bit (a list by another issuer is unread: undecided).
-        self._publish_after_act(partial(self._resign_lists_of, issuer_id))
+        # New credentials name the new key: their lists must be signed by it now, not at
+        # the next change of a bit.
+        self._republish_lists_of(issuer_id)
         return key_id
 
-    def _resign_lists_of(self, issuer_id: UUID) -> None:
-        refs = [ref for ref in self.known_status_lists() if ref.issuer_id == issuer_id]
-        self.status_publisher.publish_all(refs, resign=True)
+    def report_key_compromised(self, act: Act, issuer_id: UUID, key_id: str, reason: str) -> Issuer:
+        """Nothing ``key_id`` signed verifies any more (see key_lifecycle)."""
+        check_reason(reason)
+        issuer = report_key_compromised(self, act, issuer_id, key_id, reason)
+        self._republish_lists_of(issuer_id)
+        return issuer
+
+    def _republish_lists_of(self, issuer_id: UUID) -> None:
+        """The issuer's status lists signed anew by its key in force (after a rotation)."""
+        refs = [r for r in self.known_status_lists() if r.issuer_id == issuer_id]
+        self._publish_after_act(partial(self.status_publisher.publish_all, refs, resign=True))
+
+    def reissue_signed_by(self, act: Act, issuer_id: UUID, key_id: str, reason: str) -> Reissue:
+        """Re-sign every unrevoked credential ``key_id`` signed (see key_lifecycle)."""
+        check_reason(reason)
+        return reissue_signed_by(self, act, issuer_id, key_id, reason)
+
+    def credentials_signed_by(self, issuer_id: UUID, key_id: str) -> list[str]:
+        """Ids of the issuer's unrevoked credentials whose signature is by ``key_id``."""
+        return [c.vc_id for c in credentials_signed_by(self, issuer_id, key_id)]
 
     def _owned_issuer(self, act: Act, issuer_id: UUID) -> Issuer:
         if act.actor not in (str(issuer_id), ADMIN):
@@ -780,7 +895,7 @@ class CredentialLedger(Application[UUID]):
             result_value=result_value,
             credential_status=self._status_entries(slot, purposes),
         )
-        vc = self.signer.sign(unsigned, issuer.active_key_id, valid_from, proof_array=True)
+        vc = self.sign_as(issuer, unsigned, valid_from, proof_array=True)
         canonical = canonical_json(vc)
         subject_key_id = subject_key_id or self.vault.subject_key_id(
             recipient["kind"], recipient["identity"], str(issuer.id)
@@ -838,9 +953,9 @@ class CredentialLedger(Application[UUID]):
                     for p in purposes
                 ]
                 document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
-            vc = self.signer.sign(
+            vc = self.sign_as(
+                issuer,
                 document,
-                issuer.active_key_id,
                 now,
                 cryptosuite=cryptosuite_option(options),
                 proof_array=rendering.is_open_badge(document),
@@ -924,9 +1039,6 @@ class CredentialLedger(Application[UUID]):
         with self._acting(act) as act:
             if credential.already_done():
                 return IssuedCredential(credential, self.credential_document(credential))
-            payload = self._unsealed(credential)
-            issuer = self._get(Issuer, credential.issuer_id)
-            achievement = self._get(Achievement, credential.achievement_id)
             now = self.clock().replace(microsecond=0)
             if valid_until is not None:
                 valid_until = _in_utc(valid_until)
@@ -934,35 +1046,61 @@ class CredentialLedger(Application[UUID]):
                     raise RequestInvalidError(
                         [FieldError(("body", "valid_until"), "must be in the future")]
                     )
-            slot_data = credential.status_slot or {}
-            group = slot_data["group"]
-            slot = Slot(
-                group,
-                int(slot_data["number"]),
-                int(slot_data["index"]),
-                {p: list_id(group, p) for p in PURPOSES},
+            vc, sealed, digest = self.reissue_document(
+                credential,
+                self._unsealed(credential),
+                now,
+                evidence=evidence,
+                result=result,
+                valid_until=valid_until,
             )
-            vc, sealed, _, digest = self._render_and_seal(
-                credential_id=credential.id,
-                issuer=issuer,
-                achievement=achievement,
-                recipient=payload["recipient"],
-                awarded_at=credential.awarded_at,
-                valid_from=now,
-                valid_until=valid_until or credential.valid_until,
-                evidence=check_evidence(evidence)
-                if evidence is not None
-                else payload.get("evidence", []),
-                result_value=fit_result(achievement.definition, check_result(result))
-                if result is not None
-                else payload.get("result"),
-                slot=slot,
-                subject_key_id=credential.subject_key_id,
-                purposes=credential.status_purposes,
-            )
+            issuer = self._get(Issuer, credential.issuer_id)
             credential.reissue(sealed, digest, issuer.active_key_id, act.actor, reason)
             self.save(credential)
         return IssuedCredential(credential, vc)
+
+    def reissue_document(
+        self,
+        credential: Credential,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        evidence: list[dict[str, Any]] | None = None,
+        result: dict[str, Any] | None = None,
+        valid_until: datetime | None = None,
+    ) -> tuple[dict[str, Any], bytes, bytes]:
+        """An award's credential signed anew by its issuer's key in force: same id,
+        index and award date; the signed VC, the sealed payload and the digest."""
+        issuer = self._get(Issuer, credential.issuer_id)
+        assert credential.achievement_id is not None
+        achievement = self._get(Achievement, credential.achievement_id)
+        slot_data = credential.status_slot or {}
+        group = slot_data["group"]
+        slot = Slot(
+            group,
+            int(slot_data["number"]),
+            int(slot_data["index"]),
+            {p: list_id(group, p) for p in PURPOSES},
+        )
+        vc, sealed, _, digest = self._render_and_seal(
+            credential_id=credential.id,
+            issuer=issuer,
+            achievement=achievement,
+            recipient=payload["recipient"],
+            awarded_at=credential.awarded_at,
+            valid_from=now,
+            valid_until=valid_until or credential.valid_until,
+            evidence=check_evidence(evidence)
+            if evidence is not None
+            else payload.get("evidence", []),
+            result_value=fit_result(achievement.definition, check_result(result))
+            if result is not None
+            else payload.get("result"),
+            slot=slot,
+            subject_key_id=credential.subject_key_id,
+            purposes=credential.status_purposes,
+        )
+        return vc, sealed, digest
 
     def _learn_used_slots(self, groups: set[UUID]) -> None:
         """Merge the read model's claimed indices into the cache (never forgetting any:
@@ -1182,7 +1320,7 @@ class CredentialLedger(Application[UUID]):
                     issued_at=now,
                     credential_status=self._status_entries(slot, ("revocation",)),
                 )
-                document = self.signer.sign(unsigned, endorser.active_key_id, now, proof_array=True)
+                document = self.sign_as(endorser, unsigned, now, proof_array=True)
                 endorsement = Endorsement(
                     endorser_id=endorser.id,
                     subject_kind=kind,

@@ -32,7 +32,9 @@ from credledger.crypto.merkle_verify import verify_inclusion
 from credledger.crypto.rfc9162 import leaf_hash
 from credledger.crypto.signed_note import NoteVerifier, Verifier, parse_note, parse_vkey
 
+from .did_web import DidRetrievalError, log_service_of
 from .leaves import decode_leaf
+from .rendering import LOG_KEY_TYPE
 from .signing import document_loader
 from .verification import CredentialVerifier
 
@@ -40,15 +42,18 @@ __all__ = [
     "BundleError",
     "BundleReport",
     "CredentialInvalidError",
+    "IssuerUnreachableError",
     "LeafMismatchError",
     "MalformedBundleError",
     "NotABundleError",
     "ProofFailedError",
     "UntrustedKeyError",
+    "UnvouchedLogError",
     "credledger_base_url",
     "dump_cbor",
     "dump_json",
     "load_bundle",
+    "trusted_log",
     "verify_anchor",
     "verify_bundle",
     "verify_issuance",
@@ -72,7 +77,26 @@ class MalformedBundleError(BundleError):
 
 
 class UntrustedKeyError(BundleError):
-    """The bundle's log key is not the one the verifier trusts."""
+    """The bundle's log key is not the one the verifier trusts, nor one the credential's
+    issuer vouches for."""
+
+
+class UnvouchedLogError(BundleError):
+    """Nothing says which log the credential belongs in: its issuer names none (a
+    credential issued before issuers named their log) and no key was pinned."""
+
+
+class IssuerUnreachableError(BundleError):
+    """The issuer's DID document could not be had now, so the bundle can be neither
+    accepted nor refused (undecided)."""
+
+
+@dataclass(frozen=True)
+class LogTrust:
+    """The log key a bundle was checked against, and why that key was trusted."""
+
+    key: str
+    reason: str
 
 
 class ProofFailedError(BundleError):
@@ -99,6 +123,8 @@ class BundleReport:
     root_hash: bytes
     leaf_index: int
     event: str
+    log_trust: str = ""
+    """Why the log key was trusted (pinned, or vouched for by the credential's issuer)."""
     status: dict[str, str] = field(default_factory=dict)
     """Per purpose (``revocation``, ``suspension``): ``clear``, ``revoked``, ``suspended``
     or ``unknown``, as of the checkpoint's status list versions."""
@@ -124,6 +150,7 @@ class BundleReport:
                 "root_hash": base64.b64encode(self.root_hash).decode("ascii"),
                 "leaf_index": self.leaf_index,
                 "event": self.event,
+                "trusted_because": self.log_trust,
             },
             "status": self.status,
             "warnings": self.warnings,
@@ -346,6 +373,80 @@ def _status_urls(vc: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+# -- which log -----------------------------------------------------------------------------
+
+
+def issuer_named_log_keys(vc: Mapping[str, Any]) -> list[str]:
+    """The log keys the credential's issuer names in the signed credential itself."""
+    issuer = vc.get("issuer")
+    entries = issuer.get("otherIdentifier") if isinstance(issuer, Mapping) else None
+    return [
+        str(e["identifier"])
+        for e in (entries if isinstance(entries, list) else [])
+        if isinstance(e, Mapping)
+        and e.get("identifierType") == LOG_KEY_TYPE
+        and isinstance(e.get("identifier"), str)
+    ]
+
+
+def trusted_log(
+    vc: Mapping[str, Any],
+    log_key: Any,
+    *,
+    pinned: str | None,
+    resolve_did: Callable[[str], dict[str, Any]] | None,
+) -> LogTrust:
+    """The log key this bundle may be checked against, and why; else a BundleError.
+
+    A bundle proves inclusion in the log whose key signed its checkpoint, and anyone can
+    run a log under any name. So the key counts only when the verifier pinned it, or
+    the credential's issuer vouches for it: in the signed credential (its profile's
+    ``ext:transparencyLogKey`` identifier) or in its DID document (a
+    ``CredledgerTransparencyLog`` service). The credential's own proof, checked later
+    with the same DID document, makes the first a statement of its issuer.
+    """
+    if not isinstance(log_key, str):
+        raise MalformedBundleError("log_key must be a string")
+    if pinned is not None:
+        if log_key != pinned.strip():
+            raise UntrustedKeyError(f"the bundle's log key {log_key} is not the trusted one")
+        return LogTrust(log_key, "pinned by you (--log-key)")
+    issuer = _issuer_of(vc)
+    named = issuer_named_log_keys(vc)
+    if log_key in named:
+        return LogTrust(log_key, f"the credential's issuer {issuer} names it in the credential")
+    service = None
+    if issuer is not None and not issuer.startswith("did:key:") and resolve_did is not None:
+        try:
+            service = log_service_of(resolve_did(issuer))
+        except DidRetrievalError as exc:
+            raise IssuerUnreachableError(str(exc)) from None
+        except LookupError as exc:
+            raise UntrustedKeyError(
+                f"the issuer's DID document could not be had ({exc}), so nothing vouches "
+                "for the bundle's log"
+            ) from None
+        if service is not None and service.key == log_key:
+            return LogTrust(log_key, f"the DID document of the issuer {issuer} names it")
+    if named or service is not None:
+        vouched = ", ".join(named + ([service.key] if service is not None else []))
+        raise UntrustedKeyError(
+            f"the bundle comes from a log its credential's issuer does not vouch for: "
+            f"{log_key} is not {vouched}"
+        )
+    raise UnvouchedLogError(
+        f"the credential's issuer {issuer} names no transparency log (a credential issued "
+        "before issuers named their log, or not by a credledger): pin the log you trust "
+        "with --log-key"
+    )
+
+
+def _issuer_of(vc: Mapping[str, Any]) -> str | None:
+    issuer = vc.get("issuer")
+    value = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    return value if isinstance(value, str) else None
+
+
 # -- the whole bundle --------------------------------------------------------------------------
 
 
@@ -355,17 +456,20 @@ def verify_issuance(
     *,
     trusted_log_key: str | None = None,
     witnesses: Sequence[str] = (),
-) -> tuple[Checkpoint, int, dict[str, Any]]:
-    """Check that ``vc`` is exactly the credential whose issuance leaf the bundle proves.
+    resolve_did: Callable[[str], dict[str, Any]] | None = None,
+) -> tuple[Checkpoint, int, dict[str, Any], LogTrust]:
+    """Check that ``vc`` is exactly the credential whose issuance leaf the bundle proves,
+    in a log its issuer vouches for (or whose key the caller pinned; see trusted_log).
 
     Only the log part: checkpoint signature, inclusion proof, and the leaf's event,
     credential id and digest against ``vc`` (which may be a copy presented separately).
-    Returns the checkpoint, the leaf index and the decoded leaf.
+    Returns the checkpoint, the leaf index, the decoded leaf and why the log was trusted.
     """
+    trust = trusted_log(vc, bundle.get("log_key"), pinned=trusted_log_key, resolve_did=resolve_did)
     _, checkpoint = open_bundle_checkpoint(
         bundle.get("checkpoint"),
         bundle.get("log_key"),
-        trusted_log_key=trusted_log_key,
+        trusted_log_key=trust.key,
         witnesses=witnesses,
     )
     index, leaf = verify_anchor(bundle, checkpoint, "credential")
@@ -375,7 +479,7 @@ def verify_issuance(
     if "credential" in leaf and leaf["credential"] != vc.get("id"):
         raise LeafMismatchError(f"leaf {index} is the issuance of {leaf.get('credential')!r}")
     _check_digest(leaf, vc, "credential")
-    return checkpoint, index, leaf
+    return checkpoint, index, leaf, trust
 
 
 def verify_bundle(
@@ -384,13 +488,15 @@ def verify_bundle(
     trusted_log_key: str | None = None,
     witnesses: Sequence[str] = (),
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    resolve_did: Callable[[str], dict[str, Any]] | None = None,
 ) -> BundleReport:
-    """Verify a parsed bundle offline; raise a :class:`BundleError` naming what failed.
+    """Verify a parsed bundle; raise a :class:`BundleError` naming what failed.
 
     Cheap checks run first (shape, checkpoint signature, inclusion, digests), the Data
     Integrity proofs last. A revoked or suspended credential is not an error here: the
     report's ``status`` says so. ``trusted_log_key`` pins the log's vkey; without it the
-    bundle's own key is used, which proves consistency with that key only.
+    bundle's key must be one the credential's issuer vouches for (:func:`trusted_log`).
+    ``resolve_did`` resolves issuers other than did:key (nothing else is fetched).
     """
     present = set(bundle)
     if not present >= REQUIRED_FIELDS or present - REQUIRED_FIELDS - OPTIONAL_FIELDS:
@@ -402,9 +508,17 @@ def verify_bundle(
     vc = bundle["credential"]
     if not isinstance(vc, dict) or not isinstance(vc.get("id"), str):
         raise MalformedBundleError("credential must be a credential object with an id")
-    checkpoint, index, leaf = verify_issuance(
-        vc, bundle, trusted_log_key=trusted_log_key, witnesses=witnesses
-    )
+    try:
+        checkpoint, index, leaf, trust = verify_issuance(
+            vc,
+            bundle,
+            trusted_log_key=trusted_log_key,
+            witnesses=witnesses,
+            resolve_did=resolve_did,
+        )
+    except UnvouchedLogError:
+        _refuse_if_forged(vc, clock, resolve_did)
+        raise
 
     lists = _verified_lists(bundle.get("status_lists", []), checkpoint, _status_urls(vc))
     warnings = [
@@ -419,10 +533,15 @@ def verify_bundle(
         return lists[url]
 
     verifier = CredentialVerifier(loader=loader_for(vc), fetch_status_list=fetch, clock=clock)
+    if resolve_did is not None:
+        verifier.resolve_did = resolve_did
     report = verifier.verify(vc)
     failures = [e["message"] for e in report.errors if e.get("kind") != "status"]
     if failures:
         raise CredentialInvalidError("; ".join(str(m) for m in failures))
+    unreachable = [str(u["message"]) for u in report.unsettled if u.get("kind") == "proof"]
+    if unreachable:
+        raise IssuerUnreachableError("; ".join(unreachable))
     warnings += [str(w["message"]) for w in report.warnings]
     issuer = vc.get("issuer")
     return BundleReport(
@@ -430,6 +549,7 @@ def verify_bundle(
         issuer=str(issuer.get("id") if isinstance(issuer, dict) else issuer),
         log_origin=checkpoint.origin,
         log_key=bundle["log_key"],
+        log_trust=trust.reason,
         checkpoint_size=checkpoint.size,
         root_hash=checkpoint.root_hash,
         leaf_index=index,
@@ -437,6 +557,25 @@ def verify_bundle(
         status=dict(report.status),
         warnings=warnings,
     )
+
+
+def _refuse_if_forged(
+    vc: Mapping[str, Any],
+    clock: Callable[[], datetime],
+    resolve_did: Callable[[str], dict[str, Any]] | None,
+) -> None:
+    """A bundle whose log nobody vouches for is undecided, unless the credential itself
+    does not verify (a changed byte, say): then it is invalid whatever the log."""
+
+    def no_lists(url: str) -> dict[str, Any]:
+        raise LookupError("status is not read here")
+
+    verifier = CredentialVerifier(loader=loader_for(vc), fetch_status_list=no_lists, clock=clock)
+    if resolve_did is not None:
+        verifier.resolve_did = resolve_did
+    failures = [e["message"] for e in verifier.verify(vc).errors if e.get("kind") != "status"]
+    if failures:
+        raise CredentialInvalidError("; ".join(str(m) for m in failures))
 
 
 def _verified_lists(

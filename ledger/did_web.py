@@ -1,29 +1,37 @@
 """did:web: issuers published under this ledger's origin, and guarded resolution of others.
 
-An issuer's did:web document lists every key it ever signed with, so credentials
-signed before a rotation keep verifying; retired keys stay listed but are no longer
-assertion methods. did:web documents of this ledger are built from the events, never
-fetched; foreign ones only over HTTPS through the guarded fetcher
-(``guarded_fetch.py``: public addresses only, pinned, one deadline, capped).
+An issuer's did:web document lists every key it ever signed with, each with the
+period it was in force, so credentials signed before a rotation keep verifying; keys
+reported compromised stay listed but are no longer assertion methods. The document
+also names the transparency log the issuer's credentials are in (a service entry with
+the log's origin and note key), so a proof bundle is trusted only for that log.
+did:web documents of this ledger are built from the events, never fetched; foreign
+ones only over HTTPS through the guarded fetcher (``guarded_fetch.py``: public
+addresses only, pinned, one deadline, capped).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from credledger.crypto.keys import DID_CONTEXT, MULTIKEY_CONTEXT, public_key_from_multibase
 
 from .guarded_fetch import FetchError, GuardedFetcher
+from .issuer_keys import KeyPeriod
 
+LOG_SERVICE_TYPE = "CredledgerTransparencyLog"
+LOG_SERVICE_FRAGMENT = "#transparency-log"
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
 _SEGMENT = re.compile(r"[A-Za-z0-9._~%-]{1,255}")
 
 
 class DidResolutionError(LookupError):
-    """The DID could not be resolved (malformed, unreachable, refused or invalid)."""
+    """The DID does not resolve to a usable document (malformed, not found, invalid)."""
 
 
 class DidRetrievalError(DidResolutionError):
@@ -53,24 +61,104 @@ def did_web_url(did: str) -> str:
     return f"https://{host}/{path}/did.json"
 
 
-def did_web_document(did: str, keys: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A DID document listing every key (multibase -> {"state"}) with Multikey methods."""
-    methods, assertion = [], []
-    for key_id, info in keys.items():
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _rfc3339_up(moment: datetime) -> str:
+    """Rounded up to the next whole second: proofs carry whole seconds, so a proof made
+    in the second the key was retired, before the retirement, stays inside the period."""
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return _rfc3339(moment)
+
+
+def did_web_document(
+    did: str, periods: Iterable[KeyPeriod], *, log: LogService | None = None
+) -> dict[str, Any]:
+    """A DID document listing every key of the issuer as a Multikey method.
+
+    Retired keys stay assertion methods, so what they signed while in force keeps
+    verifying everywhere; each method states its period (``activeFrom``/``activeUntil``,
+    credledger extension properties) for verifiers that check when a key signed. A key
+    reported compromised is listed with ``revoked`` (Multikey) and is no assertion
+    method: nothing it signed verifies. Only the key in force authenticates. ``log``
+    names the transparency log this issuer's credentials are recorded in.
+    """
+    methods, assertion, authentication = [], [], []
+    for period in periods:
+        key_id = period.key_id
         public_key_from_multibase(key_id)  # refuse anything that is not an Ed25519 Multikey
         vm = f"{did}#{key_id}"
-        methods.append(
-            {"id": vm, "type": "Multikey", "controller": did, "publicKeyMultibase": key_id}
-        )
-        if info.get("state") != "retired":
+        method: dict[str, Any] = {
+            "id": vm,
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": key_id,
+            "activeFrom": _rfc3339(period.since),
+        }
+        if period.until is not None:
+            method["activeUntil"] = _rfc3339_up(period.until)
+        if period.compromised_at is not None:
+            method["revoked"] = _rfc3339(period.compromised_at)
+        else:
             assertion.append(vm)
-    return {
+            if period.until is None:
+                authentication.append(vm)
+        methods.append(method)
+    document: dict[str, Any] = {
         "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
         "id": did,
         "verificationMethod": methods,
         "assertionMethod": assertion,
-        "authentication": assertion,
+        "authentication": authentication,
     }
+    if log is not None:
+        document["service"] = [log.service_entry(did)]
+    return document
+
+
+@dataclass(frozen=True)
+class LogService:
+    """The transparency log an issuer vouches for: where it is, its origin and note key."""
+
+    url: str
+    origin: str
+    key: str
+
+    def service_entry(self, did: str) -> dict[str, Any]:
+        return {
+            "id": f"{did}{LOG_SERVICE_FRAGMENT}",
+            "type": LOG_SERVICE_TYPE,
+            "serviceEndpoint": {"url": self.url, "origin": self.origin, "key": self.key},
+        }
+
+
+def log_service_of(document: Mapping[str, Any]) -> LogService | None:
+    """The transparency log a DID document names, if it names exactly one."""
+    services = document.get("service")
+    found = [
+        s
+        for s in (services if isinstance(services, list) else [])
+        if isinstance(s, Mapping) and s.get("type") == LOG_SERVICE_TYPE
+    ]
+    if len(found) != 1:
+        return None
+    endpoint = found[0].get("serviceEndpoint")
+    if not isinstance(endpoint, Mapping):
+        return None
+    fields = [endpoint.get(k) for k in ("url", "origin", "key")]
+    if not all(isinstance(f, str) and f for f in fields):
+        return None
+    return LogService(*(str(f) for f in fields))
+
+
+def method_of(document: Mapping[str, Any], vm_id: str) -> Mapping[str, Any] | None:
+    """The verification method ``vm_id`` as the document lists it."""
+    for method in document.get("verificationMethod", []):
+        if isinstance(method, Mapping) and method.get("id") == vm_id:
+            return method
+    return None
 
 
 def check_did_document(did: str, document: Any) -> dict[str, Any]:

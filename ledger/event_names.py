@@ -13,6 +13,8 @@ PUBLIC_NAMES: Final[dict[str, str]] = {
     "Issuer.ProfileUpdated": "IssuerProfileUpdated",
     "Issuer.SigningKeyRotated": "IssuerSigningKeyRotated",
     "Issuer.SigningKeyRetired": "IssuerSigningKeyRetired",
+    "Issuer.SigningKeyCompromised": "IssuerSigningKeyCompromised",
+    "Issuer.CredentialsReissued": "IssuerCredentialsReissued",
     "Issuer.TokenIssued": "IssuerTokenIssued",
     "Issuer.TokenRevoked": "IssuerTokenRevoked",
     "Achievement.Defined": "AchievementDefined",

@@ -9,12 +9,20 @@ from eventsourcing.domain import event
 from .aggregate import LedgerAggregate
 from .errors import ConflictError, NotFoundError
 
+COMPROMISED = "compromised"
+
 
 class Issuer(LedgerAggregate):
     """An institution with a profile, bearer tokens (hashed) and Ed25519 signing keys.
 
     Keys are never deleted: a rotated or retired key stays listed so that credentials
-    it signed keep verifying and the ledger can say which key signed what.
+    it signed keep verifying and the ledger can say which key signed what; a key
+    reported compromised stays listed too, but nothing it signed verifies any more.
+
+    ``did`` is the issuer's identity, recorded when it registered (a did:web under the
+    ledger's base URL then), so neither a rotation nor a new base URL changes it.
+    Issuers registered before identities were recorded have none: theirs is the
+    did:key of their key, which a rotation would change, so they cannot rotate.
     """
 
     @event("Registered")
@@ -26,8 +34,10 @@ class Issuer(LedgerAggregate):
         token_hash: bytes,
         key_id: str,
         public_key_multibase: str,
+        did: str | None = None,
     ) -> None:
         self.name = name
+        self.did = did
         self.url = url
         self.email = email
         self.token_hashes: list[bytes] = [token_hash]
@@ -45,9 +55,22 @@ class Issuer(LedgerAggregate):
     def rotate_signing_key(self, key_id: str, public_key_multibase: str) -> None:
         if key_id in self.keys:
             raise ConflictError(f"key {key_id} is already registered")
-        self.keys[self.active_key_id]["state"] = "rotated"
+        if self.keys[self.active_key_id]["state"] != COMPROMISED:
+            self.keys[self.active_key_id]["state"] = "rotated"
         self.keys[key_id] = {"public_key_multibase": public_key_multibase, "state": "active"}
         self.active_key_id = key_id
+
+    @event("SigningKeyCompromised")
+    def report_key_compromised(self, key_id: str, reason: str) -> None:
+        if key_id not in self.keys:
+            raise NotFoundError(f"no key {key_id}")
+        if self.keys[key_id]["state"] == COMPROMISED:
+            raise ConflictError(f"key {key_id} was already reported compromised")
+        self.keys[key_id]["state"] = COMPROMISED
+
+    @event("CredentialsReissued")
+    def record_reissue(self, key_id: str, reason: str, credentials: list[str]) -> None:
+        """A batch of a bulk re-issue: the credentials ``key_id`` had signed, re-signed."""
 
     @event("SigningKeyRetired")
     def retire_signing_key(self, key_id: str) -> None:
@@ -55,7 +78,8 @@ class Issuer(LedgerAggregate):
             raise NotFoundError(f"no key {key_id}")
         if key_id == self.active_key_id:
             raise ConflictError("rotate to a new key before retiring the active one")
-        self.keys[key_id]["state"] = "retired"
+        if self.keys[key_id]["state"] != COMPROMISED:
+            self.keys[key_id]["state"] = "retired"
 
     @event("TokenIssued")
     def issue_token(self, token_hash: bytes) -> None:
@@ -66,6 +90,15 @@ class Issuer(LedgerAggregate):
         if token_hash not in self.token_hashes:
             raise NotFoundError("no such token")
         self.token_hashes.remove(token_hash)
+
+    @property
+    def can_rotate(self) -> bool:
+        """Only an issuer with a recorded identity (did:web) keeps it across keys."""
+        return self.did is not None and self.did.startswith("did:web:")
+
+    @property
+    def signing_key_compromised(self) -> bool:
+        return bool(self.keys[self.active_key_id]["state"] == COMPROMISED)
 
     @property
     def active_public_key_multibase(self) -> str:

@@ -463,6 +463,18 @@ class ReadModel:
                 return 0, 0
             return int(rows[0]["number"]), int(rows[0]["claimed"])
 
+    def unrevoked_credentials(self, issuer_id: str) -> list[str]:
+        """Ids of the issuer's credentials that are not revoked, oldest award first."""
+        with self._lock:
+            return [
+                str(row["id"])
+                for row in self.db.query(
+                    "SELECT id FROM credentials WHERE issuer_id = ? AND status != 'revoked' "
+                    "ORDER BY awarded_at, id",
+                    [issuer_id],
+                )
+            ]
+
     def used_indices(self, group: str) -> set[int]:
         with self._lock:
             return {

@@ -30,6 +30,7 @@ EDUBADGES_SCHEMA_BASE = (
     "https://raw.githubusercontent.com/educredentials/obv3-examples/refs/heads/main/schemas/"
 )
 SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+LOG_KEY_TYPE = "ext:transparencyLogKey"
 RECIPIENT_TYPES = {"email": "emailAddress", "eduid": "ext:eduID", "did": "identifier"}
 
 
@@ -70,8 +71,13 @@ def issuer_profile(
     email: str | None,
     *,
     with_context: bool = True,
+    log_key: str | None = None,
 ) -> dict[str, Any]:
-    """The issuer's OB 3.0 Profile; its id is the DID that signs, so verifiers find the key."""
+    """The issuer's OB 3.0 Profile; its id is the DID that signs, so verifiers find the key.
+
+    ``log_key``: the C2SP verifier key of the transparency log its credentials are in
+    (its name is the log's origin); signed into every credential, it is the issuer
+    vouching for that log, so a proof bundle from any other log fails."""
     profile: dict[str, Any] = {}
     if with_context:
         profile["@context"] = [VC_V2, OB_V3]
@@ -87,6 +93,10 @@ def issuer_profile(
             "identifierType": "systemId",
         }
     ]
+    if log_key is not None:
+        profile["otherIdentifier"].append(
+            {"type": "IdentifierEntry", "identifier": log_key, "identifierType": LOG_KEY_TYPE}
+        )
     return profile
 
 

@@ -1,4 +1,4 @@
-"""Signing credentials with an issuer's key: Data Integrity eddsa-rdfc-2022 under did:key."""
+"""Signing credentials with an issuer's key: Data Integrity eddsa-rdfc-2022 under its DID."""
 
 from __future__ import annotations
 
@@ -63,17 +63,19 @@ class CredentialSigner:
         created: datetime,
         *,
         cryptosuite: str = "eddsa-rdfc-2022",
+        verification_method: str | None = None,
         proof_array: bool = False,
     ) -> dict[str, Any]:
         """``cryptosuite``: eddsa-rdfc-2022 (the default, what OB 3.0 requires) or
         eddsa-jcs-2022 (signs the JSON bytes; for verifiers without RDF tooling).
+        ``verification_method``: the key's id under the issuer's DID (default: did:key).
         ``proof_array``: write ``proof`` as an array (a set of one), as OB 3.0's schema
         asks; the signature is the same, since a proof never covers its container."""
         try:
             signed: dict[str, Any] = add_proof(
                 document,
                 self.key_pair(key_id),
-                self.verification_method(key_id),
+                verification_method or self.verification_method(key_id),
                 cryptosuite=cryptosuite,
                 proof_purpose="assertionMethod",
                 created=rendering.rfc3339(created),

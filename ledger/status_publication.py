@@ -28,6 +28,7 @@ from eventsourcing.persistence import IntegrityError
 
 from .acts import Act, acting
 from .errors import ConflictError, NotFoundError
+from .key_lifecycle import signed_with_key_in_force
 from .status_fold import GroupStatus, StatusFold
 from .status_lists import LIST_LENGTH, PURPOSES, StatusList, list_id
 
@@ -161,11 +162,16 @@ class StatusPublisher:
                 current = ledger.find_status_list(ref.list_uuid)
                 now = self.clock().replace(microsecond=0)
                 bits = Bitstring.from_indices(LIST_LENGTH, sorted(status.indices(ref.purpose)))
+                issuer = ledger.issuer(ref.issuer_id)
+                if current is not None and issuer.signing_key_compromised:
+                    return None  # nothing can be signed for it any more (key_lifecycle.py)
                 if current is not None and current.document is not None:
                     expiry = valid_until(current.document)
                     same = encoded_list(current.document) == bits.encode()
                     fresh = expiry is not None and expiry - now >= self.renew_before
-                    if only_missing or (same and fresh and not resign):
+                    # After a rotation the lists are signed anew by the key in force.
+                    in_force = signed_with_key_in_force(current.document, issuer)
+                    if only_missing or (same and fresh and in_force and not resign):
                         if expiry is not None:
                             self._expiry[ref.list_uuid] = expiry
                         return None
@@ -216,7 +222,7 @@ class StatusPublisher:
             valid_until=now + self.lifetime,
             ttl=self.ttl,
         )
-        return self.ledger.signer.sign(unsigned, issuer.active_key_id, now)
+        return self.ledger.sign_as(issuer, unsigned, now)
 
     def _list_url(self, ref: ListRef, current: StatusList | None) -> str:
         """A list keeps the URL of its first version for life (credentials name it)."""

@@ -194,7 +194,45 @@ def resolve_did_key_method(vm_id: str) -> tuple[bytes, str]:
 
 
 def _no_other_dids(did: str) -> dict[str, Any]:
-    raise LookupError(f"cannot resolve {did}: only did:key is resolved here")
+    # Not having a resolver says nothing about the DID: the verdict is undecided.
+    raise DidRetrievalError(f"cannot resolve {did}: only did:key is resolved here")
+
+
+SignedInForce = Callable[[Mapping[str, Any], str], "bool | None"]
+"""(document, verification method) -> whether the verifier's own records show that key
+signing that document while in force; None when it keeps no records of that key."""
+
+
+def _no_records(document: Mapping[str, Any], vm_id: str) -> bool | None:
+    return None
+
+
+def made_while_in_force(
+    method: Mapping[str, Any], created: str | None, recorded: bool | None
+) -> str | None:
+    """Why a proof by a retired key is not the issuer's doing, or None when it is.
+
+    A key's DID document entry may end its period (``activeUntil``). The verifier's own
+    records (``recorded``) decide when it has them; otherwise the proof must say it was
+    created before the end, which a thief holding the key could backdate: that is what
+    reporting a key compromised is for.
+    """
+    until = method.get("activeUntil")
+    if until is None:
+        return None
+    if recorded is not None:
+        if recorded:
+            return None
+        return (
+            f"{method.get('id')} was retired at {until}, and this ledger never recorded "
+            "it signing this document while in force"
+        )
+    end, made = _parse_time(until), _parse_time(created)
+    if end is None:
+        return f"{method.get('id')} has an unreadable end of period"
+    if made is None or made >= end:
+        return f"{method.get('id')} was retired at {until}; this proof was made at {created}"
+    return None
 
 
 @dataclass
@@ -209,18 +247,28 @@ class CredentialVerifier:
     fetch_status_list: FetchList
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     resolve_did: Callable[[str], dict[str, Any]] = _no_other_dids
+    signed_in_force: SignedInForce = _no_records
     status_cache: StatusListCache | None = None
     disclose_fetch_errors: bool = False
     """Show why a fetch failed (for a local user); anonymous callers get a generic reason."""
 
     def public_key(self, vm_id: str, relationship: str) -> tuple[bytes, str]:
         """The key of a verification method and the DID controlling it."""
+        key, did, _ = self.resolve_method(vm_id, relationship)
+        return key, did
+
+    def resolve_method(
+        self, vm_id: str, relationship: str
+    ) -> tuple[bytes, str, Mapping[str, Any] | None]:
+        """The key, the controlling DID and the method as its DID document lists it."""
         did = vm_id.split("#", 1)[0]
         if did.startswith("did:key:"):
-            return resolve_did_key_method(vm_id)
-        from .did_web import key_from_document
+            return (*resolve_did_key_method(vm_id), None)
+        from .did_web import key_from_document, method_of
 
-        return key_from_document(self.resolve_did(did), vm_id, relationship), did
+        document = self.resolve_did(did)
+        key = key_from_document(document, vm_id, relationship)
+        return key, did, method_of(document, vm_id)
 
     def verify(
         self,
@@ -260,10 +308,18 @@ class CredentialVerifier:
             return
         issuer = _issuer_id(vc)
         controllers: dict[str, str] = {}
+        methods: dict[str, Mapping[str, Any]] = {}
+        unreachable: list[DidRetrievalError] = []
 
         def resolve_key(vm_id: str) -> bytes:
-            key, controller = self.public_key(vm_id, purpose)
+            try:
+                key, controller, method = self.resolve_method(vm_id, purpose)
+            except DidRetrievalError as exc:
+                unreachable.append(exc)
+                raise
             controllers[vm_id] = controller
+            if method is not None:
+                methods[vm_id] = method
             return key
 
         try:
@@ -276,13 +332,25 @@ class CredentialVerifier:
                 domain=domain,
             )
         except Exception as exc:  # every failure is a reason, never a crash
-            self._proof_failed(report, exc)
+            if unreachable:
+                self._unreachable(report, "proof", "the signer's DID document", unreachable[0])
+            else:
+                self._proof_failed(report, exc)
             return
         # Every proof verified; in a set or chain others (a notary, a witness) may sign
         # too, but at least one proof must be the issuer's own.
         signers = {controllers.get(p.verification_method) for p in verified.proofs}
         if purpose == "assertionMethod" and issuer not in signers:
             report.fail("proof", f"no proof is made by a key of the issuer {issuer}")
+        for proof in verified.proofs:
+            method = methods.get(proof.verification_method)
+            if method is None or "activeUntil" not in method:
+                continue
+            why = made_while_in_force(
+                method, proof.created, self.signed_in_force(vc, proof.verification_method)
+            )
+            if why is not None:
+                report.fail("proof", why)
 
     def _proof_failed(self, report: Report, exc: Exception) -> None:
         retrieval = _retrieval_error(exc)

@@ -100,10 +100,14 @@ class School:
 
 
 def add_school(
-    ledger: CredentialLedger, name: str = "Hogeschool Zuid", *, suspendable: bool = False
+    ledger: CredentialLedger,
+    name: str = "Hogeschool Zuid",
+    *,
+    did_method: str = "web",
+    suspendable: bool = False,
 ) -> School:
     """An issuer with one achievement: two events, no signature needed."""
-    registered = ledger.register_issuer(Act(ADMIN), name)
+    registered = ledger.register_issuer(Act(ADMIN), name, did_method=did_method)
     issuer = registered.issuer
     definition = microcredential_definition(suspendable=suspendable)
     achievement = ledger.define_achievement(Act(str(issuer.id)), definition)

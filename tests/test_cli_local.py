@@ -80,7 +80,7 @@ def test_issuer_add_prints_its_id_did_and_token(tmp_path: Path) -> None:
         "issuer", "add", "Hogeschool Leeuwarden", "--url", "https://hs.example.nl", "--data", data
     )
     assert result.exit_code == 0, result.output
-    assert "did:key:z6Mk" in result.stdout
+    assert "did:web:127.0.0.1%3A8000:v1:issuers:" in result.stdout
     assert "shown once" in result.stdout
 
 

@@ -180,7 +180,9 @@ def test_credentials_issued_before_a_move_keep_verifying_and_show_a_later_revoca
 def test_did_web_documents_answer_for_the_host_they_were_issued_under(
     ledger: CredentialLedger, reopen: Any
 ) -> None:
-    school = add_school(ledger)
+    # An issuer without a recorded did:web (a did:key one, or one registered before
+    # DIDs were recorded) has a did:web document under every recorded base URL's host.
+    school = add_school(ledger, did_method="key")
     move_base_url(ledger, NEW, Act(ADMIN))
     ledger.close()
     again = reopen(base_url=None)
@@ -194,6 +196,24 @@ def test_did_web_documents_answer_for_the_host_they_were_issued_under(
     assert new["id"] == f"did:web:credentials.example.nl:v1:issuers:{school.issuer}"
     assert forged["id"] == new["id"]  # only recorded base URLs ever come back
     assert again.resolve_did(old["id"])["id"] == old["id"]
+
+
+def test_a_did_web_issuers_document_is_its_recorded_did_under_every_host(
+    ledger: CredentialLedger, reopen: Any
+) -> None:
+    school = add_school(ledger)
+    did = ledger.issuer_did(ledger.issuer(school.issuer))
+    move_base_url(ledger, NEW, Act(ADMIN))
+    ledger.close()
+    again = reopen(base_url=None)
+    app = create_app(again, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
+    path = f"/v1/issuers/{school.issuer}/did.json"
+    with TestClient(app) as client:
+        for host in ("ledger.example.test", "credentials.example.nl"):
+            assert client.get(path, headers={"Host": host}).json()["id"] == did
+    assert did == f"did:web:ledger.example.test:v1:issuers:{school.issuer}"
+    assert again.issuer_did(again.issuer(school.issuer)) == did
+    assert again.resolve_did(did)["id"] == did
 
 
 def test_a_ledger_made_before_identities_adopts_the_origin_its_checkpoints_carry(

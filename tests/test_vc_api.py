@@ -286,11 +286,11 @@ def test_a_proof_chain_with_a_cosigner_verifies_when_the_issuer_signed_too(
         proof_id="urn:uuid:1",
     )
     assert not ledger.verifier.verify(by_notary).verified  # nobody of the issuer signed
-    key_id = ledger.issuer(__import__("uuid").UUID(issuer["id"])).active_key_id
+    signer = ledger.issuer(__import__("uuid").UUID(issuer["id"]))
     chained = add_proof(
         by_notary,
-        ledger.signer.key_pair(key_id),
-        ledger.signer.verification_method(key_id),
+        ledger.signer.key_pair(signer.active_key_id),
+        ledger.signing_method(signer),
         created="2026-01-01T00:00:01Z",
         loader=loader,
         previous_proof="urn:uuid:1",

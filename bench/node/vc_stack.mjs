@@ -1,7 +1,8 @@
 // Digital Bazaar's VC stack (@digitalbazaar/vc + data-integrity + eddsa-rdfc-2022), set up the
 // way credledger's benchmarks and interop tests use it: shared by di.mjs (the command-line
 // oracle) and vc_api_server.mjs (the HTTP baseline). Contexts come from crypto/contexts
-// (index.json) and did:key documents are built locally: nothing is ever fetched.
+// (index.json) and did:key documents are built locally: nothing is ever fetched. A DID
+// document given as an extra document also serves its verification methods.
 import {readFileSync} from 'node:fs';
 import * as vc from '@digitalbazaar/vc';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
@@ -43,6 +44,13 @@ export function makeLoader(extra) {
   const documents = new Map([...bundledContexts(), ...extra]);
   return async url => {
     let document = documents.get(url);
+    if(!document && url.includes('#') && documents.has(url.split('#')[0])) {
+      // a verification method of a DID document given as an extra document (e.g.
+      // did:web, which a pinned resolver serves: nothing is fetched)
+      const controller = documents.get(url.split('#')[0]);
+      const method = (controller.verificationMethod || []).find(vm => vm.id === url);
+      document = method && {'@context': MULTIKEY_V1, ...method};
+    }
     if(!document && url.startsWith('did:key:')) {
       const [did, fragment] = url.split('#');
       const didDocument = didKeyDocument(did);
