@@ -406,7 +406,7 @@ def test_export_from_a_server_by_id_needs_the_issuers_token(tmp_path: Path) -> N
 
 def test_a_holder_exports_by_presenting_the_credential(tmp_path: Path) -> None:
     with live_ledger(tmp_path / "server") as live:
-        school = add_school(live.ledger)
+        school = add_school(live.ledger, did_method="key")
         credential_id = award(live.ledger, school, "carol@example.org")
         held = tmp_path / "credential.json"
         held.write_text(json.dumps(signed_credential(live.ledger, credential_id)))

@@ -111,7 +111,7 @@ def legacy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
         old.setattr(CBORTranscoder, "encode", without_alias)
         ledger = open_ledger(data, BASE_URL)
         try:
-            school = add_school(ledger, suspendable=True)
+            school = add_school(ledger, did_method="key", suspendable=True)  # as issuers were
             issued = award_with_key(ledger, school, "ann@example.org", "csv-award-row-2")
             ledger.change_status(Act(str(school.issuer)), issued.credential.id, "suspend", "x")
             ledger.proof_bundle(issued.credential.id)  # status list versions into the log
