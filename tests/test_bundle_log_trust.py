@@ -42,7 +42,6 @@ def look_alike_bundle(data: Path, base_url: str, vc: dict[str, Any]) -> dict[str
         act = Act(str(issuer.id))
         with acting(act):
             subject = ledger.vault.subject_key_id("credential", vc["id"])
-            ledger.vault.ensure_subject_keys([subject])
             credential_id = act.derived_id("credential")
             copy = Credential(
                 issuer_id=issuer.id,
