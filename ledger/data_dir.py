@@ -37,8 +37,8 @@ class DataDirectoryExposedError(PermissionError):
 def store_files(settings: Settings) -> tuple[str, ...]:
     """The SQLite files the ledger keeps in its data directory with these settings."""
     if settings.database_url:
-        return ("read.sqlite",)  # events, log and vault live in PostgreSQL
-    return ("events.sqlite", "log.sqlite", "vault.sqlite", "read.sqlite")
+        return ("read.sqlite", "digests.sqlite")  # events, log and vault: PostgreSQL
+    return ("events.sqlite", "log.sqlite", "vault.sqlite", "read.sqlite", "digests.sqlite")
 
 
 def key_files(directory: Path) -> list[Path]:
