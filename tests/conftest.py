@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,6 @@ DATA = REPO / "tests" / "data"
 # per-example deadline fails correct code at random. Tests that set their own keep it.
 hypothesis_settings.register_profile("credledger", deadline=None)
 hypothesis_settings.load_profile("credledger")
-SHARED = Path(os.environ.get("CREDLEDGER_SHARED_DIR") or REPO.parent / "shared")
-"""../shared beside the checkout; CREDLEDGER_SHARED_DIR for a checkout elsewhere (a worktree)."""
 
 
 @pytest.fixture(scope="session")
@@ -34,14 +31,6 @@ def edubadges() -> EdubadgesMaterial:
     if material is None:
         pytest.skip(reason)
     return material
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """../shared (unlicensed schemas: strict-2024 OB 3.0, SURF edubadges); skips without it."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared (SURF edubadges and strict-2024 schemas) is not present")
-    return SHARED
 
 
 # -- ledger fixtures ----------------------------------------------------------------------

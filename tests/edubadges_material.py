@@ -50,6 +50,14 @@ class EdubadgesMaterial:
             return self.root / "ref" / "minimal_valid_obv3.json"
         return self.root / "examples" / "edubadges" / "ref_minimal_valid_obv3.json"
 
+    def ob3_strict_2024_schema(self) -> Path:
+        """1EdTech's formal AchievementCredential schema as SURF saved it in 2024 (stricter
+        than the current compaction-tolerant file: ``proof`` must be an array)."""
+        name = "ob_v3p0_achievementcredential_schema.json"
+        if self.upstream_layout:
+            return self.root / "schemas" / name
+        return self.root / "schemas" / "ob3" / "strict-2024" / name
+
     def context(self) -> Path:
         """SURF's published JSON-LD context (invalid as JSON-LD; see the safe-mode tests)."""
         if self.upstream_layout:

@@ -44,10 +44,7 @@ def test_no_test_reads_material_from_outside_the_repository() -> None:
         for path in [*TESTS.glob("*.py"), *TESTS.glob("*/*.py")]
         if OUTSIDE.search(path.read_text("utf-8"))
     }
-    # conftest.py's shared_dir serves test_credential_schemas.py the unlicensed strict-2024
-    # and edubadges schemas (both skip without them).
-    allowed = {"edubadges_material.py", "test_repository_self_contained.py", "conftest.py"}
-    assert readers <= allowed | {"test_credential_schemas.py"}
+    assert readers <= {"edubadges_material.py", "test_repository_self_contained.py"}
 
 
 @pytest.mark.parametrize(
