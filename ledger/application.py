@@ -189,6 +189,17 @@ def canonical_json(document: Any) -> bytes:
     return canonicalize_bytes(document)
 
 
+def _given_id_key(vc_id: str) -> bytes:
+    """The act key a VC API credential's own id gives it: the same for every issuer, so an
+    id names one credential in the whole ledger (a second issuer's use of it is a 409)."""
+    return hashlib.sha256(f"vc-id\n{vc_id}".encode()).digest()
+
+
+def _per_issuer_key(issuer_id: UUID, vc_id: Any) -> bytes:
+    """The act key a VC API credential's id gave it in credledger 0.1 (per issuer)."""
+    return hashlib.sha256(f"{issuer_id}\n{vc_id}".encode()).digest()
+
+
 class CredentialLedger(Application[UUID]):
     """Institutions, definitions, credentials, endorsements and recognitions, as events."""
 
@@ -928,19 +939,20 @@ class CredentialLedger(Application[UUID]):
         vc_id = document.get("id")
         refuse_held_vc_id(vc_id, lambda held: self._find(Credential, held) is not None)
         if isinstance(vc_id, str):  # the VC's own id names the aggregate: a retry finds it
-            act = Act(
-                act.actor,
-                hashlib.sha256(f"{issuer_id}\n{vc_id}".encode()).digest(),
-                act.digest,
-                replayable=True,
-            )
+            act = Act(act.actor, _given_id_key(vc_id), act.digest, replayable=True)
         with self._acting(act) as act:
             credential_id = act.derived_id("credential")
-            existing = self._find(Credential, credential_id) or self._earlier(
-                Credential, act, "credential"
+            existing = (
+                self._find(Credential, credential_id)
+                or self._earlier(Credential, act, "credential")
+                or (self._given_before_ids_were_ledger_wide(issuer.id, vc_id))
             )
             if existing is not None:
-                if existing.acts.get(act.key) != act.digest:
+                recorded = {
+                    existing.acts.get(act.key),
+                    existing.acts.get(_per_issuer_key(issuer.id, vc_id)),
+                }
+                if existing.issuer_id != issuer.id or act.digest not in recorded:
                     raise ConflictError(f"a credential with id {vc_id} was already issued")
                 return self.credential_document(existing)
             now = self.clock().replace(microsecond=0)
@@ -1013,14 +1025,24 @@ class CredentialLedger(Application[UUID]):
 
     def given_credential(self, issuer_id: UUID, vc_id: str) -> Credential:
         """A credential issued through the VC API, by its own id (its issuer only)."""
-        key = hashlib.sha256(f"{issuer_id}\n{vc_id}".encode()).digest()
-        act = Act(str(issuer_id), key, replayable=True).keyed(self._id_key)
+        act = Act(str(issuer_id), _given_id_key(vc_id), replayable=True).keyed(self._id_key)
         found = self._earlier(Credential, act, "credential")
+        if found is None or found.issuer_id != issuer_id:
+            found = self._given_before_ids_were_ledger_wide(issuer_id, vc_id)
         if found is None or found.issuer_id != issuer_id:
             found = self._find(Credential, uuid_of(vc_id))
         if found is None or found.issuer_id != issuer_id:
             raise NotFoundError(f"no credential {vc_id} of this issuer")
         return found
+
+    def _given_before_ids_were_ledger_wide(self, issuer_id: UUID, vc_id: Any) -> Credential | None:
+        """A credential given through the VC API when its id named it per issuer
+        (credledger 0.1): found so that retries and status updates of those keep working."""
+        if not isinstance(vc_id, str):
+            return None
+        key = _per_issuer_key(issuer_id, vc_id)
+        act = Act(str(issuer_id), key, replayable=True).keyed(self._id_key)
+        return self._earlier(Credential, act, "credential")
 
     def reissue_credential(
         self,

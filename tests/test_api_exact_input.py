@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from credledger.api.app import create_app
+from credledger.ledger import application
 from credledger.ledger.errors import RequestInvalidError
 from credledger.ledger.recipients import parse_recipient
 from credledger.ledger.request_checks import check_result
@@ -261,3 +262,61 @@ def test_the_vc_api_still_answers_a_retry_of_its_own_id_with_the_same_credential
     again = client.post(path, json={"credential": given}, headers=auth(school["token"]))
     assert first.status_code == again.status_code == 201, again.text
     assert first.json() == again.json()
+
+
+def test_the_vc_api_refuses_an_id_another_issuer_already_gave_a_credential(
+    client: TestClient, ledger: Any, school: dict[str, Any]
+) -> None:
+    other = client.post("/v1/issuers", json={"name": "Other"}, headers=auth(ADMIN_TOKEN)).json()
+    given = {
+        "@context": [VC2, "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential"],
+        "id": "https://credentials.example/1",
+        "credentialSubject": {"id": "did:example:1"},
+    }
+    first = client.post(
+        f"/v1/issuers/{school['id']}/credentials/issue",
+        json={"credential": given},
+        headers=auth(school["token"]),
+    )
+    assert first.status_code == 201, first.text
+    before = ledger.recorder.max_notification_id()
+    path = f"/v1/issuers/{other['id']}/credentials/issue"
+    body = refused(
+        send_raw(client, ledger, path, json.dumps({"credential": given}).encode(), other["token"]),
+        409,
+    )
+    assert given["id"] in body["detail"] and school["id"] not in body["detail"]
+    assert ledger.recorder.max_notification_id() == before
+
+
+def test_a_credential_given_when_ids_were_per_issuer_is_still_found_by_its_id(
+    client: TestClient, ledger: Any, school: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given = {
+        "@context": [VC2, "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential"],
+        "id": "https://credentials.example/7",
+        "credentialSubject": {"id": "did:example:1"},
+    }
+    body = {
+        "credential": given,
+        "options": {"credentialStatus": {"type": "BitstringStatusListEntry"}},
+    }
+    path = f"/v1/issuers/{school['id']}/credentials/issue"
+    with monkeypatch.context() as before:  # credledger 0.1 keyed the id per issuer
+        per_issuer = f"{school['id']}\n{given['id']}".encode()
+        before.setattr(application, "_given_id_key", lambda _: hashlib.sha256(per_issuer).digest())
+        first = client.post(path, json=body, headers=auth(school["token"]))
+    assert first.status_code == 201, first.text
+    again = client.post(path, json=body, headers=auth(school["token"]))
+    assert again.status_code == 201 and again.json() == first.json()
+    revoked = client.post(
+        f"/v1/issuers/{school['id']}/credentials/status",
+        headers=auth(school["token"]),
+        json={
+            "credentialId": given["id"],
+            "credentialStatus": {"type": "BitstringStatusListEntry", "status": "revoked"},
+        },
+    )
+    assert revoked.status_code == 200, revoked.text
