@@ -14,7 +14,15 @@ from .errors import AchievementArchivedError
 class Achievement(LedgerAggregate):
     """A definition (name, criteria, EU standard elements) credentials are awarded for."""
 
-    @event("Defined")
+    TOPIC = "credledger.ledger.achievement:Achievement"
+
+    class Event(LedgerAggregate.Event):
+        TOPIC = "credledger.ledger.achievement:Achievement.Event"
+
+    class Created(Event, LedgerAggregate.Created):
+        TOPIC = "credledger.ledger.achievement:Achievement.Created"
+
+    @event("Defined", topic="credledger.ledger.achievement:Achievement.Defined")
     def __init__(self, issuer_id: UUID, definition: dict[str, Any]) -> None:
         self.issuer_id = issuer_id
         self.definition = definition
@@ -30,7 +38,7 @@ class Achievement(LedgerAggregate):
         self.check_not_archived()
         self._revised(definition)
 
-    @event("Revised")
+    @event("Revised", topic="credledger.ledger.achievement:Achievement.Revised")
     def _revised(self, definition: dict[str, Any]) -> None:
         self.definition = definition
 
@@ -38,6 +46,6 @@ class Achievement(LedgerAggregate):
         self.check_not_archived()
         self._archived()
 
-    @event("Archived")
+    @event("Archived", topic="credledger.ledger.achievement:Achievement.Archived")
     def _archived(self) -> None:
         self.archived = True

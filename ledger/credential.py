@@ -31,7 +31,15 @@ class Credential(PseudonymousAggregate):
     new event on the same credential that keeps the original award date.
     """
 
-    @event("Issued")
+    TOPIC = "credledger.ledger.credential:Credential"
+
+    class Event(PseudonymousAggregate.Event):
+        TOPIC = "credledger.ledger.credential:Credential.Event"
+
+    class Created(Event, PseudonymousAggregate.Created):
+        TOPIC = "credledger.ledger.credential:Credential.Created"
+
+    @event("Issued", topic="credledger.ledger.credential:Credential.Issued")
     def __init__(
         self,
         issuer_id: UUID,
@@ -122,19 +130,19 @@ class Credential(PseudonymousAggregate):
             raise AlreadyRevokedError("a revoked credential cannot be re-issued")
         self._reissued(sealed=sealed, digest=digest, signing_key_id=signing_key_id, reason=reason)
 
-    @event("Suspended")
+    @event("Suspended", topic="credledger.ledger.credential:Credential.Suspended")
     def _suspended(self, reason: str) -> None:
         self.state = SUSPENDED
 
-    @event("Reinstated")
+    @event("Reinstated", topic="credledger.ledger.credential:Credential.Reinstated")
     def _reinstated(self, reason: str) -> None:
         self.state = ACTIVE
 
-    @event("Revoked")
+    @event("Revoked", topic="credledger.ledger.credential:Credential.Revoked")
     def _revoked(self, reason: str) -> None:
         self.state = REVOKED
 
-    @event("Reissued")
+    @event("Reissued", topic="credledger.ledger.credential:Credential.Reissued")
     def _reissued(self, sealed: bytes, digest: bytes, signing_key_id: str, reason: str) -> None:
         self.issued_version = self.version + 1
         self.sealed = sealed

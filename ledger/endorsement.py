@@ -16,7 +16,15 @@ SUBJECT_KINDS = ("achievement", "issuer", "credential")
 class Endorsement(LedgerAggregate):
     """An EndorsementCredential signed by the endorser; it can be withdrawn, never edited."""
 
-    @event("Endorsed")
+    TOPIC = "credledger.ledger.endorsement:Endorsement"
+
+    class Event(LedgerAggregate.Event):
+        TOPIC = "credledger.ledger.endorsement:Endorsement.Event"
+
+    class Created(Event, LedgerAggregate.Created):
+        TOPIC = "credledger.ledger.endorsement:Endorsement.Created"
+
+    @event("Endorsed", topic="credledger.ledger.endorsement:Endorsement.Endorsed")
     def __init__(
         self,
         endorser_id: UUID,
@@ -45,6 +53,6 @@ class Endorsement(LedgerAggregate):
             raise ConflictError("the endorsement is already withdrawn")
         self._withdrawn(reason=reason)
 
-    @event("Withdrawn")
+    @event("Withdrawn", topic="credledger.ledger.endorsement:Endorsement.Withdrawn")
     def _withdrawn(self, reason: str) -> None:
         self.withdrawn = True

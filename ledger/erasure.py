@@ -43,7 +43,15 @@ if TYPE_CHECKING:
 class Erasure(LedgerAggregate):
     """An institution erased one learner's personal data (who, it does not say)."""
 
-    @event("Recorded")
+    TOPIC = "credledger.ledger.erasure:Erasure"
+
+    class Event(LedgerAggregate.Event):
+        TOPIC = "credledger.ledger.erasure:Erasure.Event"
+
+    class Created(Event, LedgerAggregate.Created):
+        TOPIC = "credledger.ledger.erasure:Erasure.Created"
+
+    @event("Recorded", topic="credledger.ledger.erasure:Erasure.Recorded")
     def __init__(self, issuer_id: UUID, credentials: list[UUID], copies: int) -> None:
         self.issuer_id = issuer_id
         self.credentials = credentials

@@ -25,7 +25,15 @@ class Issuer(LedgerAggregate):
     did:key of their key, which a rotation would change, so they cannot rotate.
     """
 
-    @event("Registered")
+    TOPIC = "credledger.ledger.issuer:Issuer"
+
+    class Event(LedgerAggregate.Event):
+        TOPIC = "credledger.ledger.issuer:Issuer.Event"
+
+    class Created(Event, LedgerAggregate.Created):
+        TOPIC = "credledger.ledger.issuer:Issuer.Created"
+
+    @event("Registered", topic="credledger.ledger.issuer:Issuer.Registered")
     def __init__(
         self,
         name: str,
@@ -46,12 +54,12 @@ class Issuer(LedgerAggregate):
         }
         self.active_key_id = key_id
 
-    @event("ProfileUpdated")
+    @event("ProfileUpdated", topic="credledger.ledger.issuer:Issuer.ProfileUpdated")
     def update_profile(self, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
             setattr(self, name, value)
 
-    @event("SigningKeyRotated")
+    @event("SigningKeyRotated", topic="credledger.ledger.issuer:Issuer.SigningKeyRotated")
     def rotate_signing_key(self, key_id: str, public_key_multibase: str) -> None:
         if key_id in self.keys:
             raise ConflictError(f"key {key_id} is already registered")
@@ -60,7 +68,7 @@ class Issuer(LedgerAggregate):
         self.keys[key_id] = {"public_key_multibase": public_key_multibase, "state": "active"}
         self.active_key_id = key_id
 
-    @event("SigningKeyCompromised")
+    @event("SigningKeyCompromised", topic="credledger.ledger.issuer:Issuer.SigningKeyCompromised")
     def report_key_compromised(self, key_id: str, reason: str) -> None:
         if key_id not in self.keys:
             raise NotFoundError(f"no key {key_id}")
@@ -68,11 +76,11 @@ class Issuer(LedgerAggregate):
             raise ConflictError(f"key {key_id} was already reported compromised")
         self.keys[key_id]["state"] = COMPROMISED
 
-    @event("CredentialsReissued")
+    @event("CredentialsReissued", topic="credledger.ledger.issuer:Issuer.CredentialsReissued")
     def record_reissue(self, key_id: str, reason: str, credentials: list[str]) -> None:
         """A batch of a bulk re-issue: the credentials ``key_id`` had signed, re-signed."""
 
-    @event("SigningKeyRetired")
+    @event("SigningKeyRetired", topic="credledger.ledger.issuer:Issuer.SigningKeyRetired")
     def retire_signing_key(self, key_id: str) -> None:
         if key_id not in self.keys:
             raise NotFoundError(f"no key {key_id}")
@@ -81,11 +89,11 @@ class Issuer(LedgerAggregate):
         if self.keys[key_id]["state"] != COMPROMISED:
             self.keys[key_id]["state"] = "retired"
 
-    @event("TokenIssued")
+    @event("TokenIssued", topic="credledger.ledger.issuer:Issuer.TokenIssued")
     def issue_token(self, token_hash: bytes) -> None:
         self.token_hashes.append(token_hash)
 
-    @event("TokenRevoked")
+    @event("TokenRevoked", topic="credledger.ledger.issuer:Issuer.TokenRevoked")
     def revoke_token(self, token_hash: bytes) -> None:
         if token_hash not in self.token_hashes:
             raise NotFoundError("no such token")

@@ -106,13 +106,21 @@ class LedgerIdentity:
 class Ledger(LedgerAggregate):
     """The ledger itself: its log origin and the history of its public base URL."""
 
+    TOPIC = "credledger.ledger.ledger_identity:Ledger"
+
+    class Event(LedgerAggregate.Event):
+        TOPIC = "credledger.ledger.ledger_identity:Ledger.Event"
+
     class Created(LedgerAggregate.Created):
+        TOPIC = "credledger.ledger.ledger_identity:Ledger.Created"
         log_origin: str
         base_url: str
 
     class IdentityAdopted(LedgerAggregate.Created):
         """A ledger made before identities were recorded: ``origin_from`` says where its
         origin came from (``checkpoint`` when it had signed some, else ``base_url``)."""
+
+        TOPIC = "credledger.ledger.ledger_identity:Ledger.IdentityAdopted"
 
         log_origin: str
         base_url: str
@@ -140,7 +148,9 @@ class Ledger(LedgerAggregate):
             origin_from=origin_from,
         )
 
-    @event("PublicBaseUrlMoved")
+    @event(
+        "PublicBaseUrlMoved", topic="credledger.ledger.ledger_identity:Ledger.PublicBaseUrlMoved"
+    )
     def move_base_url(self, base_url: str, previous: str) -> None:
         self.base_urls.append(base_url)
 

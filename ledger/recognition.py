@@ -21,7 +21,15 @@ class Recognition(PseudonymousAggregate):
     credits and the digest stay readable for auditors.
     """
 
-    @event("Recorded")
+    TOPIC = "credledger.ledger.recognition:Recognition"
+
+    class Event(PseudonymousAggregate.Event):
+        TOPIC = "credledger.ledger.recognition:Recognition.Event"
+
+    class Created(Event, PseudonymousAggregate.Created):
+        TOPIC = "credledger.ledger.recognition:Recognition.Created"
+
+    @event("Recorded", topic="credledger.ledger.recognition:Recognition.Recorded")
     def __init__(
         self,
         institution_id: UUID,
@@ -56,6 +64,6 @@ class Recognition(PseudonymousAggregate):
             raise ConflictError("the recognition is already withdrawn")
         self._withdrawn(reason=reason)
 
-    @event("Withdrawn")
+    @event("Withdrawn", topic="credledger.ledger.recognition:Recognition.Withdrawn")
     def _withdrawn(self, reason: str) -> None:
         self.withdrawn = True

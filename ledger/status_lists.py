@@ -65,11 +65,19 @@ def slot_id(group: UUID, index: int) -> UUID:
 class StatusSlot(PseudonymousAggregate):
     """Index ``index`` of list group ``group`` belongs to one credential, forever."""
 
+    TOPIC = "credledger.ledger.status_lists:StatusSlot"
+
+    class Event(PseudonymousAggregate.Event):
+        TOPIC = "credledger.ledger.status_lists:StatusSlot.Event"
+
+    class Created(Event, PseudonymousAggregate.Created):
+        TOPIC = "credledger.ledger.status_lists:StatusSlot.Created"
+
     @classmethod
     def create_id(cls, group: UUID, index: int) -> UUID:
         return slot_id(group, index)
 
-    @event("Claimed")
+    @event("Claimed", topic="credledger.ledger.status_lists:StatusSlot.Claimed")
     def __init__(
         self, group: UUID, index: int, number: int, lists: dict[str, UUID], credential_id: UUID
     ) -> None:
@@ -82,11 +90,19 @@ class StatusSlot(PseudonymousAggregate):
 class StatusList(LedgerAggregate):
     """The published versions of one status list (the newest is served)."""
 
+    TOPIC = "credledger.ledger.status_lists:StatusList"
+
+    class Event(LedgerAggregate.Event):
+        TOPIC = "credledger.ledger.status_lists:StatusList.Event"
+
+    class Created(Event, LedgerAggregate.Created):
+        TOPIC = "credledger.ledger.status_lists:StatusList.Created"
+
     @classmethod
     def create_id(cls, list_uuid: UUID) -> UUID:
         return list_uuid
 
-    @event("Opened")
+    @event("Opened", topic="credledger.ledger.status_lists:StatusList.Opened")
     def __init__(self, list_uuid: UUID, issuer_id: UUID, group: UUID, purpose: str) -> None:
         self.issuer_id = issuer_id
         self.group = group
@@ -96,7 +112,7 @@ class StatusList(LedgerAggregate):
         self.digest: bytes | None = None
         self.position = -1
 
-    @event("Published")
+    @event("Published", topic="credledger.ledger.status_lists:StatusList.Published")
     def publish(
         self,
         list_url: str,
