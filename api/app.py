@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Network
-from credledger.ledger.signing import extension_context
+from credledger.ledger.credentials.signing import extension_context
+from credledger.ledger.store.settings import Network
 from fastapi import FastAPI, Request, Response
 
 from . import (

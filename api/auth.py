@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
-from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import CredentialLedger, canonical_json
+from credledger.ledger.domain.acts import ADMIN, Act
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 

@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 from credledger.crypto.merkle_tree import MerkleTreeError
-from credledger.ledger import errors
-from credledger.ledger.definitions import validate_definition
-from credledger.ledger.transparency_log import LogRangeError
-from credledger.ledger.vault import SubjectErasedError
+from credledger.ledger.domain import errors
+from credledger.ledger.domain.definitions import validate_definition
+from credledger.ledger.log.transparency_log import LogRangeError
+from credledger.ledger.store.vault import SubjectErasedError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse

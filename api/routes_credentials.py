@@ -7,7 +7,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from credledger.ledger.application import AwardRequest
-from credledger.ledger.errors import FieldError, LedgerError, RequestInvalidError
+from credledger.ledger.domain.errors import FieldError, LedgerError, RequestInvalidError
 from fastapi import APIRouter, Query
 from pydantic import ValidationError
 

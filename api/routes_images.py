@@ -1,6 +1,6 @@
 """``GET /v1/achievements/{id}/image``: the image every credential of the achievement names.
 
-The definition's own PNG or SVG (checked when it was defined, ledger/badge_images.py),
+The definition's own PNG or SVG (checked when it was defined, ledger/domain/badge_images.py),
 else a plain badge drawn from the name, so the URL in a credential always answers. An
 image kept elsewhere (an http(s) URL in the definition) is named by that URL instead, and
 this one answers 404 for it.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from credledger.ledger.badge_images import BadgeImage, default_badge, parse_data_url
+from credledger.ledger.domain.badge_images import BadgeImage, default_badge, parse_data_url
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from .auth import LedgerDep

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from credledger.ledger.errors import NotFoundError
+from credledger.ledger.domain.errors import NotFoundError
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from .auth import Admin, Authenticated, IdempotencyKey, IssuerPrincipal, LedgerDep

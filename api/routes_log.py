@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from credledger.crypto.errors import CryptoError
-from credledger.ledger.transparency_log import LogRangeError
+from credledger.ledger.log.transparency_log import LogRangeError
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from credledger.ledger.errors import (
+from credledger.ledger.domain.errors import (
     FieldError,
     IdempotencyKeyReusedError,
     InvalidTransitionError,

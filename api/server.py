@@ -14,7 +14,7 @@ import sys
 from collections.abc import AsyncIterator
 
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Settings
+from credledger.ledger.store.settings import Settings
 from fastapi import FastAPI
 
 from .access_log import redact_query_strings

@@ -33,16 +33,16 @@ from typing import Any
 
 from credledger.crypto.keys import Ed25519KeyPair
 from credledger.crypto.signed_note import NoteSigner
-from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.audit import audit_store
-from credledger.ledger.audit_events import open_recorder
-from credledger.ledger.bundle import dump_json, load_bundle, verify_bundle
-from credledger.ledger.leaves import leaf_for
-from credledger.ledger.ledger_identity import origin_for
-from credledger.ledger.settings import Settings
-from credledger.ledger.transparency_log import TransparencyLog
-from credledger.ledger.tree_store import SQLiteTreeStore
+from credledger.ledger.audit.events import open_recorder
+from credledger.ledger.audit.local import audit_store
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.ledger_identity import origin_for
+from credledger.ledger.log.leaves import leaf_for
+from credledger.ledger.log.transparency_log import TransparencyLog
+from credledger.ledger.store.settings import Settings
+from credledger.ledger.store.tree_sqlite import SQLiteTreeStore
+from credledger.ledger.verify.bundle import dump_json, load_bundle, verify_bundle
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 

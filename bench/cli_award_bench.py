@@ -29,14 +29,14 @@ from typing import Any
 from uuid import UUID
 
 from credledger.cli.award_sheet import read_sheet, row_body, row_key
-from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import (
     AwardRequest,
     CredentialLedger,
     IssuedCredential,
     canonical_json,
 )
-from credledger.ledger.settings import Settings
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.store.settings import Settings
 
 BASE_URL = "https://bench.example.test"
 

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from credledger.ledger.acts import Act, acting
 from credledger.ledger.application import AwardRequest, CredentialLedger
-from credledger.ledger.credential import Credential
-from credledger.ledger.read_model import ReadModel
-from credledger.ledger.settings import Settings
+from credledger.ledger.domain.acts import Act, acting
+from credledger.ledger.domain.credential import Credential
+from credledger.ledger.store.read_model import ReadModel
+from credledger.ledger.store.settings import Settings
 
 
 class UnsignedSigner:

@@ -54,9 +54,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
-from credledger.ledger.acts import Act
 from credledger.ledger.application import CredentialLedger, canonical_json
-from credledger.ledger.settings import Settings
+from credledger.ledger.domain.acts import Act
+from credledger.ledger.store.settings import Settings
 from psycopg import sql
 
 ADMIN_TOKEN = "load-bench-admin-token"

@@ -37,7 +37,7 @@ from typing import Any
 from credledger.crypto.merkle_tree import CompactRange
 from credledger.crypto.merkle_verify import verify_consistency, verify_inclusion
 from credledger.crypto.rfc9162 import leaf_hash
-from credledger.ledger.tree_store import SQLiteTreeStore
+from credledger.ledger.store.tree_sqlite import SQLiteTreeStore
 
 REPO = Path(__file__).resolve().parent.parent
 LARGE_TREES = REPO / "tests" / "data" / "vectors" / "rfc6962" / "large-trees.json"

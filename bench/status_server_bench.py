@@ -21,9 +21,9 @@ from pathlib import Path
 
 from credledger.api.app import create_app
 from credledger.crypto.keys import Ed25519KeyPair
-from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import AwardRequest, CredentialLedger
-from credledger.ledger.settings import Settings
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.store.settings import Settings
 from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.status_list import build_status_list_credential
 from fastapi.testclient import TestClient

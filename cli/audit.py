@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from credledger.ledger.audit import (
+from credledger.ledger.audit.local import (
     AuditReport,
     AuditSetupError,
     Progress,
     audit_remote,
     audit_store,
 )
-from credledger.ledger.settings import Settings, SettingsError
+from credledger.ledger.store.settings import Settings, SettingsError
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as Bar
 

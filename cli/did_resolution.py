@@ -2,7 +2,7 @@
 
 did:key needs no resolution (the verifier builds its document). A did:web document is
 fetched from the HTTPS URL the DID names (did:web §3.2) through the one guarded
-fetcher (``ledger/guarded_fetch.py``, within the verification's ``FetchSession``), or
+fetcher (``ledger/verify/guarded_fetch.py``, within the verification's ``FetchSession``), or
 taken from a file the user gives (for checks without a network). Under
 ``--allow-private`` (tests on 127.0.0.1) a did:web whose host is a loopback or private
 address is fetched over plain HTTP, since test servers there have no certificate; a
@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from credledger.ledger.did_web import (
+from credledger.ledger.verify.did_web import (
     DidResolutionError,
     DidRetrievalError,
     check_did_document,
     did_web_url,
 )
-from credledger.ledger.fetch_session import FetchSession
-from credledger.ledger.guarded_fetch import FetchError
+from credledger.ledger.verify.fetch_session import FetchSession
+from credledger.ledger.verify.guarded_fetch import FetchError
 
 
 def _private_host(host: str) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from credledger.ledger.admin_token import WeakAdminTokenError, check_admin_token
+from credledger.ledger.store.admin_token import WeakAdminTokenError, check_admin_token
 
 from .errors import usage_error
 from .options import BaseUrlOption, JsonOption

@@ -14,15 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from credledger.ledger import errors as ledger_errors
-from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import (
     AwardRequest,
     CredentialLedger,
     IssuedCredential,
     canonical_json,
 )
-from credledger.ledger.vault import SubjectErasedError
+from credledger.ledger.domain import errors as ledger_errors
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.store.vault import SubjectErasedError
 
 from .backend import Body, Outcome
 from .errors import CommandError, FieldProblem, field_loc, usage_error

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.identity_records import move_base_url as record_move
-from credledger.ledger.ledger_identity import LedgerIdentityError
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.ledger_identity import LedgerIdentityError
+from credledger.ledger.services.identity import move_base_url as record_move
 
 from .errors import usage_error
 from .options import JsonOption

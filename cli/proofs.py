@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from credledger.ledger.bundle import (
+from credledger.ledger.verify.bundle import (
     BundleError,
     BundleReport,
     IssuerUnreachableError,
@@ -26,9 +26,9 @@ from credledger.ledger.bundle import (
     load_bundle,
     verify_bundle,
 )
-from credledger.ledger.did_web import DidResolutionError
-from credledger.ledger.fetch_session import FetchSession
-from credledger.ledger.guarded_fetch import GuardedFetcher
+from credledger.ledger.verify.did_web import DidResolutionError
+from credledger.ledger.verify.fetch_session import FetchSession
+from credledger.ledger.verify.guarded_fetch import GuardedFetcher
 
 from .did_resolution import DidResolver
 from .log_client import USER_AGENT, LogClient, ServerError
@@ -49,9 +49,9 @@ def _local_bundle(
     data: Path, base_url: str | None, credential_id: UUID | None, vc: Any, as_json: bool = False
 ) -> dict[str, Any]:
     from credledger.ledger.application import CredentialLedger
-    from credledger.ledger.errors import LedgerError
-    from credledger.ledger.settings import Settings, SettingsError
-    from credledger.ledger.vault import SubjectErasedError
+    from credledger.ledger.domain.errors import LedgerError
+    from credledger.ledger.store.settings import Settings, SettingsError
+    from credledger.ledger.store.vault import SubjectErasedError
 
     try:
         settings = Settings.from_env(data, base_url)

@@ -12,9 +12,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from credledger.ledger.errors import RequestInvalidError
-from credledger.ledger.recipients import parse_recipient
-from credledger.ledger.results import fit_result, spec_from_description
+from credledger.ledger.domain.errors import RequestInvalidError
+from credledger.ledger.domain.recipients import parse_recipient
+from credledger.ledger.domain.results import fit_result, spec_from_description
 
 from .errors import FieldProblem
 from .inputs import normalise_time

@@ -10,11 +10,11 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
-from credledger.ledger.admin_token import check_admin_token
-from credledger.ledger.data_dir import DataDirectoryExposedError
-from credledger.ledger.identity_records import open_identity
-from credledger.ledger.ledger_identity import LedgerIdentityError
-from credledger.ledger.settings import Settings, SettingsError
+from credledger.ledger.domain.ledger_identity import LedgerIdentityError
+from credledger.ledger.services.identity import open_identity
+from credledger.ledger.store.admin_token import check_admin_token
+from credledger.ledger.store.data_dir import DataDirectoryExposedError
+from credledger.ledger.store.settings import Settings, SettingsError
 
 APP_FACTORY = "credledger.api.server:app_from_env"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from uuid import UUID
 
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.data_dir import DataDirectoryExposedError
-from credledger.ledger.errors import LedgerError
-from credledger.ledger.ledger_identity import LedgerIdentityError
-from credledger.ledger.settings import Settings, SettingsError
+from credledger.ledger.domain.errors import LedgerError
+from credledger.ledger.domain.ledger_identity import LedgerIdentityError
+from credledger.ledger.store.data_dir import DataDirectoryExposedError
+from credledger.ledger.store.settings import Settings, SettingsError
 
 from . import remote
 from .backend import Backend

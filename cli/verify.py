@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from credledger.ledger.bundle import (
+from credledger.ledger.verify.bundle import (
     BundleError,
     IssuerUnreachableError,
     UnvouchedLogError,
@@ -28,10 +28,10 @@ from credledger.ledger.bundle import (
     loader_for,
     verify_issuance,
 )
-from credledger.ledger.fetch_session import FetchSession, SharedFetchCache
-from credledger.ledger.guarded_fetch import FetchError, GuardedFetcher
-from credledger.ledger.status_floor import floored, logged_status_lists
-from credledger.ledger.verification import CredentialVerifier, Outcome, Report
+from credledger.ledger.verify.fetch_session import FetchSession, SharedFetchCache
+from credledger.ledger.verify.guarded_fetch import FetchError, GuardedFetcher
+from credledger.ledger.verify.status_floor import floored, logged_status_lists
+from credledger.ledger.verify.verifier import CredentialVerifier, Outcome, Report
 
 from .audit import read_key_option
 from .did_resolution import DidResolver

@@ -27,55 +27,8 @@ from uuid import UUID
 from credledger.crypto.jcs import canonicalize_bytes
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, public_key_multibase
 from credledger.crypto.signed_note import CosignatureVerifier, NoteSigner
-from credledger.revocation.allocation import allocate_index
-from credledger.revocation.cache import StatusListCache
-from credledger.revocation.check import FetchedStatusList
-from credledger.revocation.status_list import status_list_entry
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Transcoder
-
-from . import rendering
-from .achievement import Achievement
-from .acts import ADMIN, Act, acting
-from .admin_token import check_admin_token
-from .aggregate import LedgerAggregate
-from .credential import REVOKED, SUSPENDED, Credential
-from .credential_digests import CredentialDigests
-from .data_dir import prepare_data_directory, store_files
-from .definition_names import existing_definition
-from .definitions import validate_definition
-from .did_web import DidResolutionError, LogService, did_web_document, did_web_for
-from .endorsement import Endorsement
-from .erasure import ErasureResult, erase_learner
-from .errors import (
-    ConflictError,
-    FieldError,
-    ForbiddenError,
-    LedgerError,
-    NotFoundError,
-    RequestInvalidError,
-)
-from .fetch_session import FetchSession, SharedFetchCache
-from .guarded_fetch import GuardedFetcher
-from .identity_records import establish_identity
-from .issuer import Issuer
-from .issuer_keys import KeyPeriod, key_periods
-from .key_lifecycle import (
-    CANNOT_ROTATE,
-    DID_METHODS,
-    Reissue,
-    credentials_signed_by,
-    reissue_signed_by,
-    report_key_compromised,
-    signed_in_force,
-)
-from .ledger_identity import LedgerIdentity
-from .own_lists_uncached import OwnListsUncached
-from .read_model import ReadModel
-from .recipients import parse_recipient
-from .recognition import DECISIONS, Recognition
-from .recognition_checks import refuse_unless_achievement, refuse_unless_valid
-from .request_checks import (
+from credledger.ledger.credentials import rendering
+from credledger.ledger.credentials.request_checks import (
     check_evidence,
     check_given_credential,
     check_reason,
@@ -84,12 +37,30 @@ from .request_checks import (
     refuse_held_vc_id,
     uuid_of,
 )
-from .results import fit_result
-from .settings import Settings
-from .signing import CredentialSigner
-from .sqldb import Database, PostgresDatabase, SQLiteDatabase
-from .status_fold import SlotOwner, StatusFold
-from .status_lists import (
+from credledger.ledger.credentials.signing import CredentialSigner
+from credledger.ledger.domain.achievement import Achievement
+from credledger.ledger.domain.acts import ADMIN, Act, acting
+from credledger.ledger.domain.aggregate import LedgerAggregate
+from credledger.ledger.domain.credential import REVOKED, SUSPENDED, Credential
+from credledger.ledger.domain.definition_names import existing_definition
+from credledger.ledger.domain.definitions import validate_definition
+from credledger.ledger.domain.endorsement import Endorsement
+from credledger.ledger.domain.errors import (
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    LedgerError,
+    NotFoundError,
+    RequestInvalidError,
+)
+from credledger.ledger.domain.issuer import Issuer
+from credledger.ledger.domain.issuer_keys import KeyPeriod, key_periods
+from credledger.ledger.domain.ledger_identity import LedgerIdentity
+from credledger.ledger.domain.recipients import parse_recipient
+from credledger.ledger.domain.recognition import DECISIONS, Recognition
+from credledger.ledger.domain.results import fit_result
+from credledger.ledger.domain.status_fold import SlotOwner, StatusFold
+from credledger.ledger.domain.status_lists import (
     LIST_LENGTH,
     PURPOSES,
     StatusList,
@@ -100,13 +71,57 @@ from .status_lists import (
     group_id,
     list_id,
 )
-from .status_publication import ListRef, StatusPublisher, require_published
-from .transcoder import CBORTranscoder, decode_deterministic, encode_deterministic
-from .transparency_log import TransparencyLog, stored_checkpoint_origin
-from .tree_store import SQLiteTreeStore
-from .tree_store_postgres import PostgresTreeStore
-from .vault import Vault
-from .verification import CredentialVerifier
+from credledger.ledger.log.transparency_log import TransparencyLog, stored_checkpoint_origin
+from credledger.ledger.services.erasure import ErasureResult, erase_learner
+from credledger.ledger.services.identity import establish_identity
+from credledger.ledger.services.keys import (
+    CANNOT_ROTATE,
+    DID_METHODS,
+    Reissue,
+    credentials_signed_by,
+    reissue_signed_by,
+    report_key_compromised,
+    signed_in_force,
+)
+from credledger.ledger.services.status_publication import (
+    ListRef,
+    StatusPublisher,
+    require_published,
+)
+from credledger.ledger.store.admin_token import check_admin_token
+from credledger.ledger.store.credential_digests import CredentialDigests
+from credledger.ledger.store.data_dir import prepare_data_directory, store_files
+from credledger.ledger.store.read_model import ReadModel
+from credledger.ledger.store.settings import Settings
+from credledger.ledger.store.sqldb import Database, PostgresDatabase, SQLiteDatabase
+from credledger.ledger.store.transcoder import (
+    CBORTranscoder,
+    decode_deterministic,
+    encode_deterministic,
+)
+from credledger.ledger.store.tree_postgres import PostgresTreeStore
+from credledger.ledger.store.tree_sqlite import SQLiteTreeStore
+from credledger.ledger.store.vault import Vault
+from credledger.ledger.verify.did_web import (
+    DidResolutionError,
+    LogService,
+    did_web_document,
+    did_web_for,
+)
+from credledger.ledger.verify.fetch_session import FetchSession, SharedFetchCache
+from credledger.ledger.verify.guarded_fetch import GuardedFetcher
+from credledger.ledger.verify.own_lists_uncached import OwnListsUncached
+from credledger.ledger.verify.recognition_checks import (
+    refuse_unless_achievement,
+    refuse_unless_valid,
+)
+from credledger.ledger.verify.verifier import CredentialVerifier
+from credledger.revocation.allocation import allocate_index
+from credledger.revocation.cache import StatusListCache
+from credledger.revocation.check import FetchedStatusList
+from credledger.revocation.status_list import status_list_entry
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Transcoder
 
 TAggregate = TypeVar("TAggregate", bound=LedgerAggregate)
 log = logging.getLogger("credledger.ledger")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from credledger.cli.main import app
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Settings
+from credledger.ledger.store.settings import Settings
 from typer.testing import CliRunner, Result
 
 from .http_helpers import microcredential_definition

@@ -65,7 +65,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    from credledger.ledger.settings import Settings
+    from credledger.ledger.store.settings import Settings
 
     monkeypatch.delenv("CREDLEDGER_DATABASE_URL", raising=False)
     database_url = fresh_postgres_database() if backend == "postgres" else None

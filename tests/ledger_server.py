@@ -19,11 +19,11 @@ from uuid import UUID
 
 import uvicorn
 from credledger.api.app import create_app
-from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Settings
-from credledger.ledger.sqldb import SQLiteDatabase
-from credledger.ledger.vault import Vault
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.store.settings import Settings
+from credledger.ledger.store.sqldb import SQLiteDatabase
+from credledger.ledger.store.vault import Vault
 
 from .http_helpers import ADMIN_TOKEN, microcredential_definition
 

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from credledger.api.app import create_app
-from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.badge_images import check_svg
-from credledger.ledger.errors import DefinitionInvalidError
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.badge_images import check_svg
+from credledger.ledger.domain.errors import DefinitionInvalidError
 from fastapi.testclient import TestClient
 
 from .cli_helpers import clean_environment, ok, run, set_up_local, write_definition

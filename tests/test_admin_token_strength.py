@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from credledger.ledger.admin_token import WeakAdminTokenError, check_admin_token
+from credledger.ledger.store.admin_token import WeakAdminTokenError, check_admin_token
 
 from .cli_helpers import clean_environment, run
 from .server_process import free_port

@@ -25,7 +25,7 @@ from credledger.api.app import create_app
 from credledger.cli.award_sheet import Row, row_key
 from credledger.crypto import cbor
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Settings
+from credledger.ledger.store.settings import Settings
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth, microcredential_definition

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from credledger.api.app import create_app
 from credledger.ledger import application
-from credledger.ledger.errors import RequestInvalidError
-from credledger.ledger.recipients import parse_recipient
-from credledger.ledger.request_checks import check_result
+from credledger.ledger.credentials.request_checks import check_result
+from credledger.ledger.domain.errors import RequestInvalidError
+from credledger.ledger.domain.recipients import parse_recipient
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth, microcredential_definition

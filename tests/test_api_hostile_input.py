@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 from credledger.api.app import create_app
-from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.errors import DefinitionInvalidError
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.errors import DefinitionInvalidError
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth, microcredential_definition

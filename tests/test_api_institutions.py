@@ -298,7 +298,7 @@ def test_the_catalogue_is_searchable(client: TestClient) -> None:
 def test_nothing_is_issued_from_an_archived_achievement(client: TestClient, ledger: Any) -> None:
     from uuid import UUID
 
-    from credledger.ledger.acts import Act
+    from credledger.ledger.domain.acts import Act
 
     school = register(client)
     achievement = define(client, school["token"])

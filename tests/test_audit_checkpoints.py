@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from credledger.crypto.tlog_witness import WitnessKey, cosign
-from credledger.ledger.acts import Act
+from credledger.ledger.domain.acts import Act
 
 from .cli_helpers import clean_environment, run
 from .ledger_server import add_school, award, open_ledger

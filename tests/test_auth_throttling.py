@@ -13,7 +13,7 @@ import pytest
 from credledger.api.app import create_app
 from credledger.api.auth import FailureLimiter
 from credledger.api.client_address import forwarded_client, throttle_key
-from credledger.ledger.settings import parse_networks
+from credledger.ledger.store.settings import parse_networks
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth

@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 from credledger.crypto.jcs import canonicalize_bytes
-from credledger.ledger.acts import ADMIN, Act, acting
-from credledger.ledger.bundle import (
+from credledger.ledger.domain.acts import ADMIN, Act, acting
+from credledger.ledger.domain.credential import Credential
+from credledger.ledger.store.transcoder import encode_deterministic
+from credledger.ledger.verify.bundle import (
     UntrustedKeyError,
     UnvouchedLogError,
     dump_json,
     load_bundle,
     verify_bundle,
 )
-from credledger.ledger.credential import Credential
-from credledger.ledger.transcoder import encode_deterministic
 
 from .cli_helpers import clean_environment, run
 from .ledger_server import add_school, award, live_ledger, open_ledger, signed_credential

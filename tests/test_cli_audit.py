@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from credledger.ledger.acts import Act
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.audit import audit_store, fast_leaf
-from credledger.ledger.audit_events import RecorderEvents, SQLiteEvents, open_recorder
-from credledger.ledger.leaves import leaf_for
-from credledger.ledger.settings import Settings
+from credledger.ledger.audit.events import RecorderEvents, SQLiteEvents, open_recorder
+from credledger.ledger.audit.local import audit_store, fast_leaf
+from credledger.ledger.domain.acts import Act
+from credledger.ledger.log.leaves import leaf_for
+from credledger.ledger.store.settings import Settings
 
 from .cli_helpers import clean_environment, run
 from .ledger_server import add_school, award, live_ledger, open_ledger

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from credledger.cli.definition_templates import TEMPLATES
-from credledger.ledger.definitions import _KNOWN_FIELDS
+from credledger.ledger.domain.definitions import _KNOWN_FIELDS
 
 from .cli_helpers import LocalSetup, clean_environment, ok, run, set_up_local, write_definition
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Settings
+from credledger.ledger.store.settings import Settings
 
 from .cli_helpers import (
     LocalSetup,

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from credledger.crypto import cbor
-from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.bundle import (
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.verify.bundle import (
     BundleError,
     CredentialInvalidError,
     LeafMismatchError,

@@ -18,7 +18,7 @@ from credledger.api.app import create_app
 from credledger.cli.errors import CommandError
 from credledger.cli.remote import RemoteBackend
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Settings
+from credledger.ledger.store.settings import Settings
 
 from .cli_helpers import clean_environment, ok, run, write_definition
 from .http_helpers import ADMIN_TOKEN

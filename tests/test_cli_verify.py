@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from credledger.ledger.acts import Act
-from credledger.ledger.bundle import dump_json, loader_for
-from credledger.ledger.fetch_session import FetchSession, SharedFetchCache
-from credledger.ledger.guarded_fetch import GuardedFetcher
-from credledger.ledger.verification import CredentialVerifier
+from credledger.ledger.domain.acts import Act
+from credledger.ledger.verify.bundle import dump_json, loader_for
+from credledger.ledger.verify.fetch_session import FetchSession, SharedFetchCache
+from credledger.ledger.verify.guarded_fetch import GuardedFetcher
+from credledger.ledger.verify.verifier import CredentialVerifier
 from credledger.revocation.check import FetchedStatusList
 
 from .cli_helpers import clean_environment, run

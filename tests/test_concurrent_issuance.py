@@ -8,8 +8,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import CredentialLedger
+from credledger.ledger.domain.acts import ADMIN, Act
 
 from .http_helpers import microcredential_definition
 

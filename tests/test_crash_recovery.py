@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.audit import audit_store
-from credledger.ledger.settings import Settings
+from credledger.ledger.audit.local import audit_store
+from credledger.ledger.store.settings import Settings
 from credledger.revocation.bitstring import Bitstring
 
 from . import rfc_auditor as rfc
@@ -136,7 +136,7 @@ def check_consistent(data: Path, load: Load, checkpoints: list[tuple[int, bytes]
             ledger.publish_status_lists()  # as `serve` does when it starts again
             revoked = {(row[2], row[3]) for row in credentials if row[1] == "revoked"}
             for group in {row[2] for row in credentials}:
-                from credledger.ledger.status_lists import list_id
+                from credledger.ledger.domain.status_lists import list_id
 
                 served = ledger.current_status_list(list_id(uuid.UUID(group), "revocation"))
                 assert served.document is not None

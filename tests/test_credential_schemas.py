@@ -17,8 +17,8 @@ from uuid import UUID
 
 import jsonschema
 import pytest
-from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.errors import NotSuspendableError
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.errors import NotSuspendableError
 
 from .edubadges_material import EdubadgesMaterial
 from .http_helpers import microcredential_definition
@@ -229,7 +229,7 @@ def test_a_suspendable_award_can_be_suspended_and_reinstated(ledger: Any) -> Non
 
 
 def test_suspendable_must_be_true_or_false(ledger: Any) -> None:
-    from credledger.ledger.errors import DefinitionInvalidError
+    from credledger.ledger.domain.errors import DefinitionInvalidError
 
     actor = register(ledger)
     with pytest.raises(DefinitionInvalidError) as caught:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.data_dir import DataDirectoryExposedError
-from credledger.ledger.settings import Settings
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.store.data_dir import DataDirectoryExposedError
+from credledger.ledger.store.settings import Settings
 
 from .cli_helpers import clean_environment, run
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from credledger.ledger.definitions import validate_definition
-from credledger.ledger.errors import DefinitionInvalidError
+from credledger.ledger.domain.definitions import validate_definition
+from credledger.ledger.domain.errors import DefinitionInvalidError
 
 from .http_helpers import microcredential_definition
 

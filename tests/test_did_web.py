@@ -10,9 +10,9 @@ from uuid import UUID
 import pytest
 from credledger.api.app import create_app
 from credledger.crypto.data_integrity import add_proof
-from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.did_web import DidResolutionError, did_web_url, fetch_did_web
-from credledger.ledger.guarded_fetch import GuardedFetcher
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.verify.did_web import DidResolutionError, did_web_url, fetch_did_web
+from credledger.ledger.verify.guarded_fetch import GuardedFetcher
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth

@@ -14,11 +14,11 @@ from uuid import UUID
 import pytest
 from credledger.api.app import create_app
 from credledger.crypto import cbor
-from credledger.ledger.acts import Act
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Settings
-from credledger.ledger.sqldb import SQLiteDatabase
-from credledger.ledger.vault import SubjectErasedError, Vault
+from credledger.ledger.domain.acts import Act
+from credledger.ledger.store.settings import Settings
+from credledger.ledger.store.sqldb import SQLiteDatabase
+from credledger.ledger.store.vault import SubjectErasedError, Vault
 from fastapi.testclient import TestClient
 
 from .cli_helpers import clean_environment, run
@@ -263,7 +263,7 @@ def test_older_credentials_sharing_a_key_across_institutions_are_not_erased_by_o
                 for actor, achievement in schools
             ]
         before = ledger.recorder.max_notification_id()
-        from credledger.ledger.errors import ConflictError
+        from credledger.ledger.domain.errors import ConflictError
 
         with pytest.raises(ConflictError):
             ledger.erase_learner(Act(schools[0][0]), {"email": "both@example.nl"})

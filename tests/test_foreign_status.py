@@ -21,7 +21,7 @@ from credledger.crypto.data_integrity import add_proof
 from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.keys import Ed25519KeyPair
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Settings
+from credledger.ledger.store.settings import Settings
 from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.status_list import build_status_list_credential
 from fastapi.testclient import TestClient

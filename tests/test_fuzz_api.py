@@ -31,7 +31,7 @@ schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not i
 
 from credledger.api.app import create_app  # noqa: E402
 from credledger.ledger.application import CredentialLedger  # noqa: E402
-from credledger.ledger.settings import Settings  # noqa: E402
+from credledger.ledger.store.settings import Settings  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from schemathesis import Case, GenerationMode  # noqa: E402

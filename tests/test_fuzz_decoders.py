@@ -45,13 +45,13 @@ from credledger.crypto.signed_note import (
     parse_note,
     sign_note,
 )
-from credledger.ledger.bundle import BundleError, dump_json, load_bundle, verify_bundle
-from credledger.ledger.leaves import decode_leaf
-from credledger.ledger.transcoder import (
+from credledger.ledger.log.leaves import decode_leaf
+from credledger.ledger.store.transcoder import (
     EventEncodingError,
     decode_deterministic,
     encode_deterministic,
 )
+from credledger.ledger.verify.bundle import BundleError, dump_json, load_bundle, verify_bundle
 from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.errors import StatusEntryError, StatusListDecodeError
 from credledger.revocation.status_list import parse_status_entry, parse_status_list_credential

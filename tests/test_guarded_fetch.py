@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from credledger.ledger.did_web import DidRetrievalError
-from credledger.ledger.fetch_session import FetchSession, SharedFetchCache
-from credledger.ledger.guarded_fetch import (
+from credledger.ledger.verify.did_web import DidRetrievalError
+from credledger.ledger.verify.fetch_session import FetchSession, SharedFetchCache
+from credledger.ledger.verify.guarded_fetch import (
     FetchError,
     FetchRefusedError,
     GuardedFetcher,
@@ -214,7 +214,7 @@ def test_did_web_documents_are_fetched_over_https_only() -> None:
     ],
 )
 def test_malformed_did_web_names_are_not_fetched(did: str) -> None:
-    from credledger.ledger.did_web import DidResolutionError
+    from credledger.ledger.verify.did_web import DidResolutionError
 
     with pytest.raises(DidResolutionError, match="malformed"):
         FetchSession(GuardedFetcher(resolve=lambda _h: pytest.fail("resolved"))).did_document(did)

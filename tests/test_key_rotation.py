@@ -12,9 +12,9 @@ from uuid import UUID, uuid4
 import pytest
 from credledger.api.app import create_app
 from credledger.crypto.data_integrity import add_proof
-from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.audit import audit_store
-from credledger.ledger.issuer import Issuer
+from credledger.ledger.audit.local import audit_store
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.issuer import Issuer
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth, microcredential_definition
@@ -309,7 +309,7 @@ def test_an_issuer_registered_before_identities_were_recorded_keeps_its_did_key(
 ) -> None:
     """A Registered event without ``did`` (as stored by earlier versions) replays as before."""
     from credledger.crypto.keys import Ed25519KeyPair, public_key_multibase
-    from credledger.ledger.acts import acting
+    from credledger.ledger.domain.acts import acting
 
     act = Act(ADMIN)
     pair = Ed25519KeyPair.generate()
@@ -338,7 +338,7 @@ def test_the_registration_records_the_did_so_a_new_base_url_does_not_change_it(
     from dataclasses import replace
 
     from credledger.ledger.application import CredentialLedger
-    from credledger.ledger.identity_records import move_base_url
+    from credledger.ledger.services.identity import move_base_url
 
     school = ledger.register_issuer(Act(ADMIN), "S")
     move_base_url(ledger, "https://new.example.test", Act(ADMIN))

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from credledger.ledger.acts import Act
+from credledger.ledger.domain.acts import Act
 
 from .cli_helpers import clean_environment, ok, run
 from .ledger_server import add_school, award, live_ledger, open_ledger, signed_credential

@@ -13,11 +13,9 @@ from credledger.api.app import create_app
 from credledger.crypto.checkpoint import open_checkpoint
 from credledger.crypto.signed_note import NoteVerifier
 from credledger.ledger import application as application_module
-from credledger.ledger.acts import ADMIN, Act
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.identity_records import move_base_url
-from credledger.ledger.leaves import decode_leaf
-from credledger.ledger.ledger_identity import (
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.ledger_identity import (
     BaseUrlChangeRefusedError,
     BaseUrlInvalidError,
     LedgerIdentity,
@@ -25,7 +23,9 @@ from credledger.ledger.ledger_identity import (
     normalise_base_url,
     origin_for,
 )
-from credledger.ledger.settings import Settings
+from credledger.ledger.log.leaves import decode_leaf
+from credledger.ledger.services.identity import move_base_url
+from credledger.ledger.store.settings import Settings
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN

@@ -12,9 +12,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from credledger.ledger.audit import audit_store
-from credledger.ledger.settings import Settings
-from credledger.ledger.transcoder import CBORTranscoder
+from credledger.ledger.audit.local import audit_store
+from credledger.ledger.store.settings import Settings
+from credledger.ledger.store.transcoder import CBORTranscoder
 from eventsourcing.persistence import Mapper, StoredEvent
 
 MADE_BEFORE = Path(__file__).parent / "data" / "ledgers" / "ledger-0.1"

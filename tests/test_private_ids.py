@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from credledger.ledger.acts import Act
 from credledger.ledger.application import CredentialLedger, vc_digest
-from credledger.ledger.bundle import verify_bundle
-from credledger.ledger.leaves import decode_leaf
-from credledger.ledger.transcoder import CBORTranscoder
+from credledger.ledger.domain.acts import Act
+from credledger.ledger.log.leaves import decode_leaf
+from credledger.ledger.store.transcoder import CBORTranscoder
+from credledger.ledger.verify.bundle import verify_bundle
 
 from .cli_helpers import clean_environment, run
 from .ledger_server import School, add_school, open_ledger

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.read_model import ReadModel
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.store.read_model import ReadModel
 
 from .http_helpers import microcredential_definition
 
@@ -77,7 +77,7 @@ def test_recognitions_resting_on_a_revoked_credential_can_be_listed(ledger: Any)
 
 def test_erasing_a_learner_leaves_every_leaf_and_event_byte_unchanged(ledger: Any) -> None:
     import pytest
-    from credledger.ledger.vault import SubjectErasedError
+    from credledger.ledger.store.vault import SubjectErasedError
 
     school = ledger.register_issuer(Act(ADMIN), "Hogeschool")
     actor = str(school.issuer.id)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from credledger.ledger.acts import ADMIN, Act
-from credledger.ledger.errors import DefinitionInvalidError, RequestInvalidError
+from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.errors import DefinitionInvalidError, RequestInvalidError
 
 from .http_helpers import microcredential_definition
 

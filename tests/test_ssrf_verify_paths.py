@@ -21,7 +21,7 @@ import pytest
 from credledger.api.app import create_app
 from credledger.crypto.keys import Ed25519KeyPair
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.settings import Settings
+from credledger.ledger.store.settings import Settings
 from fastapi.testclient import TestClient
 
 from .cli_helpers import clean_environment, run

@@ -10,10 +10,10 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from credledger.ledger.acts import ADMIN, Act, acting
 from credledger.ledger.application import CredentialLedger
-from credledger.ledger.audit import audit_store
-from credledger.ledger.status_lists import StatusList, list_id
+from credledger.ledger.audit.local import audit_store
+from credledger.ledger.domain.acts import ADMIN, Act, acting
+from credledger.ledger.domain.status_lists import StatusList, list_id
 from credledger.revocation.bitstring import Bitstring
 
 from .http_helpers import microcredential_definition
@@ -239,7 +239,7 @@ def test_each_list_of_a_new_group_is_published_once_by_the_award_that_opened_it(
 
 
 def test_an_unknown_list_cannot_be_published_by_anyone(ledger: Any) -> None:
-    from credledger.ledger.errors import NotFoundError
+    from credledger.ledger.domain.errors import NotFoundError
 
     with pytest.raises(NotFoundError):
         ledger.publish_status_list(UUID("6c0f7a4e-5a7e-4e08-9a39-8e3f9e0f0000"))

@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from credledger.ledger.achievement import Achievement
-from credledger.ledger.credential import Credential
-from credledger.ledger.endorsement import Endorsement
-from credledger.ledger.erasure import Erasure
-from credledger.ledger.issuer import Issuer
-from credledger.ledger.ledger_identity import Ledger
-from credledger.ledger.recognition import Recognition
-from credledger.ledger.status_lists import StatusList, StatusSlot
+from credledger.ledger.domain.achievement import Achievement
+from credledger.ledger.domain.credential import Credential
+from credledger.ledger.domain.endorsement import Endorsement
+from credledger.ledger.domain.issuer import Issuer
+from credledger.ledger.domain.ledger_identity import Ledger
+from credledger.ledger.domain.recognition import Recognition
+from credledger.ledger.domain.status_lists import StatusList, StatusSlot
+from credledger.ledger.services.erasure import Erasure
 from eventsourcing.utils import get_topic, resolve_topic
 
 STORED = {

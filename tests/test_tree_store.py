@@ -24,7 +24,7 @@ from credledger.crypto.merkle_tree import (
 )
 from credledger.crypto.merkle_verify import verify_consistency, verify_inclusion
 from credledger.crypto.rfc9162 import EMPTY_ROOT, leaf_hash
-from credledger.ledger.tree_store import (
+from credledger.ledger.store.tree_sqlite import (
     AppendConflictError,
     SQLiteTreeStore,
     TreeSizeError,
@@ -61,7 +61,7 @@ def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     else:
         if not PG_URL:
             pytest.skip("CREDLEDGER_TEST_DATABASE_URL is not set (scripts/test sets it)")
-        from credledger.ledger.tree_store_postgres import PostgresTreeStore
+        from credledger.ledger.store.tree_postgres import PostgresTreeStore
 
         prefix = f"t{uuid.uuid4().hex[:12]}_"
 
@@ -266,7 +266,7 @@ def test_table_names_take_only_identifier_prefixes(tmp_path: Path) -> None:
 def test_postgres_and_sqlite_stores_agree(tmp_path: Path) -> None:
     if not PG_URL:
         pytest.skip("CREDLEDGER_TEST_DATABASE_URL is not set (scripts/test sets it)")
-    from credledger.ledger.tree_store_postgres import PostgresTreeStore
+    from credledger.ledger.store.tree_postgres import PostgresTreeStore
 
     lite = SQLiteTreeStore(tmp_path / "log.sqlite")
     prefix = f"t{uuid.uuid4().hex[:12]}_"

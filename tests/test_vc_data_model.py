@@ -10,8 +10,11 @@ import pytest
 from credledger.api.app import create_app
 from credledger.crypto.data_integrity import add_proof
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, verification_method_id
-from credledger.ledger.signing import document_loader
-from credledger.ledger.vc_data_model import data_model_violations, presentation_violations
+from credledger.ledger.credentials.signing import document_loader
+from credledger.ledger.credentials.vc_data_model import (
+    data_model_violations,
+    presentation_violations,
+)
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth

@@ -8,8 +8,8 @@ import json
 import pytest
 from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.keys import Ed25519KeyPair
-from credledger.ledger.vc_jwt import VcJwtError, decode_vc_jwt
-from credledger.ledger.verification import CredentialVerifier, Outcome
+from credledger.ledger.verify.vc_jwt import VcJwtError, decode_vc_jwt
+from credledger.ledger.verify.verifier import CredentialVerifier, Outcome
 
 from .foreign_issuer import did_key, jwt_payload, vc_jwt
 

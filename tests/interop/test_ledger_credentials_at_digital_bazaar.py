@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from credledger.api.app import create_app
-from credledger.ledger.rendering import extension_context_url
-from credledger.ledger.signing import extension_context
+from credledger.ledger.credentials.rendering import extension_context_url
+from credledger.ledger.credentials.signing import extension_context
 from fastapi.testclient import TestClient
 
 from ..http_helpers import ADMIN_TOKEN, auth, microcredential_definition

@@ -1,0 +1,1 @@
+"""Auditing the log, the status lists and the read model against the events (read-only)."""

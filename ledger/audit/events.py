@@ -1,0 +1,318 @@
+"""The stored events an audit reads, and the leaves it recomputes from them.
+
+Events are read read-only, in notification order, in batches: through the
+eventsourcing recorder (any store), or on SQLite straight from the recorder's table
+with a read-only cursor, which skips building a Notification and a UUID per row (the
+two readers are compared on the first and last event before the fast one is used).
+
+Leaves are recomputed by :func:`fast_leaf`, which gives the bytes of
+:func:`~credledger.ledger.log.leaves.leaf_for` with C-speed CBOR; ``leaf_for`` itself is
+the reference: it vouches for the fast path on the first event of every type, and
+decides every case where the fast leaf and the stored leaf differ.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Sequence
+from typing import Any, Protocol
+from uuid import UUID
+
+import cbor2
+from credledger.crypto.errors import CryptoError
+from credledger.ledger.audit.report import AuditSetupError, Discrepancy
+from credledger.ledger.domain.events import UnknownEventError, public_name
+from credledger.ledger.log.leaves import (
+    IDENTITY_EVENTS,
+    add_identity_fields,
+    commitment,
+    decode_leaf,
+    leaf_for,
+)
+from credledger.ledger.store.settings import Settings
+from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Notification
+from eventsourcing.utils import Environment
+
+__all__ = [
+    "EventReader",
+    "EventRow",
+    "LeafRecomputer",
+    "RecorderEvents",
+    "SQLiteEvents",
+    "fast_leaf",
+    "open_events",
+    "open_recorder",
+]
+
+APPLICATION_NAME = "credledger"
+
+EventRow = tuple[int, str, int, str, bytes]
+"""(notification id, aggregate id as UUID text, version, topic, stored state)."""
+
+
+class EventReader(Protocol):
+    def rows(self, first: int, last: int) -> list[EventRow]:
+        """The events with notification ids in ``[first, last]``, in order."""
+        ...
+
+    def count_after(self, last: int) -> int:
+        """How many events have a notification id above ``last``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_recorder(settings: Settings) -> ApplicationRecorder:
+    """The ledger's event recorder, opened read-only and without creating tables."""
+    env = {**os.environ, **settings.eventsourcing_env()}
+    if not settings.database_url:
+        path = settings.data_dir / "events.sqlite"
+        if not path.is_file():
+            raise AuditSetupError(f"no event store in {settings.data_dir}")
+        env["SQLITE_DBNAME"] = f"{path.as_uri()}?mode=ro"
+    env["CREATE_TABLE"] = env[f"{APPLICATION_NAME.upper()}_CREATE_TABLE"] = "no"
+    factory = InfrastructureFactory.construct(Environment(APPLICATION_NAME, env))
+    return factory.application_recorder()
+
+
+def _row(notification: Notification) -> EventRow:
+    return (
+        notification.id,
+        str(notification.originator_id),
+        notification.originator_version,
+        notification.topic,
+        bytes(notification.state),
+    )
+
+
+class RecorderEvents:
+    """Events through the eventsourcing recorder (SQLite or PostgreSQL)."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self.recorder = recorder
+
+    def rows(self, first: int, last: int) -> list[EventRow]:
+        if last < first:
+            return []
+        found = self.recorder.select_notifications(first, last - first + 1, stop=last)
+        return [_row(n) for n in found]
+
+    def count_after(self, last: int) -> int:
+        count = 0
+        while page := self.recorder.select_notifications(last + 1, 1000):
+            count += len(page)
+            last = page[-1].id
+        return count
+
+    def close(self) -> None:
+        datastore = getattr(self.recorder, "datastore", None)
+        if datastore is not None:
+            datastore.close()
+
+
+def _uuid_text(value: str) -> str:
+    """eventsourcing keeps SQLite UUIDs as 32 hex digits; leaves name them as UUID text."""
+    if len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(UUID(value))
+
+
+class SQLiteEvents:
+    """Events read straight from the SQLite recorder's table, with a read-only cursor."""
+
+    def __init__(self, settings: Settings) -> None:
+        path = settings.data_dir / "events.sqlite"
+        self.conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+
+    def rows(self, first: int, last: int) -> list[EventRow]:
+        cur = self.conn.execute(
+            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+            "WHERE rowid >= ? AND rowid <= ? ORDER BY rowid",
+            (first, last),
+        )
+        return [(i, _uuid_text(a), v, t, s) for i, a, v, t, s in cur.fetchall()]
+
+    def count_after(self, last: int) -> int:
+        row = self.conn.execute("SELECT COUNT(*) FROM stored_events WHERE rowid > ?", (last,))
+        return int(row.fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_events(settings: Settings) -> EventReader:
+    """The fastest reader that agrees with the recorder."""
+    recorded = RecorderEvents(open_recorder(settings))
+    if settings.database_url:
+        return recorded
+    direct = SQLiteEvents(settings)
+    try:
+        newest = recorded.recorder.max_notification_id() or 0
+        agree = all(direct.rows(i, i) == recorded.rows(i, i) for i in {1, newest} if newest)
+    except sqlite3.Error:
+        agree = False
+    if agree:
+        recorded.close()
+        return direct
+    direct.close()
+    return recorded
+
+
+# -- leaves ------------------------------------------------------------------------------------
+
+
+_EVENT_NAMES: dict[str, str] = {}
+
+
+def _time(moment: Any) -> str:
+    """RFC 3339 in UTC with microseconds, as ``leaf_for`` writes it."""
+    text = str(moment.isoformat(timespec="microseconds"))
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def fast_leaf(seq: int, aggregate: str, version: int, topic: str, state: bytes) -> bytes:
+    """The leaf ``leaf_for`` gives for this event, with C-speed CBOR.
+
+    The leaf map's keys are short text strings, for which cbor2's canonical order
+    (length first) is RFC 8949's bytewise order, and its values are integers, text and
+    byte strings, which cbor2 writes in their preferred form; so the bytes are the same
+    (and :class:`LeafRecomputer` checks that they are).
+    """
+    event = _EVENT_NAMES.get(topic)
+    if event is None:
+        event = _EVENT_NAMES[topic] = public_name(topic)
+    fields = cbor2.loads(state)
+    alias = fields.get("log_alias")
+    leaf: dict[str, Any] = {
+        "seq": seq,
+        "event": event,
+        "aggregate": aggregate if alias is None else str(alias),
+        "version": version,
+        "time": _time(fields["timestamp"]),
+        "commitment": commitment(fields["salt"], state),
+    }
+    if event == "CredentialIssued" or event == "CredentialReissued":
+        if alias is None:
+            leaf["credential"] = fields.get("vc_id") or f"urn:uuid:{aggregate}"
+        leaf["digest"] = fields["digest"]
+    elif event == "StatusListPublished":
+        leaf["list"] = fields["list_url"]
+        leaf["list_version"] = fields["list_version"]
+        leaf["digest"] = fields["digest"]
+    elif event in IDENTITY_EVENTS:
+        add_identity_fields(leaf, fields)
+    return bytes(cbor2.dumps(leaf, canonical=True))
+
+
+class LeafRecomputer:
+    """Compares stored leaves with recomputed ones: :func:`fast_leaf`, vouched for by
+    ``leaf_for`` on the first event of each type and on every disagreement."""
+
+    def __init__(self) -> None:
+        self.fast = True
+        self._vouched: set[str] = set()
+
+    def check(self, seq: int, event: EventRow, stored: bytes) -> None:
+        """Raise a Discrepancy unless ``stored`` is the leaf of ``event`` at ``seq``."""
+        _, aggregate, version, topic, state = event
+        if self.fast and topic in self._vouched:
+            try:
+                if fast_leaf(seq, aggregate, version, topic, state) == stored:
+                    return
+            except Exception:
+                pass
+        expected = self._reference(seq, event)
+        if self.fast and topic not in self._vouched:
+            self._vouched.add(topic)
+            try:
+                self.fast = fast_leaf(seq, aggregate, version, topic, state) == expected
+            except Exception:
+                self.fast = False
+        if expected != stored:
+            raise Discrepancy(
+                "leaf-mismatch",
+                f"leaf {seq} is not the leaf of event {event[0]} ({aggregate} v{version}): "
+                f"{_differences(expected, stored)}",
+                leaf=seq,
+                event=event[0],
+            )
+
+    def vouched(self, topic: str) -> bool:
+        """Whether the fast path may decide events of ``topic`` on its own."""
+        return self.fast and topic in self._vouched
+
+    @staticmethod
+    def _reference(seq: int, event: EventRow) -> bytes:
+        notification_id, aggregate, version, topic, state = event
+        try:
+            notification = Notification(
+                id=notification_id,
+                originator_id=UUID(aggregate),
+                originator_version=version,
+                topic=topic,
+                state=state,
+            )
+            return leaf_for(seq, notification)
+        except UnknownEventError as exc:
+            raise Discrepancy(
+                "event-unknown",
+                f"event {notification_id} has a type the log does not know: {exc}",
+                leaf=seq,
+                event=notification_id,
+            ) from None
+        except Exception as exc:
+            raise Discrepancy(
+                "event-undecodable",
+                f"event {notification_id} ({aggregate} v{version}) cannot be read back: "
+                f"{type(exc).__name__}: {exc}",
+                leaf=seq,
+                event=notification_id,
+            ) from None
+
+
+def _differences(expected: bytes, stored: bytes) -> str:
+    """Which leaf fields differ (or that the stored leaf does not even decode)."""
+    try:
+        want, got = decode_leaf(expected), decode_leaf(stored)
+    except (CryptoError, ValueError):
+        return "the stored leaf is not a deterministic CBOR map"
+    fields = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
+    return f"differing fields: {', '.join(fields)}" if fields else "their encodings differ"
+
+
+def match_events(leaves: Sequence[Any], events: Sequence[EventRow]) -> None:
+    """Each leaf row ``(idx, notification id, aggregate, version, data)`` records the next
+    event, in order, exactly once; raise the first Discrepancy otherwise."""
+    for position, (idx, notification_id, aggregate, version, _) in enumerate(leaves):
+        event = events[position] if position < len(events) else None
+        if event is None or event[0] > notification_id:
+            raise Discrepancy(
+                "leaf-orphan",
+                f"leaf {idx} records event {notification_id}, which the event store does not hold",
+                leaf=idx,
+                event=notification_id,
+            )
+        if event[0] < notification_id:
+            raise Discrepancy(
+                "event-unlogged",
+                f"event {event[0]} ({event[1]} v{event[2]}) has no leaf: "
+                f"leaf {idx} records event {notification_id}",
+                leaf=idx,
+                event=event[0],
+            )
+        if aggregate != event[1] or version != event[2]:
+            raise Discrepancy(
+                "leaf-index",
+                f"leaf {idx} is filed under {aggregate} v{version}, but records event "
+                f"{event[0]} of {event[1]} v{event[2]}",
+                leaf=idx,
+                event=event[0],
+            )
+    if len(events) > len(leaves):
+        extra = events[len(leaves)]
+        raise Discrepancy(
+            "event-unlogged",
+            f"event {extra[0]} ({extra[1]} v{extra[2]}) has no leaf",
+            event=extra[0],
+        )

@@ -1,0 +1,354 @@
+"""Auditing the transparency log: replay it all and report the first thing that is wrong.
+
+Local mode (:func:`audit_store`, a data directory or the PostgreSQL store it names,
+read-only) recomputes every leaf from the stored events, matches events and leaves one
+to one, rebuilds every Merkle node and compares it with the stored one, recomputes the
+root at every checkpoint and verifies its signature, and checks a consistency proof
+served from the stored nodes between consecutive checkpoints. Remote mode
+(:func:`audit_remote`) does what an outsider can with the log's public endpoints. Both
+can check that the log still extends a checkpoint the auditor saved earlier.
+
+Then every published status list version is recomputed from the stored status changes,
+and the read model is compared with a rebuild from the events (``status_audit.py``).
+
+Nothing here writes: the event store, the log tables and (only when no log key is
+given) the vault are opened read-only, and no CredentialLedger is created (it would
+catch up and sign). Work goes in batches of leaves, cut at checkpoint sizes, so each
+checkpoint is checked against nodes that were already compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+from credledger.crypto.checkpoint import parse_checkpoint
+from credledger.crypto.errors import CryptoError
+from credledger.crypto.keys import Ed25519KeyPair
+from credledger.crypto.merkle_tree import NewNode, consistency_plan
+from credledger.crypto.signed_note import CosignatureVerifier, NoteVerifier, parse_note
+from credledger.ledger.audit.checkpoints import (
+    check_cosignatures,
+    check_numbering,
+    require_witness_keys,
+)
+from credledger.ledger.audit.events import (
+    EventReader,
+    LeafRecomputer,
+    fast_leaf,
+    match_events,
+    open_events,
+    open_recorder,
+)
+from credledger.ledger.audit.remote import LogSource, audit_remote
+from credledger.ledger.audit.replay import TreeReplay, open_saved_checkpoint
+from credledger.ledger.audit.report import AuditReport, AuditSetupError, Discrepancy, Progress
+from credledger.ledger.audit.status import check_read_model, check_status_lists
+from credledger.ledger.store.settings import Settings
+
+__all__ = [
+    "AuditReport",
+    "AuditSetupError",
+    "Discrepancy",
+    "LogSource",
+    "Progress",
+    "TreeReplay",
+    "audit_remote",
+    "audit_store",
+    "fast_leaf",
+    "log_key_from_vault",
+]
+
+BATCH = 5000
+
+
+class _Tables:
+    """Read-only access to the log's tables (SQLite ``log.sqlite`` or PostgreSQL)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.conn: Any
+        if settings.database_url:
+            import psycopg
+
+            self.conn = psycopg.connect(settings.database_url)
+            self.conn.read_only = True
+            self.prefix, self.placeholder = "credledger_", "%s"
+        else:
+            path = settings.data_dir / "log.sqlite"
+            if not path.is_file():
+                raise AuditSetupError(f"no transparency log in {settings.data_dir}")
+            self.conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+            self.prefix, self.placeholder = "", "?"
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        cur = self.conn.cursor()
+        cur.execute(sql.replace("{p}", self.prefix).replace("?", self.placeholder), params)
+        rows = list(cur.fetchall())
+        cur.close()
+        return rows
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+    def node(self, level: int, index: int) -> bytes:
+        found = self.query(
+            "SELECT hash FROM {p}merkle_nodes WHERE level = ? AND idx = ?", (level, index)
+        )
+        if not found:
+            raise LookupError(f"node ({level}, {index}) is not stored")
+        return bytes(found[0][0])
+
+    def checkpoint_numbers(self) -> list[tuple[int, int | None]] | None:
+        """(size, number) of every stored checkpoint in size order; None for a log whose
+        checkpoints were never numbered (made before numbering, not opened since)."""
+        column = (
+            "SELECT COUNT(*) FROM information_schema.columns "
+            "WHERE table_name = '{p}log_checkpoints' AND column_name = 'number'"
+            if self.placeholder == "%s"
+            else "SELECT COUNT(*) FROM pragma_table_info('log_checkpoints') WHERE name = 'number'"
+        )
+        if not self.one(column):
+            return None
+        rows = self.query("SELECT size, number FROM {p}log_checkpoints ORDER BY size")
+        return [(int(size), None if number is None else int(number)) for size, number in rows]
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        plan = consistency_plan(first, second)
+        return plan.assemble([self.node(level, index) for level, index in plan.ids])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def log_key_from_vault(settings: Settings, origin: str) -> str:
+    """The log's vkey, derived from the signing seed in the vault (read-only).
+
+    This reads a secret: an independent auditor passes the published vkey instead.
+    """
+    query = "SELECT value FROM credledger_secrets WHERE name = 'log-signing-key'"
+    if settings.database_url:
+        import psycopg
+
+        with psycopg.connect(settings.database_url) as pg:
+            pg.read_only = True
+            row = pg.execute(query).fetchone()
+    else:
+        path = settings.data_dir / "vault.sqlite"
+        if not path.is_file():
+            raise AuditSetupError(f"no vault in {settings.data_dir}: pass the log key")
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute(query).fetchone()
+        finally:
+            conn.close()
+    if row is None:
+        raise AuditSetupError("the vault holds no log signing key: pass the log key")
+    public = Ed25519KeyPair.from_seed(bytes(row[0])).public_key
+    return NoteVerifier(origin, public).vkey()
+
+
+def audit_store(
+    settings: Settings,
+    *,
+    log_key: str | None = None,
+    saved_checkpoint: str | None = None,
+    progress: Progress | None = None,
+    batch: int = BATCH,
+) -> AuditReport:
+    """Audit a data directory (or the PostgreSQL store it names), read-only.
+
+    ``log_key`` is the vkey to check checkpoints with; without it the key is derived
+    from the vault's log signing seed (which reads a secret: see log_key_from_vault).
+    """
+    started = time.perf_counter()
+    tables = _Tables(settings)
+    try:
+        events = open_events(settings)
+    except BaseException:
+        tables.close()
+        raise
+    try:
+        notes = [
+            (int(r[0]), bytes(r[1]), str(r[2]))
+            for r in tables.query("SELECT size, root, note FROM {p}log_checkpoints ORDER BY size")
+        ]
+        if log_key is None:
+            if not notes:
+                raise AuditSetupError("the log has no checkpoint yet: pass the log key")
+            origin = parse_note(notes[0][2]).signatures[0].name
+            key, source = log_key_from_vault(settings, origin), "the data directory's vault"
+        else:
+            key, source = log_key, "given"
+        try:
+            verifier = NoteVerifier.from_vkey(key)
+        except CryptoError as exc:
+            raise AuditSetupError(f"not a log vkey: {exc}") from None
+        saved = open_saved_checkpoint(saved_checkpoint, verifier) if saved_checkpoint else None
+        report = AuditReport("local", key, source, origin=verifier.name)
+        report.from_checkpoint = saved.size if saved else None
+        replay = TreeReplay(
+            verifier,
+            [n for _, _, n in notes],
+            consistency=tables.consistency_proof,
+            saved=saved,
+        )
+        witnesses = [CosignatureVerifier.from_vkey(v) for v in settings.witness_keys]
+        cosignatures = [
+            (int(size), str(name), str(line))
+            for size, name, line in tables.query(
+                "SELECT size, name, line FROM {p}log_cosignatures ORDER BY size, name"
+            )
+        ]
+        require_witness_keys(len(cosignatures), witnesses)
+        try:
+            _check_checkpoint_rows(notes)
+            numbered = tables.checkpoint_numbers()
+            if numbered is None:
+                report.warnings.append(
+                    "the checkpoints are not numbered yet (the ledger numbers them when it "
+                    "next runs): a deleted checkpoint could not be looked for"
+                )
+            else:
+                check_numbering(numbered)
+            _replay_store(tables, events, replay, report, progress, batch)
+            _check_derived_state(settings, report)
+            check_cosignatures(cosignatures, witnesses, {s: n for s, _, n in notes})
+        except Discrepancy as found:
+            report.discrepancy = found
+        if not notes and report.size:
+            report.warnings.append("the log has leaves but no checkpoint signs them yet")
+    finally:
+        tables.close()
+        events.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_derived_state(settings: Settings, report: AuditReport) -> None:
+    """Every status list version against the events; the read model against a rebuild."""
+    recorder = open_recorder(settings)
+    try:
+        report.status_list_versions = check_status_lists(recorder)
+        warning = check_read_model(recorder, settings.data_dir / "read.sqlite")
+        if warning:
+            report.warnings.append(warning)
+    finally:
+        datastore = getattr(recorder, "datastore", None)
+        if datastore is not None:
+            datastore.close()
+
+
+def _check_checkpoint_rows(notes: Sequence[tuple[int, bytes, str]]) -> None:
+    """Each stored checkpoint row's size and root are its note's (the note is checked later)."""
+    for size, root, note in notes:
+        try:
+            claimed = parse_checkpoint(parse_note(note).text)
+        except CryptoError as exc:
+            raise Discrepancy(
+                "checkpoint-malformed",
+                f"the stored checkpoint of size {size} is malformed: {exc}",
+                checkpoint=size,
+            ) from None
+        if claimed.size != size or claimed.root_hash != root:
+            raise Discrepancy(
+                "checkpoint-row",
+                f"the stored checkpoint row of size {size} disagrees with its own note",
+                checkpoint=size,
+            )
+
+
+def _replay_store(
+    tables: _Tables,
+    events: EventReader,
+    replay: TreeReplay,
+    report: AuditReport,
+    progress: Progress | None,
+    batch: int,
+) -> None:
+    size = int(tables.one("SELECT size FROM {p}merkle_meta WHERE id = 1") or 0)
+    stored_leaves = int(tables.one("SELECT COUNT(*) FROM {p}log_leaves") or 0)
+    if stored_leaves != size:
+        raise Discrepancy(
+            "tree-size",
+            f"the node store says the tree has {size} leaves; {stored_leaves} are stored",
+        )
+    recompute = LeafRecomputer()
+    check = recompute.check
+    sha256 = hashlib.sha256
+    done = last_event = 0
+    replay.at_stop()  # checkpoints of the empty tree, if any
+    while done < size:
+        stop = replay.next_stop()
+        end = min(done + batch, size, stop if stop is not None and stop > done else size)
+        rows = tables.query(
+            "SELECT idx, notification_id, aggregate, version, data FROM {p}log_leaves "
+            "WHERE idx >= ? AND idx < ? ORDER BY idx",
+            (done, end),
+        )
+        if len(rows) != end - done:  # idx is the primary key: a short range has a gap
+            have = {int(r[0]) for r in rows}
+            missing = next(i for i in range(done, end) if i not in have)
+            raise Discrepancy("leaf-missing", f"leaf {missing} is not stored", leaf=missing)
+        batch_events = events.rows(last_event + 1, int(rows[-1][1]))
+        match_events(rows, batch_events)
+        hashes = []
+        for (idx, _, _, _, data), event in zip(rows, batch_events, strict=True):
+            stored = bytes(data)
+            check(idx, event, stored)
+            hashes.append(sha256(b"\x00" + stored).digest())
+        new = replay.append(hashes)
+        _compare_nodes(tables, new)
+        report.nodes += len(new)
+        done, last_event = end, int(rows[-1][1])
+        report.leaves = report.events = done
+        if replay.next_stop() == done:
+            replay.at_stop()
+        if progress is not None:
+            progress(done, size)
+    replay.finish(size)
+    report.checkpoints = replay.verified
+    report.size = size
+    report.root_hash = replay.previous.root_hash if replay.previous else None
+    stored_nodes = int(tables.one("SELECT COUNT(*) FROM {p}merkle_nodes") or 0)
+    if stored_nodes != report.nodes:
+        raise Discrepancy(
+            "node-count",
+            f"the node store holds {stored_nodes} nodes; a tree of {size} leaves has "
+            f"{report.nodes}",
+        )
+    pending = events.count_after(last_event)
+    report.events += pending
+    if pending:
+        report.warnings.append(
+            f"{pending} stored events are not in the log yet "
+            "(the ledger logs them when it next runs)"
+        )
+
+
+def _compare_nodes(tables: _Tables, new: list[NewNode]) -> None:
+    """The stored nodes are exactly the nodes these leaves complete: per level, one range
+    query compared as a whole (the per-node search runs only to name a difference)."""
+    new.sort()
+    for level, group in groupby(new, key=itemgetter(0)):
+        expected = [(index, digest) for _, index, digest in group]
+        rows = tables.query(
+            "SELECT idx, hash FROM {p}merkle_nodes WHERE level = ? AND idx >= ? AND idx <= ? "
+            "ORDER BY idx",
+            (level, expected[0][0], expected[-1][0]),
+        )
+        if rows == expected:
+            continue
+        got = {int(i): bytes(h) for i, h in rows}
+        bad = next(i for i, h in expected if got.get(i) != h)
+        what = "is missing" if bad not in got else "differs from the one the leaves give"
+        raise Discrepancy(
+            "node-mismatch",
+            f"the stored Merkle node (level {level}, index {bad}) {what}",
+            leaf=bad << level,
+        )

@@ -1,0 +1,187 @@
+"""Auditing status lists and the read model against the events (read-only).
+
+Every published status list version (``StatusList.Published``) is recomputed from the
+status changes stored before it: its bits must be those of its group after the first
+``position`` status changes, in notification order, and its digest the digest of the
+document it holds. The first version that differs is reported (a list that cleared a
+revoked credential's bit, whoever signed it).
+
+The read model is checked by rebuilding it from the events into a scratch file, up to
+the position the stored model reached, and comparing every row; a difference means the
+model was changed outside the ledger (repair: ``credledger read-model rebuild``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from credledger.crypto.jcs import canonicalize_bytes
+from credledger.ledger.audit.report import Discrepancy
+from credledger.ledger.domain.status_fold import STATUS_EVENTS, STATUS_TOPICS, GroupStatus
+from credledger.ledger.store.read_model import SCHEMA_VERSION, ReadModel
+from credledger.ledger.store.transcoder import CBORTranscoder, decode_deterministic
+from credledger.revocation.bitstring import Bitstring
+from credledger.revocation.errors import StatusListError
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+
+PUBLISHED_TOPIC = "credledger.ledger.status_lists:StatusList.Published"
+BATCH = 1000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class _Group:
+    """A group's status changes in order, and its state after ``applied`` of them."""
+
+    changes: list[tuple[str, int]] = field(default_factory=list)
+    state: GroupStatus = field(default_factory=GroupStatus)
+
+    def state_after(self, count: int) -> GroupStatus | None:
+        if count > len(self.changes):
+            return None
+        while self.state.changes < count:
+            name, index = self.changes[self.state.changes]
+            self.state.apply(name, index, at=_EPOCH)
+        if self.state.changes == count:
+            return self.state
+        replay = GroupStatus()  # an older prefix (published while changes came in)
+        for name, index in self.changes[:count]:
+            replay.apply(name, index, at=_EPOCH)
+        return replay
+
+
+def _first_state(recorder: ApplicationRecorder, aggregate_id: UUID) -> dict[str, Any]:
+    events = recorder.select_events(aggregate_id, lte=1)
+    if not events:
+        return {}
+    return dict(decode_deterministic(events[0].state))
+
+
+def check_status_lists(recorder: ApplicationRecorder) -> int:
+    """Recompute every published status list version; returns how many were checked.
+
+    Raises Discrepancy(kind="status-list") at the first version whose bits are not
+    those the events give.
+    """
+    groups: dict[UUID, _Group] = {}
+    slots: dict[UUID, tuple[UUID, int] | None] = {}
+    lists: dict[UUID, tuple[UUID, str]] = {}
+    checked = 0
+    position = 0
+    topics = (*STATUS_TOPICS, PUBLISHED_TOPIC)
+    while batch := recorder.select_notifications(position + 1, BATCH, topics=topics):
+        for n in batch:
+            position = n.id
+            aggregate = UUID(str(n.originator_id))
+            name = n.topic.rsplit(":", 1)[-1]
+            if name in STATUS_EVENTS:
+                if aggregate not in slots:
+                    slot = _first_state(recorder, aggregate).get("status_slot")
+                    slots[aggregate] = (
+                        (UUID(str(slot["group"])), int(slot["index"])) if slot else None
+                    )
+                owner = slots[aggregate]
+                if owner is not None:
+                    groups.setdefault(owner[0], _Group()).changes.append((name, owner[1]))
+                continue
+            if aggregate not in lists:
+                opened = _first_state(recorder, aggregate)
+                lists[aggregate] = (UUID(str(opened["group"])), str(opened["purpose"]))
+            group, purpose = lists[aggregate]
+            _check_version(
+                n.id, decode_deterministic(n.state), groups.setdefault(group, _Group()), purpose
+            )
+            checked += 1
+    return checked
+
+
+def _check_version(event: int, state: dict[str, Any], group: _Group, purpose: str) -> None:
+    url, version = state.get("list_url"), state.get("list_version")
+    where = f"status list {url} version {version}"
+    document = state.get("document") or {}
+    if canonical_digest(document) != state.get("digest"):
+        raise Discrepancy("status-list", f"{where}: its digest is not its document's", event=event)
+    expected = group.state_after(int(state.get("position", -1)))
+    if expected is None:
+        raise Discrepancy(
+            "status-list",
+            f"{where} claims {state.get('position')} status changes; the events hold "
+            f"{len(group.changes)} before it",
+            event=event,
+        )
+    try:
+        published = Bitstring.decode(document["credentialSubject"]["encodedList"])
+    except (KeyError, TypeError, StatusListError) as exc:
+        raise Discrepancy("status-list", f"{where}: unreadable list ({exc})", event=event) from None
+    want = expected.indices(purpose)
+    for index in want:
+        if not published.get(index):
+            raise Discrepancy(
+                "status-list",
+                f"{where} shows index {index} clear; the events say it is set ({purpose})",
+                event=event,
+            )
+    if published.count() != len(want):
+        extra = next(i for i in range(len(published)) if published.get(i) and i not in want)
+        raise Discrepancy(
+            "status-list",
+            f"{where} shows index {extra} set; the events say it is clear ({purpose})",
+            event=event,
+        )
+
+
+def canonical_digest(document: Any) -> bytes:
+    return hashlib.sha256(canonicalize_bytes(document)).digest()
+
+
+# -- the read model ---------------------------------------------------------------------------
+
+
+def check_read_model(recorder: ApplicationRecorder, path: Path) -> str | None:
+    """Rebuild the read model from the events (to the position the stored one reached)
+    and compare; raises Discrepancy(kind="read-model") naming the first differing row.
+    Returns a warning when there is nothing comparable (no model, an older version)."""
+    if not path.is_file():
+        return f"no read model at {path} to compare"
+    stored = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        rows = stored.execute(
+            "SELECT name, notification_id FROM position WHERE name IN ('events', 'schema')"
+        ).fetchall()
+        marks = {str(name): int(value) for name, value in rows}
+        if marks.get("schema", 1) != SCHEMA_VERSION:
+            return "the read model is of an older version; the ledger rebuilds it at its next start"
+        reached = marks.get("events", 0)
+        live = list(stored.iterdump())
+    except sqlite3.Error as exc:
+        raise Discrepancy("read-model", f"the read model cannot be read: {exc}") from None
+    finally:
+        stored.close()
+    with tempfile.TemporaryDirectory(prefix="credledger-audit-") as scratch:
+        rebuilt = ReadModel(Path(scratch) / "read.sqlite", Mapper(transcoder=CBORTranscoder()))
+        try:
+            rebuilt.catch_up(
+                lambda start, limit: (
+                    recorder.select_notifications(start, limit, stop=reached)
+                    if start <= reached
+                    else []
+                )
+            )
+            expected = rebuilt.dump()
+        finally:
+            rebuilt.close()
+    if live != expected:
+        differing = sorted(set(live) ^ set(expected))
+        raise Discrepancy(
+            "read-model",
+            "the read model differs from a rebuild from the events (repair it with "
+            f"`credledger read-model rebuild`): first differing row {differing[0][:200]!r}",
+        )
+    return None

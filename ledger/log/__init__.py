@@ -1,0 +1,2 @@
+"""The transparency log: leaves from stored events, the Merkle tree that follows the
+event store, checkpoints."""

@@ -1,0 +1,2 @@
+"""Where things are kept: settings, SQL connections, the event transcoder, vault,
+node stores, read model."""

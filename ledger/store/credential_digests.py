@@ -1,0 +1,159 @@
+"""Which credential has which digest, and whose data it seals: private lookups.
+
+Digests: how a holder's copy finds its proof bundle.
+The public log shows each issuance's digest (SHA-256 of the RFC 8785 form of the signed
+credential), so a bare digest must never open anything. A holder presents the whole
+credential instead; the ledger hashes it and looks the digest up here. Only someone
+who already holds the exact signed credential can make that lookup succeed.
+
+Subjects: which credentials an institution sealed under a learner's key, so an
+erasure finds every one of them (and the VC API credentials it must open to check).
+
+A small projection of the notification log in its own SQLite file (one per process,
+like the read model), kept with the position reached in the same transaction, so it
+catches up after a crash and, on a ledger older than itself, fills in from the start.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from uuid import UUID
+
+from credledger.ledger.domain.events import PUBLIC_NAMES
+from credledger.ledger.store.transcoder import decode_deterministic
+from eventsourcing.persistence import Notification
+
+BATCH = 1000
+_ISSUED = next(topic for topic, name in PUBLIC_NAMES.items() if name == "CredentialIssued")
+_ISSUANCES = frozenset(
+    topic
+    for topic, name in PUBLIC_NAMES.items()
+    if name in ("CredentialIssued", "CredentialReissued")
+)
+
+
+class CredentialDigests:
+    """digest -> (credential id, event version) for every issuance and re-issuance."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")  # derived: a crash only re-reads
+        self._conn.execute("PRAGMA busy_timeout = 30000")
+        self._lock = threading.Lock()
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS credential_digests (digest BLOB PRIMARY KEY, "
+            "credential_id TEXT NOT NULL, version INTEGER NOT NULL)"
+        )
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS position (name TEXT PRIMARY KEY, notification_id INTEGER)"
+        )
+        known = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'credential_subjects'"
+        ).fetchone()
+        if known is None:  # a file from before subjects were kept: read every event again
+            self._conn.execute(
+                "CREATE TABLE credential_subjects (credential_id TEXT PRIMARY KEY, "
+                "issuer_id TEXT NOT NULL, subject_key_id TEXT NOT NULL, vc_id TEXT, "
+                "given INTEGER NOT NULL)"
+            )
+            self._conn.execute(
+                "CREATE INDEX credential_subjects_key ON credential_subjects (subject_key_id)"
+            )
+            self._conn.execute(
+                "CREATE INDEX credential_subjects_given ON credential_subjects (issuer_id, given)"
+            )
+            self._conn.execute("DELETE FROM position")
+
+    def _position(self) -> int:
+        row = self._conn.execute(
+            "SELECT notification_id FROM position WHERE name = 'events'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
+        """Index every issuance stored after the position reached; returns events read."""
+        read = 0
+        with self._lock:
+            while True:
+                if not select(self._position() + 1, 1):
+                    return read
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    batch = select(self._position() + 1, BATCH)
+                    if not batch:
+                        self._conn.execute("ROLLBACK")
+                        return read
+                    rows, subjects = [], []
+                    for n in batch:
+                        topic = n.topic.rpartition(":")[2]
+                        if topic not in _ISSUANCES:
+                            continue
+                        state = decode_deterministic(n.state)
+                        rows.append(
+                            (bytes(state["digest"]), str(n.originator_id), n.originator_version)
+                        )
+                        if topic == _ISSUED:
+                            subjects.append(
+                                (
+                                    str(n.originator_id),
+                                    str(state["issuer_id"]),
+                                    str(state["subject_key_id"]),
+                                    state.get("vc_id"),
+                                    int(state.get("achievement_id") is None),
+                                )
+                            )
+                    self._conn.executemany(
+                        "INSERT OR IGNORE INTO credential_digests VALUES (?, ?, ?)", rows
+                    )
+                    self._conn.executemany(
+                        "INSERT OR IGNORE INTO credential_subjects VALUES (?, ?, ?, ?, ?)",
+                        subjects,
+                    )
+                    self._conn.execute(
+                        "INSERT INTO position VALUES ('events', ?) ON CONFLICT (name) "
+                        "DO UPDATE SET notification_id = excluded.notification_id",
+                        (batch[-1].id,),
+                    )
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+                read += len(batch)
+
+    def find(self, digest: bytes) -> tuple[UUID, int] | None:
+        """The credential (and the version of its issuance) whose signed form has ``digest``."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT credential_id, version FROM credential_digests WHERE digest = ?",
+                (digest,),
+            ).fetchone()
+        return None if row is None else (UUID(row[0]), int(row[1]))
+
+    def sealed_under(self, subject_key_ids: list[str]) -> list[tuple[UUID, UUID, str]]:
+        """(credential id, issuer id, subject key id) of every credential sealed under
+        one of these subject keys."""
+        marks = ", ".join("?" for _ in subject_key_ids)
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT credential_id, issuer_id, subject_key_id FROM credential_subjects "
+                f"WHERE subject_key_id IN ({marks}) ORDER BY credential_id",
+                subject_key_ids,
+            ).fetchall()
+        return [(UUID(r[0]), UUID(r[1]), str(r[2])) for r in rows]
+
+    def given_by(self, issuer_id: UUID) -> list[UUID]:
+        """Credentials this issuer signed through the VC API (their subjects are free-form)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT credential_id FROM credential_subjects WHERE issuer_id = ? AND given = 1 "
+                "ORDER BY credential_id",
+                (str(issuer_id),),
+            ).fetchall()
+        return [UUID(r[0]) for r in rows]
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,2 @@
+"""Verifying what others made: credentials, presentations, DIDs, status lists,
+proof bundles; the one guarded fetcher."""
