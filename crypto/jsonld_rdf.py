@@ -172,7 +172,9 @@ class _Emitter:
     """Issues blank node labels and collects the quads of one document.
 
     The quads form the dataset jsonld.js makes: a set, except that a literal is kept once
-    per value object that jsonld.js's node map keeps (see ``_js_value_key``).
+    per value object that jsonld.js's node map keeps (see ``_js_value_key``), and a list
+    value is always kept (its node map never merges lists: an empty list given twice to
+    one property makes its ``rdf:nil`` quad twice).
     """
 
     __slots__ = ("_counter", "_indexes", "_labels", "_seen", "_values", "quads")
@@ -248,6 +250,10 @@ class _Emitter:
                 for item in values:
                     if "@value" in item:
                         self.add_value(subject, predicate, item, graph)
+                    elif "@list" in item:  # jsonld.js keeps every list: an empty one twice
+                        self.quads.append(
+                            (subject, predicate, self.list(item["@list"], graph), graph)
+                        )
                     else:
                         self.add((subject, predicate, self.object(item, graph), graph))
         return subject

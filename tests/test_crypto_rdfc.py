@@ -176,3 +176,34 @@ def test_numbers_javascript_tells_apart_keep_a_quad_each_as_jsonld_js_prints_the
 def test_equal_values_written_twice_make_one_quad() -> None:
     document = {**_TAGGED, "has": [{"tags": [1, 1.0, 1]}]}
     assert canonicalize(document, DocumentLoader()).count('"1"^^') == 1
+
+
+_LISTS = {
+    "ex": "http://example.org/vocab#",
+    "id": "@id",
+    "steps": {"@id": "ex:steps", "@container": "@list"},
+    "byId": {"@id": "ex:byId", "@container": "@id"},
+    "tags": {"@id": "ex:tags"},
+}
+_NIL = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil>"
+
+
+def test_an_empty_list_given_twice_to_one_property_makes_its_quad_twice() -> None:
+    # jsonld.js never merges list values in its node map; expected bytes printed by
+    # jsonld.js + rdf-canonize (bench/node).
+    document = {"@context": _LISTS, "id": "http://example.org/s", "tags": [{"@list": []}] * 2}
+    line = f"<http://example.org/s> <http://example.org/vocab#tags> {_NIL} .\n"
+    assert canonicalize(document, DocumentLoader()) == line * 2
+
+
+def test_a_node_met_twice_with_an_empty_list_hashes_both_list_quads() -> None:
+    # The repeated rdf:nil quad changes the blank node's first-degree hash, and so the
+    # canonical labels: found by the jsonld.js oracle on a random document.
+    item = {"id": "_:x", "steps": []}
+    byid = {"http://example.org/a": item, "http://example.org/b": item}
+    document = {"@context": _LISTS, "byId": byid}
+    expected = (
+        "_:c14n0 <http://example.org/vocab#byId> _:c14n1 .\n"
+        + f"_:c14n1 <http://example.org/vocab#steps> {_NIL} .\n" * 2
+    )
+    assert canonicalize(document, DocumentLoader()) == expected
