@@ -97,7 +97,7 @@ def audit(
 
     Examples:
 
-      credledger audit --data ./credledger-data --log-key "$(cat log.vkey)"
+      credledger audit --data ./ledger --log-key "$(cat log.vkey)"
 
       credledger audit --server https://ledger.example --from-checkpoint saved.note --json
     """

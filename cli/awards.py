@@ -96,9 +96,11 @@ def award(
     connection). Running the same file again issues nothing twice: it reports
     "0 issued, N already issued", and resumes a stopped run.
 
-    Example:  credledger award --achievement ID --email a@example.nl --data ./ledger
+    Examples:
 
-    Example:  credledger award --achievement ID --csv cohort.csv --server URL --token T
+      credledger award --achievement ID --email a@example.nl --issuer ISSUER_ID --data ./ledger
+
+      credledger award --achievement ID --csv cohort.csv --server URL --token T
     """
     output = Output(json=json_output)
     with reporting(output):

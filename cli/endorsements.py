@@ -34,7 +34,9 @@ def endorse(
 ) -> None:
     """Endorse an achievement, an issuer or a credential (an OB 3.0 EndorsementCredential).
 
-    Example:  credledger endorse ACHIEVEMENT_ID --comment 'Solid programme.' --data ./ledger
+    Example:
+
+      credledger endorse ACHIEVEMENT_ID --comment 'Solid course.' --issuer ISSUER_ID --data ./ledger
     """
     output = Output(json=json_output)
     with reporting(output):
@@ -60,7 +62,9 @@ def recognise(
 ) -> None:
     """Record a decision on a credential from elsewhere; it must verify first.
 
-    Example:  credledger recognise vc.json --decision recognised --ects 4 --data ./ledger
+    Example:
+
+      credledger recognise vc.json --decision recognised --ects 4 --issuer ISSUER_ID --data ./ledger
     """
     output = Output(json=json_output)
     with reporting(output):

@@ -34,7 +34,7 @@ def init(
     init again on the same directory changes nothing and prints no token.
     CREDLEDGER_ADMIN_TOKEN, when set, becomes the admin token instead.
 
-    Example:  credledger init --data ./credledger-data --base-url https://ledger.example.nl
+    Example:  credledger init --data ./ledger --base-url https://ledger.example.nl
     """
     output = Output(json=json_output)
     with reporting(output):

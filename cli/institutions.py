@@ -132,7 +132,9 @@ def key_compromised(
     If it is the key in force, a new one replaces it. Then re-issue what it signed with
     `credledger issuer reissue KEY_ID`.
 
-    Example:  credledger issuer key-compromised z6Mk... --reason "laptop stolen" --data ./ledger
+    Example:
+
+      credledger issuer key-compromised z6Mk... --reason "stolen" --issuer ISSUER_ID --data ./ledger
     """
     output = Output(json=json_output)
     with reporting(output):
@@ -165,7 +167,9 @@ def reissue(
     Same ids, status indices and award dates; every re-issue is recorded in the log.
     Running it again re-signs only what is left.
 
-    Example:  credledger issuer reissue z6Mk... --reason "key compromised" --data ./ledger
+    Example:
+
+      credledger issuer reissue z6Mk... --reason "compromised" --issuer ISSUER_ID --data ./ledger
     """
     output = Output(json=json_output)
     with reporting(output):

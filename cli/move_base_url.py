@@ -38,7 +38,7 @@ def move_base_url(
     has had). The log origin never changes. Restart every server process afterwards:
     each reads the ledger's identity when it starts.
 
-    Example:  credledger move-base-url https://ledger.example.nl --data ./credledger-data
+    Example:  credledger move-base-url https://credentials.example.nl --data ./ledger
     """
     output = Output(json=json_output)
     with reporting(output):

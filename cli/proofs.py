@@ -122,7 +122,7 @@ def export(
 
       credledger proof export 5f0c... -o proof.json --server https://ledger.example --token T
 
-      credledger proof export 5f0c... -o proof.cbor --format cbor --data ./credledger-data
+      credledger proof export 5f0c... -o proof.cbor --format cbor --data ./ledger
     """
     uuid: UUID | None = None
     vc: Any = None

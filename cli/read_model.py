@@ -30,7 +30,7 @@ def rebuild(
     they differ. Stop the server on this data directory first (on PostgreSQL, run it
     once for every process's directory).
 
-    Example:  credledger read-model rebuild --data ./credledger-data
+    Example:  credledger read-model rebuild --data ./ledger
     """
     output = Output(json=json_output)
     with reporting(output):

@@ -47,7 +47,7 @@ def serve(
     `credledger init` or the first start) and kept with it: later starts on any host
     or port keep them.
 
-    Example: credledger serve --data ./credledger-data --port 8000
+    Example: credledger serve --data ./ledger --port 8000
     """
     import uvicorn
 
