@@ -6,13 +6,18 @@ every status entry against its status list (fetched over HTTP(S), proof checked)
 for a credential issued by a credledger, that the transparency log its issuer vouches
 for holds exactly this credential.
 
+A file may hold a credential (JSON), a proof bundle, or a VC-JWT (a compact JWS, as
+the VC API takes it): the JWT is verified as ``POST /v1/credentials/verify`` does.
+
 Exit 0 valid, 1 invalid (forged, expired, revoked, suspended, not in the log it claims),
-2 undecided (a status list or the log could not be reached).
+2 undecided (a status list or the log could not be reached). The verdict is spelled
+``valid``, ``invalid`` or ``undecided`` everywhere (docs/verification.md).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +36,7 @@ from credledger.ledger.verify.bundle import (
 from credledger.ledger.verify.fetch_session import FetchSession, SharedFetchCache
 from credledger.ledger.verify.guarded_fetch import FetchError, GuardedFetcher
 from credledger.ledger.verify.status_floor import floored, logged_status_lists
+from credledger.ledger.verify.vc_jwt import VcJwtError, decode_vc_jwt
 from credledger.ledger.verify.verifier import CredentialVerifier, Outcome, Report
 
 from .audit import read_key_option
@@ -41,6 +47,9 @@ from .verdicts import INVALID, UNDECIDED, VALID, emit_json, line, stderr, stdout
 EXIT_CODES = {Outcome.VALID: VALID, Outcome.INVALID: INVALID, Outcome.UNDECIDED: UNDECIDED}
 
 BUNDLE_FIELDS = frozenset({"credential", "leaf", "inclusion", "checkpoint", "log_key"})
+COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+"""A VC-JWT as a file holds it: three base64url segments (whitespace around is ignored)."""
+VERDICT_WORDS = {VALID: "valid", INVALID: "invalid", UNDECIDED: "undecided"}
 
 
 @dataclass
@@ -62,12 +71,16 @@ class Verdict:
     report: Report | None = None
     log: LogCheck | None = None
     problem: str | None = None
+    jwt_signer: str | None = None
+    """For a VC-JWT: the key its header names (the credential itself has no proof)."""
 
     def as_dict(self) -> dict[str, Any]:
-        result = {VALID: "valid", INVALID: "invalid", UNDECIDED: "undecided"}[self.code]
+        result = VERDICT_WORDS[self.code]
         out: dict[str, Any] = {"source": self.source, "result": result, "valid": self.code == VALID}
         if self.problem:
             out["problem"] = self.problem
+        if self.jwt_signer is not None:
+            out["format"] = "vc-jwt"
         if self.credential is not None:
             out["credential"] = self.credential.get("id")
             out["issuer"] = _issuer(self.credential)
@@ -153,12 +166,22 @@ def check_log(
 
 
 def _load(source: str, fetcher: FetchSession) -> Any:
+    """The document: a JSON value, or a VC-JWT's compact serialisation (a ``str``)."""
     path = Path(source)
     if path.is_file():
         try:
-            return json.loads(path.read_bytes().decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ValueError(f"{source} is not JSON: {exc}") from None
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{source} is neither JSON nor a VC-JWT: {exc}") from None
+        if COMPACT_JWS.fullmatch(text.strip()):
+            return text.strip()
+        try:
+            document = json.loads(text)
+        except ValueError as exc:
+            raise ValueError(f"{source} is neither JSON nor a VC-JWT: {exc}") from None
+        if isinstance(document, str) and COMPACT_JWS.fullmatch(document):
+            return document  # a JSON string holding the token
+        return document
     if source.startswith(("http://", "https://")):
         return fetcher.json(source)
     raise FileNotFoundError(f"{source}: no such file (and not an http(s) URL)")
@@ -182,6 +205,8 @@ def verify_one(
         return Verdict(source, UNDECIDED, problem=str(exc))
     except ValueError as exc:
         return Verdict(source, INVALID, problem=str(exc))
+    if isinstance(document, str) and COMPACT_JWS.fullmatch(document):
+        return _verify_jwt(source, document, session, resolver, cache)
     bundle = None
     if isinstance(document, dict) and set(document) >= BUNDLE_FIELDS:
         bundle, document = document, document["credential"]
@@ -223,9 +248,41 @@ def verify_one(
     return Verdict(source, code, document, report, logged)
 
 
+def _verify_jwt(
+    source: str,
+    token: str,
+    session: FetchSession,
+    resolver: DidResolver,
+    cache: SharedFetchCache,
+) -> Verdict:
+    """A VC-JWT, checked as the VC API checks one (``verify_jwt``). credledger's logs
+    hold Data Integrity credentials only, so no log speaks for a JWT."""
+    try:
+        decoded = decode_vc_jwt(token)
+        credential: dict[str, Any] | None = decoded.credential
+        signer: str | None = decoded.key_id
+    except VcJwtError:
+        credential, signer = None, None  # the verifier names why
+    verifier = CredentialVerifier(
+        loader=loader_for(credential or {}),
+        fetch_status_list=session.status_list,
+        resolve_did=resolver,
+        status_cache=cache.status_lists,
+        disclose_fetch_errors=True,
+    )
+    report = verifier.verify_jwt(token)
+    logged = LogCheck("not-applicable", "a VC-JWT: credledger's logs hold Data Integrity proofs")
+    verdict = Verdict(source, EXIT_CODES[report.outcome], credential, report, logged)
+    verdict.jwt_signer = signer
+    return verdict
+
+
 def verify(
     sources: Annotated[
-        list[str], typer.Argument(help="credential files or URLs (a proof bundle works too)")
+        list[str],
+        typer.Argument(
+            help="credential files or URLs (JSON, a VC-JWT, or a proof bundle)",
+        ),
     ],
     log: Annotated[
         bool, typer.Option(help="check the issuing ledger's log for credledger credentials")
@@ -267,7 +324,7 @@ def verify(
 def _print(verdict: Verdict) -> None:
     headline = {
         VALID: "[bold green]valid[/]",
-        INVALID: "[bold red]INVALID[/]",
+        INVALID: "[bold red]invalid[/]",
         UNDECIDED: "[bold yellow]undecided[/]",
     }[verdict.code]
     stdout.print(f"{headline}: {verdict.source}")
@@ -280,6 +337,8 @@ def _print(verdict: Verdict) -> None:
     stdout.print(line("issuer", str(_issuer(vc))))
     proof = vc.get("proof")
     proofs = proof if isinstance(proof, list) else [proof] if isinstance(proof, dict) else []
+    if verdict.jwt_signer is not None:
+        stdout.print(line("signed", f"VC-JWT (EdDSA) by {verdict.jwt_signer}"))
     for p in proofs:
         if isinstance(p, Mapping):
             suite = p.get("cryptosuite") or p.get("type")
