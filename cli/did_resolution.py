@@ -7,6 +7,10 @@ taken from a file the user gives (for checks without a network). Under
 ``--allow-private`` (tests on 127.0.0.1) a did:web whose host is a loopback or private
 address is fetched over plain HTTP, since test servers there have no certificate; a
 public host is always HTTPS.
+
+A DID that does not resolve follows the server's rule (``unresolved`` in
+``ledger/verify/did_web.py``): its host answering 404 or 410 says there is no such DID
+(invalid); any other failure leaves the verdict undecided.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from credledger.ledger.verify.did_web import (
     DidResolutionError,
-    DidRetrievalError,
     check_did_document,
     did_web_url,
+    unresolved,
 )
 from credledger.ledger.verify.fetch_session import FetchSession
 from credledger.ledger.verify.guarded_fetch import FetchError
@@ -71,15 +75,14 @@ class DidResolver:
             self.documents[did] = self.given[did]
             return self.given[did]
         url = self.url_of(did)
-        try:
-            if url.startswith("http:"):
-                document = check_did_document(did, self.session.json(url))
-            else:
-                document = self.session.did_document(did)
-        except (FetchError, DidRetrievalError) as exc:
-            if _status_of(exc) in (404, 410):  # the DID's host says there is no such DID
-                raise DidResolutionError(f"{did} does not exist: {exc}") from None
-            raise DidRetrievalError(f"cannot resolve {did} now: {exc}") from None
+        if url.startswith("http:"):
+            try:
+                fetched = self.session.json(url)
+            except FetchError as exc:
+                raise unresolved(did, exc) from exc
+            document = check_did_document(did, fetched)
+        else:
+            document = self.session.did_document(did)
         self.sources[did] = url
         self.documents[did] = document
         return document
@@ -90,15 +93,3 @@ class DidResolver:
         if self.session.fetcher.allow_private and _private_host(parts.hostname or ""):
             return urlunsplit(parts._replace(scheme="http"))
         return url
-
-
-def _status_of(exc: BaseException) -> int | None:
-    """The HTTP status behind a failed fetch, if it got one."""
-    seen: BaseException | None = exc
-    for _ in range(5):
-        if seen is None:
-            return None
-        if isinstance(seen, FetchError):
-            return seen.status
-        seen = seen.__cause__
-    return None

@@ -34,8 +34,31 @@ class DidResolutionError(LookupError):
 
 
 class DidRetrievalError(DidResolutionError):
-    """No usable DID document could be had (unreachable, refused, too slow, not one):
-    the verifier cannot decide, rather than finding a forgery."""
+    """No usable DID document could be had (unreachable, refused, too slow, a server
+    error, not one): the verifier cannot decide, rather than finding a forgery."""
+
+
+class DidGoneError(DidResolutionError):
+    """The DID's own host says it has no document for it: the DID does not exist or was
+    deactivated (did:web deactivates a DID by removing its did.json). Nothing verifies
+    under it: invalid."""
+
+
+GONE = frozenset({404, 410})
+"""did:web: 404 Not Found and 410 Gone from the DID's host (the one authority on it)."""
+
+
+def unresolved(did: str, exc: BaseException) -> DidResolutionError:
+    """What a failed fetch of a did:web document means (one rule for the server and the
+    CLI, docs/verification.md): the host answering 404 or 410 is the method's own word
+    that there is no such DID (invalid); anything else (no answer, a refused address, a
+    server error, too slow, not a DID document) is a document that could not be had now
+    (undecided)."""
+    if isinstance(exc, FetchError) and exc.status in GONE:
+        return DidGoneError(
+            f"{did[:200]} does not exist or was deactivated: its host has no DID document for it"
+        )
+    return DidRetrievalError(f"cannot resolve {did[:200]}: {exc}")
 
 
 def did_web_for(base_url: str, issuer_id: str) -> str:
@@ -175,7 +198,7 @@ def fetch_did_web(did: str, fetcher: GuardedFetcher) -> dict[str, Any]:
             url, accept="application/did+json, application/json", https_only=True
         )
     except FetchError as exc:
-        raise DidRetrievalError(f"cannot resolve {did[:200]}: {exc}") from exc
+        raise unresolved(did, exc) from exc
     return check_did_document(did, document)
 
 

@@ -23,6 +23,7 @@ from credledger.ledger.verify.did_web import (
     DidRetrievalError,
     check_did_document,
     did_web_url,
+    unresolved,
 )
 from credledger.ledger.verify.guarded_fetch import FetchError, GuardedFetcher
 from credledger.revocation.bitstring import Bitstring
@@ -153,7 +154,7 @@ class FetchSession:
         url = did_web_url(did)
         known = self.cache.recall(url)
         if isinstance(known, FetchError):
-            raise DidRetrievalError(f"cannot resolve {did[:200]}: {known}")
+            raise unresolved(did, known)
         if known is not None:
             return known
         try:
@@ -166,7 +167,7 @@ class FetchSession:
         except (FetchError, DidResolutionError) as exc:
             failure = exc if isinstance(exc, FetchError) else FetchError(str(exc))
             self.cache.remember(url, failure)
-            raise DidRetrievalError(f"cannot resolve {did[:200]}: {exc}") from exc
+            raise unresolved(did, exc) from exc
         self.cache.remember(url, document)
         return document
 
