@@ -40,14 +40,31 @@ def command_error(exc: Exception) -> CommandError:
         problems = [FieldProblem(field_loc(e.loc), e.msg) for e in exc.errors]
         return CommandError(str(exc), problems, status=422)
     if isinstance(exc, ledger_errors.UnverifiableCredentialError):
-        problems = [FieldProblem("credential", reason) for reason in exc.reasons]
-        return CommandError("the credential does not verify", problems, status=422)
+        return _not_recognisable(exc)
     if isinstance(exc, ledger_errors.IdempotencyKeyReusedError):
         return CommandError(str(exc), status=422, hint="use a new --idempotency-key")
     if isinstance(exc, SubjectErasedError):
         return CommandError("the personal data of this credential was erased", status=410)
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
     return CommandError(str(exc), status=status)
+
+
+def _not_recognisable(exc: ledger_errors.UnverifiableCredentialError) -> CommandError:
+    """Why a credential cannot be recognised, in the API's verdict words: an undecided one
+    says so, and why, line by line (it may verify later); an invalid one what failed."""
+    if exc.kind == "credential-undecided":
+        why = [FieldProblem("credential", r.removeprefix("undecided: ")) for r in exc.reasons]
+        return CommandError(
+            "the credential is undecided: not every check could be made",
+            why,
+            status=422,
+            hint="it may verify later: once every check can be made "
+            "(`credledger verify FILE` shows them), run the command again",
+        )
+    if exc.kind == "credential-invalid":
+        failed = [FieldProblem("credential", reason) for reason in exc.reasons]
+        return CommandError("the credential is invalid: it does not verify", failed, status=422)
+    return CommandError(str(exc), status=422)  # not an achievement: the reason says it
 
 
 @contextmanager
