@@ -1,7 +1,9 @@
 """`credledger audit`: replay the whole transparency log and report the first discrepancy.
 
-Exit 0 when the log is intact and consistent, 1 when it is tampered or inconsistent,
-2 when the audit could not run (no ledger there, server unreachable, no key).
+The verdict is spelled ``intact`` (exit 0), ``tampered`` (exit 1: a changed byte, a
+missing leaf, checkpoints that do not agree; the discrepancy's kind says which) or, when
+the audit could not run (no ledger there, server unreachable, no key), ``undecided``
+(exit 2), as docs/verification.md sets out.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def audit(
     json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar on long logs")] = True,
 ) -> None:
-    """Replay the whole log: exit 0 intact, 1 tampered or inconsistent.
+    """Replay the whole log: exit 0 intact, 1 tampered, 2 undecided (could not run).
 
     Locally every leaf is recomputed from its stored event, every Merkle node and
     checkpoint root rebuilt, every checkpoint signature and the consistency of
@@ -129,14 +131,14 @@ def audit(
 
 
 def _print(report: AuditReport, json_output: bool) -> None:
-    if json_output:
-        emit_json(report.as_dict())
-        return
     found = report.discrepancy
+    if json_output:
+        emit_json({"result": "intact" if found is None else "tampered", **report.as_dict()})
+        return
     if found is None:
-        stdout.print("[bold green]intact[/]: the log is intact and consistent")
+        stdout.print("[bold green]intact[/]: every leaf, node and checkpoint agrees")
     else:
-        stdout.print(f"[bold red]TAMPERED or INCONSISTENT[/] ({found.kind})")
+        stdout.print(f"[bold red]tampered[/]: the first discrepancy is {found.kind}")
         stdout.print(line("first", found.message))
     stdout.print(line("log", f"{report.origin} ({report.mode})"))
     stdout.print(line("log key", f"{report.log_key} ({report.key_source})"))

@@ -1,8 +1,10 @@
 """Exit codes and output shared by the auditor's and holder's commands.
 
-Scripts rely on the exit codes (docs/api.md): 0 valid or intact, 1 invalid, tampered
-or inconsistent, 2 could not decide (or could not run). Results go to stdout (one JSON
-document with ``--json``), messages and progress to stderr.
+Scripts rely on the exit codes (docs/api.md): 0 valid (a log: intact), 1 invalid (a
+log: tampered), 2 undecided (or the command could not run). Each verdict has one
+spelling, in lower case, in the report, in ``--json`` (``result``) and in messages
+(docs/verification.md, "Verdict words"). Results go to stdout (one JSON document with
+``--json``), messages and progress to stderr.
 """
 
 from __future__ import annotations

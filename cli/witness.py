@@ -4,7 +4,7 @@ The witness remembers the last checkpoint it verified (``--state``, JSON). Each 
 fetches the newest checkpoint, verifies the log's signature, checks a consistency
 proof from the remembered size, cosigns (C2SP tlog-cosignature v1) and submits the
 cosigned note to ``/v1/log/cosignatures``. A checkpoint that does not extend the
-remembered one is a FORK: exit 1, and the state keeps the old checkpoint as evidence.
+remembered one is a fork: exit 1, and the state keeps the old checkpoint as evidence.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def _run(
         try:
             check_extends(remembered, checkpoint, proof)
         except ForkError as exc:
-            _refuse("fork", f"FORK: {exc}", remembered, note, json_output)
+            _refuse("fork", f"fork: {exc}", remembered, note, json_output)
         except WitnessStateError as exc:
             _refuse("other-log", str(exc), remembered, note, json_output)
     cosigned = cosign(log_signed(note, verifier), witness_key, int(time.time()))

@@ -41,6 +41,7 @@ from .cli_helpers import ENVIRONMENT, ok, run, write_definition
 from .ledger_server import add_school, award, live_ledger, signed_credential
 from .loopback import listening
 from .server_process import free_port
+from .verdict_words import variants_in
 
 EXAMPLE = re.compile(r"^\s*(?:Examples?:)?\s*(credledger\s.+?)\s*$")
 
@@ -350,3 +351,4 @@ def test_the_example_runs_as_written(example: Example, world: World, scratch: Pa
     line = substitute(example.line, world, port)
     code, output = _runner(example.line, port)(line, scratch)
     assert code == CASES[example.line], f"`{line}` ended with {code}:\n{output}"
+    assert not variants_in(output), f"`{line}` spells a verdict another way:\n{output}"

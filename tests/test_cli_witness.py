@@ -1,4 +1,4 @@
-"""`credledger witness`: cosigns a log that only grows, and cries FORK when it does not."""
+"""`credledger witness`: cosigns a log that only grows, and cries fork when it does not."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_a_log_showing_another_history_is_a_fork(tmp_path: Path) -> None:
         add_school(live.ledger, "Another Forged School")
         result = run("witness", "--server", live.url, "--state", state, "--key", key)
     assert result.exit_code == 1
-    assert "FORK" in result.output
+    assert "fork: " in result.output
     assert state.read_text() == remembered
 
 
