@@ -11,7 +11,7 @@ from typing import Final
 
 MICROCREDENTIAL: Final = """\
 # A microcredential: a short, assessed unit with the EU standard elements.
-# Define it with:  credledger achievement define microcredential.yaml
+# Define it: credledger achievement define microcredential.yaml --issuer ISSUER_ID --data ./ledger
 name: Teaching with Data                   # unique per issuer; at most 500 characters
 description: >-                             # what the learner did
   Reading, cleaning and presenting data in the classroom.
@@ -47,7 +47,7 @@ tags: [data, teaching]                      # catalogue keywords
 
 REGULAR: Final = """\
 # A regular badge: part of an accredited programme (Dutch higher or vocational education).
-# Define it with:  credledger achievement define regular.yaml
+# Define it: credledger achievement define regular.yaml --issuer ISSUER_ID --data ./ledger
 name: Research Methods                      # unique per issuer; at most 500 characters
 description: >-
   Designing, running and reporting a small empirical study.
@@ -69,7 +69,7 @@ result: grade                               # awards carry a Dutch grade, 1 to 1
 
 EXTRACURRICULAR: Final = """\
 # An extracurricular badge: learning outside the curriculum; no study load is required.
-# Define it with:  credledger achievement define extracurricular.yaml
+# Define it: credledger achievement define extracurricular.yaml --issuer ISSUER_ID --data ./ledger
 name: Student Council Member                # unique per issuer; at most 500 characters
 description: >-
   A year on the student council, representing the faculty.
