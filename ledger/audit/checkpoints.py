@@ -3,7 +3,7 @@ witnesses' cosignatures on them.
 
 The replay checks every stored checkpoint; these checks find the ones that are gone
 and the cosignatures that no longer hold: checkpoints are numbered 1, 2, 3, … in
-signing order (``checkpoint_numbers.py``), so a deleted one leaves a gap, and every
+signing order (``store/log_records.py``), so a deleted one leaves a gap, and every
 stored cosignature must verify, with a configured witness key, on a checkpoint the log
 still holds. A cosignature the audit cannot check (no witness keys given) makes the
 audit undecided, never intact.

@@ -30,6 +30,7 @@ from credledger.ledger.log.leaves import (
     decode_leaf,
     leaf_for,
 )
+from credledger.ledger.store.schema import EVENTS_FILE, STORED_EVENTS
 from credledger.ledger.store.settings import Settings
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Notification
 from eventsourcing.utils import Environment
@@ -67,7 +68,7 @@ def open_recorder(settings: Settings) -> ApplicationRecorder:
     """The ledger's event recorder, opened read-only and without creating tables."""
     env = {**os.environ, **settings.eventsourcing_env()}
     if not settings.database_url:
-        path = settings.data_dir / "events.sqlite"
+        path = settings.data_dir / EVENTS_FILE
         if not path.is_file():
             raise AuditSetupError(f"no event store in {settings.data_dir}")
         env["SQLITE_DBNAME"] = f"{path.as_uri()}?mode=ro"
@@ -122,19 +123,19 @@ class SQLiteEvents:
     """Events read straight from the SQLite recorder's table, with a read-only cursor."""
 
     def __init__(self, settings: Settings) -> None:
-        path = settings.data_dir / "events.sqlite"
+        path = settings.data_dir / EVENTS_FILE
         self.conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
 
     def rows(self, first: int, last: int) -> list[EventRow]:
         cur = self.conn.execute(
-            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {STORED_EVENTS} "
             "WHERE rowid >= ? AND rowid <= ? ORDER BY rowid",
             (first, last),
         )
         return [(i, _uuid_text(a), v, t, s) for i, a, v, t, s in cur.fetchall()]
 
     def count_after(self, last: int) -> int:
-        row = self.conn.execute("SELECT COUNT(*) FROM stored_events WHERE rowid > ?", (last,))
+        row = self.conn.execute(f"SELECT COUNT(*) FROM {STORED_EVENTS} WHERE rowid > ?", (last,))
         return int(row.fetchone()[0])
 
     def close(self) -> None:

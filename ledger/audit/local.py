@@ -20,7 +20,6 @@ checkpoint is checked against nodes that were already compared.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections.abc import Sequence
 from itertools import groupby
@@ -49,7 +48,14 @@ from credledger.ledger.audit.remote import LogSource, audit_remote
 from credledger.ledger.audit.replay import TreeReplay, open_saved_checkpoint
 from credledger.ledger.audit.report import AuditReport, AuditSetupError, Discrepancy, Progress
 from credledger.ledger.audit.status import check_read_model, check_status_lists
+from credledger.ledger.store.schema import LOG_FILE, READ_MODEL_FILE, SECRETS, VAULT_FILE, LogTables
 from credledger.ledger.store.settings import Settings
+from credledger.ledger.store.sqldb import (
+    Database,
+    PostgresDatabase,
+    SQLiteDatabase,
+    column_exists,
+)
 
 __all__ = [
     "AuditReport",
@@ -67,30 +73,25 @@ __all__ = [
 BATCH = 5000
 
 
+def _open_read_only(settings: Settings, file: str, missing: str) -> Database:
+    """The PostgreSQL store, or ``file`` in the data directory, opened read-only."""
+    if settings.database_url:
+        return PostgresDatabase(settings.database_url, max_size=1, read_only=True)
+    path = settings.data_dir / file
+    if not path.is_file():
+        raise AuditSetupError(missing)
+    return SQLiteDatabase(path, read_only=True)
+
+
 class _Tables:
     """Read-only access to the log's tables (SQLite ``log.sqlite`` or PostgreSQL)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.conn: Any
-        if settings.database_url:
-            import psycopg
-
-            self.conn = psycopg.connect(settings.database_url)
-            self.conn.read_only = True
-            self.prefix, self.placeholder = "credledger_", "%s"
-        else:
-            path = settings.data_dir / "log.sqlite"
-            if not path.is_file():
-                raise AuditSetupError(f"no transparency log in {settings.data_dir}")
-            self.conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-            self.prefix, self.placeholder = "", "?"
+        self.db = _open_read_only(settings, LOG_FILE, f"no transparency log in {settings.data_dir}")
+        self.t = LogTables.of(self.db.dialect)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        cur = self.conn.cursor()
-        cur.execute(sql.replace("{p}", self.prefix).replace("?", self.placeholder), params)
-        rows = list(cur.fetchall())
-        cur.close()
-        return rows
+        return self.db.read_all(sql, params)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = self.query(sql, params)
@@ -98,7 +99,7 @@ class _Tables:
 
     def node(self, level: int, index: int) -> bytes:
         found = self.query(
-            "SELECT hash FROM {p}merkle_nodes WHERE level = ? AND idx = ?", (level, index)
+            f"SELECT hash FROM {self.t.nodes} WHERE level = ? AND idx = ?", (level, index)
         )
         if not found:
             raise LookupError(f"node ({level}, {index}) is not stored")
@@ -107,15 +108,10 @@ class _Tables:
     def checkpoint_numbers(self) -> list[tuple[int, int | None]] | None:
         """(size, number) of every stored checkpoint in size order; None for a log whose
         checkpoints were never numbered (made before numbering, not opened since)."""
-        column = (
-            "SELECT COUNT(*) FROM information_schema.columns "
-            "WHERE table_name = '{p}log_checkpoints' AND column_name = 'number'"
-            if self.placeholder == "%s"
-            else "SELECT COUNT(*) FROM pragma_table_info('log_checkpoints') WHERE name = 'number'"
-        )
-        if not self.one(column):
-            return None
-        rows = self.query("SELECT size, number FROM {p}log_checkpoints ORDER BY size")
+        with self.db.transaction(write=False) as cur:
+            if not column_exists(cur, self.db.dialect, self.t.checkpoints, "number"):
+                return None
+        rows = self.query(f"SELECT size, number FROM {self.t.checkpoints} ORDER BY size")
         return [(int(size), None if number is None else int(number)) for size, number in rows]
 
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
@@ -123,7 +119,7 @@ class _Tables:
         return plan.assemble([self.node(level, index) for level, index in plan.ids])
 
     def close(self) -> None:
-        self.conn.close()
+        self.db.close()
 
 
 def log_key_from_vault(settings: Settings, origin: str) -> str:
@@ -131,22 +127,13 @@ def log_key_from_vault(settings: Settings, origin: str) -> str:
 
     This reads a secret: an independent auditor passes the published vkey instead.
     """
-    query = "SELECT value FROM credledger_secrets WHERE name = 'log-signing-key'"
-    if settings.database_url:
-        import psycopg
-
-        with psycopg.connect(settings.database_url) as pg:
-            pg.read_only = True
-            row = pg.execute(query).fetchone()
-    else:
-        path = settings.data_dir / "vault.sqlite"
-        if not path.is_file():
-            raise AuditSetupError(f"no vault in {settings.data_dir}: pass the log key")
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        try:
-            row = conn.execute(query).fetchone()
-        finally:
-            conn.close()
+    vault = _open_read_only(
+        settings, VAULT_FILE, f"no vault in {settings.data_dir}: pass the log key"
+    )
+    try:
+        row = vault.read_one(f"SELECT value FROM {SECRETS} WHERE name = ?", ("log-signing-key",))
+    finally:
+        vault.close()
     if row is None:
         raise AuditSetupError("the vault holds no log signing key: pass the log key")
     public = Ed25519KeyPair.from_seed(bytes(row[0])).public_key
@@ -176,7 +163,9 @@ def audit_store(
     try:
         notes = [
             (int(r[0]), bytes(r[1]), str(r[2]))
-            for r in tables.query("SELECT size, root, note FROM {p}log_checkpoints ORDER BY size")
+            for r in tables.query(
+                f"SELECT size, root, note FROM {tables.t.checkpoints} ORDER BY size"
+            )
         ]
         if log_key is None:
             if not notes:
@@ -202,7 +191,7 @@ def audit_store(
         cosignatures = [
             (int(size), str(name), str(line))
             for size, name, line in tables.query(
-                "SELECT size, name, line FROM {p}log_cosignatures ORDER BY size, name"
+                f"SELECT size, name, line FROM {tables.t.cosignatures} ORDER BY size, name"
             )
         ]
         require_witness_keys(len(cosignatures), witnesses)
@@ -235,7 +224,7 @@ def _check_derived_state(settings: Settings, report: AuditReport) -> None:
     recorder = open_recorder(settings)
     try:
         report.status_list_versions = check_status_lists(recorder)
-        warning = check_read_model(recorder, settings.data_dir / "read.sqlite")
+        warning = check_read_model(recorder, settings.data_dir / READ_MODEL_FILE)
         if warning:
             report.warnings.append(warning)
     finally:
@@ -271,8 +260,8 @@ def _replay_store(
     progress: Progress | None,
     batch: int,
 ) -> None:
-    size = int(tables.one("SELECT size FROM {p}merkle_meta WHERE id = 1") or 0)
-    stored_leaves = int(tables.one("SELECT COUNT(*) FROM {p}log_leaves") or 0)
+    size = int(tables.one(f"SELECT size FROM {tables.t.meta} WHERE id = 1") or 0)
+    stored_leaves = int(tables.one(f"SELECT COUNT(*) FROM {tables.t.leaves}") or 0)
     if stored_leaves != size:
         raise Discrepancy(
             "tree-size",
@@ -287,7 +276,7 @@ def _replay_store(
         stop = replay.next_stop()
         end = min(done + batch, size, stop if stop is not None and stop > done else size)
         rows = tables.query(
-            "SELECT idx, notification_id, aggregate, version, data FROM {p}log_leaves "
+            f"SELECT idx, notification_id, aggregate, version, data FROM {tables.t.leaves} "
             "WHERE idx >= ? AND idx < ? ORDER BY idx",
             (done, end),
         )
@@ -315,7 +304,7 @@ def _replay_store(
     report.checkpoints = replay.verified
     report.size = size
     report.root_hash = replay.previous.root_hash if replay.previous else None
-    stored_nodes = int(tables.one("SELECT COUNT(*) FROM {p}merkle_nodes") or 0)
+    stored_nodes = int(tables.one(f"SELECT COUNT(*) FROM {tables.t.nodes}") or 0)
     if stored_nodes != report.nodes:
         raise Discrepancy(
             "node-count",
@@ -338,7 +327,7 @@ def _compare_nodes(tables: _Tables, new: list[NewNode]) -> None:
     for level, group in groupby(new, key=itemgetter(0)):
         expected = [(index, digest) for _, index, digest in group]
         rows = tables.query(
-            "SELECT idx, hash FROM {p}merkle_nodes WHERE level = ? AND idx >= ? AND idx <= ? "
+            f"SELECT idx, hash FROM {tables.t.nodes} WHERE level = ? AND idx >= ? AND idx <= ? "
             "ORDER BY idx",
             (level, expected[0][0], expected[-1][0]),
         )

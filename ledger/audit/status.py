@@ -26,6 +26,7 @@ from credledger.crypto.jcs import canonicalize_bytes
 from credledger.ledger.audit.report import Discrepancy
 from credledger.ledger.domain.status_fold import STATUS_EVENTS, STATUS_TOPICS, GroupStatus
 from credledger.ledger.store.read_model import SCHEMA_VERSION, ReadModel
+from credledger.ledger.store.schema import POSITION, READ_MODEL_FILE
 from credledger.ledger.store.transcoder import CBORTranscoder, decode_deterministic
 from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.errors import StatusListError
@@ -153,7 +154,7 @@ def check_read_model(recorder: ApplicationRecorder, path: Path) -> str | None:
     stored = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
         rows = stored.execute(
-            "SELECT name, notification_id FROM position WHERE name IN ('events', 'schema')"
+            f"SELECT name, notification_id FROM {POSITION} WHERE name IN ('events', 'schema')"
         ).fetchall()
         marks = {str(name): int(value) for name, value in rows}
         if marks.get("schema", 1) != SCHEMA_VERSION:
@@ -165,7 +166,7 @@ def check_read_model(recorder: ApplicationRecorder, path: Path) -> str | None:
     finally:
         stored.close()
     with tempfile.TemporaryDirectory(prefix="credledger-audit-") as scratch:
-        rebuilt = ReadModel(Path(scratch) / "read.sqlite", Mapper(transcoder=CBORTranscoder()))
+        rebuilt = ReadModel(Path(scratch) / READ_MODEL_FILE, Mapper(transcoder=CBORTranscoder()))
         try:
             rebuilt.catch_up(
                 lambda start, limit: (

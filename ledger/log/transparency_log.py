@@ -5,13 +5,16 @@ transaction of the tree store, the leaf rows and the Merkle nodes they complete,
 records which notification each leaf came from; so every event becomes exactly one
 leaf, exactly once, across crashes and restarts. Checkpoints (C2SP tlog-checkpoint
 bodies in C2SP signed notes) are kept forever and never go backwards.
+
+The log holds no SQL: the node store keeps the tree, ``store/log_records.py`` the
+leaves, checkpoints and cosignatures, both in the node store's database; the log opens
+the transaction that joins them with :meth:`TreeStore.transaction`.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,26 +26,24 @@ from credledger.crypto.signed_note import (
     open_note,
     parse_note,
 )
-from credledger.ledger.log.checkpoint_numbers import add_numbers
 from credledger.ledger.log.leaves import leaf_for
-from credledger.ledger.store.tree_sqlite import Cursor, TreeStore
+from credledger.ledger.store.log_records import (
+    LeafRow,
+    LogRecords,
+    StoredCheckpoint,
+    newest_checkpoint_note,
+)
+from credledger.ledger.store.tree_sqlite import TreeStore
 from eventsourcing.persistence import Notification
 
+__all__ = ["LogRangeError", "StoredCheckpoint", "TransparencyLog", "stored_checkpoint_origin"]
+
 BATCH = 1000
-APPENDER_LOCK = 0x63726564  # "cred": the advisory lock key of the log appender
 MAX_LEAVES_PER_CALL = 1000
 
 
 class LogRangeError(ValueError):
     """An index or tree size outside the log (or beyond its newest checkpoint)."""
-
-
-@dataclass(frozen=True)
-class StoredCheckpoint:
-    size: int
-    root_hash: bytes
-    note: str
-    created_at: str
 
 
 def stored_checkpoint_origin(tree: TreeStore) -> str | None:
@@ -51,21 +52,8 @@ def stored_checkpoint_origin(tree: TreeStore) -> str | None:
     Read before the log is opened, so a ledger made before identities were recorded
     keeps the origin its checkpoints were signed for.
     """
-    table = tree.nodes_table.removesuffix("merkle_nodes") + "log_checkpoints"
-    exists = (
-        "SELECT to_regclass(%s) IS NOT NULL"
-        if tree.placeholder == "%s"
-        else "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)"
-    )
-    with tree.transaction(write=False) as cur:
-        cur.execute(exists, (table,))
-        if not cur.fetchone()[0]:
-            return None
-        cur.execute(f"SELECT note FROM {table} ORDER BY size DESC LIMIT 1")
-        row = cur.fetchone()
-    if row is None:
-        return None
-    return parse_note(str(row[0])).text.split("\n", 1)[0]
+    note = newest_checkpoint_note(tree)
+    return None if note is None else parse_note(note).text.split("\n", 1)[0]
 
 
 class TransparencyLog:
@@ -90,33 +78,7 @@ class TransparencyLog:
         self.witnesses = {w.name: w for w in witnesses}
         self._lock = threading.Lock()
         self._logged_up_to = 0  # newest notification id known to be logged (a hint only)
-        p = tree.nodes_table.removesuffix("merkle_nodes")
-        self.leaves_table = f"{p}log_leaves"
-        self.checkpoints_table = f"{p}log_checkpoints"
-        self.cosignatures_table = f"{p}log_cosignatures"
-        blob = "BYTEA" if tree.placeholder == "%s" else "BLOB"
-        with tree.transaction() as cur:
-            cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.leaves_table} (idx BIGINT PRIMARY KEY, "
-                f"notification_id BIGINT NOT NULL UNIQUE, aggregate TEXT NOT NULL, "
-                f"version BIGINT NOT NULL, data {blob} NOT NULL)"
-            )
-            cur.execute(
-                f"CREATE INDEX IF NOT EXISTS {self.leaves_table}_aggregate "
-                f"ON {self.leaves_table} (aggregate, version)"
-            )
-            cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.checkpoints_table} (size BIGINT PRIMARY KEY, "
-                f"root {blob} NOT NULL, note TEXT NOT NULL, created_at TEXT NOT NULL)"
-            )
-            add_numbers(cur, self.checkpoints_table, postgres=tree.placeholder == "%s")
-            cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.cosignatures_table} (size BIGINT NOT NULL, "
-                f"name TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, name))"
-            )
-
-    def _q(self, sql: str) -> str:
-        return sql.replace("?", self.tree.placeholder)
+        self.records = LogRecords(tree)
 
     # -- following the event store ----------------------------------------------------------
     def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
@@ -127,15 +89,16 @@ class TransparencyLog:
         with self._lock:
             while True:
                 with self.tree.transaction() as cur:
-                    if not self._appender_lock(cur):
+                    if not self.records.appender_lock(cur):
                         break  # another process is appending: it will log these events
                     size = self.tree.size(cursor=cur)
-                    last = self._last_notification(cur)
+                    last = self.records.last_notification(cur)
                     batch = select(last + 1, BATCH)
                     if not batch:
                         self._logged_up_to = last
                         break
-                    rows, hashes = [], []
+                    rows: list[LeafRow] = []
+                    hashes: list[bytes] = []
                     for offset, notification in enumerate(batch):
                         data = leaf_for(size + offset, notification)
                         rows.append(
@@ -148,14 +111,7 @@ class TransparencyLog:
                             )
                         )
                         hashes.append(leaf_hash(data))
-                    cur.executemany(
-                        self._q(
-                            f"INSERT INTO {self.leaves_table} "
-                            "(idx, notification_id, aggregate, version, data) "
-                            "VALUES (?, ?, ?, ?, ?)"
-                        ),
-                        rows,
-                    )
+                    self.records.insert_leaves(cur, rows)
                     self.tree.append_leaves(hashes, size, cursor=cur)
                     appended += len(batch)
                 self._logged_up_to = batch[-1].id
@@ -165,33 +121,11 @@ class TransparencyLog:
                 self._checkpoint_if_due()
         return appended
 
-    def _appender_lock(self, cur: Cursor, *, wait: bool = False) -> bool:
-        """One appender or signer at a time across processes (a PostgreSQL advisory lock
-        held until the transaction ends, so a process that dies releases it at once);
-        SQLite's BEGIN IMMEDIATE already serialises writers."""
-        if self.tree.placeholder != "%s":
-            return True
-        function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
-        cur.execute(f"SELECT {function}(%s)", (APPENDER_LOCK,))
-        row = cur.fetchone()
-        return wait or bool(row and row[0])
-
-    def _last_notification(self, cur: Cursor) -> int:
-        cur.execute(f"SELECT MAX(notification_id) FROM {self.leaves_table}")
-        row = cur.fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
-
     def size(self) -> int:
         return self.tree.size()
 
     def index_of(self, aggregate: str, version: int) -> int | None:
-        with self.tree.transaction(write=False) as cur:
-            cur.execute(
-                self._q(f"SELECT idx FROM {self.leaves_table} WHERE aggregate = ? AND version = ?"),
-                (aggregate, version),
-            )
-            row = cur.fetchone()
-        return None if row is None else int(row[0])
+        return self.records.index_of(aggregate, version)
 
     def leaves(self, start: int, end: int) -> list[tuple[int, bytes]]:
         """Leaves ``start`` through ``end`` inclusive (as RFC 9162 get-entries), at most 1000."""
@@ -199,15 +133,7 @@ class TransparencyLog:
         if start < 0 or end < start or start >= size:
             raise LogRangeError(f"need 0 <= start <= end and start < {size} (the log size)")
         end = min(end, size - 1, start + MAX_LEAVES_PER_CALL - 1)
-        with self.tree.transaction(write=False) as cur:
-            cur.execute(
-                self._q(
-                    f"SELECT idx, data FROM {self.leaves_table} WHERE idx >= ? AND idx <= ? "
-                    "ORDER BY idx"
-                ),
-                (start, end),
-            )
-            return [(int(r[0]), bytes(r[1])) for r in cur.fetchall()]
+        return self.records.leaves(start, end)
 
     def leaf(self, index: int) -> bytes:
         found = self.leaves(index, index)
@@ -215,15 +141,7 @@ class TransparencyLog:
 
     def events_of_leaves(self, start: int, end: int) -> list[tuple[int, int]]:
         """(leaf index, notification id) pairs, for audits that recompute leaves."""
-        with self.tree.transaction(write=False) as cur:
-            cur.execute(
-                self._q(
-                    f"SELECT idx, notification_id FROM {self.leaves_table} "
-                    "WHERE idx >= ? AND idx < ? ORDER BY idx"
-                ),
-                (start, end),
-            )
-            return [(int(r[0]), int(r[1])) for r in cur.fetchall()]
+        return self.records.events_of_leaves(start, end)
 
     # -- proofs -------------------------------------------------------------------------------
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
@@ -273,60 +191,29 @@ class TransparencyLog:
     def make_checkpoint(self) -> StoredCheckpoint:
         """Sign the current tree head (or return the stored one for this size)."""
         with self.tree.transaction() as cur:
-            self._appender_lock(cur, wait=True)
+            self.records.appender_lock(cur, wait=True)
             size = self.tree.size(cursor=cur)
-            cur.execute(
-                self._q(
-                    f"SELECT size, root, note, created_at, number FROM {self.checkpoints_table} "
-                    "ORDER BY size DESC LIMIT 1"
-                )
-            )
-            row = cur.fetchone()
-            if row is not None and int(row[0]) >= size:
-                return StoredCheckpoint(int(row[0]), bytes(row[1]), str(row[2]), str(row[3]))
+            newest = self.records.newest_checkpoint(cur)
+            if newest is not None and newest[0].size >= size:
+                return newest[0]
             root = self.tree.root(size, cursor=cur)
             note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
             created = self.clock().astimezone(UTC).isoformat()
-            number = 1 if row is None else int(row[4]) + 1
-            cur.execute(
-                self._q(
-                    f"INSERT INTO {self.checkpoints_table} (size, root, note, created_at, number) "
-                    "VALUES (?, ?, ?, ?, ?)"
-                ),
-                (size, root, note, created, number),
-            )
-            return StoredCheckpoint(size, root, note, created)
+            made = StoredCheckpoint(size, root, note, created)
+            self.records.insert_checkpoint(cur, made, 1 if newest is None else newest[1] + 1)
+            return made
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         found = self.checkpoints(limit=1, newest_first=True)
         return found[0] if found else None
 
     def checkpoint_at(self, size: int) -> StoredCheckpoint | None:
-        with self.tree.transaction(write=False) as cur:
-            cur.execute(
-                self._q(
-                    f"SELECT size, root, note, created_at FROM {self.checkpoints_table} "
-                    "WHERE size = ?"
-                ),
-                (size,),
-            )
-            row = cur.fetchone()
-        return None if row is None else StoredCheckpoint(int(row[0]), bytes(row[1]), row[2], row[3])
+        return self.records.checkpoint_at(size)
 
     def checkpoints(
         self, *, limit: int = 100, after: int = -1, newest_first: bool = False
     ) -> list[StoredCheckpoint]:
-        order = "DESC" if newest_first else "ASC"
-        with self.tree.transaction(write=False) as cur:
-            cur.execute(
-                self._q(
-                    f"SELECT size, root, note, created_at FROM {self.checkpoints_table} "
-                    f"WHERE size > ? ORDER BY size {order} LIMIT ?"
-                ),
-                (after, limit),
-            )
-            rows = cur.fetchall()
-        return [StoredCheckpoint(int(r[0]), bytes(r[1]), str(r[2]), str(r[3])) for r in rows]
+        return self.records.checkpoints(limit=limit, after=after, newest_first=newest_first)
 
     def covering_checkpoint(self, index: int) -> StoredCheckpoint:
         """The newest checkpoint, made anew first if it does not yet cover leaf ``index``."""
@@ -347,27 +234,12 @@ class TransparencyLog:
             raise LogRangeError("this log has no witnesses configured")
         opened = open_note(note, list(self.witnesses.values()))
         lines = {s.name: s.line() for s in opened.signatures if s.name in self.witnesses}
-        with self.tree.transaction() as cur:
-            for name, line in lines.items():
-                cur.execute(
-                    self._q(
-                        f"INSERT INTO {self.cosignatures_table} (size, name, line) "
-                        "VALUES (?, ?, ?) "
-                        "ON CONFLICT (size, name) DO UPDATE SET line = excluded.line"
-                    ),
-                    (checkpoint.size, name, line),
-                )
+        self.records.keep_cosignatures(checkpoint.size, lines)
         return len(lines)
 
     def cosigned_note(self, stored: StoredCheckpoint) -> str:
         """The checkpoint note with every witness cosignature kept for it appended."""
-        with self.tree.transaction(write=False) as cur:
-            cur.execute(
-                self._q(f"SELECT line FROM {self.cosignatures_table} WHERE size = ? ORDER BY name"),
-                (stored.size,),
-            )
-            lines = [str(r[0]) for r in cur.fetchall()]
-        return stored.note + "".join(lines)
+        return stored.note + "".join(self.records.cosignature_lines(stored.size))
 
     @property
     def vkey(self) -> str:

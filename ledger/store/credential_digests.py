@@ -23,6 +23,13 @@ from pathlib import Path
 from uuid import UUID
 
 from credledger.ledger.domain.events import PUBLIC_NAMES
+from credledger.ledger.store.schema import (
+    CREDENTIAL_DIGESTS,
+    CREDENTIAL_SUBJECTS,
+    DIGESTS_SCHEMA,
+    POSITION,
+    SUBJECTS_SCHEMA,
+)
 from credledger.ledger.store.transcoder import decode_deterministic
 from eventsourcing.persistence import Notification
 
@@ -44,33 +51,19 @@ class CredentialDigests:
         self._conn.execute("PRAGMA synchronous = NORMAL")  # derived: a crash only re-reads
         self._conn.execute("PRAGMA busy_timeout = 30000")
         self._lock = threading.Lock()
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS credential_digests (digest BLOB PRIMARY KEY, "
-            "credential_id TEXT NOT NULL, version INTEGER NOT NULL)"
-        )
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS position (name TEXT PRIMARY KEY, notification_id INTEGER)"
-        )
+        for statement in DIGESTS_SCHEMA:
+            self._conn.execute(statement)
         known = self._conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = 'credential_subjects'"
+            "SELECT 1 FROM sqlite_master WHERE name = ?", (CREDENTIAL_SUBJECTS,)
         ).fetchone()
         if known is None:  # a file from before subjects were kept: read every event again
-            self._conn.execute(
-                "CREATE TABLE credential_subjects (credential_id TEXT PRIMARY KEY, "
-                "issuer_id TEXT NOT NULL, subject_key_id TEXT NOT NULL, vc_id TEXT, "
-                "given INTEGER NOT NULL)"
-            )
-            self._conn.execute(
-                "CREATE INDEX credential_subjects_key ON credential_subjects (subject_key_id)"
-            )
-            self._conn.execute(
-                "CREATE INDEX credential_subjects_given ON credential_subjects (issuer_id, given)"
-            )
-            self._conn.execute("DELETE FROM position")
+            for statement in SUBJECTS_SCHEMA:
+                self._conn.execute(statement)
+            self._conn.execute(f"DELETE FROM {POSITION}")
 
     def _position(self) -> int:
         row = self._conn.execute(
-            "SELECT notification_id FROM position WHERE name = 'events'"
+            f"SELECT notification_id FROM {POSITION} WHERE name = 'events'"
         ).fetchone()
         return int(row[0]) if row else 0
 
@@ -107,14 +100,14 @@ class CredentialDigests:
                                 )
                             )
                     self._conn.executemany(
-                        "INSERT OR IGNORE INTO credential_digests VALUES (?, ?, ?)", rows
+                        f"INSERT OR IGNORE INTO {CREDENTIAL_DIGESTS} VALUES (?, ?, ?)", rows
                     )
                     self._conn.executemany(
-                        "INSERT OR IGNORE INTO credential_subjects VALUES (?, ?, ?, ?, ?)",
+                        f"INSERT OR IGNORE INTO {CREDENTIAL_SUBJECTS} VALUES (?, ?, ?, ?, ?)",
                         subjects,
                     )
                     self._conn.execute(
-                        "INSERT INTO position VALUES ('events', ?) ON CONFLICT (name) "
+                        f"INSERT INTO {POSITION} VALUES ('events', ?) ON CONFLICT (name) "
                         "DO UPDATE SET notification_id = excluded.notification_id",
                         (batch[-1].id,),
                     )
@@ -128,7 +121,7 @@ class CredentialDigests:
         """The credential (and the version of its issuance) whose signed form has ``digest``."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT credential_id, version FROM credential_digests WHERE digest = ?",
+                f"SELECT credential_id, version FROM {CREDENTIAL_DIGESTS} WHERE digest = ?",
                 (digest,),
             ).fetchone()
         return None if row is None else (UUID(row[0]), int(row[1]))
@@ -139,7 +132,7 @@ class CredentialDigests:
         marks = ", ".join("?" for _ in subject_key_ids)
         with self._lock:
             rows = self._conn.execute(
-                "SELECT credential_id, issuer_id, subject_key_id FROM credential_subjects "
+                f"SELECT credential_id, issuer_id, subject_key_id FROM {CREDENTIAL_SUBJECTS} "
                 f"WHERE subject_key_id IN ({marks}) ORDER BY credential_id",
                 subject_key_ids,
             ).fetchall()
@@ -149,8 +142,8 @@ class CredentialDigests:
         """Credentials this issuer signed through the VC API (their subjects are free-form)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT credential_id FROM credential_subjects WHERE issuer_id = ? AND given = 1 "
-                "ORDER BY credential_id",
+                f"SELECT credential_id FROM {CREDENTIAL_SUBJECTS} "
+                "WHERE issuer_id = ? AND given = 1 ORDER BY credential_id",
                 (str(issuer_id),),
             ).fetchall()
         return [UUID(r[0]) for r in rows]

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 from credledger.crypto.keys import did_key_from_public_key, public_key_from_multibase
+from credledger.ledger.store.schema import READ_MODEL_FTS_COLUMNS, READ_MODEL_TABLES
 from eventsourcing.persistence import Mapper, Notification
 
 BATCH = 500
@@ -25,75 +26,8 @@ SCHEMA_VERSION = 2
 """Bumped when the tables change; a model of another version is rebuilt from the events."""
 _WORD = re.compile(r"\w+")
 
-TABLES: dict[str, dict[str, Any]] = {
-    "issuers": {
-        "id": str,
-        "name": str,
-        "url": str,
-        "email": str,
-        "did": str,
-        "registered_at": str,
-    },
-    "achievements": {
-        "id": str,
-        "issuer_id": str,
-        "name": str,
-        "description": str,
-        "criteria": str,
-        "variant": str,
-        "language": str,
-        "ects": str,
-        "sbu": int,
-        "eqf_level": int,
-        "learning_outcomes": str,
-        "archived": int,
-        "defined_at": str,
-        "revised_at": str,
-    },
-    "credentials": {
-        "id": str,
-        "issuer_id": str,
-        "achievement_id": str,
-        "status": str,
-        "awarded_at": str,
-        "valid_until": str,
-        "changed_at": str,
-        "reason": str,
-        "status_group": str,
-        "status_index": int,
-    },
-    "status_groups": {
-        "id": str,
-        "issuer_id": str,
-        "number": int,
-        "claimed": int,
-        "changes": int,
-        "changed_at": str,
-    },
-    "status_lists": {"id": str, "group_id": str, "purpose": str, "issuer_id": str},
-    "endorsements": {
-        "id": str,
-        "endorser_id": str,
-        "subject_kind": str,
-        "subject_id": str,
-        "endorsed_at": str,
-        "withdrawn": int,
-        "status_group": str,
-        "status_index": int,
-    },
-    "recognitions": {
-        "id": str,
-        "institution_id": str,
-        "credential_id": str,
-        "credential_issuer": str,
-        "decision": str,
-        "ects": str,
-        "exemption": str,
-        "recorded_at": str,
-        "withdrawn": int,
-    },
-}
-FTS_COLUMNS = ["name", "description", "criteria", "learning_outcomes"]
+TABLES = READ_MODEL_TABLES
+FTS_COLUMNS = READ_MODEL_FTS_COLUMNS
 
 
 def _time(event: Any) -> str:

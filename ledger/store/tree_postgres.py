@@ -7,12 +7,13 @@ one array-parameter statement each, whatever the number of nodes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from credledger.crypto.merkle_tree import NewNode, NodeId
-from credledger.ledger.store.tree_sqlite import Cursor, TreeStore
+from credledger.ledger.store.schema import POSTGRES_PREFIX, LogTables
+from credledger.ledger.store.sqldb import Cursor, PostgresDatabase
+from credledger.ledger.store.tree_sqlite import TreeStore
 
 if TYPE_CHECKING:  # the driver is the optional [postgres] extra: imported when used
     from psycopg_pool import ConnectionPool
@@ -26,44 +27,12 @@ class PostgresTreeStore(TreeStore):
     transaction the caller holds.
     """
 
-    placeholder = "%s"
-
     def __init__(
-        self, pool_or_dsn: ConnectionPool[Any] | str, *, prefix: str = "credledger_"
+        self, pool_or_dsn: ConnectionPool[Any] | str, *, prefix: str = POSTGRES_PREFIX
     ) -> None:
-        super().__init__(prefix)
-        if isinstance(pool_or_dsn, str):
-            from psycopg_pool import ConnectionPool
-
-            self._pool: ConnectionPool[Any] = ConnectionPool(
-                pool_or_dsn, min_size=1, max_size=4, open=True
-            )
-            self._owns_pool = True
-        else:
-            self._pool = pool_or_dsn
-            self._owns_pool = False
+        tables = LogTables(prefix)  # refuses a prefix that is not an identifier's
+        super().__init__(PostgresDatabase(pool_or_dsn, max_size=4), tables)
         self.create_schema()
-
-    def schema(self) -> list[str]:
-        return [
-            self._sql(
-                "CREATE TABLE IF NOT EXISTS {nodes} (level SMALLINT NOT NULL, idx BIGINT NOT NULL, "
-                "hash BYTEA NOT NULL, PRIMARY KEY (level, idx))"
-            ),
-            self._sql(
-                "CREATE TABLE IF NOT EXISTS {meta} (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                "size BIGINT NOT NULL)"
-            ),
-        ]
-
-    @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Cursor]:
-        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            yield cur
-
-    def close(self) -> None:
-        if self._owns_pool:
-            self._pool.close()
 
     def _lock_size(self, cur: Cursor) -> int:
         cur.execute(self._sql("SELECT size FROM {meta} WHERE id = 1 FOR UPDATE"))
@@ -75,7 +44,7 @@ class PostgresTreeStore(TreeStore):
     def _select_nodes(self, cur: Cursor, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
         cur.execute(
             self._sql(
-                "SELECT n.level, n.idx, n.hash FROM unnest(%s::smallint[], %s::bigint[]) "
+                "SELECT n.level, n.idx, n.hash FROM unnest(?::smallint[], ?::bigint[]) "
                 "AS q(level, idx) JOIN {nodes} n ON n.level = q.level AND n.idx = q.idx"
             ),
             ([level for level, _ in ids], [idx for _, idx in ids]),
@@ -86,7 +55,7 @@ class PostgresTreeStore(TreeStore):
         cur.execute(
             self._sql(
                 "INSERT INTO {nodes} (level, idx, hash) "
-                "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[])"
+                "SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[])"
             ),
             ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]),
         )

@@ -9,19 +9,18 @@ O(log n) right border.
 
 Each method runs in its own transaction unless a ``cursor`` of a transaction the
 caller holds is passed: then the store reads and writes through it and the caller
-commits, so leaves can be appended atomically with the caller's own bookkeeping.
+commits, so leaves can be appended atomically with the caller's own bookkeeping. The
+caller opens that transaction with :meth:`TreeStore.transaction` and may write the
+log's other tables in it through :attr:`TreeStore.db` (``store/log_records.py``):
+the database is shared in the open, never borrowed behind the store's back.
 """
 
 from __future__ import annotations
 
-import re
-import sqlite3
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Protocol
 
 from credledger.crypto.merkle_tree import (
     CompactRange,
@@ -35,6 +34,8 @@ from credledger.crypto.merkle_tree import (
     root_at,
 )
 from credledger.crypto.rfc9162 import EMPTY_ROOT, HASH_SIZE
+from credledger.ledger.store.schema import LogTables
+from credledger.ledger.store.sqldb import Cursor, Database, SQLiteDatabase
 
 __all__ = [
     "AppendConflictError",
@@ -54,45 +55,24 @@ class AppendConflictError(TreeStoreError):
     """A batch claims leaf positions that already hold different leaves, or leaves a gap."""
 
 
-class Cursor(Protocol):
-    """The DB-API cursor subset the store needs (sqlite3, psycopg, or a wrapper)."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
-
-    def executemany(self, sql: str, params: Sequence[Sequence[Any]], /) -> Any: ...
-
-    def fetchone(self) -> Any: ...
-
-    def fetchall(self) -> list[Any]: ...
-
-
-_PREFIX = re.compile(r"[a-z_][a-z0-9_]*|")
-
-
 class TreeStore(ABC):
-    """Engine-independent log logic; subclasses supply the SQL that differs.
+    """Engine-independent log logic over a :class:`Database`; subclasses supply the
+    node queries that differ. SQL here uses ``?`` placeholders (the database swaps
+    them) and ``{nodes}``/``{meta}`` for the (prefixed) table names."""
 
-    SQL here uses ``{p}`` for the engine's placeholder and ``{nodes}``/``{meta}``
-    for the (prefixed) table names.
-    """
+    def __init__(self, db: Database, tables: LogTables) -> None:
+        self.db = db
+        self.tables = tables
 
-    placeholder = "?"
+    @property
+    def nodes_table(self) -> str:
+        return self.tables.nodes
 
-    def __init__(self, prefix: str = "") -> None:
-        if not _PREFIX.fullmatch(prefix):
-            raise ValueError(f"table prefix {prefix!r} is not a plain SQL identifier prefix")
-        self.nodes_table = f"{prefix}merkle_nodes"
-        self.meta_table = f"{prefix}merkle_meta"
+    @property
+    def meta_table(self) -> str:
+        return self.tables.meta
 
     # --- what each engine provides -----------------------------------------------------
-
-    @abstractmethod
-    def transaction(self, *, write: bool = True) -> AbstractContextManager[Cursor]:
-        """A cursor in a new transaction that commits on success, rolls back on error."""
-
-    @abstractmethod
-    def schema(self) -> list[str]:
-        """CREATE statements for both tables (idempotent)."""
 
     @abstractmethod
     def _lock_size(self, cur: Cursor) -> int:
@@ -106,14 +86,25 @@ class TreeStore(ABC):
     def _insert_nodes(self, cur: Cursor, rows: Sequence[NewNode]) -> None:
         """Insert new ``(level, idx, hash)`` rows."""
 
-    @abstractmethod
+    # --- the database -------------------------------------------------------------------
+
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[Cursor]:
+        """A cursor in a new transaction of the store's database that commits on success
+        and rolls back on error; pass it as ``cursor=`` to join the store's work to it."""
+        return self.db.transaction(write=write)
+
+    def schema(self) -> list[str]:
+        """CREATE statements for both tables (idempotent)."""
+        return self.tables.tree_schema(self.db.dialect)
+
     def close(self) -> None:
-        """Release the connections the store opened itself."""
+        """Release the connections the store opened itself (a pool passed in stays open)."""
+        self.db.close()
 
     # --- shared SQL --------------------------------------------------------------------
 
     def _sql(self, template: str) -> str:
-        return template.format(p=self.placeholder, nodes=self.nodes_table, meta=self.meta_table)
+        return template.format(nodes=self.nodes_table, meta=self.meta_table)
 
     def create_schema(self, cursor: Cursor | None = None) -> None:
         """Create the tables and the size row if they do not exist yet."""
@@ -132,12 +123,12 @@ class TreeStore(ABC):
         return int(row[0])
 
     def _write_size(self, cur: Cursor, size: int) -> None:
-        cur.execute(self._sql("UPDATE {meta} SET size = {p} WHERE id = 1"), (size,))
+        cur.execute(self._sql("UPDATE {meta} SET size = ? WHERE id = 1"), (size,))
 
     def _leaf_range(self, cur: Cursor, start: int, end: int) -> list[bytes]:
         cur.execute(
             self._sql(
-                "SELECT hash FROM {nodes} WHERE level = 0 AND idx >= {p} AND idx < {p} ORDER BY idx"
+                "SELECT hash FROM {nodes} WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx"
             ),
             (start, end),
         )
@@ -278,55 +269,20 @@ class _CursorReader:
 
 
 class SQLiteTreeStore(TreeStore):
-    """The node store in a SQLite database (stdlib sqlite3, WAL, full fsync on commit).
+    """The node store in a SQLite database (WAL, synchronous NORMAL: a commit survives a
+    process crash (kill -9); after a power loss the newest leaves may need re-appending,
+    which the log does from the events, deterministically, so the same leaves and roots
+    come back).
 
-    Opens its own connection to ``path``; pass ``cursor=`` to any method to run it in
-    a transaction of another connection to the same database.
+    Opens its own database at ``path``; pass ``cursor=`` to any method to run it in a
+    transaction of another connection to the same database.
     """
 
     def __init__(self, path: str | Path, *, prefix: str = "") -> None:
-        super().__init__(prefix)
+        tables = LogTables(prefix)  # refuses a prefix that is not an identifier's
+        super().__init__(SQLiteDatabase(path, synchronous="NORMAL"), tables)
         self.path = str(path)
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA busy_timeout = 30000")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        # NORMAL: in WAL mode a commit survives a process crash (kill -9); after a power
-        # loss the newest leaves may need re-appending, which the log does from the
-        # events (deterministically, so the same leaves and roots come back).
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._lock = threading.RLock()
         self.create_schema()
-
-    def schema(self) -> list[str]:
-        return [
-            self._sql(
-                "CREATE TABLE IF NOT EXISTS {nodes} (level INTEGER NOT NULL, idx INTEGER NOT NULL, "
-                "hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID"
-            ),
-            self._sql(
-                "CREATE TABLE IF NOT EXISTS {meta} (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                "size INTEGER NOT NULL)"
-            ),
-        ]
-
-    @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Cursor]:
-        with self._lock:
-            cur = self._conn.cursor()
-            # IMMEDIATE takes the write lock up front, so the size read is the one appended to.
-            cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            else:
-                cur.execute("COMMIT")
-            finally:
-                cur.close()
-
-    def close(self) -> None:
-        self._conn.close()
 
     def _lock_size(self, cur: Cursor) -> int:
         # The caller's transaction must be BEGIN IMMEDIATE (or have written already).

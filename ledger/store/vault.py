@@ -15,19 +15,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
+from credledger.ledger.store.schema import SECRETS, SIGNING_KEYS, SUBJECT_KEYS, VAULT_SCHEMA
 from credledger.ledger.store.sqldb import Database, blob
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS credledger_secrets (
-        name TEXT PRIMARY KEY, value BYTEA NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS credledger_signing_keys (
-        key_id TEXT PRIMARY KEY, owner TEXT NOT NULL, private_key BYTEA NOT NULL,
-        created_at TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS credledger_subject_keys (
-        subject_key_id TEXT PRIMARY KEY, key BYTEA NOT NULL)""",
-)
-
 
 _batch_keys: ContextVar[dict[str, bytes] | None] = ContextVar("credledger_batch_keys", default=None)
 
@@ -42,7 +32,7 @@ class Vault:
         self._pepper: bytes | None = None
         self._signing_keys: dict[str, bytes] = {}
         with db.transaction() as cur:
-            for statement in SCHEMA:
+            for statement in VAULT_SCHEMA:
                 cur.execute(statement)
 
     # -- named secrets -------------------------------------------------------------
@@ -51,18 +41,18 @@ class Vault:
         with self.db.transaction() as cur:
             if create is not None:
                 cur.execute(
-                    "INSERT INTO credledger_secrets (name, value) VALUES (?, ?) "
+                    f"INSERT INTO {SECRETS} (name, value) VALUES (?, ?) "
                     "ON CONFLICT (name) DO NOTHING",
                     (name, secrets.token_bytes(create)),
                 )
-            cur.execute("SELECT value FROM credledger_secrets WHERE name = ?", (name,))
+            cur.execute(f"SELECT value FROM {SECRETS} WHERE name = ?", (name,))
             row = cur.fetchone()
         return None if row is None else blob(row[0])
 
     def set_secret(self, name: str, value: bytes) -> None:
         with self.db.transaction() as cur:
             cur.execute(
-                "INSERT INTO credledger_secrets (name, value) VALUES (?, ?) "
+                f"INSERT INTO {SECRETS} (name, value) VALUES (?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 (name, value),
             )
@@ -71,7 +61,7 @@ class Vault:
     def store_signing_key(self, key_id: str, owner: str, private_key: bytes, now: datetime) -> None:
         with self.db.transaction() as cur:
             cur.execute(
-                "INSERT INTO credledger_signing_keys (key_id, owner, private_key, created_at) "
+                f"INSERT INTO {SIGNING_KEYS} (key_id, owner, private_key, created_at) "
                 "VALUES (?, ?, ?, ?)",
                 (key_id, owner, private_key, now.isoformat()),
             )
@@ -81,9 +71,7 @@ class Vault:
         if cached is not None:
             return cached
         with self.db.transaction() as cur:
-            cur.execute(
-                "SELECT private_key FROM credledger_signing_keys WHERE key_id = ?", (key_id,)
-            )
+            cur.execute(f"SELECT private_key FROM {SIGNING_KEYS} WHERE key_id = ?", (key_id,))
             row = cur.fetchone()
         if row is None:
             raise LookupError(f"no private key for {key_id}")
@@ -121,14 +109,12 @@ class Vault:
         keys: dict[str, bytes] = {}
         with self.db.transaction() as cur:
             cur.executemany(
-                "INSERT INTO credledger_subject_keys (subject_key_id, key) VALUES (?, ?) "
+                f"INSERT INTO {SUBJECT_KEYS} (subject_key_id, key) VALUES (?, ?) "
                 "ON CONFLICT (subject_key_id) DO NOTHING",
                 [(s, secrets.token_bytes(32)) for s in wanted],
             )
             for subject in wanted:
-                cur.execute(
-                    "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?", (subject,)
-                )
+                cur.execute(f"SELECT key FROM {SUBJECT_KEYS} WHERE subject_key_id = ?", (subject,))
                 keys[subject] = blob(cur.fetchone()[0])
         return keys
 
@@ -150,7 +136,7 @@ class Vault:
 
     def has_subject_key(self, subject_key_id: str) -> bool:
         row = self.db.read_one(
-            "SELECT 1 FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
+            f"SELECT 1 FROM {SUBJECT_KEYS} WHERE subject_key_id = ?", (subject_key_id,)
         )
         return row is not None
 
@@ -158,7 +144,7 @@ class Vault:
         """Open sealed personal data; SubjectErasedError once its key is erased (by any
         process: the key is read from the store, not from a cache)."""
         row = self.db.read_one(
-            "SELECT key FROM credledger_subject_keys WHERE subject_key_id = ?", (subject_key_id,)
+            f"SELECT key FROM {SUBJECT_KEYS} WHERE subject_key_id = ?", (subject_key_id,)
         )
         if row is None:
             raise SubjectErasedError(subject_key_id)
@@ -173,12 +159,8 @@ class Vault:
         erased = 0
         with self.db.transaction() as cur:
             for subject in dict.fromkeys(subject_key_ids):
-                cur.execute(
-                    "SELECT 1 FROM credledger_subject_keys WHERE subject_key_id = ?", (subject,)
-                )
+                cur.execute(f"SELECT 1 FROM {SUBJECT_KEYS} WHERE subject_key_id = ?", (subject,))
                 if cur.fetchone() is not None:
                     erased += 1
-                    cur.execute(
-                        "DELETE FROM credledger_subject_keys WHERE subject_key_id = ?", (subject,)
-                    )
+                    cur.execute(f"DELETE FROM {SUBJECT_KEYS} WHERE subject_key_id = ?", (subject,))
         return erased
