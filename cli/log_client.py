@@ -5,19 +5,25 @@ Only what docs/api.md promises is used: /v1/log/key, /v1/log/checkpoint(s),
 (/v1/credentials/{id}/proof with the issuer's token, or /v1/proofs presenting the
 credential). Everything received is verified by the caller; this
 module only moves bytes and turns HTTP failures into :class:`ServerError`.
+
+Requests go through the one guarded fetcher (``ledger/verify/guarded_fetch.py``):
+the server is the user's choice, so private addresses are allowed, but a redirect is
+never followed, and every answer has a deadline and a size cap.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import json
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-import httpx
+from credledger.crypto.strict_base64 import Base64Error, decode_base64
+from credledger.ledger.verify.guarded_fetch import Fetched, FetchError, GuardedFetcher
 
 USER_AGENT = "credledger-cli/0.1"
 MAX_LEAVES_PER_CALL = 1000
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+"""A page of 1000 leaves or checkpoints is well under a megabyte; a bound all the same."""
 
 
 class ServerError(Exception):
@@ -32,9 +38,9 @@ def _b64(text: Any, what: str) -> bytes:
     if not isinstance(text, str):
         raise ServerError(f"{what} is not a base64 string")
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        raise ServerError(f"{what} is not valid base64") from None
+        return decode_base64(text, what)
+    except Base64Error as exc:
+        raise ServerError(str(exc)) from None
 
 
 class LogClient:
@@ -44,15 +50,15 @@ class LogClient:
         if not server.startswith(("http://", "https://")):
             raise ServerError(f"--server must be an http(s) URL, not {server!r}")
         self.server = server.rstrip("/")
-        self.http = httpx.Client(
-            base_url=self.server,
-            headers={"User-Agent": USER_AGENT},
-            timeout=timeout,
-            follow_redirects=False,
+        self.http = GuardedFetcher(
+            allow_private=True,
+            deadline=timeout,
+            max_bytes=MAX_ANSWER_BYTES,
+            user_agent=USER_AGENT,
         )
 
     def close(self) -> None:
-        self.http.close()
+        """Nothing is held open between requests."""
 
     def __enter__(self) -> LogClient:
         return self
@@ -60,24 +66,36 @@ class LogClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _get(
-        self, path: str, params: dict[str, Any] | None = None, *, token: str | None = None
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else None
+    def _request(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        *,
+        payload: bytes | None = None,
+    ) -> Fetched:
         try:
-            response = self.http.get(path, params=params, headers=headers)
-        except httpx.HTTPError as exc:
+            response = self.http.request(
+                method,
+                self.server + path,
+                headers,
+                payload=payload,
+                follow_redirects=False,
+            )
+        except FetchError as exc:
             raise ServerError(f"cannot reach {self.server}: {exc}") from None
-        if not response.is_success:
-            raise ServerError(_problem(response, path), response.status_code)
+        if not response.ok:
+            raise ServerError(_problem(response, path.split("?", 1)[0]), response.status)
         return response
 
+    def _get(
+        self, path: str, params: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> Fetched:
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        return self._request("GET", f"{path}?{urlencode(params)}" if params else path, headers)
+
     def _json(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        response = self._get(path, params)
-        try:
-            return response.json()
-        except ValueError:
-            raise ServerError(f"{path} did not answer JSON") from None
+        return _answer_json(self._get(path, params), path)
 
     def log_key(self) -> str:
         return self._get("/v1/log/key").text.strip()
@@ -128,46 +146,43 @@ class LogClient:
     def proof_bundle(self, credential_id: str, token: str) -> Any:
         """A credential's bundle by its id: for its issuer (``token``) only."""
         path = f"/v1/credentials/{quote(credential_id, safe='')}/proof"
-        try:
-            return self._get(path, token=token).json()
-        except ValueError:
-            raise ServerError(f"{path} did not answer JSON") from None
+        return _answer_json(self._get(path, token=token), path)
 
     def holder_proof_bundle(self, credential: Any) -> Any:
         """The bundle of a credential one holds, by presenting it (no token needed)."""
-        try:
-            response = self.http.post("/v1/proofs", json={"credential": credential})
-        except httpx.HTTPError as exc:
-            raise ServerError(f"cannot reach {self.server}: {exc}") from None
-        if not response.is_success:
-            raise ServerError(_problem(response, "/v1/proofs"), response.status_code)
-        try:
-            return response.json()
-        except ValueError:
-            raise ServerError("/v1/proofs did not answer JSON") from None
+        response = self._request(
+            "POST",
+            "/v1/proofs",
+            {"Content-Type": "application/json"},
+            payload=json.dumps({"credential": credential}).encode(),
+        )
+        return _answer_json(response, "/v1/proofs")
 
     def post_cosignature(self, note: str) -> Any:
-        try:
-            response = self.http.post(
-                "/v1/log/cosignatures",
-                content=note.encode("utf-8"),
-                headers={"Content-Type": "text/plain; charset=utf-8"},
-            )
-        except httpx.HTTPError as exc:
-            raise ServerError(f"cannot reach {self.server}: {exc}") from None
-        if not response.is_success:
-            raise ServerError(_problem(response, "/v1/log/cosignatures"), response.status_code)
-        return response.json()
+        response = self._request(
+            "POST",
+            "/v1/log/cosignatures",
+            {"Content-Type": "text/plain; charset=utf-8"},
+            payload=note.encode("utf-8"),
+        )
+        return _answer_json(response, "/v1/log/cosignatures")
 
 
-def _problem(response: httpx.Response, path: str) -> str:
+def _answer_json(response: Fetched, path: str) -> Any:
+    try:
+        return json.loads(response.body)
+    except ValueError:
+        raise ServerError(f"{path} did not answer JSON") from None
+
+
+def _problem(response: Fetched, path: str) -> str:
     """The server's problem ``detail`` (RFC 9457), or the status line."""
     detail = None
     try:
-        body = response.json()
+        body = json.loads(response.body)
         if isinstance(body, dict) and isinstance(body.get("detail"), str):
             detail = body["detail"]
     except ValueError:
         pass
-    status = f"{response.status_code} {response.reason_phrase}"
+    status = f"{response.status} {response.reason}"
     return f"{path}: {status}" + (f": {detail}" if detail else "")

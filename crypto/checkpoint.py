@@ -10,7 +10,6 @@ base64 of a 32-byte hash, no empty lines).
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from credledger.crypto.signed_note import (
     open_note,
     sign_note,
 )
+from credledger.crypto.strict_base64 import Base64Error, decode_base64
 
 __all__ = [
     "HASH_SIZE",
@@ -90,11 +90,9 @@ def parse_checkpoint(text: str, *, origin: str | None = None) -> Checkpoint:
             "tree size must be at most 20 decimal digits without leading zeros"
         )
     try:
-        root_hash = base64.b64decode(hash_line.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        raise MalformedCheckpointError("root hash is not valid base64") from None
-    if base64.b64encode(root_hash).decode("ascii") != hash_line:
-        raise MalformedCheckpointError("root hash is not canonical base64")
+        root_hash = decode_base64(hash_line, "root hash")
+    except Base64Error as exc:
+        raise MalformedCheckpointError(str(exc)) from None
     checkpoint = Checkpoint(origin_line, int(size_line), root_hash, tuple(extensions))
     if origin is not None and checkpoint.origin != origin:
         raise MalformedCheckpointError(

@@ -11,10 +11,10 @@ draft-msporny-base58) because no maintained base58 package is a dependency.
 
 from __future__ import annotations
 
-import base64
-import re
-
 from credledger.crypto.errors import CryptoError
+from credledger.crypto.strict_base64 import Base64Error
+from credledger.crypto.strict_base64 import decode_base64url as _decode_unpadded
+from credledger.crypto.strict_base64 import encode_base64url as _unpadded
 
 __all__ = [
     "MAX_BASE58_LENGTH",
@@ -35,7 +35,6 @@ must be refused before it holds a worker for minutes."""
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _DIGIT = {char: value for value, char in enumerate(_ALPHABET)}
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class MultibaseError(CryptoError, ValueError):
@@ -72,22 +71,17 @@ def decode_base58btc(text: str) -> bytes:
 
 def encode_base64url(data: bytes) -> str:
     """Return ``"u"`` + the unpadded base64url (RFC 4648 §5) encoding of ``data``."""
-    return BASE64URL_PREFIX + base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+    return BASE64URL_PREFIX + _unpadded(data)
 
 
 def decode_base64url(text: str) -> bytes:
     """Decode a ``u``-prefixed unpadded base64url string, refusing padding and stray bits."""
     if not text.startswith(BASE64URL_PREFIX):
         raise MultibaseError(f"base64url multibase must start with 'u', got {text[:1]!r}")
-    body = text[1:]
-    if not _BASE64URL.fullmatch(body):
-        raise MultibaseError("base64url text may hold only A-Z a-z 0-9 - _ (and no padding)")
-    if len(body) % 4 == 1:
-        raise MultibaseError("base64url text has an impossible length")
-    data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    if encode_base64url(data) != text:
-        raise MultibaseError("base64url text has non-zero unused bits (not canonical)")
-    return data
+    try:
+        return _decode_unpadded(text[1:], "base64url text")
+    except Base64Error as exc:
+        raise MultibaseError(str(exc)) from None
 
 
 def decode_multibase(text: str) -> bytes:

@@ -19,7 +19,6 @@ belongs in key files only.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -34,6 +33,7 @@ from credledger.crypto.keys import (
     Ed25519KeyPair,
     verify_ed25519,
 )
+from credledger.crypto.strict_base64 import Base64Error, decode_base64
 
 __all__ = [
     "COSIGNATURE_V1",
@@ -470,12 +470,9 @@ def _check_timestamp(timestamp: int) -> None:
 def _strict_b64decode(text: str, error: type[CryptoError], what: str) -> bytes:
     """Standard padded base64, refusing every spelling but the canonical one."""
     try:
-        data = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        raise error(f"{what} is not valid base64") from None
-    if base64.b64encode(data).decode("ascii") != text:
-        raise error(f"{what} is not canonical base64")
-    return data
+        return decode_base64(text, what)
+    except Base64Error as exc:
+        raise error(str(exc)) from None
 
 
 def _parse_vkey(vkey: str) -> tuple[str, int, bytes]:

@@ -31,6 +31,7 @@ from credledger.crypto.signed_note import (
     add_signatures,
     key_id,
 )
+from credledger.crypto.strict_base64 import Base64Error, decode_base64
 
 __all__ = [
     "ForkError",
@@ -78,7 +79,7 @@ class WitnessState:
                 origin=str(value["origin"]),
                 log_key=str(value["log_key"]),
                 size=int(value["size"]),
-                root_hash=base64.b64decode(str(value["root_hash"]), validate=True),
+                root_hash=decode_base64(str(value["root_hash"]), "root_hash"),
                 note=str(value["note"]),
             )
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
@@ -146,9 +147,9 @@ class WitnessKey:
             raise InvalidKeyError("a witness key is PRIVATE+KEY+<name>+<8 hex digits>+<base64>")
         name, hex_id, encoded = parts[2], parts[3], parts[4]
         try:
-            material = base64.b64decode(encoded.encode("ascii"), validate=True)
-        except (binascii.Error, UnicodeEncodeError):
-            raise InvalidKeyError("the witness key material is not base64") from None
+            material = decode_base64(encoded, "the witness key material")
+        except Base64Error as exc:
+            raise InvalidKeyError(str(exc)) from None
         if len(material) != 1 + ED25519_SEED_SIZE or material[0] not in (COSIGNATURE_V1, ED25519):
             raise InvalidKeyError("the witness key is a type byte (0x04) and a 32-byte seed")
         pair = Ed25519KeyPair.from_seed(material[1:])

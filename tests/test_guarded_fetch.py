@@ -93,6 +93,16 @@ def test_a_redirect_is_checked_like_the_first_request() -> None:
         assert len(connected) == 1 and internal.connections == 0
 
 
+def test_a_redirect_is_answered_as_it_came_when_not_followed() -> None:
+    """The CLI's log client never follows a server's redirect elsewhere."""
+    with listening() as server:
+        server.routes["/1"] = Route(302, b"", {"Location": "http://elsewhere.example/"})
+        fetcher = GuardedFetcher(allow_private=True)
+        answer = fetcher.request("GET", f"http://127.0.0.1:{server.port}/1", follow_redirects=False)
+        assert (answer.status, answer.headers["location"]) == (302, "http://elsewhere.example/")
+        assert server.connections == 1
+
+
 def test_answers_over_the_size_limit_are_refused() -> None:
     with listening() as server:
         server.routes["/big"] = Route(200, b"x" * 4096)

@@ -15,7 +15,6 @@ same content, as curl saves the server's answer or an editor re-saves it) verifi
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +30,7 @@ from credledger.crypto.jsonld_documents import DocumentLoader
 from credledger.crypto.merkle_verify import verify_inclusion
 from credledger.crypto.rfc9162 import leaf_hash
 from credledger.crypto.signed_note import NoteVerifier, Verifier, parse_note, parse_vkey
+from credledger.crypto.strict_base64 import Base64Error, decode_base64
 from credledger.ledger.credentials.rendering import LOG_KEY_TYPE
 from credledger.ledger.credentials.signing import document_loader
 from credledger.ledger.log.leaves import decode_leaf
@@ -233,12 +233,9 @@ def _b64(text: Any, what: str) -> bytes:
     if not isinstance(text, str):
         raise MalformedBundleError(f"{what} must be a base64 string")
     try:
-        data = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        raise MalformedBundleError(f"{what} is not valid base64") from None
-    if base64.b64encode(data).decode("ascii") != text:
-        raise MalformedBundleError(f"{what} is not canonical base64")
-    return data
+        return decode_base64(text, what)
+    except Base64Error as exc:
+        raise MalformedBundleError(str(exc)) from None
 
 
 def _object(value: Any, what: str, keys: frozenset[str]) -> Mapping[str, Any]:

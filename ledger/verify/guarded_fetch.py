@@ -1,5 +1,7 @@
-"""The one way credledger fetches a URL that a document names (DID documents, status lists,
-proof bundles): guarded, because whoever made the document chose the URL.
+"""The one way credledger fetches a URL: one that a document names (DID documents, status
+lists, proof bundles), guarded because whoever made the document chose it, and the
+log endpoints of a server the user names (``cli/log_client.py``, with
+``allow_private`` and no redirects).
 
 Rules, for every request and every redirect hop:
 
@@ -73,6 +75,18 @@ class Fetched:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    @property
+    def reason(self) -> str:
+        """The status code's standard phrase ("" for a code without one)."""
+        try:
+            return http.HTTPStatus(self.status).phrase
+        except ValueError:
+            return ""
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
         try:
@@ -169,15 +183,35 @@ class GuardedFetcher:
 
         Redirects are followed (each hop checked as the first) up to ``max_redirects``.
         """
+        return self.request("GET", url, headers, https_only=https_only)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        payload: bytes | None = None,
+        https_only: bool = False,
+        follow_redirects: bool = True,
+    ) -> Fetched:
+        """The answer to one request, whatever its status, within the deadline.
+
+        With ``follow_redirects`` (GETs only) each hop is checked as the first, up to
+        ``max_redirects``; without it a redirect is answered as it came.
+        """
         deadline = _Deadline(self.deadline)
         if not _in_flight.acquire(timeout=max(deadline.remaining(), 0.0)):
             raise FetchError("too many fetches in flight; try again")
+        follow = follow_redirects and method == "GET"
         try:
             for _hop in range(self.max_redirects + 1):
                 address = self.checked_address(url, https_only=https_only)
-                answer = self._once(url, address, dict(headers or {}), deadline)
+                answer = self._once(
+                    url, address, dict(headers or {}), deadline, method=method, payload=payload
+                )
                 location = answer.headers.get("location")
-                if answer.status in REDIRECTS and location:
+                if follow and answer.status in REDIRECTS and location:
                     url = urljoin(url, location)
                     continue
                 return answer
@@ -201,16 +235,9 @@ class GuardedFetcher:
     def post_json(self, url: str, document: Any) -> Any:
         """POST ``document`` as JSON to ``url`` and answer the JSON reply (no redirects:
         a holder presenting a credential for its proof bundle)."""
-        deadline = _Deadline(self.deadline)
-        if not _in_flight.acquire(timeout=max(deadline.remaining(), 0.0)):
-            raise FetchError("too many fetches in flight; try again")
-        try:
-            address = self.checked_address(url)
-            payload = json.dumps(document).encode()
-            headers = {"Accept": "application/json", "Content-Type": "application/json"}
-            answer = self._once(url, address, headers, deadline, method="POST", payload=payload)
-        finally:
-            _in_flight.release()
+        payload = json.dumps(document).encode()
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        answer = self.request("POST", url, headers, payload=payload)
         if not answer.ok:
             raise FetchError(f"{url[:200]}: HTTP {answer.status}", answer.status)
         return answer.json()
