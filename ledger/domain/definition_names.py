@@ -7,17 +7,22 @@ second achievement of the same name would split one course's credentials in two.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 from uuid import UUID
 
 from credledger.ledger.domain.achievement import Achievement
 from credledger.ledger.domain.errors import DefinitionNameTakenError
-from credledger.ledger.store.read_model import ReadModel
+
+
+class AchievementsByName(Protocol):
+    """What the rule asks of the read model (the domain imports no store)."""
+
+    def achievements_named(self, issuer_id: str, name: str) -> Iterable[str]: ...
 
 
 def existing_definition(
-    read_model: ReadModel,
+    read_model: AchievementsByName,
     load: Callable[[UUID], Achievement],
     issuer_id: UUID,
     definition: dict[str, Any],
