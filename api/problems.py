@@ -46,7 +46,7 @@ _TITLES = {
 }
 
 
-class Problem(Exception):
+class Problem(Exception):  # noqa: N818  (RFC 9457 names it: a problem document)
     """Raise from an endpoint to answer with a problem document."""
 
     def __init__(

@@ -17,7 +17,8 @@ MAX_AGE = 60
 def status_list(list_id: UUID, request: Request, ledger: LedgerDep) -> Response:
     """The newest signed BitstringStatusListCredential (VC 2.0) of a list."""
     current = ledger.current_status_list(list_id)
-    assert current.digest is not None and current.document is not None
+    assert current.digest is not None
+    assert current.document is not None
     etag = f'"{current.digest.hex()}"'
     headers = {
         "ETag": etag,

@@ -24,7 +24,7 @@ stdout = Console(soft_wrap=True, highlight=False, emoji=False)
 stderr = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 
-class Undecided(Exception):
+class Undecided(Exception):  # noqa: N818  (a verdict, like valid and invalid)
     """The command could not reach a verdict (unreadable input, unreachable server)."""
 
 

@@ -101,7 +101,8 @@ def resolve_iri(base: str | None, reference: str) -> str:
         return reference
     base_match = _URI_PARTS.match(base)
     ref_match = _URI_PARTS.match(reference)
-    assert base_match is not None and ref_match is not None  # the pattern matches any string
+    assert base_match is not None
+    assert ref_match is not None
     b_scheme, b_auth, b_path, b_query, _ = base_match.groups()
     _, r_auth, r_path, r_query, r_fragment = ref_match.groups()
     if r_auth is not None:

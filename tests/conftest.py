@@ -64,12 +64,12 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def settings(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> object:
     from credledger.ledger.store.settings import Settings
 
     monkeypatch.delenv("CREDLEDGER_DATABASE_URL", raising=False)
     database_url = fresh_postgres_database() if backend == "postgres" else None
-    yield Settings(
+    return Settings(
         data_dir=tmp_path / "data",
         base_url="https://ledger.example.test",
         database_url=database_url,

@@ -91,7 +91,8 @@ def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes]:
     """C2SP signed-note + tlog-checkpoint: verify the log's signature, return the body."""
     name, key_id_hex, key_b64 = vkey.strip().split("+", 2)
     key = base64.b64decode(key_b64)
-    assert key[0] == 0x01 and len(key) == 33
+    assert key[0] == 0x01
+    assert len(key) == 33
     expected_id = hashlib.sha256(name.encode() + b"\n" + key).digest()[:4]
     assert expected_id.hex() == key_id_hex
     text, _, sigs = note.partition("\n\n")

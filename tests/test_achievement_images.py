@@ -146,7 +146,8 @@ def test_docs_are_served_with_every_asset_from_the_package(client: TestClient) -
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
-    assert sources and all(source.startswith("/docs/assets/") for source in sources)
+    assert sources
+    assert all(source.startswith("/docs/assets/") for source in sources)
     for source in sources:
         asset = client.get(source)
         assert asset.status_code == 200, source

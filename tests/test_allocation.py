@@ -119,12 +119,12 @@ def test_the_last_free_index_of_a_large_list_is_found_directly() -> None:
 
 
 def test_used_indices_outside_the_list_are_refused_when_they_matter() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is outside the 6-entry list"):
         allocate_index({1, 2, 3, 99}, 6, random.Random(0))
 
 
 def test_a_bitmap_must_match_the_list_length() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="bitmap has 64 bits, the list 72"):
         allocate_index(Bitstring(64, min_length=0), 72)
 
 

@@ -311,7 +311,8 @@ def test_the_attack_works_on_a_credential_the_attacker_holds(
     salts = {c["id"]: i["salt"] for c in built.credentials for i in _identity_objects(c)}
     assert len(set(salts.values())) == len(salts)
     others = [i for c in built.credentials if c["id"] != held["id"] for i in _identity_objects(c)]
-    assert others and all(
+    assert others
+    assert all(
         other["identityHash"]
         != "sha256$" + hashlib.sha256((LEARNERS[5] + other["salt"]).encode()).hexdigest()
         for other in others

@@ -286,7 +286,8 @@ def test_the_vc_api_refuses_an_id_another_issuer_already_gave_a_credential(
         send_raw(client, ledger, path, json.dumps({"credential": given}).encode(), other["token"]),
         409,
     )
-    assert given["id"] in body["detail"] and school["id"] not in body["detail"]
+    assert given["id"] in body["detail"]
+    assert school["id"] not in body["detail"]
     assert ledger.recorder.max_notification_id() == before
 
 
@@ -310,7 +311,8 @@ def test_a_credential_given_when_ids_were_per_issuer_is_still_found_by_its_id(
         first = client.post(path, json=body, headers=auth(school["token"]))
     assert first.status_code == 201, first.text
     again = client.post(path, json=body, headers=auth(school["token"]))
-    assert again.status_code == 201 and again.json() == first.json()
+    assert again.status_code == 201
+    assert again.json() == first.json()
     revoked = client.post(
         f"/v1/issuers/{school['id']}/credentials/status",
         headers=auth(school["token"]),

@@ -86,7 +86,7 @@ def test_find_unset_matches_a_linear_scan(case: tuple[int, set[int]]) -> None:
 
 @given(st.integers(min_value=1, max_value=4096).filter(lambda n: n % 8))
 def test_lengths_that_are_not_whole_bytes_are_refused(length: int) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="whole number of bytes"):
         Bitstring(length, min_length=0)
 
 

@@ -82,7 +82,8 @@ def flip(blob: bytes, position: int) -> bytes:
 def test_a_clean_store_audits_clean(data: Path) -> None:
     code, report = audit("--data", data)
     assert code == 0
-    assert report["intact"] and report["discrepancy"] is None
+    assert report["intact"]
+    assert report["discrepancy"] is None
     assert report["events"] == report["leaves"] == report["size"] > 10
     assert report["checkpoints"] >= 2
     assert report["key_source"] == "the data directory's vault"
@@ -256,7 +257,8 @@ def test_progress_is_reported_up_to_the_end(data: Path) -> None:
 def test_small_batches_split_at_checkpoints_and_give_the_same_result(data: Path) -> None:
     settings = Settings(data_dir=data, base_url=BASE_URL)
     whole, pieces = audit_store(settings), audit_store(settings, batch=3)
-    assert whole.intact and pieces.intact
+    assert whole.intact
+    assert pieces.intact
     assert (whole.nodes, whole.checkpoints, whole.root_hash) == (
         pieces.nodes,
         pieces.checkpoints,

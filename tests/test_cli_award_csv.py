@@ -248,7 +248,8 @@ def test_a_run_stopped_midway_resumes_without_issuing_any_row_twice(
         flaky: Any = LostConnection(backend, after_calls=2)
         stopped = award_sheet(flaky, local.achievement, read_sheet(path))
     assert stopped.exit_code == 2
-    assert stopped.stopped is not None and stopped.stopped.line == 3
+    assert stopped.stopped is not None
+    assert stopped.stopped.line == 3
     assert [row.line for row in stopped.issued] == [2]
     assert credentials_in(local.data) == 2  # line 3 was recorded before the connection dropped
     code, report = award_csv(local, path)
@@ -298,5 +299,6 @@ def test_an_error_that_refuses_every_row_stops_the_run_where_it_happened(tmp_pat
     report = award_sheet(backend, "A", read_sheet(five_rows(tmp_path)))
     assert backend.calls == [5]
     assert [row.line for row in report.issued] == [2]
-    assert report.stopped is not None and report.stopped.line == 3
+    assert report.stopped is not None
+    assert report.stopped.line == 3
     assert report.exit_code == 2

@@ -47,7 +47,8 @@ def test_a_sheet_as_a_spreadsheet_saves_it_is_read_cell_for_cell(name: str) -> N
     assert [row.line for row in rows] == [2, 3, 4]
     assert rows[0].cells["evidence"] == 'He said "great" work'
     assert rows[1].cells["email"] == "grace@example.nl"
-    assert "reviewed" in rows[1].cells["evidence"] and '"care"' in rows[1].cells["evidence"]
+    assert "reviewed" in rows[1].cells["evidence"]
+    assert '"care"' in rows[1].cells["evidence"]
     assert rows[2].cells["evidence"] == "First line\nsecond line"
     assert all(row.fault is None and not row.extra_cells for row in rows)
 

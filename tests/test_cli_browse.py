@@ -44,7 +44,8 @@ def test_achievement_list_and_show(local: LocalSetup) -> None:
     shown = ok(run("achievement", "show", local.achievement, "--data", local.data, "--json"))
     assert shown["name"] == "Data Literacy for Teachers"
     text = run("achievement", "show", local.achievement, "--data", local.data).stdout
-    assert "Data Literacy for Teachers" in text and "ext:ECTSGradeScore" in text
+    assert "Data Literacy for Teachers" in text
+    assert "ext:ECTSGradeScore" in text
 
 
 def test_catalogue_search_finds_by_words(local: LocalSetup) -> None:
@@ -62,7 +63,8 @@ def test_credential_list_and_show_with_status_history_and_log_index(local: Local
     assert isinstance(shown["log_index"], int)
     assert [change["status"] for change in shown["history"]][-1] == "revoked"
     text = run("credential", "show", credential, *local.args()).stdout
-    assert "under review" in text and "log index" in text
+    assert "under review" in text
+    assert "log index" in text
 
 
 def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -88,5 +90,6 @@ def test_proof_export_reports_as_json(local: LocalSetup, tmp_path: Path) -> None
     credential = award(local)
     out = tmp_path / "proof.json"
     report = ok(run("proof", "export", credential, "-o", out, "--data", local.data, "--json"))
-    assert report["file"] == str(out) and report["credential"] == credential
+    assert report["file"] == str(out)
+    assert report["credential"] == credential
     assert json.loads(out.read_text())["credential"]["id"] == f"urn:uuid:{credential}"

@@ -72,7 +72,8 @@ def test_a_configured_witness_cosigns_and_the_log_keeps_it(tmp_path: Path) -> No
         add_school(live.ledger)
         code, report = witness("--server", live.url, "--state", tmp_path / "s.json", "--key", key)
         assert code == 0, report
-        assert report["result"] == "cosigned" and report["submitted"]
+        assert report["result"] == "cosigned"
+        assert report["submitted"]
         latest = live.ledger.tlog.latest_checkpoint()
         assert latest is not None
         served = live.ledger.tlog.cosigned_note(latest)
@@ -146,7 +147,8 @@ def test_a_refused_submission_is_reported_but_the_check_stands(tmp_path: Path) -
         add_school(live.ledger)
         code, report = witness("--server", live.url, "--state", state, "--key", key)
     assert code == 0
-    assert not report["submitted"] and "400" in report["refused"]
+    assert not report["submitted"]
+    assert "400" in report["refused"]
     assert json.loads(state.read_text())["size"] == 3
 
 

@@ -125,7 +125,8 @@ def check_consistent(data: Path, load: Load, checkpoints: list[tuple[int, bytes]
         events = ledger.recorder.max_notification_id() or 0
         assert ledger.tlog.size() == events  # every event exactly one leaf
         ids = [n for _, n in ledger.tlog.events_of_leaves(0, events)]
-        assert ids == sorted(set(ids)) and len(ids) == events
+        assert ids == sorted(set(ids))
+        assert len(ids) == events
         credentials = ledger.read_model.db.execute(
             "SELECT id, status, status_group, status_index FROM credentials"
         ).fetchall()

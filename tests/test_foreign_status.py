@@ -103,7 +103,8 @@ def test_a_clear_foreign_list_is_read_and_the_credential_is_valid(
 ) -> None:
     url = listener.serve_json("/lists/1", status_list(f"{listener.origin}/lists/1"))
     body = verify(client, credential(entry(url)))
-    assert body["verified"] is True and body["outcome"] == "valid"
+    assert body["verified"] is True
+    assert body["outcome"] == "valid"
     assert body["status"] == {"revocation": "clear"}
 
 
@@ -111,14 +112,16 @@ def test_a_revoked_foreign_credential_is_invalid(client: TestClient, listener: L
     url = f"{listener.origin}/lists/1"
     listener.serve_json("/lists/1", status_list(url, set_bits=(INDEX,)))
     body = verify(client, credential(entry(url)))
-    assert body["outcome"] == "invalid" and body["status"] == {"revocation": "revoked"}
+    assert body["outcome"] == "invalid"
+    assert body["status"] == {"revocation": "revoked"}
 
 
 def test_a_suspended_foreign_credential_is_invalid(client: TestClient, listener: Listener) -> None:
     url = f"{listener.origin}/lists/s"
     listener.serve_json("/lists/s", status_list(url, purpose="suspension", set_bits=(INDEX,)))
     body = verify(client, credential(entry(url, "suspension")))
-    assert body["outcome"] == "invalid" and body["status"] == {"suspension": "suspended"}
+    assert body["outcome"] == "invalid"
+    assert body["status"] == {"suspension": "suspended"}
 
 
 def test_an_unreachable_foreign_list_is_undecided_not_verified(
@@ -126,7 +129,8 @@ def test_an_unreachable_foreign_list_is_undecided_not_verified(
 ) -> None:
     """As reproduced: `verified: true` with `status.revocation: "unknown"` before."""
     body = verify(client, credential(entry(f"{listener.origin}/lists/missing")))
-    assert body["verified"] is False and body["outcome"] == "undecided"
+    assert body["verified"] is False
+    assert body["outcome"] == "undecided"
     assert body["status"] == {"revocation": "unknown"}
 
 
@@ -138,7 +142,8 @@ def test_a_tampered_foreign_list_is_undecided(client: TestClient, listener: List
     ]  # the revocation bit cleared after signing
     listener.serve_json("/lists/1", document)
     body = verify(client, credential(entry(url)))
-    assert body["verified"] is False and body["outcome"] == "undecided"
+    assert body["verified"] is False
+    assert body["outcome"] == "undecided"
 
 
 def test_a_list_signed_by_another_issuer_is_not_read(
@@ -147,7 +152,8 @@ def test_a_list_signed_by_another_issuer_is_not_read(
     url = f"{listener.origin}/lists/1"
     listener.serve_json("/lists/1", status_list(url, signer=STRANGER))
     body = verify(client, credential(entry(url)))
-    assert body["verified"] is False and body["outcome"] == "undecided"
+    assert body["verified"] is False
+    assert body["outcome"] == "undecided"
 
 
 def test_a_list_past_its_validity_window_is_stale(client: TestClient, listener: Listener) -> None:
@@ -156,7 +162,8 @@ def test_a_list_past_its_validity_window_is_stale(client: TestClient, listener: 
     expired = datetime.now(UTC) - timedelta(minutes=1)
     listener.serve_json("/lists/1", status_list(url, valid_until=expired))
     body = verify(client, credential(entry(url)))
-    assert body["verified"] is False and body["outcome"] == "undecided"
+    assert body["verified"] is False
+    assert body["outcome"] == "undecided"
 
 
 def test_a_status_entry_of_a_type_not_read_here_is_undecided(client: TestClient) -> None:
@@ -165,14 +172,16 @@ def test_a_status_entry_of_a_type_not_read_here_is_undecided(client: TestClient)
         "type": "https://purl.imsglobal.org/spec/vcrl/v1p0/1EdTechRevocationList",
     }
     body = verify(client, credential(other))
-    assert body["verified"] is False and body["outcome"] == "undecided"
+    assert body["verified"] is False
+    assert body["outcome"] == "undecided"
 
 
 def test_a_list_is_fetched_again_only_with_its_etag(client: TestClient, listener: Listener) -> None:
     url = f"{listener.origin}/lists/1"
     listener.serve_json("/lists/1", status_list(url), ETag='"v1"', **{"Cache-Control": "no-cache"})
     vc = credential(entry(url))
-    assert verify(client, vc)["verified"] and verify(client, vc)["verified"]
+    assert verify(client, vc)["verified"]
+    assert verify(client, vc)["verified"]
     assert [r[1].get("if-none-match") for r in listener.requests] == [None, '"v1"']
 
 
@@ -208,7 +217,8 @@ def test_an_entry_pointing_at_another_issuers_list_through_the_vc_api_is_undecid
         headers=auth(first["token"]),
     ).json()["verifiableCredential"]
     body = verify(client, mine)
-    assert body["verified"] is False and body["outcome"] == "undecided"
+    assert body["verified"] is False
+    assert body["outcome"] == "undecided"
 
 
 # -- recognition -----------------------------------------------------------------------------

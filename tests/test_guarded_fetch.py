@@ -90,7 +90,8 @@ def test_a_redirect_is_checked_like_the_first_request() -> None:
         )
         with pytest.raises(FetchRefusedError, match="non-public"):
             fetcher.get("http://lists.example/1")
-        assert len(connected) == 1 and internal.connections == 0
+        assert len(connected) == 1
+        assert internal.connections == 0
 
 
 def test_a_redirect_is_answered_as_it_came_when_not_followed() -> None:
@@ -186,7 +187,8 @@ def test_https_to_the_pinned_address_keeps_the_name_for_sni_and_the_certificate(
     assert fetcher.json(f"https://did.example:{port}/.well-known/did.json") == {
         "id": "did:web:did.example"
     }
-    assert names == ["did.example"] and connected == [(PUBLIC, port)]
+    assert names == ["did.example"]
+    assert connected == [(PUBLIC, port)]
     sock.close()
     assert ipaddress.ip_address(PUBLIC).is_global
 
@@ -199,11 +201,13 @@ def test_a_request_has_a_budget_of_fetches_and_failures_are_remembered() -> None
         for n in range(10):
             with pytest.raises(DidRetrievalError):
                 session.did_document(f"did:web:127.0.0.1%3A{server.port}:user:{n}")
-        assert session.fetches == 3 and server.connections == 3
+        assert session.fetches == 3
+        assert server.connections == 3
         again = FetchSession(fetcher, cache, limit=3)
         with pytest.raises(DidRetrievalError):
             again.did_document(f"did:web:127.0.0.1%3A{server.port}:user:0")
-        assert again.fetches == 0 and server.connections == 3  # the failure was remembered
+        assert again.fetches == 0
+        assert server.connections == 3
 
 
 def test_did_web_documents_are_fetched_over_https_only() -> None:

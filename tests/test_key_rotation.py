@@ -196,8 +196,10 @@ def test_a_compromised_key_invalidates_what_it_signed_until_reissued(
     )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["state"] == "compromised" and body["active_key_id"] != key
-    assert body["did"] == school["did"] and body["affected"] == 2
+    assert body["state"] == "compromised"
+    assert body["active_key_id"] != key
+    assert body["did"] == school["did"]
+    assert body["affected"] == 2
     document = client.get(f"/v1/issuers/{school['id']}/did.json").json()
     assert f"{school['did']}#{key}" not in document["assertionMethod"]
     assert "revoked" in document["verificationMethod"][0]
@@ -256,7 +258,8 @@ def test_the_bulk_reissue_is_in_the_log(client: TestClient, ledger: Any) -> None
     from credledger.crypto import cbor
 
     events = [cbor.decode(b64decode(leaf["data"]))["event"] for leaf in r.json()["leaves"]]
-    assert "CredentialReissued" in events and "IssuerCredentialsReissued" in events
+    assert "CredentialReissued" in events
+    assert "IssuerCredentialsReissued" in events
 
 
 def test_only_the_issuer_reissues_and_unknown_keys_are_404(client: TestClient, ledger: Any) -> None:
@@ -287,9 +290,8 @@ def test_only_the_issuer_reissues_and_unknown_keys_are_404(client: TestClient, l
         json=reason,
         headers=auth(school["token"]),
     )
-    assert bad.status_code in (400, 422) and bad.headers["content-type"].startswith(
-        "application/problem+json"
-    )
+    assert bad.status_code in (400, 422)
+    assert bad.headers["content-type"].startswith("application/problem+json")
     assert client.post(
         f"{path}/compromised", json={}, headers=auth(school["token"])
     ).status_code in (400, 422)

@@ -67,12 +67,14 @@ def test_one_ledger_on_five_ports_keeps_its_origin_key_and_urls(tmp_path: Path) 
             checkpoints.append(made.text)
         finally:
             server.stop()
-        assert process is not None and process.stderr is not None
+        assert process is not None
+        assert process.stderr is not None
         said.append(process.stderr.read().decode())
 
     verifier = NoteVerifier.from_vkey(key)
     sizes = [open_checkpoint(note, verifier).size for note in checkpoints]
-    assert sizes == sorted(sizes) and len(set(sizes)) == PORTS
+    assert sizes == sorted(sizes)
+    assert len(set(sizes)) == PORTS
     assert {open_checkpoint(n, verifier).origin for n in checkpoints} == {
         f"127.0.0.1:{ports[0]}/log"
     }

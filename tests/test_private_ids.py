@@ -10,7 +10,6 @@ upgrade still finds what it created.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +84,8 @@ def test_new_award_leaves_name_an_alias_and_no_credential(tmp_path: Path) -> Non
         ]
         assert len(award_leaves) == 3
         aliases = {leaf["aggregate"] for leaf in award_leaves}
-        assert len(aliases) == 3 and str(credential_id) not in aliases  # nothing links them
+        assert len(aliases) == 3
+        assert str(credential_id) not in aliases
         (issuance,) = [leaf for leaf in leaves if leaf["event"] == "CredentialIssued"]
         assert "credential" not in issuance
         assert issuance["digest"] == vc_digest(issued.vc)
@@ -95,7 +95,7 @@ def test_new_award_leaves_name_an_alias_and_no_credential(tmp_path: Path) -> Non
 
 
 @pytest.fixture
-def legacy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+def legacy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """A ledger written as credledger wrote it before: ids a UUIDv5 of the act key, events
     without aliases. Yields what it held then."""
     data = tmp_path / "ledger"
@@ -119,7 +119,7 @@ def legacy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
             before = leaves_of(ledger)
         finally:
             ledger.close()
-    yield {"data": data, "school": school, "issued": issued, "leaves": before}
+    return {"data": data, "school": school, "issued": issued, "leaves": before}
 
 
 def test_leaves_recorded_before_stay_byte_identical_and_audit_clean(

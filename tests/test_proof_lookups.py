@@ -62,7 +62,8 @@ def test_a_bundle_by_id_needs_the_issuers_token(client: TestClient, issued: dict
     refused(client.get(path, headers=auth(issued["other"]["token"])), 404)
     refused(client.get(path, headers=auth(ADMIN_TOKEN)), 403)
     r = client.get(path, headers=auth(issued["school"]["token"]))
-    assert r.status_code == 200 and r.json()["credential"] == issued["credential"]
+    assert r.status_code == 200
+    assert r.json()["credential"] == issued["credential"]
 
 
 def test_a_holder_presenting_the_credential_gets_the_same_bundle(

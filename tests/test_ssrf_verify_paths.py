@@ -133,7 +133,8 @@ def test_verifying_a_credential_makes_no_connection(
     answer = client.post(
         "/v1/credentials/verify", json={"verifiableCredential": ATTACKS[attack](listener)}
     )
-    assert answer.status_code == 400 and answer.json()["verified"] is False
+    assert answer.status_code == 400
+    assert answer.json()["verified"] is False
     assert listener.connections == 0
 
 
@@ -227,7 +228,8 @@ def test_with_private_addresses_allowed_one_request_fetches_at_most_its_cap(
     answer = permissive.post(
         "/v1/presentations/verify", json={"verifiablePresentation": presentation}
     )
-    assert answer.json()["verified"] is False and answer.json()["outcome"] == "undecided"
+    assert answer.json()["verified"] is False
+    assert answer.json()["outcome"] == "undecided"
     assert 1 <= listener.connections <= Settings.fetches_per_request
 
 

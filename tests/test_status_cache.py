@@ -45,7 +45,8 @@ def test_a_hit_returns_the_decoded_bitstring_itself() -> None:
     cache = StatusListCache(default_ttl=timedelta(minutes=1))
     cache.put(URL, listed(), BITS, now=NOW)
     hit = cache.get(URL, NOW)
-    assert hit is not None and hit.bitstring is BITS
+    assert hit is not None
+    assert hit.bitstring is BITS
 
 
 def test_age_is_subtracted_from_max_age() -> None:
@@ -62,12 +63,14 @@ def test_the_lists_ttl_applies_when_shorter_than_max_age() -> None:
         now=NOW,
         headers={"Cache-Control": "max-age=300"},
     )
-    assert cached is not None and cached.fresh_until == NOW + timedelta(seconds=30)
+    assert cached is not None
+    assert cached.fresh_until == NOW + timedelta(seconds=30)
 
 
 def test_the_lists_ttl_applies_without_headers() -> None:
     cached = StatusListCache().put(URL, listed(ttl=timedelta(seconds=45)), BITS, now=NOW)
-    assert cached is not None and cached.fresh_until == NOW + timedelta(seconds=45)
+    assert cached is not None
+    assert cached.fresh_until == NOW + timedelta(seconds=45)
 
 
 def test_without_any_hint_the_default_ttl_applies() -> None:
@@ -86,7 +89,8 @@ def test_freshness_never_outlasts_the_lists_valid_until() -> None:
         now=NOW,
         headers={"Cache-Control": "max-age=3600"},
     )
-    assert cached is not None and cached.fresh_until == NOW + timedelta(seconds=5)
+    assert cached is not None
+    assert cached.fresh_until == NOW + timedelta(seconds=5)
 
 
 def test_freshness_is_capped_by_max_ttl() -> None:
@@ -99,7 +103,8 @@ def test_freshness_is_capped_by_max_ttl() -> None:
 def test_no_store_keeps_nothing() -> None:
     cache = StatusListCache(default_ttl=timedelta(minutes=5))
     assert cache.put(URL, listed(), BITS, now=NOW, headers={"Cache-Control": "no-store"}) is None
-    assert len(cache) == 0 and cache.peek(URL) is None
+    assert len(cache) == 0
+    assert cache.peek(URL) is None
 
 
 def test_no_cache_keeps_the_list_only_for_revalidation() -> None:
@@ -116,7 +121,8 @@ def test_revalidation_refreshes_freshness_and_keeps_the_etag() -> None:
     later = NOW + timedelta(minutes=1)
     refreshed = cache.revalidated(URL, now=later, headers={"Cache-Control": "max-age=60"})
     assert refreshed is not None
-    assert refreshed.etag == 'W/"1"' and refreshed.bitstring is BITS
+    assert refreshed.etag == 'W/"1"'
+    assert refreshed.bitstring is BITS
     assert cache.get(URL, later + timedelta(seconds=59)) is refreshed
 
 

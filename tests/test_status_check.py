@@ -95,7 +95,8 @@ def test_a_set_bit_reads_as_revoked() -> None:
     [result] = lists.check(credential(status_list_entry(REVOCATION_URL, 94567, "revocation")))
     assert result.is_set is True
     assert (result.purpose, result.index, result.value) == ("revocation", 94567, 1)
-    assert result.error is None and not result.unknown
+    assert result.error is None
+    assert not result.unknown
     assert result.message == "set"
 
 
@@ -303,7 +304,8 @@ def test_a_malformed_entry_is_unknown_and_the_others_are_still_checked() -> None
     bad["statusListIndex"] = 1
     lists = Lists(status_list(REVOCATION_URL, "revocation", [3]))
     results = lists.check(credential(bad, status_list_entry(REVOCATION_URL, 3, "revocation")))
-    assert results[0].unknown and isinstance(results[0].error, StatusEntryError)
+    assert results[0].unknown
+    assert isinstance(results[0].error, StatusEntryError)
     assert results[0].purpose == "suspension"
     assert results[1].is_set is True
 

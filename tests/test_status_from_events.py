@@ -92,7 +92,8 @@ def test_audit_finds_a_damaged_read_model_and_a_rebuild_repairs_it(settings: Any
     set_active_in_read_model(settings, first.credential.id)
     damaged = audit_store(settings)
     assert not damaged.intact
-    assert damaged.discrepancy is not None and damaged.discrepancy.kind == "read-model"
+    assert damaged.discrepancy is not None
+    assert damaged.discrepancy.kind == "read-model"
     assert "credledger read-model rebuild" in damaged.discrepancy.message
 
     ledger = CredentialLedger(settings)
@@ -132,7 +133,8 @@ def test_audit_recomputes_every_list_version_and_names_the_first_that_differs(
     ledger.close()
 
     report = audit_store(settings)
-    assert report.discrepancy is not None and report.discrepancy.kind == "status-list"
+    assert report.discrepancy is not None
+    assert report.discrepancy.kind == "status-list"
     assert f"version {current.list_version}" in report.discrepancy.message
     assert f"index {index} clear" in report.discrepancy.message
 
@@ -235,7 +237,8 @@ def test_each_list_of_a_new_group_is_published_once_by_the_award_that_opened_it(
     group = first.credential.status_slot["group"]
     for purpose in ("revocation", "suspension"):
         published = ledger.find_status_list(list_id(group, purpose))
-        assert isinstance(published, StatusList) and published.list_version == 1
+        assert isinstance(published, StatusList)
+        assert published.list_version == 1
 
 
 def test_an_unknown_list_cannot_be_published_by_anyone(ledger: Any) -> None:

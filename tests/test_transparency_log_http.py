@@ -88,7 +88,8 @@ def test_consecutive_checkpoints_are_consistent(client: TestClient) -> None:
     assert rfc.verify_consistency(first, second, path, root1, root2)
     listed = client.get("/v1/log/checkpoints").json()["checkpoints"]
     sizes = [c["size"] for c in listed]
-    assert sizes == sorted(sizes) and {first, second} <= set(sizes)
+    assert sizes == sorted(sizes)
+    assert {first, second} <= set(sizes)
 
 
 def test_leaves_carry_no_personal_data(client: TestClient) -> None:
@@ -100,7 +101,8 @@ def test_leaves_carry_no_personal_data(client: TestClient) -> None:
     assert r.status_code == 201
     _, size, _ = checkpoint(client)
     blob = b"".join(all_leaves(client, size))
-    assert b"dean@secret.example" not in blob and b"Secret School" not in blob
+    assert b"dean@secret.example" not in blob
+    assert b"Secret School" not in blob
 
 
 @pytest.mark.parametrize(

@@ -199,10 +199,15 @@ def test_a_leaf_hash_of_the_wrong_size_is_refused(store: TreeStore) -> None:
 
 def test_append_joins_the_callers_transaction_and_rolls_back_with_it(store: TreeStore) -> None:
     store.append_leaves(LEAVES[:4], 0)
-    with pytest.raises(RuntimeError), store.transaction() as cur:
-        store.append_leaves(LEAVES[4:9], 4, cursor=cur)
-        assert store.size(cursor=cur) == 9
-        raise RuntimeError("the caller's bookkeeping failed")
+
+    def append_then_fail() -> None:
+        with store.transaction() as cur:
+            store.append_leaves(LEAVES[4:9], 4, cursor=cur)
+            assert store.size(cursor=cur) == 9
+            raise RuntimeError("the caller's bookkeeping failed")
+
+    with pytest.raises(RuntimeError, match="bookkeeping failed"):
+        append_then_fail()
     assert store.size() == 4
     assert store.root() == _root(4)
 
@@ -258,7 +263,7 @@ def test_a_proof_costs_one_size_read_and_one_node_query(tmp_path: Path) -> None:
 
 
 def test_table_names_take_only_identifier_prefixes(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a plain SQL identifier prefix"):
         SQLiteTreeStore(tmp_path / "log.sqlite", prefix="x; DROP TABLE y; --")
 
 

@@ -51,7 +51,8 @@ def test_an_issuer_object_with_a_url_id_conforms() -> None:
 def test_the_issuer_must_be_a_url_or_an_object_with_a_url_id(issuer: Any) -> None:
     vc = vc2()
     vc["issuer"] = issuer
-    assert locs(vc) and locs(vc)[0][0] == "issuer"
+    assert locs(vc)
+    assert locs(vc)[0][0] == "issuer"
 
 
 def test_a_missing_issuer_is_reported() -> None:

@@ -13,7 +13,7 @@ Progress = Callable[[int, int], None]
 """Called with (leaves checked, leaves in all) as the audit goes."""
 
 
-class Discrepancy(Exception):
+class Discrepancy(Exception):  # noqa: N818  (a finding of the audit, not a failure)
     """The first place where the log and what it should be part ways."""
 
     def __init__(

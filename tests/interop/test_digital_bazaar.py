@@ -13,7 +13,6 @@ import copy
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +79,7 @@ def _sign_here(document: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, Any]]]:
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """Digital Bazaar's verdict on each credledger-signed document (one node run)."""
     folder = tmp_path_factory.mktemp("interop")
     signed = _sign_here(_credential())
@@ -97,7 +96,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dic
         file.write_text(json.dumps(document), "utf-8")
         files.append(str(file))
     results = _node("verify", *files)
-    yield dict(zip(documents, results, strict=True))
+    return dict(zip(documents, results, strict=True))
 
 
 def test_a_credential_signed_here_verifies_at_digital_bazaar(
