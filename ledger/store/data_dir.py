@@ -12,11 +12,18 @@ import os
 import stat
 from pathlib import Path
 
+from credledger.ledger.store.schema import (
+    DIGESTS_FILE,
+    EVENTS_FILE,
+    LOG_FILE,
+    READ_MODEL_FILE,
+    VAULT_FILE,
+)
 from credledger.ledger.store.settings import Settings
 
 PRIVATE_DIRECTORY = 0o700
 PRIVATE_FILE = 0o600
-KEY_STORES = ("vault.sqlite", "events.sqlite")
+KEY_STORES = (VAULT_FILE, EVENTS_FILE)
 """Files that hold private keys (vault) or token hashes (vault, issuer events)."""
 SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
@@ -37,8 +44,8 @@ class DataDirectoryExposedError(PermissionError):
 def store_files(settings: Settings) -> tuple[str, ...]:
     """The SQLite files the ledger keeps in its data directory with these settings."""
     if settings.database_url:
-        return ("read.sqlite", "digests.sqlite")  # events, log and vault: PostgreSQL
-    return ("events.sqlite", "log.sqlite", "vault.sqlite", "read.sqlite", "digests.sqlite")
+        return (READ_MODEL_FILE, DIGESTS_FILE)  # events, log and vault: PostgreSQL
+    return (EVENTS_FILE, LOG_FILE, VAULT_FILE, READ_MODEL_FILE, DIGESTS_FILE)
 
 
 def key_files(directory: Path) -> list[Path]:
