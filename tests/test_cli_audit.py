@@ -283,7 +283,7 @@ def test_a_server_audits_clean_through_its_public_endpoints(served: Any) -> None
 def test_a_server_serving_a_changed_leaf_fails_the_remote_audit(served: Any) -> None:
     log = served.ledger.settings.data_dir / "log.sqlite"
     (blob,) = edit(log, "SELECT data FROM log_leaves WHERE idx = 3")
-    edit(log, "UPDATE log_leaves SET data = ? WHERE idx = 3", (blob[:-1] + b"\x00",))
+    edit(log, "UPDATE log_leaves SET data = ? WHERE idx = 3", (flip(blob, len(blob) - 1),))
     code, report = audit("--server", served.url)
     assert code == 1
     assert report["discrepancy"]["kind"] in ("checkpoint-root", "leaf-malformed")
