@@ -274,7 +274,7 @@ def substitute(line: str, world: World, port: int) -> str:
 
 
 @pytest.fixture
-def scratch(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def scratch(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A directory of one's own: a fresh copy of the ledger and of every file."""
     shutil.copytree(world.local.data, tmp_path / "ledger")
     for file in world.files.iterdir():
@@ -285,7 +285,7 @@ def scratch(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     # The live server and the wallet are on 127.0.0.1, which the guarded fetcher refuses
     # to reach unless told to (as `--allow-private` does): here, without the flag.
     monkeypatch.setattr(verify_command, "GuardedFetcher", _loopback_allowed)
-    yield tmp_path
+    return tmp_path
 
 
 def _loopback_allowed(**options: Any) -> GuardedFetcher:

@@ -132,7 +132,8 @@ def test_credential_verdicts_are_one_spelling(case: str, scene: Scene) -> None:
     args = [getattr(scene, w) if w in files else w for w in words]
     code, said, report = _said(*args)
     assert code == {"valid": 0, "invalid": 1, "undecided": 2}[verdict], said
-    assert report["result"] == verdict and verdict in CREDENTIAL_VERDICTS
+    assert report["result"] == verdict
+    assert verdict in CREDENTIAL_VERDICTS
     assert said.lstrip().startswith(f"{verdict}: "), said
     _one_spelling(said, report)
 
@@ -174,7 +175,8 @@ def test_log_verdicts_are_one_spelling(verdict: str, audited: Path, tmp_path: Pa
         _tamper(data)
     code, said, report = _said("audit", "--data", data)
     assert code == {"intact": 0, "tampered": 1}[verdict], said
-    assert report["result"] == verdict and verdict in LOG_VERDICTS
+    assert report["result"] == verdict
+    assert verdict in LOG_VERDICTS
     assert report["intact"] is (verdict == "intact")
     assert said.lstrip().startswith(f"{verdict}: "), said
     _one_spelling(said, report)
