@@ -67,9 +67,40 @@ def encode(value: object) -> bytes:
     [-2**64, 2**64-1], strings that are not valid Unicode scalar values (lone
     surrogates) and nesting deeper than :data:`MAX_DEPTH`.
     """
+    if type(value) is dict:
+        flat = _flat_map(value)
+        if flat is not None:
+            return flat
     out: list[bytes] = []
     _encode(value, out, 0)
     return b"".join(out)
+
+
+_FLAT_SCALARS = frozenset({str, bytes, bool, float, type(None)})
+
+
+def _flat_map(mapping: dict[Any, Any]) -> bytes | None:
+    """A map of text keys to scalars (a Merkle leaf, say) written by cbor2's C encoder,
+    or None for any other map.
+
+    For such a map the two orders agree: text keys' encodings start with a head that
+    grows with their length, so RFC 7049's "shorter first, then bytewise" is RFC 8949's
+    bytewise order; scalars have one preferred form in both (floats are cbor2's here
+    anyway); integers outside the 64-bit range, which cbor2 would write as bignums, and
+    text that is not valid Unicode (refused below) are left to the general path.
+    """
+    for key, item in mapping.items():
+        kind = type(item)
+        if type(key) is not str or (
+            kind not in _FLAT_SCALARS
+            if kind is not int
+            else not _NINT64_MIN <= item <= _UINT64_MAX
+        ):
+            return None
+    try:
+        return bytes(cbor2.dumps(mapping, canonical=True))
+    except (UnicodeError, ValueError, cbor2.CBOREncodeError):
+        return None
 
 
 def decode(data: bytes) -> Any:

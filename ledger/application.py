@@ -41,7 +41,7 @@ from credledger.ledger.credentials.signing import CredentialSigner
 from credledger.ledger.domain.achievement import Achievement
 from credledger.ledger.domain.acts import ADMIN, Act, acting
 from credledger.ledger.domain.aggregate import LedgerAggregate
-from credledger.ledger.domain.credential import REVOKED, SUSPENDED, Credential
+from credledger.ledger.domain.credential import Credential
 from credledger.ledger.domain.definition_names import existing_definition
 from credledger.ledger.domain.definitions import validate_definition
 from credledger.ledger.domain.endorsement import Endorsement
@@ -53,6 +53,7 @@ from credledger.ledger.domain.errors import (
     NotFoundError,
     RequestInvalidError,
 )
+from credledger.ledger.domain.events import kind_of
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.issuer_keys import KeyPeriod, key_periods
 from credledger.ledger.domain.ledger_identity import LedgerIdentity
@@ -1299,19 +1300,13 @@ class CredentialLedger(Application[UUID]):
         changes = []
         stored: Any
         for stored in self.events.get(credential_id):
-            name = type(stored).__name__
-            status = {
-                "Issued": "active",
-                "Suspended": SUSPENDED,
-                "Reinstated": "active",
-                "Revoked": REVOKED,
-            }.get(name)
-            if status is None:
+            kind = kind_of(stored)  # the registry says which events change the status
+            if kind.status is None:
                 continue
             changes.append(
                 StatusChange(
-                    status=status,
-                    event=f"Credential{name}",
+                    status=kind.status.status,
+                    event=kind.public_name,
                     time=stored.timestamp,
                     actor=getattr(stored, "actor", ""),
                     reason=getattr(stored, "reason", None),

@@ -5,10 +5,11 @@ eventsourcing recorder (any store), or on SQLite straight from the recorder's ta
 with a read-only cursor, which skips building a Notification and a UUID per row (the
 two readers are compared on the first and last event before the fast one is used).
 
-Leaves are recomputed by :func:`fast_leaf`, which gives the bytes of
-:func:`~credledger.ledger.log.leaves.leaf_for` with C-speed CBOR; ``leaf_for`` itself is
-the reference: it vouches for the fast path on the first event of every type, and
-decides every case where the fast leaf and the stored leaf differ.
+Leaves are recomputed with the one leaf codec (``ledger/log/leaves.py``): by
+:func:`fast_leaf` (its ``leaf_from_row``, which skips building a Notification and
+re-checking the stored state's encoding), vouched for by its reference ``leaf_for`` on
+the first event of every type; ``leaf_for`` decides every case where the fast leaf and
+the stored leaf differ.
 """
 
 from __future__ import annotations
@@ -19,17 +20,10 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-import cbor2
 from credledger.crypto.errors import CryptoError
 from credledger.ledger.audit.report import AuditSetupError, Discrepancy
-from credledger.ledger.domain.events import UnknownEventError, public_name
-from credledger.ledger.log.leaves import (
-    IDENTITY_EVENTS,
-    add_identity_fields,
-    commitment,
-    decode_leaf,
-    leaf_for,
-)
+from credledger.ledger.domain.events import UnknownEventError
+from credledger.ledger.log.leaves import decode_leaf, leaf_for, leaf_from_row
 from credledger.ledger.store.schema import EVENTS_FILE, STORED_EVENTS
 from credledger.ledger.store.settings import Settings
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Notification
@@ -163,47 +157,8 @@ def open_events(settings: Settings) -> EventReader:
 # -- leaves ------------------------------------------------------------------------------------
 
 
-_EVENT_NAMES: dict[str, str] = {}
-
-
-def _time(moment: Any) -> str:
-    """RFC 3339 in UTC with microseconds, as ``leaf_for`` writes it."""
-    text = str(moment.isoformat(timespec="microseconds"))
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def fast_leaf(seq: int, aggregate: str, version: int, topic: str, state: bytes) -> bytes:
-    """The leaf ``leaf_for`` gives for this event, with C-speed CBOR.
-
-    The leaf map's keys are short text strings, for which cbor2's canonical order
-    (length first) is RFC 8949's bytewise order, and its values are integers, text and
-    byte strings, which cbor2 writes in their preferred form; so the bytes are the same
-    (and :class:`LeafRecomputer` checks that they are).
-    """
-    event = _EVENT_NAMES.get(topic)
-    if event is None:
-        event = _EVENT_NAMES[topic] = public_name(topic)
-    fields = cbor2.loads(state)
-    alias = fields.get("log_alias")
-    leaf: dict[str, Any] = {
-        "seq": seq,
-        "event": event,
-        "aggregate": aggregate if alias is None else str(alias),
-        "version": version,
-        "time": _time(fields["timestamp"]),
-        "commitment": commitment(fields["salt"], state),
-    }
-    if event == "CredentialIssued" or event == "CredentialReissued":
-        if alias is None:
-            leaf["credential"] = fields.get("vc_id") or f"urn:uuid:{aggregate}"
-        leaf["digest"] = fields["digest"]
-    elif event == "StatusListPublished":
-        leaf["list"] = fields["list_url"]
-        leaf["list_version"] = fields["list_version"]
-        leaf["digest"] = fields["digest"]
-    elif event in IDENTITY_EVENTS:
-        add_identity_fields(leaf, fields)
-    return bytes(cbor2.dumps(leaf, canonical=True))
+fast_leaf = leaf_from_row
+"""The leaf of a stored row, from the one leaf codec without its reference checks."""
 
 
 class LeafRecomputer:

@@ -24,15 +24,17 @@ from uuid import UUID
 
 from credledger.crypto.jcs import canonicalize_bytes
 from credledger.ledger.audit.report import Discrepancy
-from credledger.ledger.domain.status_fold import STATUS_EVENTS, STATUS_TOPICS, GroupStatus
-from credledger.ledger.store.read_model import SCHEMA_VERSION, ReadModel
+from credledger.ledger.domain.events import STATUS_LIST_PUBLISHED, StatusEffect, kind_for_topic
+from credledger.ledger.domain.status_fold import STATUS_TOPICS, GroupStatus
+from credledger.ledger.store.read_model import ReadModel
+from credledger.ledger.store.read_model_schema import SCHEMA_VERSION
 from credledger.ledger.store.schema import POSITION, READ_MODEL_FILE
 from credledger.ledger.store.transcoder import CBORTranscoder, decode_deterministic
 from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.errors import StatusListError
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
-PUBLISHED_TOPIC = "credledger.ledger.status_lists:StatusList.Published"
+PUBLISHED_TOPIC = STATUS_LIST_PUBLISHED.topic
 BATCH = 1000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -41,20 +43,20 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class _Group:
     """A group's status changes in order, and its state after ``applied`` of them."""
 
-    changes: list[tuple[str, int]] = field(default_factory=list)
+    changes: list[tuple[StatusEffect, int]] = field(default_factory=list)
     state: GroupStatus = field(default_factory=GroupStatus)
 
     def state_after(self, count: int) -> GroupStatus | None:
         if count > len(self.changes):
             return None
         while self.state.changes < count:
-            name, index = self.changes[self.state.changes]
-            self.state.apply(name, index, at=_EPOCH)
+            effect, index = self.changes[self.state.changes]
+            self.state.apply(effect, index, at=_EPOCH)
         if self.state.changes == count:
             return self.state
         replay = GroupStatus()  # an older prefix (published while changes came in)
-        for name, index in self.changes[:count]:
-            replay.apply(name, index, at=_EPOCH)
+        for effect, index in self.changes[:count]:
+            replay.apply(effect, index, at=_EPOCH)
         return replay
 
 
@@ -76,13 +78,13 @@ def check_status_lists(recorder: ApplicationRecorder) -> int:
     lists: dict[UUID, tuple[UUID, str]] = {}
     checked = 0
     position = 0
-    topics = (*STATUS_TOPICS, PUBLISHED_TOPIC)
-    while batch := recorder.select_notifications(position + 1, BATCH, topics=topics):
+    wanted = (*STATUS_TOPICS, PUBLISHED_TOPIC)
+    while batch := recorder.select_notifications(position + 1, BATCH, topics=wanted):
         for n in batch:
             position = n.id
             aggregate = UUID(str(n.originator_id))
-            name = n.topic.rsplit(":", 1)[-1]
-            if name in STATUS_EVENTS:
+            effect = kind_for_topic(n.topic).status
+            if effect is not None and effect.changes_bits:
                 if aggregate not in slots:
                     slot = _first_state(recorder, aggregate).get("status_slot")
                     slots[aggregate] = (
@@ -90,7 +92,7 @@ def check_status_lists(recorder: ApplicationRecorder) -> int:
                     )
                 owner = slots[aggregate]
                 if owner is not None:
-                    groups.setdefault(owner[0], _Group()).changes.append((name, owner[1]))
+                    groups.setdefault(owner[0], _Group()).changes.append((effect, owner[1]))
                 continue
             if aggregate not in lists:
                 opened = _first_state(recorder, aggregate)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from credledger.ledger.domain.events import KeyEffect, kind_of
+
 
 @dataclass
 class KeyPeriod:
@@ -41,20 +43,16 @@ def key_periods(events: Iterable[Any]) -> dict[str, KeyPeriod]:
     periods: dict[str, KeyPeriod] = {}
     active: str | None = None
     for event in events:
-        name = type(event).__name__
-        moment = event.timestamp
-        if name == "Registered":
-            active = event.key_id
-            periods[event.key_id] = KeyPeriod(event.key_id, since=moment)
-        elif name == "SigningKeyRotated":
+        effect, moment = kind_of(event).keys, event.timestamp
+        if effect is KeyEffect.ACTIVATED:
             if active is not None and periods[active].until is None:
                 periods[active].until = moment
             active = event.key_id
             periods[event.key_id] = KeyPeriod(event.key_id, since=moment)
-        elif name == "SigningKeyRetired":
+        elif effect is KeyEffect.RETIRED:
             period = periods[event.key_id]
             if period.until is None:
                 period.until = moment
-        elif name == "SigningKeyCompromised":
+        elif effect is KeyEffect.COMPROMISED:
             periods[event.key_id].compromised_at = moment
     return periods

@@ -21,26 +21,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from credledger.ledger.domain.events import (
+    PURPOSE_REVOCATION,
+    StatusEffect,
+    changes_bits,
+    kind_of,
+    topics,
+)
 from eventsourcing.persistence import Notification
 
 BATCH = 500
 
-SUSPENDED = "Credential.Suspended"
-REINSTATED = "Credential.Reinstated"
-REVOKED = "Credential.Revoked"
-WITHDRAWN = "Endorsement.Withdrawn"
-STATUS_EVENTS = (SUSPENDED, REINSTATED, REVOKED, WITHDRAWN)
-"""Event names (``Class.Event``) that change a bit of some status list."""
-
-STATUS_TOPICS = tuple(
-    f"credledger.ledger.{module}:{name}"
-    for module, name in (
-        ("credential", SUSPENDED),
-        ("credential", REINSTATED),
-        ("credential", REVOKED),
-        ("endorsement", WITHDRAWN),
-    )
-)
+STATUS_TOPICS = topics(changes_bits)
+"""The stored topics of the events that change a bit of some status list."""
 
 
 @dataclass(frozen=True)
@@ -65,24 +58,24 @@ class GroupStatus:
     number: int = 0
 
     def indices(self, purpose: str) -> set[int]:
-        return self.revoked if purpose == "revocation" else self.suspended
+        return self.revoked if purpose == PURPOSE_REVOCATION else self.suspended
 
-    def apply(self, name: str, index: int, at: datetime) -> None:
-        """One status change, as the credential's state machine defines it: a revoked
-        credential is no longer shown suspended; a withdrawn endorsement is revoked."""
-        if name == SUSPENDED:
-            self.suspended.add(index)
-        elif name == REINSTATED:
-            self.suspended.discard(index)
-        else:  # REVOKED or WITHDRAWN
-            self.revoked.add(index)
-            self.suspended.discard(index)
+    def apply(self, effect: StatusEffect, index: int, at: datetime) -> None:
+        """One status change, as the event registry defines its effect (a revoked
+        credential is no longer shown suspended; a withdrawn endorsement is revoked)."""
+        for purpose in effect.sets:
+            self.indices(purpose).add(index)
+        for purpose in effect.clears:
+            self.indices(purpose).discard(index)
         self.changes += 1
         self.changed_at = at
 
 
-def event_name(event: Any) -> str:
-    return str(type(event).__qualname__)
+def bit_effect(event: Any) -> StatusEffect | None:
+    """What ``event`` does to a status list bit (None: nothing); an event the registry
+    does not know is an error."""
+    effect = kind_of(event).status
+    return effect if effect is not None and effect.changes_bits else None
 
 
 class StatusFold:
@@ -124,8 +117,8 @@ class StatusFold:
                     return
 
     def _apply(self, event: Any) -> None:
-        name = event_name(event)
-        if name not in STATUS_EVENTS:
+        effect = bit_effect(event)
+        if effect is None:
             return
         owner = self._slot_of(event.originator_id)
         if owner is None:  # a credential given to the VC API without a status entry
@@ -133,7 +126,7 @@ class StatusFold:
         status = self._groups.setdefault(owner.group, GroupStatus())
         status.issuer_id = owner.issuer_id
         status.number = owner.number
-        status.apply(name, owner.index, event.timestamp)
+        status.apply(effect, owner.index, event.timestamp)
         self._dirty.add(owner.group)
 
     def group(self, group: UUID) -> GroupStatus:

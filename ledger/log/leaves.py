@@ -1,9 +1,12 @@
 """Merkle leaves: what the public log says about each stored event, and no personal data.
 
-A leaf is the deterministic CBOR of a small map. The event's stored bytes are only
-committed to, as SHA-256(salt || stored state), with the random salt taken from the
-event itself; so the leaf reveals nothing guessable, and anyone holding the stored
-event can recompute it exactly (which is what ``credledger audit`` does).
+This is the one leaf codec: the transparency log writes leaves with it and the audit
+recomputes them with it. A leaf is the deterministic CBOR (``credledger.crypto.cbor``,
+RFC 8949 §4.2.1) of a small map. The event's stored bytes are only committed to, as
+SHA-256(salt || stored state), with the random salt taken from the event itself; so the
+leaf reveals nothing guessable, and anyone holding the stored event can recompute it
+exactly (which is what ``credledger audit`` does). Which fields a leaf adds, and its
+``"event"`` name, come from the event registry (``ledger/domain/events.py``).
 
 Events about one learner's award (credentials, status slots, recognitions) carry a
 random ``log_alias``: their leaf names that instead of the aggregate, and an issuance
@@ -15,58 +18,102 @@ id, and the VC id in ``"credential"``): nothing recorded is rewritten.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+import cbor2
 from credledger.crypto import cbor
-from credledger.ledger.domain.events import public_name
+from credledger.ledger.domain.events import EventKind, LeafFields, kind_for_topic
 from credledger.ledger.store.transcoder import decode_deterministic
 from eventsourcing.persistence import Notification
 
-
-def _rfc3339(moment: Any) -> str:
-    return str(moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+__all__ = [
+    "commitment",
+    "decode_leaf",
+    "encode_leaf",
+    "leaf_for",
+    "leaf_from_row",
+    "leaf_map",
+]
 
 
 def commitment(salt: bytes, state: bytes) -> bytes:
     return hashlib.sha256(salt + state).digest()
 
 
-def leaf_for(seq: int, notification: Notification) -> bytes:
-    """The leaf bytes for the event stored as ``notification``, at leaf index ``seq``."""
-    state = decode_deterministic(notification.state)
-    event = public_name(notification.topic)
-    alias = state.get("log_alias")
+def _rfc3339(moment: datetime) -> str:
+    """RFC 3339 in UTC with microseconds (``...T12:00:00.000000Z``)."""
+    if moment.tzinfo is UTC and moment.year >= 1000:  # every stored time; isoformat is faster
+        return moment.isoformat(timespec="microseconds")[:-6] + "Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def leaf_map(
+    seq: int,
+    kind: EventKind,
+    aggregate: str,
+    version: int,
+    fields: Mapping[str, Any],
+    stored: bytes,
+) -> dict[str, Any]:
+    """The map a leaf encodes, for an event of ``kind`` at leaf index ``seq``.
+
+    ``fields`` is the decoded stored state, ``stored`` its bytes; ``aggregate`` is the
+    aggregate id as UUID text.
+    """
+    alias = fields.get("log_alias") if kind.aliased else None
     leaf: dict[str, Any] = {
         "seq": seq,
-        "event": event,
-        "aggregate": str(notification.originator_id if alias is None else alias),
-        "version": notification.originator_version,
-        "time": _rfc3339(state["timestamp"]),
-        "commitment": commitment(state["salt"], notification.state),
+        "event": kind.public_name,
+        "aggregate": aggregate if alias is None else str(alias),
+        "version": version,
+        "time": _rfc3339(fields["timestamp"]),
+        "commitment": commitment(fields["salt"], stored),
     }
-    if event == "CredentialIssued" or event == "CredentialReissued":
+    if kind.leaf is LeafFields.ISSUANCE:
         if alias is None:  # recorded before aliases: the leaf it always had
-            leaf["credential"] = state.get("vc_id") or f"urn:uuid:{notification.originator_id}"
-        leaf["digest"] = state["digest"]
-    elif event == "StatusListPublished":
-        leaf["list"] = state["list_url"]
-        leaf["list_version"] = state["list_version"]
-        leaf["digest"] = state["digest"]
-    elif event in IDENTITY_EVENTS:
-        add_identity_fields(leaf, state)
+            leaf["credential"] = fields.get("vc_id") or f"urn:uuid:{aggregate}"
+        leaf["digest"] = fields["digest"]
+    elif kind.leaf is LeafFields.STATUS_LIST:
+        leaf["list"] = fields["list_url"]
+        leaf["list_version"] = fields["list_version"]
+        leaf["digest"] = fields["digest"]
+    elif kind.leaf is LeafFields.IDENTITY:
+        # The ledger's identity is public: a monitor reading the log learns of every
+        # base URL the ledger has had.
+        if "log_origin" in fields:
+            leaf["origin"] = fields["log_origin"]
+        leaf["base_url"] = fields["base_url"]
+    return leaf
+
+
+def encode_leaf(leaf: dict[str, Any]) -> bytes:
+    """The leaf's bytes: the deterministic CBOR of its map."""
     return cbor.encode(leaf)
 
 
-IDENTITY_EVENTS = frozenset({"LedgerCreated", "LedgerIdentityAdopted", "PublicBaseUrlMoved"})
+def leaf_for(seq: int, notification: Notification) -> bytes:
+    """The leaf bytes for the event stored as ``notification``, at leaf index ``seq``.
+
+    The reference: the stored state must be deterministic CBOR (else EventEncodingError),
+    and an event the registry does not know raises UnknownEventError.
+    """
+    kind = kind_for_topic(notification.topic)
+    state = bytes(notification.state)
+    fields = decode_deterministic(state)
+    aggregate = str(notification.originator_id)
+    return encode_leaf(
+        leaf_map(seq, kind, aggregate, notification.originator_version, fields, state)
+    )
 
 
-def add_identity_fields(leaf: dict[str, Any], state: dict[str, Any]) -> None:
-    """The ledger's identity is public: its leaves say the origin and base URL in clear,
-    so a monitor reading the log learns of every base URL the ledger has had."""
-    if "log_origin" in state:
-        leaf["origin"] = state["log_origin"]
-    leaf["base_url"] = state["base_url"]
+def leaf_from_row(seq: int, aggregate: str, version: int, topic: str, state: bytes) -> bytes:
+    """The leaf :func:`leaf_for` gives for this event, from a stored row, without building
+    a Notification or checking that the state is deterministic (an audit's fast path; the
+    audit asks :func:`leaf_for` wherever the two could differ)."""
+    fields = cbor2.loads(state)
+    return encode_leaf(leaf_map(seq, kind_for_topic(topic), aggregate, version, fields, state))
 
 
 def decode_leaf(data: bytes) -> dict[str, Any]:

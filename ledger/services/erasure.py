@@ -26,35 +26,16 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from credledger.ledger.domain.aggregate import LedgerAggregate
+from credledger.ledger.domain.erasure import Erasure
 from credledger.ledger.domain.errors import ConflictError, ForbiddenError
 from credledger.ledger.domain.recipients import Recipient, parse_recipient
 from credledger.ledger.domain.recognition import Recognition
 from credledger.ledger.store.vault import SubjectErasedError
-from eventsourcing.domain import event
 
 if TYPE_CHECKING:
     from credledger.ledger.application import CredentialLedger
     from credledger.ledger.domain.acts import Act
     from credledger.ledger.domain.credential import Credential
-
-
-class Erasure(LedgerAggregate):
-    """An institution erased one learner's personal data (who, it does not say)."""
-
-    TOPIC = "credledger.ledger.erasure:Erasure"
-
-    class Event(LedgerAggregate.Event):
-        TOPIC = "credledger.ledger.erasure:Erasure.Event"
-
-    class Created(Event, LedgerAggregate.Created):
-        TOPIC = "credledger.ledger.erasure:Erasure.Created"
-
-    @event("Recorded", topic="credledger.ledger.erasure:Erasure.Recorded")
-    def __init__(self, issuer_id: UUID, credentials: list[UUID], copies: int) -> None:
-        self.issuer_id = issuer_id
-        self.credentials = credentials
-        self.copies = copies
 
 
 @dataclass(frozen=True)

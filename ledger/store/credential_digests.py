@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from uuid import UUID
 
-from credledger.ledger.domain.events import PUBLIC_NAMES
+from credledger.ledger.domain.events import CREDENTIAL_ISSUED, LeafFields, topics
 from credledger.ledger.store.schema import (
     CREDENTIAL_DIGESTS,
     CREDENTIAL_SUBJECTS,
@@ -34,12 +34,10 @@ from credledger.ledger.store.transcoder import decode_deterministic
 from eventsourcing.persistence import Notification
 
 BATCH = 1000
-_ISSUED = next(topic for topic, name in PUBLIC_NAMES.items() if name == "CredentialIssued")
-_ISSUANCES = frozenset(
-    topic
-    for topic, name in PUBLIC_NAMES.items()
-    if name in ("CredentialIssued", "CredentialReissued")
-)
+_ISSUANCES = frozenset(topics(lambda kind: kind.leaf is LeafFields.ISSUANCE))
+"""The events whose leaf shows a signed credential's digest (issuance and re-issuance)."""
+_ISSUED = CREDENTIAL_ISSUED.topic
+"""The first issuance, which names the credential's issuer and subject."""
 
 
 class CredentialDigests:
@@ -82,7 +80,7 @@ class CredentialDigests:
                         return read
                     rows, subjects = [], []
                     for n in batch:
-                        topic = n.topic.rpartition(":")[2]
+                        topic = n.topic
                         if topic not in _ISSUANCES:
                             continue
                         state = decode_deterministic(n.state)

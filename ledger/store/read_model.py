@@ -2,8 +2,9 @@
 
 Each batch of notifications is applied in one SQLite transaction together with the
 position reached, so a crash never applies an event twice or skips one: the model
-catches up from where it stopped. Its rows depend only on the events (no clock, no
-autoincrement), so a rebuild from the events gives identical tables.
+catches up from where it stopped. The tables are in ``read_model_schema.py``, how each
+event changes them in ``read_model_projection.py``; this module keeps them up to date
+and answers the queries.
 """
 
 from __future__ import annotations
@@ -17,21 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from credledger.crypto.keys import did_key_from_public_key, public_key_from_multibase
-from credledger.ledger.store.schema import READ_MODEL_FTS_COLUMNS, READ_MODEL_TABLES
+from credledger.ledger.store.read_model_projection import Projection
+from credledger.ledger.store.read_model_schema import create_tables, drop_all
 from eventsourcing.persistence import Mapper, Notification
 
 BATCH = 500
-SCHEMA_VERSION = 2
-"""Bumped when the tables change; a model of another version is rebuilt from the events."""
 _WORD = re.compile(r"\w+")
-
-TABLES = READ_MODEL_TABLES
-FTS_COLUMNS = READ_MODEL_FTS_COLUMNS
-
-
-def _time(event: Any) -> str:
-    return str(event.timestamp.isoformat())
 
 
 class ReadModel:
@@ -45,70 +37,15 @@ class ReadModel:
         conn.execute("PRAGMA synchronous = NORMAL")
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
-        self._create()
-        self.handlers: dict[str, Callable[[Any], None]] = {
-            "Issuer.Registered": self._issuer_registered,
-            "Issuer.ProfileUpdated": self._issuer_profile_updated,
-            "Issuer.SigningKeyRotated": self._issuer_key_rotated,
-            "Achievement.Defined": self._achievement_defined,
-            "Achievement.Revised": self._achievement_revised,
-            "Achievement.Archived": self._achievement_archived,
-            "Credential.Issued": self._credential_issued,
-            "StatusSlot.Claimed": self._slot_claimed,
-            "Credential.Suspended": self._credential_status("suspended"),
-            "Credential.Reinstated": self._credential_status("active"),
-            "Credential.Revoked": self._credential_status("revoked"),
-            "Endorsement.Endorsed": self._endorsed,
-            "Endorsement.Withdrawn": self._withdrawn("endorsements"),
-            "Recognition.Recorded": self._recognition_recorded,
-            "Recognition.Withdrawn": self._withdrawn("recognitions"),
-        }
-
-    def _create(self) -> None:
+        self.projection = Projection(self.db)
         with self._lock:
-            if self._stored_schema() != SCHEMA_VERSION:
-                self._drop_all()
-            for name, columns in TABLES.items():
-                if not self.db[name].exists():
-                    self.db[name].create(columns, pk="id")  # type: ignore[union-attr]
-            if not self.db["achievements_fts"].exists():
-                self.db["achievements"].enable_fts(FTS_COLUMNS, create_triggers=True)  # type: ignore[union-attr]
-            self.db["credentials"].create_index(["issuer_id"], if_not_exists=True)  # type: ignore[union-attr]
-            self.db["recognitions"].create_index(["credential_id"], if_not_exists=True)  # type: ignore[union-attr]
-            self.db["credentials"].create_index(  # type: ignore[union-attr]
-                ["status_group", "status"], if_not_exists=True
-            )
-            if not self.db["position"].exists():
-                self.db["position"].create({"name": str, "notification_id": int}, pk="name")  # type: ignore[union-attr]
-                self.db["position"].insert(  # type: ignore[union-attr]
-                    {"name": "schema", "notification_id": SCHEMA_VERSION}
-                )
-
-    def _stored_schema(self) -> int | None:
-        """The version of the tables on disk: None for a new file, 1 before versions."""
-        names = set(self.db.table_names())
-        if not names:
-            return None
-        if "position" not in names:
-            return 1
-        rows = list(self.db.query("SELECT notification_id FROM position WHERE name = 'schema'"))
-        return int(rows[0]["notification_id"]) if rows else 1
-
-    def _drop_all(self) -> None:
-        conn = self.db.conn
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-        ).fetchall():
-            conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-        for name in self.db.table_names():
-            if not name.startswith("achievements_fts_"):
-                conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+            create_tables(self.db)
 
     def rebuild(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
         """Throw the tables away and apply every event again (repairs a damaged model)."""
         with self._lock:
-            self._drop_all()
-            self._create()
+            drop_all(self.db)
+            create_tables(self.db)
             return self.catch_up(select)
 
     @property
@@ -144,162 +81,7 @@ class ReadModel:
                 applied += len(batch)
 
     def apply(self, notification: Notification) -> None:
-        event = self.mapper.to_domain_event(notification)
-        handler = self.handlers.get(type(event).__qualname__)
-        if handler is not None:
-            handler(event)
-
-    # -- handlers ------------------------------------------------------------------------
-    def _issuer_registered(self, e: Any) -> None:
-        self.db["issuers"].insert(  # type: ignore[union-attr]
-            {
-                "id": str(e.originator_id),
-                "name": e.name,
-                "url": e.url,
-                "email": e.email,
-                "did": did_key_from_public_key(public_key_from_multibase(e.public_key_multibase)),
-                "registered_at": _time(e),
-            }
-        )
-
-    def _issuer_profile_updated(self, e: Any) -> None:
-        changes = {k: v for k, v in e.changes.items() if k in ("name", "url", "email")}
-        if changes:
-            self.db["issuers"].update(str(e.originator_id), changes)  # type: ignore[union-attr]
-
-    def _issuer_key_rotated(self, e: Any) -> None:
-        did = did_key_from_public_key(public_key_from_multibase(e.public_key_multibase))
-        self.db["issuers"].update(str(e.originator_id), {"did": did})  # type: ignore[union-attr]
-
-    @staticmethod
-    def _achievement_row(definition: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "name": definition["name"],
-            "description": definition["description"],
-            "criteria": definition["criteria"],
-            "variant": definition["variant"],
-            "language": definition.get("language"),
-            "ects": str(definition["ects"]) if "ects" in definition else None,
-            "sbu": definition.get("sbu"),
-            "eqf_level": definition.get("eqf_level"),
-            "learning_outcomes": "\n".join(definition.get("learning_outcomes", [])),
-        }
-
-    def _achievement_defined(self, e: Any) -> None:
-        self.db["achievements"].insert(  # type: ignore[union-attr]
-            {
-                "id": str(e.originator_id),
-                "issuer_id": str(e.issuer_id),
-                **self._achievement_row(e.definition),
-                "archived": 0,
-                "defined_at": _time(e),
-                "revised_at": None,
-            }
-        )
-
-    def _achievement_revised(self, e: Any) -> None:
-        self.db["achievements"].update(  # type: ignore[union-attr]
-            str(e.originator_id), {**self._achievement_row(e.definition), "revised_at": _time(e)}
-        )
-
-    def _achievement_archived(self, e: Any) -> None:
-        self.db["achievements"].update(str(e.originator_id), {"archived": 1})  # type: ignore[union-attr]
-
-    def _credential_issued(self, e: Any) -> None:
-        slot = e.status_slot or {}
-        self.db["credentials"].insert(  # type: ignore[union-attr]
-            {
-                "status_group": str(slot["group"]) if slot else None,
-                "status_index": slot.get("index"),
-                "id": str(e.originator_id),
-                "issuer_id": str(e.issuer_id),
-                "achievement_id": str(e.achievement_id) if e.achievement_id else None,
-                "status": "active",
-                "awarded_at": e.awarded_at.isoformat(),
-                "valid_until": e.valid_until.isoformat() if e.valid_until else None,
-                "changed_at": _time(e),
-                "reason": None,
-            }
-        )
-
-    def _credential_status(self, status: str) -> Callable[[Any], None]:
-        def handler(e: Any) -> None:
-            credential_id = str(e.originator_id)
-            self.db["credentials"].update(  # type: ignore[union-attr]
-                credential_id, {"status": status, "changed_at": _time(e), "reason": e.reason}
-            )
-            self.db.execute(
-                "UPDATE status_groups SET changes = changes + 1, changed_at = ? WHERE id = "
-                "(SELECT status_group FROM credentials WHERE id = ?)",
-                [_time(e), credential_id],
-            )
-
-        return handler
-
-    def _slot_claimed(self, e: Any) -> None:
-        group = str(e.group)
-        issuer_id = e.actor
-        rows = list(self.db.query("SELECT id FROM status_groups WHERE id = ?", [group]))
-        if rows:
-            self.db.execute("UPDATE status_groups SET claimed = claimed + 1 WHERE id = ?", [group])
-            return
-        number = int(e.number)
-        self.db["status_groups"].insert(  # type: ignore[union-attr]
-            {
-                "id": group,
-                "issuer_id": issuer_id,
-                "number": number,
-                "claimed": 1,
-                "changes": 0,
-                "changed_at": _time(e),
-            }
-        )
-        for purpose, list_uuid in e.lists.items():
-            self.db["status_lists"].insert(  # type: ignore[union-attr]
-                {
-                    "id": str(list_uuid),
-                    "group_id": group,
-                    "purpose": purpose,
-                    "issuer_id": issuer_id,
-                }
-            )
-
-    def _endorsed(self, e: Any) -> None:
-        self.db["endorsements"].insert(  # type: ignore[union-attr]
-            {
-                "id": str(e.originator_id),
-                "endorser_id": str(e.endorser_id),
-                "subject_kind": e.subject_kind,
-                "subject_id": str(e.subject_id),
-                "endorsed_at": _time(e),
-                "withdrawn": 0,
-                "status_group": str(slot["group"])
-                if (slot := getattr(e, "status_slot", None))
-                else None,
-                "status_index": slot.get("index") if slot else None,
-            }
-        )
-
-    def _recognition_recorded(self, e: Any) -> None:
-        self.db["recognitions"].insert(  # type: ignore[union-attr]
-            {
-                "id": str(e.originator_id),
-                "institution_id": str(e.institution_id),
-                "credential_id": e.credential_id,
-                "credential_issuer": e.credential_issuer,
-                "decision": e.decision,
-                "ects": str(e.ects) if e.ects is not None else None,
-                "exemption": e.exemption,
-                "recorded_at": _time(e),
-                "withdrawn": 0,
-            }
-        )
-
-    def _withdrawn(self, table: str) -> Callable[[Any], None]:
-        def handler(e: Any) -> None:
-            self.db[table].update(str(e.originator_id), {"withdrawn": 1})  # type: ignore[union-attr]
-
-        return handler
+        self.projection.apply(self.mapper.to_domain_event(notification))
 
     # -- queries -------------------------------------------------------------------------
     def search_achievements(

@@ -1,0 +1,197 @@
+"""How each event changes the read model's rows (one handler per event kind).
+
+Rows depend only on the events (no clock, no autoincrement), so a rebuild from the
+events gives identical tables. Which events a handler takes is said by the event
+registry's kinds, and a credential's status by the kind's status effect; an event the
+registry does not know is an error, not skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlite_utils
+from credledger.crypto.keys import did_key_from_public_key, public_key_from_multibase
+from credledger.ledger.domain import events as kinds
+from credledger.ledger.domain.events import EventKind, kind_of
+
+
+def _time(event: Any) -> str:
+    return str(event.timestamp.isoformat())
+
+
+def _achievement_row(definition: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": definition["name"],
+        "description": definition["description"],
+        "criteria": definition["criteria"],
+        "variant": definition["variant"],
+        "language": definition.get("language"),
+        "ects": str(definition["ects"]) if "ects" in definition else None,
+        "sbu": definition.get("sbu"),
+        "eqf_level": definition.get("eqf_level"),
+        "learning_outcomes": "\n".join(definition.get("learning_outcomes", [])),
+    }
+
+
+class Projection:
+    """Applies one event at a time to the read model's tables (in the caller's transaction)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.handlers: dict[EventKind, Callable[[Any], None]] = {
+            kinds.ISSUER_REGISTERED: self._issuer_registered,
+            kinds.ISSUER_PROFILE_UPDATED: self._issuer_profile_updated,
+            kinds.ISSUER_SIGNING_KEY_ROTATED: self._issuer_key_rotated,
+            kinds.ACHIEVEMENT_DEFINED: self._achievement_defined,
+            kinds.ACHIEVEMENT_REVISED: self._achievement_revised,
+            kinds.ACHIEVEMENT_ARCHIVED: self._achievement_archived,
+            kinds.CREDENTIAL_ISSUED: self._credential_issued,
+            kinds.STATUS_SLOT_CLAIMED: self._slot_claimed,
+            kinds.CREDENTIAL_SUSPENDED: self._credential_status,
+            kinds.CREDENTIAL_REINSTATED: self._credential_status,
+            kinds.CREDENTIAL_REVOKED: self._credential_status,
+            kinds.ENDORSEMENT_ENDORSED: self._endorsed,
+            kinds.ENDORSEMENT_WITHDRAWN: self._withdrawn("endorsements"),
+            kinds.RECOGNITION_RECORDED: self._recognition_recorded,
+            kinds.RECOGNITION_WITHDRAWN: self._withdrawn("recognitions"),
+        }
+
+    def apply(self, event: Any) -> None:
+        handler = self.handlers.get(kind_of(event))
+        if handler is not None:
+            handler(event)
+
+    def _issuer_registered(self, e: Any) -> None:
+        self.db["issuers"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "name": e.name,
+                "url": e.url,
+                "email": e.email,
+                "did": did_key_from_public_key(public_key_from_multibase(e.public_key_multibase)),
+                "registered_at": _time(e),
+            }
+        )
+
+    def _issuer_profile_updated(self, e: Any) -> None:
+        changes = {k: v for k, v in e.changes.items() if k in ("name", "url", "email")}
+        if changes:
+            self.db["issuers"].update(str(e.originator_id), changes)  # type: ignore[union-attr]
+
+    def _issuer_key_rotated(self, e: Any) -> None:
+        did = did_key_from_public_key(public_key_from_multibase(e.public_key_multibase))
+        self.db["issuers"].update(str(e.originator_id), {"did": did})  # type: ignore[union-attr]
+
+    def _achievement_defined(self, e: Any) -> None:
+        self.db["achievements"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "issuer_id": str(e.issuer_id),
+                **_achievement_row(e.definition),
+                "archived": 0,
+                "defined_at": _time(e),
+                "revised_at": None,
+            }
+        )
+
+    def _achievement_revised(self, e: Any) -> None:
+        self.db["achievements"].update(  # type: ignore[union-attr]
+            str(e.originator_id), {**_achievement_row(e.definition), "revised_at": _time(e)}
+        )
+
+    def _achievement_archived(self, e: Any) -> None:
+        self.db["achievements"].update(str(e.originator_id), {"archived": 1})  # type: ignore[union-attr]
+
+    def _credential_issued(self, e: Any) -> None:
+        slot = e.status_slot or {}
+        self.db["credentials"].insert(  # type: ignore[union-attr]
+            {
+                "status_group": str(slot["group"]) if slot else None,
+                "status_index": slot.get("index"),
+                "id": str(e.originator_id),
+                "issuer_id": str(e.issuer_id),
+                "achievement_id": str(e.achievement_id) if e.achievement_id else None,
+                "status": kind_of(e).status_after,
+                "awarded_at": e.awarded_at.isoformat(),
+                "valid_until": e.valid_until.isoformat() if e.valid_until else None,
+                "changed_at": _time(e),
+                "reason": None,
+            }
+        )
+
+    def _credential_status(self, e: Any) -> None:
+        """A suspension, reinstatement or revocation: the status its kind says it leaves."""
+        credential_id = str(e.originator_id)
+        status = {"status": kind_of(e).status_after, "changed_at": _time(e), "reason": e.reason}
+        self.db["credentials"].update(credential_id, status)  # type: ignore[union-attr]
+        self.db.execute(
+            "UPDATE status_groups SET changes = changes + 1, changed_at = ? WHERE id = "
+            "(SELECT status_group FROM credentials WHERE id = ?)",
+            [_time(e), credential_id],
+        )
+
+    def _slot_claimed(self, e: Any) -> None:
+        group = str(e.group)
+        issuer_id = e.actor
+        rows = list(self.db.query("SELECT id FROM status_groups WHERE id = ?", [group]))
+        if rows:
+            self.db.execute("UPDATE status_groups SET claimed = claimed + 1 WHERE id = ?", [group])
+            return
+        number = int(e.number)
+        self.db["status_groups"].insert(  # type: ignore[union-attr]
+            {
+                "id": group,
+                "issuer_id": issuer_id,
+                "number": number,
+                "claimed": 1,
+                "changes": 0,
+                "changed_at": _time(e),
+            }
+        )
+        for purpose, list_uuid in e.lists.items():
+            self.db["status_lists"].insert(  # type: ignore[union-attr]
+                {
+                    "id": str(list_uuid),
+                    "group_id": group,
+                    "purpose": purpose,
+                    "issuer_id": issuer_id,
+                }
+            )
+
+    def _endorsed(self, e: Any) -> None:
+        slot = getattr(e, "status_slot", None)
+        self.db["endorsements"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "endorser_id": str(e.endorser_id),
+                "subject_kind": e.subject_kind,
+                "subject_id": str(e.subject_id),
+                "endorsed_at": _time(e),
+                "withdrawn": 0,
+                "status_group": str(slot["group"]) if slot else None,
+                "status_index": slot.get("index") if slot else None,
+            }
+        )
+
+    def _recognition_recorded(self, e: Any) -> None:
+        self.db["recognitions"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "institution_id": str(e.institution_id),
+                "credential_id": e.credential_id,
+                "credential_issuer": e.credential_issuer,
+                "decision": e.decision,
+                "ects": str(e.ects) if e.ects is not None else None,
+                "exemption": e.exemption,
+                "recorded_at": _time(e),
+                "withdrawn": 0,
+            }
+        )
+
+    def _withdrawn(self, table: str) -> Callable[[Any], None]:
+        def handler(e: Any) -> None:
+            self.db[table].update(str(e.originator_id), {"withdrawn": 1})  # type: ignore[union-attr]
+
+        return handler
