@@ -92,9 +92,7 @@ def _flat_map(mapping: dict[Any, Any]) -> bytes | None:
     for key, item in mapping.items():
         kind = type(item)
         if type(key) is not str or (
-            kind not in _FLAT_SCALARS
-            if kind is not int
-            else not _NINT64_MIN <= item <= _UINT64_MAX
+            kind not in _FLAT_SCALARS if kind is not int else not _NINT64_MIN <= item <= _UINT64_MAX
         ):
             return None
     try:
