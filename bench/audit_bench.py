@@ -42,7 +42,8 @@ from credledger.ledger.log.leaves import leaf_for
 from credledger.ledger.log.transparency_log import TransparencyLog
 from credledger.ledger.store.settings import Settings
 from credledger.ledger.store.tree_sqlite import SQLiteTreeStore
-from credledger.ledger.verify.bundle import dump_json, load_bundle, verify_bundle
+from credledger.ledger.verify.bundle import verify_bundle
+from credledger.ledger.verify.bundle_file import dump_json, load_bundle
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 

@@ -15,17 +15,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from credledger.ledger.verify.bundle import (
+from credledger.ledger.verify.bundle import BundleReport, verify_bundle
+from credledger.ledger.verify.bundle_errors import (
     BundleError,
-    BundleReport,
     IssuerUnreachableError,
     NotABundleError,
     UnvouchedLogError,
-    dump_cbor,
-    dump_json,
-    load_bundle,
-    verify_bundle,
 )
+from credledger.ledger.verify.bundle_file import dump_cbor, dump_json, load_bundle
 from credledger.ledger.verify.did_web import DidResolutionError
 from credledger.ledger.verify.fetch_session import FetchSession
 from credledger.ledger.verify.guarded_fetch import GuardedFetcher

@@ -25,13 +25,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from credledger.ledger.verify.bundle import (
+from credledger.ledger.verify.bundle import credledger_base_url, loader_for, verify_issuance
+from credledger.ledger.verify.bundle_errors import (
     BundleError,
     IssuerUnreachableError,
     UnvouchedLogError,
-    credledger_base_url,
-    loader_for,
-    verify_issuance,
 )
 from credledger.ledger.verify.fetch_session import FetchSession, SharedFetchCache
 from credledger.ledger.verify.guarded_fetch import FetchError, GuardedFetcher

@@ -13,13 +13,9 @@ from credledger.crypto.jcs import canonicalize_bytes
 from credledger.ledger.domain.acts import ADMIN, Act, acting
 from credledger.ledger.domain.credential import Credential
 from credledger.ledger.store.transcoder import encode_deterministic
-from credledger.ledger.verify.bundle import (
-    UntrustedKeyError,
-    UnvouchedLogError,
-    dump_json,
-    load_bundle,
-    verify_bundle,
-)
+from credledger.ledger.verify.bundle import verify_bundle
+from credledger.ledger.verify.bundle_errors import UntrustedKeyError, UnvouchedLogError
+from credledger.ledger.verify.bundle_file import dump_json, load_bundle
 
 from .cli_helpers import clean_environment, run
 from .ledger_server import add_school, award, live_ledger, open_ledger, signed_credential

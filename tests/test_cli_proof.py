@@ -13,17 +13,16 @@ import httpx
 import pytest
 from credledger.crypto import cbor
 from credledger.ledger.domain.acts import ADMIN, Act
-from credledger.ledger.verify.bundle import (
+from credledger.ledger.verify.bundle import verify_bundle
+from credledger.ledger.verify.bundle_errors import (
     BundleError,
     CredentialInvalidError,
     LeafMismatchError,
     MalformedBundleError,
     ProofFailedError,
     UntrustedKeyError,
-    dump_json,
-    load_bundle,
-    verify_bundle,
 )
+from credledger.ledger.verify.bundle_file import dump_json, load_bundle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

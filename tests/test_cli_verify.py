@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from credledger.ledger.domain.acts import Act
-from credledger.ledger.verify.bundle import dump_json, loader_for
+from credledger.ledger.verify.bundle import loader_for
+from credledger.ledger.verify.bundle_file import dump_json
 from credledger.ledger.verify.fetch_session import FetchSession, SharedFetchCache
 from credledger.ledger.verify.guarded_fetch import GuardedFetcher
 from credledger.ledger.verify.verifier import CredentialVerifier

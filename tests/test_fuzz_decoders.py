@@ -51,7 +51,9 @@ from credledger.ledger.store.transcoder import (
     decode_deterministic,
     encode_deterministic,
 )
-from credledger.ledger.verify.bundle import BundleError, dump_json, load_bundle, verify_bundle
+from credledger.ledger.verify.bundle import verify_bundle
+from credledger.ledger.verify.bundle_errors import BundleError
+from credledger.ledger.verify.bundle_file import dump_json, load_bundle
 from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.errors import StatusEntryError, StatusListDecodeError
 from credledger.revocation.status_list import parse_status_entry, parse_status_list_credential

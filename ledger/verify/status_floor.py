@@ -16,7 +16,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from credledger.ledger.verify.bundle import _status_urls, _verified_lists, open_bundle_checkpoint
+from credledger.ledger.verify.bundle_anchors import (
+    open_bundle_checkpoint,
+    status_urls,
+    verified_lists,
+)
 from credledger.revocation.check import FetchedStatusList
 from credledger.revocation.errors import StatusListError
 from credledger.revocation.status_list import parse_status_list_credential
@@ -36,8 +40,8 @@ def logged_status_lists(
         witnesses=(),
     )
     vc = bundle.get("credential")
-    referenced = _status_urls(vc) if isinstance(vc, Mapping) else {}
-    return _verified_lists(bundle.get("status_lists", []), checkpoint, referenced)
+    referenced = status_urls(vc) if isinstance(vc, Mapping) else {}
+    return verified_lists(bundle.get("status_lists", []), checkpoint, referenced)
 
 
 def _read(document: Mapping[str, Any]) -> tuple[datetime | None, str | None]:
