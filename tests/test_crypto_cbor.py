@@ -420,3 +420,39 @@ def test_floats_take_the_shortest_width_that_preserves_the_value(value: float) -
 def test_floats_round_trip_bit_for_bit(value: float) -> None:
     decoded = cbor.decode(cbor.encode(value))
     assert struct.pack(">d", decoded) == struct.pack(">d", value)
+
+
+def _general(value: Any) -> bytes:
+    """The encoder's general path (the one every map took before flat maps went to cbor2)."""
+    out: list[bytes] = []
+    cbor._encode(value, out, 0)
+    return b"".join(out)
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=300),
+        st.none()
+        | st.booleans()
+        | st.integers(min_value=-(2**70), max_value=2**70)
+        | st.floats()
+        | st.text()
+        | st.binary(),
+        max_size=12,
+    )
+)
+def test_a_flat_map_of_text_keys_encodes_as_the_general_path_does(value: dict[str, Any]) -> None:
+    """Merkle leaves are such maps: the C-speed path must give exactly the same bytes."""
+    try:
+        expected = _general(value)
+    except CBOREncodeError:
+        with pytest.raises(CBOREncodeError):
+            cbor.encode(value)
+        return
+    assert cbor.encode(value) == expected
+
+
+def test_a_flat_map_with_a_lone_surrogate_or_a_bignum_is_still_refused() -> None:
+    for value in ({"a": "\ud800"}, {"\udc00": 1}, {"a": 2**64}, {"a": -(2**64) - 1}):
+        with pytest.raises(CBOREncodeError):
+            cbor.encode(value)
