@@ -25,7 +25,7 @@ from .models import (
     StatusHistory,
     StatusOut,
 )
-from .problems import PROBLEM_BASE, from_ledger_error
+from .problems import PROBLEM_BASE, from_ledger_error, invalid_input
 
 router = APIRouter(prefix="/v1/credentials", tags=["credentials"])
 
@@ -34,7 +34,7 @@ def _uuid(text: str, field: str) -> UUID:
     try:
         return UUID(text)
     except ValueError:
-        raise RequestInvalidError([FieldError(("body", field), "must be a UUID")]) from None
+        raise RequestInvalidError([FieldError((field,), "must be a UUID")]) from None
 
 
 @router.post("", status_code=201, response_model=CredentialCreated)
@@ -121,7 +121,7 @@ def status_history(
     status_at = None
     if at is not None:
         if at.tzinfo is None:
-            raise RequestInvalidError([FieldError(("query", "at"), "needs a time zone")])
+            raise invalid_input(["query", "at"], "needs a time zone")
         status_at = ledger.status_at(principal.issuer_id, credential_id, at)
     return StatusHistory(
         id=str(credential_id),
@@ -188,7 +188,7 @@ def issue_batch(body: BatchIn, principal: IssuerPrincipal, ledger: LedgerDep) ->
             parsed = CredentialIn.model_validate(raw)
             if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= 255):
                 raise RequestInvalidError(
-                    [FieldError(("body", "idempotency_key"), "must be 1 to 255 characters")]
+                    [FieldError(("idempotency_key",), "must be 1 to 255 characters")]
                 )
             data = parsed.model_dump(mode="json", exclude_none=True)
             requests.append(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from credledger.ledger.domain.errors import NotFoundError
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from .auth import Admin, Authenticated, IdempotencyKey, IssuerPrincipal, LedgerDep
@@ -107,10 +106,7 @@ def search_achievements(
 @router.get("/achievements/{achievement_id}", tags=["achievements"], response_model=dict[str, Any])
 def achievement(achievement_id: UUID, ledger: LedgerDep) -> dict[str, Any]:
     """The Open Badges 3.0 Achievement."""
-    try:
-        return ledger.achievement_document(ledger.achievement(achievement_id))
-    except NotFoundError:
-        raise
+    return ledger.achievement_document(ledger.achievement(achievement_id))
 
 
 @router.patch("/issuers/{issuer_id}", tags=["issuers"], response_model=dict[str, Any])

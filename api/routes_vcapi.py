@@ -10,8 +10,8 @@ from credledger.ledger.domain.errors import (
     IdempotencyKeyReusedError,
     InvalidTransitionError,
     LedgerError,
-    NotFoundError,
     RequestInvalidError,
+    UnknownIssuerError,
 )
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
@@ -136,7 +136,7 @@ def update_status(
 ) -> dict[str, Any]:
     """Revoke, suspend or reinstate a credential this issuer issued, by its id."""
     if str(issuer_id) != principal.actor:
-        raise NotFoundError(f"no issuer {issuer_id}")
+        raise UnknownIssuerError(f"no issuer {issuer_id}")
     credential = ledger.given_credential(issuer_id, body.credentialId)
     status = credential.status_at(ledger.clock())
     changes = (
@@ -174,11 +174,7 @@ def _status_action(i: int, change: dict[str, Any]) -> tuple[str, Any]:
     wanted = change.get("status", True if purpose in ("revocation", "suspension") else None)
     if change.get("type") != "BitstringStatusListEntry":
         raise RequestInvalidError(
-            [
-                FieldError(
-                    ("body", "credentialStatus", i, "type"), "must be BitstringStatusListEntry"
-                )
-            ]
+            [FieldError(("credentialStatus", i, "type"), "must be BitstringStatusListEntry")]
         )
     action = {
         "revoked": "revoke",
@@ -192,7 +188,7 @@ def _status_action(i: int, change: dict[str, Any]) -> tuple[str, Any]:
         raise RequestInvalidError(
             [
                 FieldError(
-                    ("body", "credentialStatus", i, "status"),
+                    ("credentialStatus", i, "status"),
                     "must be 'revoked', 'suspended' or 'active'",
                 )
             ]

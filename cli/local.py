@@ -20,63 +20,24 @@ from credledger.ledger.application import (
     IssuedCredential,
     canonical_json,
 )
-from credledger.ledger.domain import errors as ledger_errors
 from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.errors import FieldError, LedgerError, RequestInvalidError
 from credledger.ledger.store.vault import SubjectErasedError
 
 from .backend import Body, Outcome
-from .errors import CommandError, FieldProblem, field_loc, usage_error
-
-_STATUS = (
-    (ledger_errors.NotFoundError, 404),
-    (ledger_errors.ForbiddenError, 403),
-    (ledger_errors.ConflictError, 409),
-)
-
-
-def command_error(exc: Exception) -> CommandError:
-    """The CommandError for a ledger error, with the status the API would answer."""
-    if isinstance(exc, ledger_errors.RequestInvalidError | ledger_errors.DefinitionInvalidError):
-        problems = [FieldProblem(field_loc(e.loc), e.msg) for e in exc.errors]
-        return CommandError(str(exc), problems, status=422)
-    if isinstance(exc, ledger_errors.UnverifiableCredentialError):
-        return _not_recognisable(exc)
-    if isinstance(exc, ledger_errors.IdempotencyKeyReusedError):
-        return CommandError(str(exc), status=422, hint="use a new --idempotency-key")
-    if isinstance(exc, SubjectErasedError):
-        return CommandError("the personal data of this credential was erased", status=410)
-    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
-    return CommandError(str(exc), status=status)
-
-
-def _not_recognisable(exc: ledger_errors.UnverifiableCredentialError) -> CommandError:
-    """Why a credential cannot be recognised, in the API's verdict words: an undecided one
-    says so, and why, line by line (it may verify later); an invalid one what failed."""
-    if exc.kind == "credential-undecided":
-        why = [FieldProblem("credential", r.removeprefix("undecided: ")) for r in exc.reasons]
-        return CommandError(
-            "the credential is undecided: not every check could be made",
-            why,
-            status=422,
-            hint="it may verify later: once every check can be made "
-            "(`credledger verify FILE` shows them), run the command again",
-        )
-    if exc.kind == "credential-invalid":
-        failed = [FieldProblem("credential", reason) for reason in exc.reasons]
-        return CommandError("the credential is invalid: it does not verify", failed, status=422)
-    return CommandError(str(exc), status=422)  # not an achievement: the reason says it
+from .errors import CommandError, command_error, usage_error
 
 
 @contextmanager
 def _translated() -> Iterator[None]:
     try:
         yield
-    except (ledger_errors.LedgerError, SubjectErasedError) as exc:
+    except (LedgerError, SubjectErasedError) as exc:
         raise command_error(exc) from None
 
 
 def _invalid(field: str, msg: str) -> CommandError:
-    return CommandError(f"{field}: {msg}", [FieldProblem(field, msg)], status=422)
+    return command_error(RequestInvalidError([FieldError((field,), msg)]))
 
 
 def _uuid(value: Any, field: str) -> UUID:

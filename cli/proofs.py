@@ -50,6 +50,8 @@ def _local_bundle(
     from credledger.ledger.store.settings import Settings, SettingsError
     from credledger.ledger.store.vault import SubjectErasedError
 
+    from .errors import command_error
+
     try:
         settings = Settings.from_env(data, base_url)
     except SettingsError as exc:
@@ -61,10 +63,8 @@ def _local_bundle(
         if credential_id is not None:
             return ledger.proof_bundle(credential_id)
         return ledger.holder_proof_bundle(vc)
-    except SubjectErasedError:
-        fail("the personal data of this credential was erased", code=INVALID, as_json=as_json)
-    except LedgerError as exc:
-        fail(str(exc), code=INVALID, as_json=as_json)
+    except (LedgerError, SubjectErasedError) as exc:
+        fail(command_error(exc).detail, code=INVALID, as_json=as_json)
     finally:
         ledger.close()
 

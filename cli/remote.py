@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from .backend import Body, Outcome
-from .errors import USAGE, CommandError, FieldProblem, field_loc
+from .errors import USAGE, CommandError, answer_error
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 ATTEMPTS = 3
@@ -34,29 +34,12 @@ def problem_error(response: httpx.Response) -> CommandError:
         text = response.text.strip()[:200]
         detail = f"the server answered {status} {response.reason_phrase}"
         return CommandError(f"{detail}: {text}" if text else detail, status=status)
-    items = problem.get("errors")
-    problems = [
-        FieldProblem(field_loc(item.get("loc", ())), str(item.get("msg", "")))
-        for item in (items if isinstance(items, list) else [])
-        if isinstance(item, dict)
-    ]
-    return CommandError(problem["detail"], problems, status=status)
+    return answer_error(problem, status)
 
 
 def problem_from_document(problem: dict[str, Any]) -> CommandError:
     """The CommandError for one refused item of a batch (its problem document)."""
-    items = problem.get("errors")
-    problems = [
-        FieldProblem(field_loc(item.get("loc", ())), str(item.get("msg", "")))
-        for item in (items if isinstance(items, list) else [])
-        if isinstance(item, dict)
-    ]
-    detail = problem.get("detail")
-    return CommandError(
-        detail if isinstance(detail, str) else "refused by the server",
-        problems,
-        status=int(problem.get("status", 422)),
-    )
+    return answer_error(problem, int(problem.get("status", 422)))
 
 
 class RemoteBackend:

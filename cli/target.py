@@ -16,8 +16,8 @@ from credledger.ledger.store.settings import Settings, SettingsError
 
 from . import remote
 from .backend import Backend
-from .errors import usage_error
-from .local import LocalBackend, command_error
+from .errors import command_error, usage_error
+from .local import LocalBackend
 
 
 @dataclass(frozen=True)

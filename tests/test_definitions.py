@@ -16,7 +16,7 @@ def microcredential(**changes: Any) -> dict[str, Any]:
 
 
 def fields_named(exc: DefinitionInvalidError) -> set[str]:
-    return {str(e.loc[1]) for e in exc.errors}
+    return {str(e.loc[0]) for e in exc.errors}
 
 
 def test_a_complete_microcredential_is_accepted() -> None:

@@ -267,9 +267,9 @@ def test_older_credentials_sharing_a_key_across_institutions_are_not_erased_by_o
                 for actor, achievement in schools
             ]
         before = ledger.recorder.max_notification_id()
-        from credledger.ledger.domain.errors import ConflictError
+        from credledger.ledger.domain.errors import SharedSubjectKeyError
 
-        with pytest.raises(ConflictError):
+        with pytest.raises(SharedSubjectKeyError):
             ledger.erase_learner(Act(schools[0][0]), {"email": "both@example.nl"})
         assert ledger.recorder.max_notification_id() == before
         for one in issued:

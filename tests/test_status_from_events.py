@@ -242,7 +242,7 @@ def test_each_list_of_a_new_group_is_published_once_by_the_award_that_opened_it(
 
 
 def test_an_unknown_list_cannot_be_published_by_anyone(ledger: Any) -> None:
-    from credledger.ledger.domain.errors import NotFoundError
+    from credledger.ledger.domain.errors import NotKnownError
 
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotKnownError):
         ledger.publish_status_list(UUID("6c0f7a4e-5a7e-4e08-9a39-8e3f9e0f0000"))

@@ -13,7 +13,11 @@ from typing import Any
 from uuid import UUID
 
 from credledger.ledger.credentials.vc_data_model import data_model_violations
-from credledger.ledger.domain.errors import ConflictError, FieldError, RequestInvalidError
+from credledger.ledger.domain.errors import (
+    CredentialIdTakenError,
+    FieldError,
+    RequestInvalidError,
+)
 from credledger.ledger.domain.status_lists import PURPOSES
 
 MAX_EXACT_INTEGER = 2**53 - 1
@@ -25,7 +29,7 @@ def cryptosuite_option(options: Any) -> str:
         raise RequestInvalidError(
             [
                 FieldError(
-                    ("body", "options", "cryptosuite"),
+                    ("options", "cryptosuite"),
                     "must be 'eddsa-rdfc-2022' or 'eddsa-jcs-2022'",
                 )
             ]
@@ -41,7 +45,7 @@ def refuse_held_vc_id(vc_id: Any, held: Callable[[UUID], bool]) -> None:
         return
     taken = uuid_of(vc_id) if vc_id.startswith("urn:uuid:") else None
     if taken is not None and held(taken):
-        raise ConflictError(f"the ledger already holds a credential with id {vc_id}")
+        raise CredentialIdTakenError(f"the ledger already holds a credential with id {vc_id}")
 
 
 def uuid_of(vc_id: str) -> UUID | None:
@@ -57,9 +61,9 @@ def check_given_credential(
     """Check a VC API issue request; return the document to sign and the status purposes."""
     errors: list[FieldError] = []
     if not isinstance(credential, dict):
-        raise RequestInvalidError([FieldError(("body", "credential"), "must be an object")])
+        raise RequestInvalidError([FieldError(("credential",), "must be an object")])
     if options is not None and not isinstance(options, dict):
-        raise RequestInvalidError([FieldError(("body", "options"), "must be an object")])
+        raise RequestInvalidError([FieldError(("options",), "must be an object")])
     document = json.loads(json.dumps(credential))
     contexts = document.get("@context")
     first = contexts[0] if isinstance(contexts, list) and contexts else None
@@ -68,39 +72,35 @@ def check_given_credential(
         "https://www.w3.org/2018/credentials/v1",
     ):
         errors.append(
-            FieldError(
-                ("body", "credential", "@context"), "must start with the VC v2 or v1 context"
-            )
+            FieldError(("credential", "@context"), "must start with the VC v2 or v1 context")
         )
     types = document.get("type")
     has_type = types == "VerifiableCredential" or (
         isinstance(types, list) and "VerifiableCredential" in types
     )
     if not has_type:
-        errors.append(
-            FieldError(("body", "credential", "type"), "must include VerifiableCredential")
-        )
+        errors.append(FieldError(("credential", "type"), "must include VerifiableCredential"))
     if "proof" in document:
-        errors.append(FieldError(("body", "credential", "proof"), "must not be signed already"))
+        errors.append(FieldError(("credential", "proof"), "must not be signed already"))
     subject = document.get("credentialSubject")
     if not isinstance(subject, dict | list) or not subject:
-        errors.append(FieldError(("body", "credential", "credentialSubject"), "is required"))
+        errors.append(FieldError(("credential", "credentialSubject"), "is required"))
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if "issuer" not in document:
         document["issuer"] = issuer_did
     elif issuer_id != issuer_did:
         errors.append(
-            FieldError(("body", "credential", "issuer"), f"must be this issuer's DID {issuer_did}")
+            FieldError(("credential", "issuer"), f"must be this issuer's DID {issuer_did}")
         )
     if "id" in document and not isinstance(document["id"], str):
-        errors.append(FieldError(("body", "credential", "id"), "must be a URL string"))
+        errors.append(FieldError(("credential", "id"), "must be a URL string"))
     purposes: list[str] = []
     wanted = (options or {}).get("credentialStatus")
     if wanted is not None and "credentialStatus" in document:
         errors.append(
             FieldError(
-                ("body", "options", "credentialStatus"),
+                ("options", "credentialStatus"),
                 "the credential already has a credentialStatus; ask for one or give one",
             )
         )
@@ -110,7 +110,7 @@ def check_given_credential(
             if not isinstance(item, dict) or item.get("type") != "BitstringStatusListEntry":
                 errors.append(
                     FieldError(
-                        ("body", "options", "credentialStatus"),
+                        ("options", "credentialStatus"),
                         "only BitstringStatusListEntry is supported",
                     )
                 )
@@ -119,7 +119,7 @@ def check_given_credential(
             if purpose not in PURPOSES:
                 errors.append(
                     FieldError(
-                        ("body", "options", "credentialStatus", "statusPurpose"),
+                        ("options", "credentialStatus", "statusPurpose"),
                         "must be 'revocation' or 'suspension'",
                     )
                 )
@@ -127,7 +127,7 @@ def check_given_credential(
                 purposes.append(purpose)
     reported = {e.loc for e in errors}
     for violation in data_model_violations(document):
-        loc = ("body", "credential", *violation.loc)
+        loc = ("credential", *violation.loc)
         if loc not in reported:
             errors.append(FieldError(loc, violation.msg))
     if errors:
@@ -137,17 +137,17 @@ def check_given_credential(
 
 def check_reason(reason: Any) -> None:
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 2000:
-        raise RequestInvalidError([FieldError(("body", "reason"), "must be a non-empty string")])
+        raise RequestInvalidError([FieldError(("reason",), "must be a non-empty string")])
 
 
 def check_evidence(evidence: Any) -> list[dict[str, Any]]:
     if evidence is None:
         return []
     if not isinstance(evidence, list) or len(evidence) > 50:
-        raise RequestInvalidError([FieldError(("body", "evidence"), "must be a list")])
+        raise RequestInvalidError([FieldError(("evidence",), "must be a list")])
     out = []
     for i, item in enumerate(evidence):
-        loc = ("body", "evidence", i)
+        loc = ("evidence", i)
         if not isinstance(item, dict) or set(item) - {"narrative", "url"}:
             raise RequestInvalidError([FieldError(loc, "must be {narrative, url?}")])
         narrative, url = item.get("narrative"), item.get("url")
@@ -167,17 +167,15 @@ def check_result(result: Any) -> str | None:
     if result is None:
         return None
     if not isinstance(result, dict) or set(result) != {"value"}:
-        raise RequestInvalidError([FieldError(("body", "result"), 'must be {"value": ...}')])
+        raise RequestInvalidError([FieldError(("result",), 'must be {"value": ...}')])
     value = result["value"]
     if isinstance(value, bool) or not isinstance(value, str | int | float) or len(str(value)) > 200:
-        raise RequestInvalidError(
-            [FieldError(("body", "result", "value"), "must be a string or number")]
-        )
+        raise RequestInvalidError([FieldError(("result", "value"), "must be a string or number")])
     if not exact_number(value):
         raise RequestInvalidError(
             [
                 FieldError(
-                    ("body", "result", "value"),
+                    ("result", "value"),
                     "is a number beyond what JSON holds exactly (integers up to 2^53 - 1); "
                     "send it as a string",
                 )

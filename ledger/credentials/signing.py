@@ -82,7 +82,7 @@ class CredentialSigner:
             )
         except (JsonLdError, ProofGenerationError) as exc:
             # The document itself cannot be signed (unknown context, undefined term...).
-            raise RequestInvalidError([FieldError(("body", "credential"), str(exc))]) from exc
+            raise RequestInvalidError([FieldError(("credential",), str(exc))]) from exc
         if proof_array and isinstance(signed.get("proof"), dict):
             signed["proof"] = [signed["proof"]]
         return signed

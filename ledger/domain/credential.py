@@ -9,9 +9,9 @@ from uuid import UUID
 from credledger.ledger.domain.aggregate import PseudonymousAggregate
 from credledger.ledger.domain.errors import (
     AlreadyRevokedError,
-    ForbiddenError,
     InvalidTransitionError,
     NotSuspendableError,
+    NotYourCredentialError,
 )
 from eventsourcing.domain import event
 
@@ -96,7 +96,7 @@ class Credential(PseudonymousAggregate):
 
     def check_issuer(self, actor: str) -> None:
         if actor != str(self.issuer_id):
-            raise ForbiddenError("only the issuer of a credential may change its status")
+            raise NotYourCredentialError("only the issuer of a credential may change its status")
 
     def suspend(self, reason: str, actor: str) -> None:
         self.check_issuer(actor)

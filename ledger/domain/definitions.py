@@ -81,13 +81,13 @@ def _text(
     value = data.get(name)
     if value is None:
         if required:
-            errors.append(FieldError(("body", name), "field required"))
+            errors.append(FieldError((name,), "field required"))
         return None
     if not isinstance(value, str) or not value.strip():
-        errors.append(FieldError(("body", name), "must be a non-empty string"))
+        errors.append(FieldError((name,), "must be a non-empty string"))
         return None
     if len(value) > limit:
-        errors.append(FieldError(("body", name), f"must be at most {limit} characters"))
+        errors.append(FieldError((name,), f"must be at most {limit} characters"))
         return None
     return value.strip() if name != "description" else value
 
@@ -103,11 +103,11 @@ def _choice(
     value = data.get(name)
     if value is None:
         if required:
-            errors.append(FieldError(("body", name), "field required"))
+            errors.append(FieldError((name,), "field required"))
         return None
     if value not in allowed:
         options = ", ".join(f"'{a}'" for a in allowed)
-        errors.append(FieldError(("body", name), f"must be one of {options}"))
+        errors.append(FieldError((name,), f"must be one of {options}"))
         return None
     return str(value)
 
@@ -125,15 +125,11 @@ def _decimal(value: Any) -> Decimal | None:
 def _check_study_load(data: dict[str, Any], variant: str, errors: list[FieldError]) -> None:
     ects, sbu = data.get("ects"), data.get("sbu")
     if ects is not None and sbu is not None:
-        errors.append(
-            FieldError(("body", "sbu"), "give the study load in ECTS or in SBU, not both")
-        )
+        errors.append(FieldError(("sbu",), "give the study load in ECTS or in SBU, not both"))
         return
     if ects is None and sbu is None:
         if variant in ("regular", "microcredential"):
-            errors.append(
-                FieldError(("body", "ects"), f"a {variant} needs its study load: ects or sbu")
-            )
+            errors.append(FieldError(("ects",), f"a {variant} needs its study load: ects or sbu"))
         return
     if ects is not None:
         low, high = (
@@ -148,7 +144,7 @@ def _check_study_load(data: dict[str, Any], variant: str, errors: list[FieldErro
         if number is None or not (low <= number <= high) or number % Decimal("0.5") != 0:
             errors.append(
                 FieldError(
-                    ("body", "ects"),
+                    ("ects",),
                     f"must be a number from {low} to {high} in steps of 0.5 for a {variant}",
                 )
             )
@@ -156,9 +152,7 @@ def _check_study_load(data: dict[str, Any], variant: str, errors: list[FieldErro
         low_sbu = 240 if variant == "microcredential" else 1
         if isinstance(sbu, bool) or not isinstance(sbu, int) or not low_sbu <= sbu <= MAX_SBU:
             errors.append(
-                FieldError(
-                    ("body", "sbu"), f"must be a whole number of {low_sbu} to {MAX_SBU} hours"
-                )
+                FieldError(("sbu",), f"must be a whole number of {low_sbu} to {MAX_SBU} hours")
             )
 
 
@@ -167,18 +161,18 @@ def _check_quality_assurance(data: dict[str, Any], errors: list[FieldError]) -> 
     if qa is None:
         return
     if not isinstance(qa, dict):
-        errors.append(FieldError(("body", "quality_assurance"), "must be an object"))
+        errors.append(FieldError(("quality_assurance",), "must be an object"))
         return
     if not isinstance(qa.get("name"), str) or not qa["name"].strip():
-        errors.append(FieldError(("body", "quality_assurance", "name"), "field required"))
+        errors.append(FieldError(("quality_assurance", "name"), "field required"))
     for key in ("url", "description"):
         if key in qa and not isinstance(qa[key], str):
-            errors.append(FieldError(("body", "quality_assurance", key), "must be a string"))
+            errors.append(FieldError(("quality_assurance", key), "must be a string"))
     if isinstance(qa.get("url"), str) and not qa["url"].startswith(("https://", "http://")):
-        errors.append(FieldError(("body", "quality_assurance", "url"), "must be an http(s) URL"))
+        errors.append(FieldError(("quality_assurance", "url"), "must be an http(s) URL"))
     for key in qa:
         if key not in ("name", "url", "description"):
-            errors.append(FieldError(("body", "quality_assurance", key), "unknown field"))
+            errors.append(FieldError(("quality_assurance", key), "unknown field"))
 
 
 def _check_string_list(
@@ -187,14 +181,14 @@ def _check_string_list(
     value = data.get(name)
     if value is None:
         if required:
-            errors.append(FieldError(("body", name), "field required"))
+            errors.append(FieldError((name,), "field required"))
         return
     if not isinstance(value, list) or (required and not value):
-        errors.append(FieldError(("body", name), "must be a non-empty list of strings"))
+        errors.append(FieldError((name,), "must be a non-empty list of strings"))
         return
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip() or len(item) > _TEXT_LIMIT:
-            errors.append(FieldError(("body", name, i), "must be a non-empty string"))
+            errors.append(FieldError((name, i), "must be a non-empty string"))
 
 
 def validate_definition(data: Any) -> dict[str, Any]:
@@ -203,11 +197,11 @@ def validate_definition(data: Any) -> dict[str, Any]:
     Raises DefinitionInvalidError listing every broken rule.
     """
     if not isinstance(data, dict):
-        raise DefinitionInvalidError([FieldError(("body",), "must be a JSON object")])
+        raise DefinitionInvalidError([FieldError((), "must be a JSON object")])
     errors: list[FieldError] = []
     for key in data:
         if key not in _KNOWN_FIELDS:
-            errors.append(FieldError(("body", key), "unknown field"))
+            errors.append(FieldError((key,), "unknown field"))
     _text(data, "name", errors, required=True, limit=_NAME_LIMIT)
     _text(data, "description", errors, required=True)
     _text(data, "criteria", errors, required=True)
@@ -220,39 +214,37 @@ def validate_definition(data: Any) -> dict[str, Any]:
     _choice(data, "supervision", SUPERVISION, errors, required=is_micro)
     identity_checked = data.get("identity_checked")
     if identity_checked is None and is_micro:
-        errors.append(FieldError(("body", "identity_checked"), "field required"))
+        errors.append(FieldError(("identity_checked",), "field required"))
     elif identity_checked is not None and not isinstance(identity_checked, bool):
-        errors.append(FieldError(("body", "identity_checked"), "must be true or false"))
+        errors.append(FieldError(("identity_checked",), "must be true or false"))
     language = _text(data, "language", errors, required=True, limit=35)
     if language is not None and not _looks_like_language_tag(language):
-        errors.append(FieldError(("body", "language"), "must be a BCP 47 language tag, e.g. 'nl'"))
+        errors.append(FieldError(("language",), "must be a BCP 47 language tag, e.g. 'nl'"))
     eqf = data.get("eqf_level")
     if eqf is None:
         if is_micro:
-            errors.append(FieldError(("body", "eqf_level"), "field required"))
+            errors.append(FieldError(("eqf_level",), "field required"))
     elif isinstance(eqf, bool) or not isinstance(eqf, int) or not 1 <= eqf <= 8:
-        errors.append(FieldError(("body", "eqf_level"), "must be a whole number from 1 to 8"))
+        errors.append(FieldError(("eqf_level",), "must be a whole number from 1 to 8"))
     _check_quality_assurance(data, errors)
     if is_micro and data.get("quality_assurance") is None:
-        errors.append(FieldError(("body", "quality_assurance"), "field required"))
+        errors.append(FieldError(("quality_assurance",), "field required"))
     if (
         variant == "regular"
         and data.get("eqf_level") is None
         and data.get("quality_assurance") is None
     ):
         errors.append(
-            FieldError(
-                ("body", "eqf_level"), "a regular badge needs eqf_level or quality_assurance"
-            )
+            FieldError(("eqf_level",), "a regular badge needs eqf_level or quality_assurance")
         )
     program = data.get("education_program_identifier")
     if program is None:
         if variant == "regular":
-            errors.append(FieldError(("body", "education_program_identifier"), "field required"))
+            errors.append(FieldError(("education_program_identifier",), "field required"))
     elif isinstance(program, bool) or not isinstance(program, int) or not 0 <= program <= MAX_CODE:
         errors.append(
             FieldError(
-                ("body", "education_program_identifier"),
+                ("education_program_identifier",),
                 f"must be a whole number from 0 to {MAX_CODE}",
             )
         )
@@ -260,26 +252,26 @@ def validate_definition(data: Any) -> dict[str, Any]:
         _check_study_load(data, variant, errors)
     prerequisites = data.get("prerequisites")
     if prerequisites is not None and not isinstance(prerequisites, str | list):
-        errors.append(FieldError(("body", "prerequisites"), "must be a string or list of strings"))
+        errors.append(FieldError(("prerequisites",), "must be a string or list of strings"))
     elif isinstance(prerequisites, list):
         _check_string_list(data, "prerequisites", errors, required=False)
     days = data.get("valid_for_days")
     if days is not None and (
         isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 36_500
     ):
-        errors.append(FieldError(("body", "valid_for_days"), "must be a whole number of days"))
+        errors.append(FieldError(("valid_for_days",), "must be a whole number of days"))
     suspendable = data.get("suspendable")
     if suspendable is not None and not isinstance(suspendable, bool):
-        errors.append(FieldError(("body", "suspendable"), "must be true or false"))
+        errors.append(FieldError(("suspendable",), "must be true or false"))
     image = data.get("image")
     if image is not None:
         if not isinstance(image, str) or not image.startswith(("https://", "http://", "data:")):
-            errors.append(FieldError(("body", "image"), "must be an http(s) or data:image URL"))
+            errors.append(FieldError(("image",), "must be an http(s) or data:image URL"))
         elif image.startswith("data:"):
             try:
                 parse_data_url(image)
             except ImageInvalidError as exc:
-                errors.append(FieldError(("body", "image"), str(exc)))
+                errors.append(FieldError(("image",), str(exc)))
     result = check_result_field(data.get("result"), errors)
     if errors:
         raise DefinitionInvalidError(errors)

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from credledger.ledger.domain.aggregate import LedgerAggregate
-from credledger.ledger.domain.errors import ConflictError, ForbiddenError
+from credledger.ledger.domain.errors import ActorMayNotError, AlreadyRecordedError
 from eventsourcing.domain import event
 
 SUBJECT_KINDS = ("achievement", "issuer", "credential")
@@ -47,9 +47,9 @@ class Endorsement(LedgerAggregate):
 
     def withdraw(self, reason: str, actor: str) -> None:
         if actor != str(self.endorser_id):
-            raise ForbiddenError("only the endorser may withdraw an endorsement")
+            raise ActorMayNotError("only the endorser may withdraw an endorsement")
         if self.withdrawn:
-            raise ConflictError("the endorsement is already withdrawn")
+            raise AlreadyRecordedError("the endorsement is already withdrawn")
         self._withdrawn(reason=reason)
 
     @event("Withdrawn", topic="credledger.ledger.endorsement:Endorsement.Withdrawn")

@@ -1,58 +1,177 @@
-"""Domain errors: each names one broken rule so the API can map it to a precise response."""
+"""Domain errors: each says, in the ledger's words, which rule an act broke.
+
+Four kinds, so a caller can catch broadly or precisely::
+
+    LedgerError
+    ├── InvalidInputError          the input cannot be taken as given (field by field)
+    ├── NotKnownError              no such thing (or none this caller may know of)
+    ├── NotAllowedError            the actor is known but may not do this
+    └── ContradictsRecordError     the act contradicts what the ledger recorded
+
+A field error's path is relative to the command's input (``("recipient", "email")``):
+it names no transport. The API and the CLI each turn these errors into their own
+answers through one table (``api/problems.py``, ``cli/errors.py``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class LedgerError(Exception):
     """Base of every error the ledger raises on purpose."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class FieldError:
-    """One invalid field: where it is and what is wrong with it."""
+    """One invalid field: where it is in the command's input and what is wrong with it."""
 
     loc: tuple[str | int, ...]
     msg: str
 
 
-class DefinitionInvalidError(LedgerError):
+def describe(errors: list[FieldError]) -> str:
+    """``"recipient.email: is not an email address; result: ..."``."""
+    return "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors)
+
+
+# -- the input cannot be taken as given ------------------------------------------------------
+
+
+class InvalidInputError(LedgerError):
+    """The input cannot be taken as given; ``errors`` names each field at fault."""
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.errors: list[FieldError] = list(errors or [])
+
+
+class RequestInvalidError(InvalidInputError):
+    """A command's input breaks its rules: every field at fault is named."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(describe(errors), errors)
+
+
+class DefinitionInvalidError(InvalidInputError):
     """An achievement definition breaks the rules of its variant."""
 
     def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = errors
         count = f"{len(errors)} fields" if len(errors) != 1 else "1 field"
-        super().__init__(f"the definition has {count} missing or invalid")
+        super().__init__(f"the definition has {count} missing or invalid", errors)
 
 
-@dataclass
-class RequestInvalidError(LedgerError):
-    """A command's input is invalid (field-level errors)."""
-
-    errors: list[FieldError] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in self.errors)
+class IdempotencyKeyReusedError(InvalidInputError):
+    """The same Idempotency-Key came with a different request."""
 
 
-class NotFoundError(LedgerError):
+class UnverifiableCredentialError(InvalidInputError):
+    """A credential presented for recognition is not recognisable; ``reasons`` say why
+    (each also a field error on ``credential``)."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__("; ".join(reasons), [FieldError(("credential",), r) for r in reasons])
+
+
+class NotAnAchievementCredentialError(UnverifiableCredentialError):
+    """Only an achievement (an OB 3.0 AchievementCredential) is recognised."""
+
+
+class PresentedCredentialInvalidError(UnverifiableCredentialError):
+    """The presented credential failed verification."""
+
+
+class PresentedCredentialUndecidedError(UnverifiableCredentialError):
+    """Nothing failed, but not every check could be made (a status not read, a key not
+    found): an undecided credential is not recognised either."""
+
+
+# -- no such thing ---------------------------------------------------------------------------
+
+
+class NotKnownError(LedgerError):
     """The thing does not exist, or the caller may not know that it does."""
 
 
-class ForbiddenError(LedgerError):
+class UnknownIssuerError(NotKnownError):
+    """No such issuer (or not the caller's)."""
+
+
+class UnknownAchievementError(NotKnownError):
+    """No such achievement (or not the caller's)."""
+
+
+class UnknownCredentialError(NotKnownError):
+    """No such credential (or not the caller's), or not at the time asked about."""
+
+
+class UnknownEndorsementError(NotKnownError):
+    """No such endorsement."""
+
+
+class UnknownRecognitionError(NotKnownError):
+    """No such recognition."""
+
+
+class UnknownKeyError(NotKnownError):
+    """The issuer has no signing key of this id."""
+
+
+class UnknownTokenError(NotKnownError):
+    """The issuer has no token of this id."""
+
+
+class UnknownStatusListError(NotKnownError):
+    """No published status list of this id (or none published yet)."""
+
+
+# -- the actor may not -----------------------------------------------------------------------
+
+
+class NotAllowedError(LedgerError):
     """The caller is known but may not do this."""
 
 
-class ConflictError(LedgerError):
-    """The act contradicts what is already recorded (e.g. revoking twice)."""
+class ActorMayNotError(NotAllowedError):
+    """The act is another actor's to do (the administrator's, the endorser's, an
+    institution's)."""
 
 
-class AchievementArchivedError(ConflictError):
+class NotYourCredentialError(NotAllowedError):
+    """Only the issuer of a credential changes it."""
+
+
+# -- the act contradicts the record ----------------------------------------------------------
+
+
+class ContradictsRecordError(LedgerError):
+    """The act contradicts what the ledger already recorded."""
+
+
+class AlreadyRecordedError(ContradictsRecordError):
+    """The act was done already and is done once (a withdrawal, a key registered or
+    reported compromised)."""
+
+
+class AlreadyRevokedError(ContradictsRecordError):
+    """Revocation is final: a revoked credential changes no more."""
+
+
+class InvalidTransitionError(ContradictsRecordError):
+    """The credential's current status does not allow this change."""
+
+
+class NotSuspendableError(ContradictsRecordError):
+    """The credential carries no suspension status entry, so no verifier could see a
+    suspension: its achievement was not defined ``suspendable``."""
+
+
+class AchievementArchivedError(ContradictsRecordError):
     """Nothing is issued from an archived achievement."""
 
 
-class DefinitionNameTakenError(ConflictError):
+class DefinitionNameTakenError(ContradictsRecordError):
     """The issuer already has a different achievement of this name: change it by revision."""
 
     def __init__(self, name: str, existing_id: str) -> None:
@@ -63,28 +182,30 @@ class DefinitionNameTakenError(ConflictError):
         )
 
 
-class AlreadyRevokedError(ConflictError):
-    """Revocation is final: a revoked credential changes no more."""
+class CredentialIdTakenError(ContradictsRecordError):
+    """A credential's id names one credential in the whole ledger."""
 
 
-class InvalidTransitionError(ConflictError):
-    """The credential's current status does not allow this change."""
+class KeyInForceError(ContradictsRecordError):
+    """The act needs a key that is no longer in force (rotate first)."""
 
 
-class NotSuspendableError(ConflictError):
-    """The credential carries no suspension status entry, so no verifier could see a
-    suspension: its achievement was not defined ``suspendable``."""
+class KeyBoundToIdentityError(ContradictsRecordError):
+    """The issuer's identity is the did:key of its signing key: the key cannot change
+    without the identity, so a compromised key ends its signing."""
 
 
-class IdempotencyKeyReusedError(LedgerError):
-    """The same Idempotency-Key came with a different request."""
+class SharedSubjectKeyError(ContradictsRecordError):
+    """Older credentials of a learner share one sealing key across institutions: erasing
+    one institution's would erase another's."""
 
 
-class UnverifiableCredentialError(LedgerError):
-    """A credential presented for recognition is not recognisable: invalid, undecided
-    (``kind`` credential-undecided) or not an achievement."""
+class ConcurrentChangeError(ContradictsRecordError):
+    """Another act changed the same thing at the same moment; trying again succeeds."""
 
-    def __init__(self, reasons: list[str], kind: str = "credential-not-verified") -> None:
-        self.reasons = reasons
-        self.kind = kind
-        super().__init__("; ".join(reasons))
+
+# Transitional names (issue 12): ledger/application.py still raises these while it is
+# split into ledger/services/; they go when it no longer does.
+NotFoundError = NotKnownError
+ForbiddenError = NotAllowedError
+ConflictError = ContradictsRecordError

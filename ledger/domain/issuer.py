@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from credledger.ledger.domain.aggregate import LedgerAggregate
-from credledger.ledger.domain.errors import ConflictError, NotFoundError
+from credledger.ledger.domain.errors import (
+    AlreadyRecordedError,
+    KeyInForceError,
+    UnknownKeyError,
+    UnknownTokenError,
+)
 from eventsourcing.domain import event
 
 COMPROMISED = "compromised"
@@ -61,7 +66,7 @@ class Issuer(LedgerAggregate):
     @event("SigningKeyRotated", topic="credledger.ledger.issuer:Issuer.SigningKeyRotated")
     def rotate_signing_key(self, key_id: str, public_key_multibase: str) -> None:
         if key_id in self.keys:
-            raise ConflictError(f"key {key_id} is already registered")
+            raise AlreadyRecordedError(f"key {key_id} is already registered")
         if self.keys[self.active_key_id]["state"] != COMPROMISED:
             self.keys[self.active_key_id]["state"] = "rotated"
         self.keys[key_id] = {"public_key_multibase": public_key_multibase, "state": "active"}
@@ -70,9 +75,9 @@ class Issuer(LedgerAggregate):
     @event("SigningKeyCompromised", topic="credledger.ledger.issuer:Issuer.SigningKeyCompromised")
     def report_key_compromised(self, key_id: str, reason: str) -> None:
         if key_id not in self.keys:
-            raise NotFoundError(f"no key {key_id}")
+            raise UnknownKeyError(f"no key {key_id}")
         if self.keys[key_id]["state"] == COMPROMISED:
-            raise ConflictError(f"key {key_id} was already reported compromised")
+            raise AlreadyRecordedError(f"key {key_id} was already reported compromised")
         self.keys[key_id]["state"] = COMPROMISED
 
     @event("CredentialsReissued", topic="credledger.ledger.issuer:Issuer.CredentialsReissued")
@@ -82,9 +87,9 @@ class Issuer(LedgerAggregate):
     @event("SigningKeyRetired", topic="credledger.ledger.issuer:Issuer.SigningKeyRetired")
     def retire_signing_key(self, key_id: str) -> None:
         if key_id not in self.keys:
-            raise NotFoundError(f"no key {key_id}")
+            raise UnknownKeyError(f"no key {key_id}")
         if key_id == self.active_key_id:
-            raise ConflictError("rotate to a new key before retiring the active one")
+            raise KeyInForceError("rotate to a new key before retiring the active one")
         if self.keys[key_id]["state"] != COMPROMISED:
             self.keys[key_id]["state"] = "retired"
 
@@ -95,7 +100,7 @@ class Issuer(LedgerAggregate):
     @event("TokenRevoked", topic="credledger.ledger.issuer:Issuer.TokenRevoked")
     def revoke_token(self, token_hash: bytes) -> None:
         if token_hash not in self.token_hashes:
-            raise NotFoundError("no such token")
+            raise UnknownTokenError("no such token")
         self.token_hashes.remove(token_hash)
 
     @property

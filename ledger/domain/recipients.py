@@ -26,7 +26,7 @@ class Recipient:
 
 def parse_recipient(data: Any) -> Recipient:
     """Exactly one of email, eduid or did; raises RequestInvalidError naming the field."""
-    loc = ("body", "recipient")
+    loc = ("recipient",)
     if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in KINDS:
         raise RequestInvalidError(
             [FieldError(loc, "must be an object with exactly one of 'email', 'eduid', 'did'")]

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from credledger.ledger.domain.aggregate import PseudonymousAggregate
-from credledger.ledger.domain.errors import ConflictError, ForbiddenError
+from credledger.ledger.domain.errors import ActorMayNotError, AlreadyRecordedError
 from eventsourcing.domain import event
 
 DECISIONS = ("recognised", "rejected")
@@ -58,9 +58,9 @@ class Recognition(PseudonymousAggregate):
 
     def withdraw(self, reason: str, actor: str) -> None:
         if actor != str(self.institution_id):
-            raise ForbiddenError("only the recognising institution may withdraw its decision")
+            raise ActorMayNotError("only the recognising institution may withdraw its decision")
         if self.withdrawn:
-            raise ConflictError("the recognition is already withdrawn")
+            raise AlreadyRecordedError("the recognition is already withdrawn")
         self._withdrawn(reason=reason)
 
     @event("Withdrawn", topic="credledger.ledger.recognition:Recognition.Withdrawn")

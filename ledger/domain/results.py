@@ -32,29 +32,25 @@ def check_result_field(value: Any, errors: list[FieldError]) -> dict[str, Any] |
     if isinstance(value, str):
         value = {"type": value}
     if not isinstance(value, dict):
-        errors.append(FieldError(("body", "result"), "must be a kind or an object with 'type'"))
+        errors.append(FieldError(("result",), "must be a kind or an object with 'type'"))
         return None
     kind = value.get("type")
     if kind not in KINDS:
         options = ", ".join(f"'{k}'" for k in KINDS)
-        errors.append(FieldError(("body", "result", "type"), f"must be one of {options}"))
+        errors.append(FieldError(("result", "type"), f"must be one of {options}"))
         return None
     for key in value:
         if key not in ("type", "pass_mark"):
-            errors.append(FieldError(("body", "result", key), "unknown field"))
+            errors.append(FieldError(("result", key), "unknown field"))
     normalised: dict[str, Any] = {"type": kind}
     if "pass_mark" in value:
         if kind not in _RANGES:
-            errors.append(
-                FieldError(("body", "result", "pass_mark"), "only a grade or percentage has one")
-            )
+            errors.append(FieldError(("result", "pass_mark"), "only a grade or percentage has one"))
         else:
             mark = _number(value["pass_mark"], kind)
             if mark is None:
                 low, high, _ = _RANGES[kind]
-                errors.append(
-                    FieldError(("body", "result", "pass_mark"), f"must be from {low} to {high}")
-                )
+                errors.append(FieldError(("result", "pass_mark"), f"must be from {low} to {high}"))
             else:
                 normalised["pass_mark"] = mark
     return normalised
@@ -161,4 +157,4 @@ def _number(value: Any, kind: str) -> str | None:
 
 
 def _refused(message: str) -> RequestInvalidError:
-    return RequestInvalidError([FieldError(("body", "result", "value"), message)])
+    return RequestInvalidError([FieldError(("result", "value"), message)])

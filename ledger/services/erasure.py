@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from credledger.ledger.domain.erasure import Erasure
-from credledger.ledger.domain.errors import ConflictError, ForbiddenError
+from credledger.ledger.domain.errors import ActorMayNotError, SharedSubjectKeyError
 from credledger.ledger.domain.recipients import Recipient, parse_recipient
 from credledger.ledger.domain.recognition import Recognition
 from credledger.ledger.store.vault import SubjectErasedError
@@ -53,7 +53,7 @@ def erase_learner(ledger: CredentialLedger, act: Act, recipient: Any) -> Erasure
     try:
         issuer_id = UUID(act.actor)
     except ValueError:
-        raise ForbiddenError("an institution erases its learners' data") from None
+        raise ActorMayNotError("an institution erases its learners' data") from None
     ledger.issuer(issuer_id)
     own = ledger.vault.subject_key_id(to.kind, to.identity, str(issuer_id))
     # The act's digest is keyed (not a hash of the address): the recorded act must not
@@ -92,7 +92,7 @@ def _awarded(
     shared = ledger.vault.subject_key_id(to.kind, to.identity)  # before per-issuer keys
     sealed = ledger.digests.sealed_under([own, shared])
     if any(key == shared and issuer != issuer_id for _, issuer, key in sealed):
-        raise ConflictError(
+        raise SharedSubjectKeyError(
             "this learner's older credentials share one key with another institution's: "
             "erasing them would erase that institution's too; ask the administrator"
         )

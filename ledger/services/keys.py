@@ -28,10 +28,13 @@ from credledger.crypto.jcs import canonicalize_bytes
 from credledger.ledger.domain.acts import ADMIN, Act, acting
 from credledger.ledger.domain.credential import REVOKED, Credential
 from credledger.ledger.domain.errors import (
-    ConflictError,
-    ForbiddenError,
+    ActorMayNotError,
+    AlreadyRecordedError,
+    KeyInForceError,
     LedgerError,
-    NotFoundError,
+    NotKnownError,
+    UnknownIssuerError,
+    UnknownKeyError,
 )
 from credledger.ledger.domain.issuer import COMPROMISED, Issuer
 from credledger.ledger.store.transcoder import encode_deterministic
@@ -85,9 +88,9 @@ def report_key_compromised(
         if issuer.already_done():
             return issuer
         if key_id not in issuer.keys:
-            raise NotFoundError(f"no key {key_id} of this issuer")
+            raise UnknownKeyError(f"no key {key_id} of this issuer")
         if issuer.keys[key_id]["state"] == COMPROMISED:
-            raise ConflictError(f"key {key_id} was already reported compromised")
+            raise AlreadyRecordedError(f"key {key_id} was already reported compromised")
         if key_id == issuer.active_key_id and issuer.can_rotate:
             from credledger.crypto.keys import Ed25519KeyPair, public_key_multibase
 
@@ -112,14 +115,14 @@ def reissue_signed_by(
     finished by the next.
     """
     if act.actor == ADMIN:
-        raise ForbiddenError("the issuer itself re-issues its credentials, with its token")
+        raise ActorMayNotError("the issuer itself re-issues its credentials, with its token")
     if act.actor != str(issuer_id):
-        raise NotFoundError(f"no issuer {issuer_id}")
+        raise UnknownIssuerError(f"no issuer {issuer_id}")
     issuer = ledger.issuer(issuer_id)
     if key_id not in issuer.keys:
-        raise NotFoundError(f"no key {key_id} of this issuer")
+        raise UnknownKeyError(f"no key {key_id} of this issuer")
     if key_id == issuer.active_key_id:
-        raise ConflictError("this key is in force; rotate (or report it compromised) first")
+        raise KeyInForceError("this key is in force; rotate (or report it compromised) first")
     ledger.signing_method(issuer)  # refuses when nothing can be signed any more
     reissued: list[str] = []
     skipped: dict[str, str] = {}
@@ -231,6 +234,6 @@ def _candidate_ids(
     tail = doc_id.removeprefix("urn:uuid:").rsplit("/", 1)[-1]
     with contextlib.suppress(ValueError):
         found.append(UUID(tail))
-    with contextlib.suppress(NotFoundError):
+    with contextlib.suppress(NotKnownError):
         found.append(ledger.given_credential(issuer_id, doc_id).id)
     return found

@@ -23,7 +23,11 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from credledger.ledger.domain.acts import Act, acting
-from credledger.ledger.domain.errors import ConflictError, NotFoundError
+from credledger.ledger.domain.errors import (
+    ConcurrentChangeError,
+    ContradictsRecordError,
+    UnknownStatusListError,
+)
 from credledger.ledger.domain.status_fold import GroupStatus, StatusFold
 from credledger.ledger.domain.status_lists import LIST_LENGTH, PURPOSES, StatusList, list_id
 from credledger.ledger.services.keys import signed_with_key_in_force
@@ -142,7 +146,7 @@ class StatusPublisher:
             try:
                 if self.publish(ref, only_missing=only_missing, resign=resign) is not None:
                     published += 1
-            except ConflictError:
+            except ContradictsRecordError:
                 log.warning("status list %s is being published elsewhere", ref.list_uuid)
         return published
 
@@ -196,7 +200,7 @@ class StatusPublisher:
                     continue  # another process published meanwhile: look again
                 self._expiry[ref.list_uuid] = now + self.lifetime
                 return current
-        raise ConflictError("the status list is being republished; try again")
+        raise ConcurrentChangeError("the status list is being republished; try again")
 
     def _signed_version(
         self,
@@ -229,11 +233,13 @@ class StatusPublisher:
         if isinstance(earlier, str):
             return earlier
         if ref.number is None:
-            raise NotFoundError(f"status list {ref.list_uuid} has no published version yet")
+            raise UnknownStatusListError(
+                f"status list {ref.list_uuid} has no published version yet"
+            )
         return self.ledger.status_list_url(ref.list_uuid, ref.number)
 
 
 def require_published(found: StatusList | None, list_uuid: UUID) -> StatusList:
     if found is None or found.document is None:
-        raise NotFoundError(f"no published status list {list_uuid}")
+        raise UnknownStatusListError(f"no published status list {list_uuid}")
     return found

@@ -6,7 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from credledger.ledger.domain.errors import UnverifiableCredentialError
+from credledger.ledger.domain.errors import (
+    NotAnAchievementCredentialError,
+    PresentedCredentialInvalidError,
+    PresentedCredentialUndecidedError,
+)
 from credledger.ledger.verify.verifier import Outcome, Report
 
 RECOGNISABLE_TYPES = frozenset({"AchievementCredential", "OpenBadgeCredential"})
@@ -19,12 +23,11 @@ def refuse_unless_achievement(vc: Any) -> None:
     types = {kinds} if isinstance(kinds, str) else set(kinds) if isinstance(kinds, list) else set()
     if not types & RECOGNISABLE_TYPES:
         named = sorted(t for t in types if isinstance(t, str) and t != "VerifiableCredential")
-        raise UnverifiableCredentialError(
+        raise NotAnAchievementCredentialError(
             [
                 "only an AchievementCredential (OpenBadgeCredential) can be recognised; "
                 f"this is {', '.join(named)[:200] or 'no such credential'}"
-            ],
-            kind="not-an-achievement-credential",
+            ]
         )
 
 
@@ -35,14 +38,13 @@ def refuse_unless_valid(report: Report) -> None:
         return
     if outcome is Outcome.INVALID:
         reasons = [str(e["message"]) for e in report.errors] or ["not verified"]
-        raise UnverifiableCredentialError(reasons, kind="credential-invalid")
+        raise PresentedCredentialInvalidError(reasons)
     reasons = [str(u["message"]) for u in report.unsettled]
     reasons += [
         f"the {purpose} status could not be read"
         for purpose, value in report.status.items()
         if value == "unknown" and not reasons
     ]
-    raise UnverifiableCredentialError(
-        ["undecided: " + r for r in reasons or ["not every check could be made"]],
-        kind="credential-undecided",
+    raise PresentedCredentialUndecidedError(
+        ["undecided: " + r for r in reasons or ["not every check could be made"]]
     )
