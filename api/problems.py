@@ -137,6 +137,7 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     errors.AchievementArchivedError: _answered(409, "achievement-archived"),
     errors.DefinitionNameTakenError: _answered(409, "conflict"),
     errors.CredentialIdTakenError: _answered(409, "conflict"),
+    errors.IssuedThroughVcApiError: _answered(409, "conflict"),
     errors.KeyInForceError: _answered(409, "conflict"),
     errors.KeyBoundToIdentityError: _answered(409, "conflict"),
     errors.SharedSubjectKeyError: _answered(409, "conflict"),

@@ -98,6 +98,7 @@ FAILURES: dict[type[Exception] | str, Failure] = {
     errors.AchievementArchivedError: Failure(409, "achievement-archived"),
     errors.DefinitionNameTakenError: _CONTRADICTS,
     errors.CredentialIdTakenError: _CONTRADICTS,
+    errors.IssuedThroughVcApiError: _CONTRADICTS,
     errors.KeyInForceError: _CONTRADICTS,
     errors.KeyBoundToIdentityError: _CONTRADICTS,
     errors.SharedSubjectKeyError: _CONTRADICTS,

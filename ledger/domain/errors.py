@@ -186,6 +186,11 @@ class CredentialIdTakenError(ContradictsRecordError):
     """A credential's id names one credential in the whole ledger."""
 
 
+class IssuedThroughVcApiError(ContradictsRecordError):
+    """A credential issued through the VC API is re-issued there (its document is the
+    caller's), not by the ledger's own re-issue of an award."""
+
+
 class KeyInForceError(ContradictsRecordError):
     """The act needs a key that is no longer in force (rotate first)."""
 
