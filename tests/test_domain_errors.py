@@ -108,6 +108,12 @@ def test_the_problem_types_stay_as_documented() -> None:
     }  # fmt: skip
 
 
+def test_docs_api_md_names_every_problem_type() -> None:
+    documented = (REPO / "docs" / "api.md").read_text("utf-8")
+    for kind in PROBLEM_TYPES.values():
+        assert f"`{kind.slug}`" in documented, kind.slug
+
+
 @pytest.mark.parametrize(
     ("error", "status", "slug"),
     [
