@@ -75,7 +75,7 @@ class LedgerAggregate(Aggregate):
         if act.key not in self.acts:
             return False
         if self.acts[act.key] != act.digest:
-            raise IdempotencyKeyReusedError("this Idempotency-Key was used for another request")
+            raise IdempotencyKeyReusedError("this idempotency key was used for another request")
         return True
 
 

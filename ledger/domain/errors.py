@@ -62,7 +62,7 @@ class DefinitionInvalidError(InvalidInputError):
 
 
 class IdempotencyKeyReusedError(InvalidInputError):
-    """The same Idempotency-Key came with a different request."""
+    """The same idempotency key came again with different input."""
 
 
 class UnverifiableCredentialError(InvalidInputError):
