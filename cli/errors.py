@@ -62,9 +62,7 @@ FAILURES: dict[type[Exception] | str, Failure] = {
     errors.IdempotencyKeyReusedError: Failure(
         422, "idempotency-key-reused", "use a new --idempotency-key"
     ),
-    errors.UnverifiableCredentialError: Failure(
-        422, "credential-not-verified", FIX_AND_RETRY, "the credential does not verify"
-    ),
+    errors.UnverifiableCredentialError: Failure(422, "credential-not-verified", FIX_AND_RETRY),
     errors.NotAnAchievementCredentialError: Failure(
         422, "not-an-achievement-credential", FIX_AND_RETRY, fields=False
     ),
@@ -188,10 +186,9 @@ def failed(
 ) -> CommandError:
     """The CommandError for a failure of the table; ``items`` are the (path, message) of
     each field at fault, as the ledger or the server names them."""
+    listed = items if failure.fields else []
     problems = [
-        FieldProblem(field_loc(loc), msg.removeprefix(failure.unsaid))
-        for loc, msg in items
-        if failure.fields
+        FieldProblem(field_loc(loc), msg.removeprefix(failure.unsaid)) for loc, msg in listed
     ]
     if problems and detail == "; ".join(f"{'.'.join(_parts(loc))}: {msg}" for loc, msg in items):
         detail = "; ".join(f"{p.loc}: {p.msg}" for p in problems)  # the same list, CLI paths
