@@ -194,7 +194,8 @@ def test_the_api_puts_the_ledgers_paths_in_the_body() -> None:
     assert problem.errors == [{"loc": ["body", "recipient", "email"], "msg": error.errors[0].msg}]
     assert problem.detail == f"body.recipient.email: {error.errors[0].msg}"
     whole = from_ledger_error(refusal(validate_definition, ["a list"]))
-    assert whole.errors is not None and whole.errors[0]["loc"] == ["body"]
+    assert whole.errors is not None
+    assert whole.errors[0]["loc"] == ["body"]
 
 
 def test_the_cli_names_the_ledgers_paths_as_they_are() -> None:
