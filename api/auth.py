@@ -125,7 +125,7 @@ def authenticate(
     admin_hash: bytes = request.app.state.admin_token_hash
     if hmac.compare_digest(hashlib.sha256(token.encode()).digest(), admin_hash):
         return Principal(ADMIN)
-    issuer_id = ledger.authenticate_issuer(token)
+    issuer_id = ledger.issuers.authenticate(token)
     if issuer_id is not None:
         return Principal(str(issuer_id))
     limiter: FailureLimiter = request.app.state.auth_failures

@@ -64,7 +64,7 @@ def issue(
 @router.get("/{credential_id}", response_model=CredentialView)
 def read(credential_id: UUID, principal: IssuerPrincipal, ledger: LedgerDep) -> CredentialView:
     """The credential and its current status (its issuer only)."""
-    credential = ledger.owned_credential(principal.issuer_id, credential_id)
+    credential = ledger.records.owned(principal.issuer_id, credential_id)
     return CredentialView(
         id=str(credential.id),
         credential=ledger.credential_document(credential),
@@ -117,12 +117,12 @@ def status_history(
     at: datetime | None = Query(default=None, description="also answer the status at this time"),
 ) -> StatusHistory:
     """Every status change with its time, actor and reason (its issuer only)."""
-    changes = ledger.status_history(principal.issuer_id, credential_id)
+    changes = ledger.statuses.history(principal.issuer_id, credential_id)
     status_at = None
     if at is not None:
         if at.tzinfo is None:
             raise invalid_input(["query", "at"], "needs a time zone")
-        status_at = ledger.status_at(principal.issuer_id, credential_id, at)
+        status_at = ledger.statuses.status_at(principal.issuer_id, credential_id, at)
     return StatusHistory(
         id=str(credential_id),
         at=at,
@@ -141,7 +141,7 @@ def proof(credential_id: UUID, principal: IssuerPrincipal, ledger: LedgerDep) ->
     """The proof bundle: credential, issuance leaf, inclusion proof, checkpoint, log key,
     and the status list versions in force with their own leaves (its issuer only; a
     holder presents the credential to `POST /v1/proofs`)."""
-    ledger.owned_credential(principal.issuer_id, credential_id)
+    ledger.records.owned(principal.issuer_id, credential_id)
     return ledger.proof_bundle(credential_id)
 
 
@@ -155,7 +155,7 @@ def reissue(
 ) -> CredentialCreated:
     """Correct a credential: newly signed, same id, status index and award date."""
     data = body.model_dump(mode="json", exclude_none=True)
-    issued = ledger.reissue_credential(
+    issued = ledger.reissues.reissue(
         principal.act(idempotency_key, {"reissue": str(credential_id), **data}),
         credential_id,
         body.reason,

@@ -70,7 +70,7 @@ def withdraw_endorsement(
 ) -> Withdrawn:
     """Withdraw an endorsement (its endorser only)."""
     act = principal.act(idempotency_key, {"withdraw": str(endorsement_id), "reason": body.reason})
-    ledger.withdraw_endorsement(act, endorsement_id, body.reason)
+    ledger.endorsements.withdraw(act, endorsement_id, body.reason)
     return Withdrawn(id=str(endorsement_id), withdrawn=True)
 
 
@@ -86,5 +86,5 @@ def withdraw_recognition(
 ) -> Withdrawn:
     """Withdraw a recognition decision (the recognising institution only)."""
     act = principal.act(idempotency_key, {"withdraw": str(recognition_id), "reason": body.reason})
-    ledger.withdraw_recognition(act, recognition_id, body.reason)
+    ledger.recognitions.withdraw(act, recognition_id, body.reason)
     return Withdrawn(id=str(recognition_id), withdrawn=True)

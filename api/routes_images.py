@@ -35,7 +35,7 @@ IMAGE_HEADERS = {
 )
 def achievement_image(achievement_id: UUID, request: Request, ledger: LedgerDep) -> Response:
     """The achievement's image (PNG or SVG) with its type, ETag and caching headers."""
-    definition = ledger.achievement(achievement_id).definition
+    definition = ledger.achievements.achievement(achievement_id).definition
     image = definition.get("image")
     if isinstance(image, str) and image.startswith(("https://", "http://")):
         raise HTTPException(404, f"this achievement's image is at {image}")

@@ -47,7 +47,7 @@ def register_issuer(
 @router.get("/issuers/{issuer_id}", tags=["issuers"], response_model=dict[str, Any])
 def issuer_profile(issuer_id: UUID, ledger: LedgerDep) -> dict[str, Any]:
     """The issuer's Open Badges 3.0 Profile."""
-    return ledger.issuer_profile(ledger.issuer(issuer_id))
+    return ledger.issuers.profile(ledger.issuer(issuer_id))
 
 
 @router.post(
@@ -75,7 +75,7 @@ def define_achievement(
     definition under a name the issuer already uses is a 409 (revise it with PUT).
     """
     data = body.model_dump(mode="json", exclude_none=True)
-    achievement, created = ledger.define_achievement_once(
+    achievement, created = ledger.achievements.define_once(
         principal.act(idempotency_key, data), data
     )
     if not created:
@@ -97,7 +97,7 @@ def search_achievements(
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> AchievementList:
     """Search the catalogue of (not archived) achievements."""
-    rows = ledger.search_achievements(q, limit=limit, offset=offset)
+    rows = ledger.achievements.search(q, limit=limit, offset=offset)
     return AchievementList(
         achievements=[AchievementSummary.model_validate(r, from_attributes=False) for r in rows]
     )
@@ -106,7 +106,7 @@ def search_achievements(
 @router.get("/achievements/{achievement_id}", tags=["achievements"], response_model=dict[str, Any])
 def achievement(achievement_id: UUID, ledger: LedgerDep) -> dict[str, Any]:
     """The Open Badges 3.0 Achievement."""
-    return ledger.achievement_document(ledger.achievement(achievement_id))
+    return ledger.achievement_document(ledger.achievements.achievement(achievement_id))
 
 
 @router.patch("/issuers/{issuer_id}", tags=["issuers"], response_model=dict[str, Any])
@@ -119,10 +119,10 @@ def update_issuer(
 ) -> dict[str, Any]:
     """Update the profile (the issuer itself, or the administrator)."""
     data = body.model_dump(mode="json", exclude_none=True)
-    issuer = ledger.update_issuer_profile(
+    issuer = ledger.issuers.update_profile(
         principal.act(idempotency_key, {"issuer": str(issuer_id), **data}), issuer_id, data
     )
-    return ledger.issuer_profile(issuer)
+    return ledger.issuers.profile(issuer)
 
 
 @router.post(
@@ -136,7 +136,7 @@ def issue_token(
 ) -> TokenCreated:
     """A further bearer token for the issuer (e.g. for a rotation without downtime)."""
     act = principal.act(idempotency_key, {"issuer": str(issuer_id), "token": "new"})
-    return TokenCreated(token=ledger.issue_issuer_token(act, issuer_id))
+    return TokenCreated(token=ledger.issuers.issue_token(act, issuer_id))
 
 
 @router.post("/issuers/{issuer_id}/tokens/revoke", tags=["issuers"])
@@ -144,7 +144,7 @@ def revoke_token(
     issuer_id: UUID, body: TokenRevoke, principal: Authenticated, ledger: LedgerDep
 ) -> dict[str, bool]:
     """Revoke one of the issuer's bearer tokens."""
-    ledger.revoke_issuer_token(
+    ledger.issuers.revoke_token(
         principal.act(None, {"issuer": str(issuer_id)}), issuer_id, body.token
     )
     return {"revoked": True}
@@ -185,7 +185,7 @@ def report_key_compromised(
     DID document's assertion methods). If it is the key in force, a new key replaces it
     first. Re-issue what it signed with `.../keys/{key_id}/reissue`."""
     data = {"issuer": str(issuer_id), "compromised": key_id, "reason": body.reason}
-    issuer = ledger.report_key_compromised(
+    issuer = ledger.keys.report_compromised(
         principal.act(idempotency_key, data), issuer_id, key_id, body.reason
     )
     return KeyCompromised(
@@ -193,7 +193,7 @@ def report_key_compromised(
         state=str(issuer.keys[key_id]["state"]),
         active_key_id=issuer.active_key_id,
         did=ledger.issuer_did(issuer),
-        affected=len(ledger.credentials_signed_by(issuer_id, key_id)),
+        affected=len(ledger.keys.credentials_signed_by(issuer_id, key_id)),
     )
 
 
@@ -212,7 +212,7 @@ def reissue_signed_by(
     `CredentialReissued` in the log, each batch an `IssuerCredentialsReissued`. Running it
     again re-signs only what is left."""
     act = principal.act(None, {"issuer": str(issuer_id), "reissue": key_id})
-    done = ledger.reissue_signed_by(act, issuer_id, key_id, body.reason)
+    done = ledger.keys.reissue_signed_by(act, issuer_id, key_id, body.reason)
     return ReissueOut(key_id=done.key_id, reissued=done.reissued, skipped=done.skipped)
 
 
@@ -227,7 +227,7 @@ def archive(
 ) -> dict[str, Any]:
     """Archive a definition: nothing more is issued from it (issued credentials stay)."""
     act = principal.act(idempotency_key, {"archive": str(achievement_id)})
-    ledger.archive_achievement(act, achievement_id)
+    ledger.achievements.archive(act, achievement_id)
     return {"id": str(achievement_id), "archived": True}
 
 
@@ -244,7 +244,7 @@ def revise(
     """Revise a definition; credentials issued before keep what they were issued with."""
     data = body.model_dump(mode="json", exclude_none=True)
     act = principal.act(idempotency_key, {"revise": str(achievement_id), **data})
-    achievement = ledger.revise_achievement(act, achievement_id, data)
+    achievement = ledger.achievements.revise(act, achievement_id, data)
     return AchievementCreated(
         id=str(achievement.id), achievement=ledger.achievement_document(achievement)
     )
@@ -263,6 +263,6 @@ def did_web(issuer_id: UUID, ledger: LedgerDep, request: Request) -> DidDocument
     the DID under that base URL, so credentials issued before a move keep resolving."""
     base_url = ledger.identity.base_url_for_host(request.headers.get("host"))
     return DidDocumentResponse(
-        ledger.did_web_document(issuer_id, base_url),
+        ledger.dids.document(issuer_id, base_url),
         headers={"Cache-Control": "public, max-age=300"},
     )

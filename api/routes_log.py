@@ -148,7 +148,7 @@ def inclusion(
     if (index is None) == (digest is None):
         raise Problem(400, "give exactly one of index and digest", kind="bad-query")
     if digest is not None:
-        index = ledger.issuance_index_of(bytes.fromhex(digest))
+        index = ledger.proofs.issuance_index_of(bytes.fromhex(digest))
         if index is None:
             raise Problem(404, "no issuance leaf with this digest")
     assert index is not None

@@ -22,4 +22,4 @@ def holder_proof(body: ProofRequest, ledger: LedgerDep) -> dict[str, Any]:
     """The proof bundle of the credential presented (anyone holding it; found by its
     digest). 404 when this ledger recorded no credential with that digest, 410 when the
     learner's personal data was erased."""
-    return ledger.holder_proof_bundle(body.credential)
+    return ledger.proofs.holder_bundle(body.credential)

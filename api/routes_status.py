@@ -34,5 +34,5 @@ def status_list(list_id: UUID, request: Request, ledger: LedgerDep) -> Response:
 def publish(list_id: UUID, ledger: LedgerDep) -> Response:
     """Publish the list's current bits now (a no-op when nothing changed); anyone may ask,
     since publication only reflects what the events already say."""
-    ledger.publish_status_list(list_id)
+    ledger.status_lists.publish(list_id)
     return Response(status_code=204)

@@ -84,7 +84,7 @@ def issue(
     """Sign exactly the credential given with eddsa-rdfc-2022 and record the issuance."""
     act = principal.act(idempotency_key, body.model_dump(mode="json"))
     try:
-        vc = ledger.issue_given(act, issuer_id, body.credential, body.options)
+        vc = ledger.given.issue(act, issuer_id, body.credential, body.options)
     except (RequestInvalidError, IdempotencyKeyReusedError) as exc:
         return _bad_request(exc)
     return IssueResponse(verifiableCredential=vc)
@@ -137,7 +137,7 @@ def update_status(
     """Revoke, suspend or reinstate a credential this issuer issued, by its id."""
     if str(issuer_id) != principal.actor:
         raise UnknownIssuerError(f"no issuer {issuer_id}")
-    credential = ledger.given_credential(issuer_id, body.credentialId)
+    credential = ledger.given.find(issuer_id, body.credentialId)
     status = credential.status_at(ledger.clock())
     changes = (
         body.credentialStatus

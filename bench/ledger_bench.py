@@ -122,8 +122,8 @@ def run_once(n: int, batch: int) -> dict[str, float]:
         results[f"raw insert, {batch} per txn"] = raw_floor(stored, root / "rawb.sqlite", batch)
 
         half = n // 2
-        followers = ledger._notify
-        ledger._notify = lambda recordings: None  # type: ignore[method-assign]
+        followers = ledger.store.on_recorded
+        ledger.store.on_recorded = None
         start = time.perf_counter()
         for c in credentials[:half]:
             ledger.save(c)
@@ -136,7 +136,7 @@ def run_once(n: int, batch: int) -> dict[str, float]:
         start = time.perf_counter()
         ledger.tlog.catch_up(ledger.recorder.select_notifications)
         results["Merkle log catch-up"] = n / (time.perf_counter() - start)
-        ledger._notify = followers  # type: ignore[method-assign]
+        ledger.store.on_recorded = followers
         ledger.catch_up()
 
         definition = json.loads(
@@ -160,7 +160,7 @@ def run_once(n: int, batch: int) -> dict[str, float]:
 
         timed("award, signed, 1 per txn", awards(0), 1)
         timed(f"award, signed, {batch} per txn", awards(m), batch)
-        ledger.signer = UnsignedSigner()  # type: ignore[assignment]
+        ledger.issuers.signer = UnsignedSigner()  # type: ignore[assignment]
         timed("award, unsigned, 1 per txn", awards(2 * m), 1)
         timed(f"award, unsigned, {batch} per txn", awards(3 * m), batch)
 

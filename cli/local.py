@@ -92,7 +92,7 @@ class LocalBackend:
     def define_achievement(self, body: Body, key: str | None) -> Body:
         act = self._as_issuer(key, body)
         with _translated():
-            achievement, created = self.ledger.define_achievement_once(act, body)
+            achievement, created = self.ledger.achievements.define_once(act, body)
             document = self.ledger.achievement_document(achievement)
         return {"id": str(achievement.id), "achievement": document, "created": created}
 
@@ -100,20 +100,20 @@ class LocalBackend:
         act = self._as_issuer(key, {"revise": achievement_id, **body})
         target = _uuid(achievement_id, "achievement_id")
         with _translated():
-            achievement = self.ledger.revise_achievement(act, target, body)
+            achievement = self.ledger.achievements.revise(act, target, body)
             document = self.ledger.achievement_document(achievement)
         return {"id": str(achievement.id), "achievement": document}
 
     def achievement(self, achievement_id: str) -> Body:
         target = _uuid(achievement_id, "achievement_id")
         with _translated():
-            return self.ledger.achievement_document(self.ledger.achievement(target))
+            return self.ledger.achievement_document(self.ledger.achievements.achievement(target))
 
     def issuers(self) -> list[Body]:
         return self.ledger.read_model.issuers(limit=10_000)
 
     def achievements(self, query: str | None) -> list[Body]:
-        return self.ledger.search_achievements(query, limit=1000)
+        return self.ledger.achievements.search(query, limit=1000)
 
     def credentials(self) -> list[Body]:
         act = self._as_issuer(None, {})
@@ -123,8 +123,8 @@ class LocalBackend:
         act = self._as_issuer(None, {})
         target = _uuid(credential_id, "credential_id")
         with _translated():
-            credential = self.ledger.owned_credential(UUID(act.actor), target)
-            history = self.ledger.status_history(UUID(act.actor), target)
+            credential = self.ledger.records.owned(UUID(act.actor), target)
+            history = self.ledger.statuses.history(UUID(act.actor), target)
             return {
                 "id": str(credential.id),
                 "status": credential.status_at(self.ledger.clock()),
@@ -235,17 +235,19 @@ class LocalBackend:
         act = self._as_issuer(key, body)
         target = _uuid(issuer_id, "issuer")
         with _translated():
-            issuer = self.ledger.report_key_compromised(act, target, key_id, reason)
+            issuer = self.ledger.keys.report_compromised(act, target, key_id, reason)
             return {
                 "key_id": key_id,
                 "state": issuer.keys[key_id]["state"],
                 "active_key_id": issuer.active_key_id,
                 "did": self.ledger.issuer_did(issuer),
-                "affected": len(self.ledger.credentials_signed_by(target, key_id)),
+                "affected": len(self.ledger.keys.credentials_signed_by(target, key_id)),
             }
 
     def reissue_signed_by(self, issuer_id: str, key_id: str, reason: str) -> Body:
         act = self._as_issuer(None, {"issuer": issuer_id, "reissue": key_id})
         with _translated():
-            done = self.ledger.reissue_signed_by(act, _uuid(issuer_id, "issuer"), key_id, reason)
+            done = self.ledger.keys.reissue_signed_by(
+                act, _uuid(issuer_id, "issuer"), key_id, reason
+            )
         return {"key_id": done.key_id, "reissued": done.reissued, "skipped": done.skipped}

@@ -62,7 +62,7 @@ def _local_bundle(
     try:
         if credential_id is not None:
             return ledger.proof_bundle(credential_id)
-        return ledger.holder_proof_bundle(vc)
+        return ledger.proofs.holder_bundle(vc)
     except (LedgerError, SubjectErasedError) as exc:
         fail(command_error(exc).detail, code=INVALID, as_json=as_json)
     finally:

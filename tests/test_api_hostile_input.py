@@ -309,7 +309,7 @@ def test_an_unexpected_error_is_a_bare_500_problem_with_the_security_headers(
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError(f"secret internals at {Path(__file__)}")
 
-    monkeypatch.setattr(ledger, "issuer_profile", broken)
+    monkeypatch.setattr(ledger.issuers, "profile", broken)
     r = client.get(f"/v1/issuers/{school['id']}")
     body = refused(r, 500)
     assert "secret" not in r.text

@@ -302,7 +302,7 @@ def test_nothing_is_issued_from_an_archived_achievement(client: TestClient, ledg
 
     school = register(client)
     achievement = define(client, school["token"])
-    ledger.archive_achievement(Act(school["id"]), UUID(achievement["id"]))
+    ledger.achievements.archive(Act(school["id"]), UUID(achievement["id"]))
     r = client.post(
         "/v1/credentials",
         headers=auth(school["token"]),

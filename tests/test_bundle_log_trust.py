@@ -115,8 +115,8 @@ def test_a_did_web_credential_is_vouched_for_by_the_did_document(tmp_path: Path)
             "issuer": live.ledger.issuer_did(issuer),
             "credentialSubject": {"id": "did:example:1"},
         }
-        live.ledger.issue_given(Act(str(issuer.id)), issuer.id, given)
-        credential = live.ledger.given_credential(issuer.id, given["id"])
+        live.ledger.given.issue(Act(str(issuer.id)), issuer.id, given)
+        credential = live.ledger.given.find(issuer.id, given["id"])
         bundle = live.ledger.proof_bundle(credential.id)
         path = tmp_path / "proof.json"
         path.write_bytes(dump_json(bundle))
@@ -157,8 +157,8 @@ def test_a_credential_whose_issuer_names_no_log_is_undecided_unless_pinned(
             "issuer": ledger.issuer_did(issuer),
             "credentialSubject": {"id": "did:example:1"},
         }
-        ledger.issue_given(Act(str(issuer.id)), issuer.id, given)
-        credential = ledger.given_credential(issuer.id, given["id"])
+        ledger.given.issue(Act(str(issuer.id)), issuer.id, given)
+        credential = ledger.given.find(issuer.id, given["id"])
         bundle = ledger.proof_bundle(credential.id)
         key = ledger.tlog.vkey
     finally:

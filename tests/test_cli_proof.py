@@ -430,7 +430,7 @@ def test_the_servers_own_proof_answer_saved_as_curl_saves_it_verifies(tmp_path: 
         )
         assert answer.status_code == 200, answer.text
         did_document = tmp_path / "did.json"  # a did:web issuer; the server stops below
-        did_document.write_text(json.dumps(live.ledger.did_web_document(registered.issuer.id)))
+        did_document.write_text(json.dumps(live.ledger.dids.document(registered.issuer.id)))
     path = tmp_path / "proof.json"
     path.write_bytes(answer.content)  # curl -o: the body as sent, no final newline
     assert verify_file(path, "--did-document", str(did_document)).exit_code == 0

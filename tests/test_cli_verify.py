@@ -179,7 +179,7 @@ def test_a_fresh_status_list_is_reused_and_a_stale_one_revalidated(issued: Issue
         fetch_status_list=session.status_list,
         status_cache=cache.status_lists,
         clock=lambda: now[0],
-        resolve_did=issued.live.ledger.resolve_did,  # the issuer's did:web, not fetched here
+        resolve_did=issued.live.ledger.dids.resolve,  # the issuer's did:web, not fetched here
     )
     assert verifier.verify(vc).verified
     assert session.fetches == 2
@@ -197,7 +197,7 @@ def test_a_replayed_list_older_than_the_logged_one_is_not_read(
     credential valid (exit 0). The bundle's logged list is newer: it is read instead."""
     vc = signed_credential(issued.live.ledger, issued.credential_id)
     urls = [e["statusListCredential"] for e in vc["credentialStatus"]]
-    before = {url: issued.live.ledger.fetch_status_list(url) for url in urls}
+    before = {url: issued.live.ledger.status_lists.fetch(url) for url in urls}
     issued.change("revoke")
     bundle = tmp_path / "bundle.json"
     bundle.write_bytes(dump_json(issued.live.ledger.proof_bundle(issued.credential_id)))
@@ -224,7 +224,7 @@ def test_a_replayed_list_makes_a_clear_credential_undecided(
     url = next(e for e in vc["credentialStatus"] if e["statusPurpose"] == "revocation")[
         "statusListCredential"
     ]
-    before = ledger.fetch_status_list(url)
+    before = ledger.status_lists.fetch(url)
     other = award(ledger, issued.school, "eve@example.org")
     other_url = signed_credential(ledger, other)["credentialStatus"][0]["statusListCredential"]
     assert other_url == url  # one list for the issuer's credentials

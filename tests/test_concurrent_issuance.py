@@ -82,7 +82,7 @@ def colliding_allocator(monkeypatch: pytest.MonkeyPatch) -> None:
     def lowest_free(used: Any, length: int, rng: Any = None) -> int:
         return next(i for i in range(length) if i not in used)
 
-    monkeypatch.setattr("credledger.ledger.application.allocate_index", lowest_free)
+    monkeypatch.setattr("credledger.ledger.services.status_slots.allocate_index", lowest_free)
 
 
 def test_forced_collisions_are_retried_not_doubled(ledger: Any, colliding_allocator: None) -> None:

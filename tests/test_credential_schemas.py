@@ -122,7 +122,7 @@ def test_every_variant_and_a_reissue_satisfy_the_strict_ob3_and_edubadges_schema
         definition = microcredential_definition(name=name, variant=name.split("_")[0], **fields)
         issued = award(ledger, actor, definition)
         validate_against_surf_material(issued.vc, edubadges)
-    again = ledger.reissue_credential(Act(actor), issued.credential.id, "grade corrected").vc
+    again = ledger.reissues.reissue(Act(actor), issued.credential.id, "grade corrected").vc
     validate_against_surf_material(again, edubadges)
     definition = microcredential_definition(name="Suspendable", suspendable=True)
     suspendable = award(ledger, actor, definition).vc
@@ -148,7 +148,7 @@ def test_the_revocation_index_is_drawn_at_random_from_a_list_of_131072(ledger: A
 def test_a_reissued_credential_still_satisfies_the_schema(ledger: Any, test_data: Path) -> None:
     actor = register(ledger)
     issued = award(ledger, actor, microcredential_definition())
-    again = ledger.reissue_credential(Act(actor), issued.credential.id, "grade corrected").vc
+    again = ledger.reissues.reissue(Act(actor), issued.credential.id, "grade corrected").vc
     validate_award(again, test_data)
     assert revocation_entry_only(again) == issued.vc["credentialStatus"]
 
@@ -187,7 +187,7 @@ def test_an_open_badge_issued_through_the_vc_api_satisfies_the_schema(
         },
     }
     options = {"credentialStatus": {"type": "BitstringStatusListEntry"}}
-    vc = ledger.issue_given(Act(actor), UUID(actor), given, options)
+    vc = ledger.given.issue(Act(actor), UUID(actor), given, options)
     validate(vc, ob3_schema(test_data, OB3_AWARD_SCHEMA))
     revocation_entry_only(vc)
 

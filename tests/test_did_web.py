@@ -41,7 +41,7 @@ def test_the_did_web_document_lists_every_key_after_a_rotation(
 
 def test_a_credential_signed_under_the_did_web_verifies(ledger: Any) -> None:
     issuer = ledger.register_issuer(Act(ADMIN), "S").issuer
-    did = ledger.issuer_did_web(issuer.id)
+    did = ledger.dids.did_web(issuer.id)
     key_id = issuer.active_key_id
     vc = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -58,7 +58,7 @@ def test_a_credential_signed_under_the_did_web_verifies(ledger: Any) -> None:
     )
     assert ledger.verifier.verify(signed).verified
     other = ledger.register_issuer(Act(ADMIN), "Other").issuer
-    forged = {**vc, "issuer": ledger.issuer_did_web(other.id)}
+    forged = {**vc, "issuer": ledger.dids.did_web(other.id)}
     forged = add_proof(
         forged,
         ledger.signer.key_pair(key_id),
@@ -71,7 +71,7 @@ def test_a_credential_signed_under_the_did_web_verifies(ledger: Any) -> None:
 
 def test_unknown_issuers_of_this_ledger_do_not_resolve(ledger: Any) -> None:
     with pytest.raises(DidResolutionError):
-        ledger.resolve_did(ledger.issuer_did_web(UUID(int=0)))
+        ledger.dids.resolve(ledger.dids.did_web(UUID(int=0)))
 
 
 @pytest.mark.parametrize(

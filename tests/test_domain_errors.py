@@ -227,14 +227,14 @@ def test_use_cases_refuse_naming_fields_without_a_transport_prefix(ledger: Any) 
     with pytest.raises(RequestInvalidError) as unawarded:
         ledger.issue_credential(act, achievement.id, {"email": "nobody"})
     with pytest.raises(RequestInvalidError) as unsigned:
-        ledger.issue_given(act, issuer.id, {"proof": {}}, None)
+        ledger.given.issue(act, issuer.id, {"proof": {}}, None)
     for refused in (undefined.value, unawarded.value, unsigned.value):
         assert all("body" not in e.loc for e in refused.errors), refused.errors
 
 
-LEFT_IN_APPLICATION = 12
-"""ledger/application.py still names ``"body"`` in its field paths until it is split
-into ledger/services/ (issue 12); this only goes down, to 0."""
+LEFT_IN_APPLICATION = 0
+"""ledger/application.py named ``"body"`` in its field paths until it was split into
+ledger/services/ (issue 12); none is left."""
 
 
 def test_the_ledger_source_names_no_transport_in_field_paths() -> None:

@@ -349,7 +349,7 @@ def test_the_registration_records_the_did_so_a_new_base_url_does_not_change_it(
     try:
         assert moved.identity.base_url == "https://new.example.test"
         assert moved.issuer_did(moved.issuer(school.issuer.id)) == school.did
-        assert moved.resolve_did(school.did)["id"] == school.did
+        assert moved.dids.resolve(school.did)["id"] == school.did
         later = moved.register_issuer(Act(ADMIN), "Later")
         assert later.did.startswith("did:web:new.example.test:")
     finally:

@@ -12,7 +12,7 @@ import pytest
 from credledger.api.app import create_app
 from credledger.crypto.checkpoint import open_checkpoint
 from credledger.crypto.signed_note import NoteVerifier
-from credledger.ledger import application as application_module
+from credledger.ledger import bootstrap as bootstrap_module
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.domain.acts import ADMIN, Act
 from credledger.ledger.domain.ledger_identity import (
@@ -173,7 +173,7 @@ def test_credentials_issued_before_a_move_keep_verifying_and_show_a_later_revoca
     # the old credential's list still names itself by the URL the credential holds
     url = next(u for u in status_urls(old_vcs[revoked]) if "status" in u)
     assert url.startswith(f"{BASE}/v1/status/")
-    assert again.fetch_status_list(url)["id"] == url
+    assert again.status_lists.fetch(url)["id"] == url
     # and a credential issued after the move sits on another list, under the new URL
     fresh = signed_credential(again, award(again, school, "fresh@example.org"))
     assert not status_urls(fresh) & status_urls(old_vcs[kept])
@@ -197,7 +197,7 @@ def test_did_web_documents_answer_for_the_host_they_were_issued_under(
     assert old["id"] == f"did:web:ledger.example.test:v1:issuers:{school.issuer}"
     assert new["id"] == f"did:web:credentials.example.nl:v1:issuers:{school.issuer}"
     assert forged["id"] == new["id"]  # only recorded base URLs ever come back
-    assert again.resolve_did(old["id"])["id"] == old["id"]
+    assert again.dids.resolve(old["id"])["id"] == old["id"]
 
 
 def test_a_did_web_issuers_document_is_its_recorded_did_under_every_host(
@@ -215,7 +215,7 @@ def test_a_did_web_issuers_document_is_its_recorded_did_under_every_host(
             assert client.get(path, headers={"Host": host}).json()["id"] == did
     assert did == f"did:web:ledger.example.test:v1:issuers:{school.issuer}"
     assert again.issuer_did(again.issuer(school.issuer)) == did
-    assert again.resolve_did(did)["id"] == did
+    assert again.dids.resolve(did)["id"] == did
 
 
 def test_a_ledger_made_before_identities_adopts_the_origin_its_checkpoints_carry(
@@ -224,7 +224,7 @@ def test_a_ledger_made_before_identities_adopts_the_origin_its_checkpoints_carry
     # Before identities were recorded, the origin followed whatever base URL a start had.
     with monkeypatch.context() as before:
         before.setattr(
-            application_module,
+            bootstrap_module,
             "establish_identity",
             lambda app, s, origin: LedgerIdentity(
                 origin_for("http://127.0.0.1:8123"), ("http://127.0.0.1:8123",)

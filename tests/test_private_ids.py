@@ -167,7 +167,7 @@ def test_a_holder_of_an_older_credential_gets_a_bundle_that_verifies(
 ) -> None:
     ledger = open_ledger(legacy["data"], BASE_URL)
     try:
-        bundle = ledger.holder_proof_bundle(legacy["issued"].vc)
+        bundle = ledger.proofs.holder_bundle(legacy["issued"].vc)
     finally:
         ledger.close()
     report = verify_bundle(json.loads(json.dumps(bundle)))

@@ -70,7 +70,7 @@ def test_recognitions_resting_on_a_revoked_credential_can_be_listed(ledger: Any)
     issued = ledger.issue_credential(Act(actor), achievement.id, {"eduid": "urn:eduid:1"})
     ledger.recognise(Act(str(other.issuer.id)), issued.vc, "recognised", ects=4)
     ledger.change_status(Act(actor), issued.credential.id, "revoke", "fraud")
-    affected = ledger.recognitions_resting_on(issued.credential.id)
+    affected = ledger.recognitions.resting_on(issued.credential.id)
     assert [r["institution_id"] for r in affected] == [str(other.issuer.id)]
     assert UUID(affected[0]["id"])
 

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from credledger.ledger.application import CredentialLedger
+from credledger.ledger.application import CredentialLedger, vc_digest
 from credledger.ledger.audit.local import audit_store
 from credledger.ledger.domain.acts import ADMIN, Act, acting
 from credledger.ledger.domain.status_lists import StatusList, list_id
@@ -114,7 +114,7 @@ def test_audit_recomputes_every_list_version_and_names_the_first_that_differs(
     # revoked bit cleared, claiming to reflect the revocation.
     forged = Bitstring.decode(document["credentialSubject"]["encodedList"])
     forged.set(index, False)
-    current = ledger.find_status_list(list_uuid)
+    current = ledger.status_lists.find(list_uuid)
     unsigned = {k: v for k, v in document.items() if k != "proof"}
     unsigned["credentialSubject"] = {**unsigned["credentialSubject"]}
     unsigned["credentialSubject"]["encodedList"] = forged.encode()
@@ -124,7 +124,7 @@ def test_audit_recomputes_every_list_version_and_names_the_first_that_differs(
         current.publish(
             list_url=document["id"],
             list_version=current.list_version + 1,
-            digest=ledger.document_digest(signed),
+            digest=vc_digest(signed),
             document=signed,
             position=current.position,
         )
@@ -160,7 +160,7 @@ def test_reading_a_status_list_or_a_proof_bundle_records_nothing(ledger: Any) ->
     _, document, index = revocation_list(ledger, first.vc)
     assert bit(document, index)  # published by the act, not by this read
     ledger.proof_bundle(first.credential.id)
-    ledger.fetch_status_list(first.vc["credentialStatus"]["statusListCredential"])
+    ledger.status_lists.fetch(first.vc["credentialStatus"]["statusListCredential"])
     assert ledger.recorder.max_notification_id() == before
 
 
@@ -222,7 +222,7 @@ def test_a_withdrawn_endorsement_is_revoked_in_its_status_list(ledger: Any) -> N
     entry = document["credentialStatus"]
     assert entry["statusPurpose"] == "revocation"
     assert ledger.verifier.verify(document).verified
-    ledger.withdraw_endorsement(Act(endorser), endorsement.id, "course changed")
+    ledger.endorsements.withdraw(Act(endorser), endorsement.id, "course changed")
     report = ledger.verifier.verify(document)
     assert not report.verified
     assert report.status["revocation"] == "revoked"
@@ -236,7 +236,7 @@ def test_each_list_of_a_new_group_is_published_once_by_the_award_that_opened_it(
     award(ledger, actor, achievement, "second@example.nl")
     group = first.credential.status_slot["group"]
     for purpose in ("revocation", "suspension"):
-        published = ledger.find_status_list(list_id(group, purpose))
+        published = ledger.status_lists.find(list_id(group, purpose))
         assert isinstance(published, StatusList)
         assert published.list_version == 1
 
@@ -245,4 +245,4 @@ def test_an_unknown_list_cannot_be_published_by_anyone(ledger: Any) -> None:
     from credledger.ledger.domain.errors import NotKnownError
 
     with pytest.raises(NotKnownError):
-        ledger.publish_status_list(UUID("6c0f7a4e-5a7e-4e08-9a39-8e3f9e0f0000"))
+        ledger.status_lists.publish(UUID("6c0f7a4e-5a7e-4e08-9a39-8e3f9e0f0000"))

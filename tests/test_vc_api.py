@@ -295,7 +295,7 @@ def test_a_proof_chain_with_a_cosigner_verifies_when_the_issuer_signed_too(
     chained = add_proof(
         by_notary,
         ledger.signer.key_pair(signer.active_key_id),
-        ledger.signing_method(signer),
+        ledger.issuers.signing_method(signer),
         created="2026-01-01T00:00:01Z",
         loader=loader,
         previous_proof="urn:uuid:1",

@@ -19,24 +19,33 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from credledger.ledger.credentials.canonical import vc_digest
+from credledger.ledger.credentials.proof_keys import signed_with_key_in_force
 from credledger.ledger.domain.acts import Act, acting
 from credledger.ledger.domain.errors import (
     ConcurrentChangeError,
     ContradictsRecordError,
     UnknownStatusListError,
 )
+from credledger.ledger.domain.ledger_identity import LedgerIdentity
 from credledger.ledger.domain.status_fold import GroupStatus, StatusFold
-from credledger.ledger.domain.status_lists import LIST_LENGTH, PURPOSES, StatusList, list_id
-from credledger.ledger.services.keys import signed_with_key_in_force
+from credledger.ledger.domain.status_lists import (
+    LIST_LENGTH,
+    PURPOSES,
+    StatusList,
+    group_id,
+    list_id,
+)
+from credledger.ledger.services.issuers import Issuers
+from credledger.ledger.services.status_slots import status_list_url
+from credledger.ledger.store.aggregates import Aggregates
+from credledger.ledger.store.read_model import ReadModel
 from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.status_list import build_status_list_credential
 from eventsourcing.persistence import IntegrityError
-
-if TYPE_CHECKING:
-    from credledger.ledger.application import CredentialLedger
 
 log = logging.getLogger("credledger.status")
 
@@ -79,30 +88,51 @@ def valid_from(document: dict[str, Any] | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def known_status_lists(read_model: ReadModel) -> list[ListRef]:
+    """Every list the read model knows of, each checked against its derived id (the
+    read model names lists; it never decides a bit)."""
+    refs = []
+    for row in read_model.all_status_lists():
+        group, issuer_id = UUID(row["group_id"]), UUID(row["issuer_id"])
+        number = int(row["number"])
+        ref = ListRef(UUID(row["id"]), issuer_id, group, str(row["purpose"]), number)
+        if (
+            ref.purpose in PURPOSES
+            and list_id(group, ref.purpose) == ref.list_uuid
+            and group_id(issuer_id, number) == group
+        ):
+            refs.append(ref)
+    return refs
+
+
 class StatusPublisher:
-    """Signs and records new status list versions for a :class:`CredentialLedger`."""
+    """Signs and records new status list versions (bits from the events)."""
 
     def __init__(
         self,
-        ledger: CredentialLedger,
+        aggregates: Aggregates,
+        issuers: Issuers,
+        read_model: ReadModel,
+        identity: LedgerIdentity,
         fold: StatusFold,
+        clock: Callable[[], datetime],
         *,
         lifetime: timedelta = LIFETIME,
         renew_before: timedelta = RENEW_BEFORE,
         ttl: timedelta = TTL,
     ) -> None:
-        self.ledger = ledger
+        self.aggregates = aggregates
+        self.issuers = issuers
+        self.read_model = read_model
+        self.identity = identity
         self.fold = fold
+        self.clock = clock
         self.lifetime = lifetime
         self.renew_before = min(renew_before, lifetime)
         self.ttl = ttl
         self._published_groups: set[UUID] = set()
         self._expiry: dict[UUID, datetime] = {}
         self._lock = threading.Lock()
-
-    @property
-    def clock(self) -> Callable[[], datetime]:
-        return self.ledger.clock
 
     # -- what to publish -------------------------------------------------------------------
     def group_lists(self, group: UUID, issuer_id: UUID, number: int | None) -> list[ListRef]:
@@ -132,7 +162,7 @@ class StatusPublisher:
         self.after_change()
         now = self.clock()
         due = []
-        for ref in self.ledger.known_status_lists():
+        for ref in known_status_lists(self.read_model):
             expiry = self._expiry.get(ref.list_uuid)
             if expiry is None or expiry - now < self.renew_before:
                 due.append(ref)
@@ -157,15 +187,14 @@ class StatusPublisher:
         """Record a new version of the list if its bits changed or its window closes
         soon (or ``resign``: its issuer's key changed); returns it, or None when the
         newest version stands."""
-        ledger = self.ledger
         with self._lock:
             for _attempt in range(5):
                 self.fold.catch_up()
                 status = self.fold.group(ref.group)
-                current = ledger.find_status_list(ref.list_uuid)
+                current = self.aggregates.find(StatusList, ref.list_uuid)
                 now = self.clock().replace(microsecond=0)
                 bits = Bitstring.from_indices(LIST_LENGTH, sorted(status.indices(ref.purpose)))
-                issuer = ledger.issuer(ref.issuer_id)
+                issuer = self.issuers.issuer(ref.issuer_id)
                 if current is not None and issuer.signing_key_compromised:
                     return None  # nothing can be signed for it any more (key_lifecycle.py)
                 if current is not None and current.document is not None:
@@ -190,12 +219,12 @@ class StatusPublisher:
                     current.publish(
                         list_url=str(document["id"]),
                         list_version=current.list_version + 1,
-                        digest=ledger.document_digest(document),
+                        digest=vc_digest(document),
                         document=document,
                         position=status.changes,
                     )
                 try:
-                    ledger.save(current)
+                    self.aggregates.save(current)
                 except IntegrityError:
                     continue  # another process published meanwhile: look again
                 self._expiry[ref.list_uuid] = now + self.lifetime
@@ -215,17 +244,17 @@ class StatusPublisher:
         # for the list in the same second, must not find it "not yet valid".
         since = status.changed_at or valid_from(current.document if current else None) or now
         since = min(since.astimezone(UTC).replace(microsecond=0), now)
-        issuer = self.ledger.issuer(ref.issuer_id)
+        issuer = self.issuers.issuer(ref.issuer_id)
         unsigned = build_status_list_credential(
             list_url=self._list_url(ref, current),
-            issuer=self.ledger.issuer_did(issuer),
+            issuer=self.issuers.did(issuer),
             purpose=ref.purpose,
             bitstring=bits,
             valid_from=since,
             valid_until=now + self.lifetime,
             ttl=self.ttl,
         )
-        return self.ledger.sign_as(issuer, unsigned, now)
+        return self.issuers.sign_as(issuer, unsigned, now)
 
     def _list_url(self, ref: ListRef, current: StatusList | None) -> str:
         """A list keeps the URL of its first version for life (credentials name it)."""
@@ -236,7 +265,7 @@ class StatusPublisher:
             raise UnknownStatusListError(
                 f"status list {ref.list_uuid} has no published version yet"
             )
-        return self.ledger.status_list_url(ref.list_uuid, ref.number)
+        return status_list_url(self.identity, ref.list_uuid, ref.number)
 
 
 def require_published(found: StatusList | None, list_uuid: UUID) -> StatusList:

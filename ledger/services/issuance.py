@@ -1,0 +1,260 @@
+"""Awarding an achievement: one pipeline, for one award or a cohort in one transaction.
+
+    check the request -> allocate a status slot -> render, sign, seal the credential
+    -> record Credential.Issued + StatusSlot.Claimed (one transaction)
+    -> (follower) the issuance leaf in the log, a checkpoint when due; the read model
+    -> publish the first versions of the lists of a group the award opened
+
+A retried act (same Idempotency-Key) finds its earlier credential and records nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from credledger.ledger.credentials.request_checks import check_evidence, check_result
+from credledger.ledger.domain.achievement import Achievement
+from credledger.ledger.domain.acts import Act
+from credledger.ledger.domain.aggregate import LedgerAggregate
+from credledger.ledger.domain.credential import Credential
+from credledger.ledger.domain.errors import ConflictError, LedgerError, NotFoundError
+from credledger.ledger.domain.issuer import Issuer
+from credledger.ledger.domain.recipients import parse_recipient
+from credledger.ledger.domain.results import fit_result
+from credledger.ledger.domain.status_lists import StatusSlot, award_purposes
+from credledger.ledger.log.follower import Follower
+from credledger.ledger.services.award_documents import Award, AwardDocuments, valid_until_in_utc
+from credledger.ledger.services.credential_records import CredentialRecords
+from credledger.ledger.services.status_lists import StatusLists
+from credledger.ledger.services.status_slots import Slot, StatusSlots
+from credledger.ledger.store.aggregates import Aggregates
+from credledger.ledger.store.vault import Vault
+from eventsourcing.persistence import IntegrityError
+
+
+@dataclass(frozen=True)
+class AwardRequest:
+    """One award: the act (actor, idempotency) and what the issuer asked for."""
+
+    act: Act
+    achievement_id: UUID
+    recipient: Any
+    evidence: list[dict[str, Any]] | None = None
+    result: dict[str, Any] | None = None
+    valid_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    credential: Credential
+    vc: dict[str, Any]
+    replayed: bool = False
+    """True when a retried act (same Idempotency-Key) found its earlier credential."""
+
+
+@dataclass(frozen=True)
+class PreparedAward:
+    """One award's events, ready to be saved (with the signed VC they commit to)."""
+
+    credential: Credential
+    claim: StatusSlot
+    vc: dict[str, Any]
+    slot: Slot
+
+    @property
+    def aggregates(self) -> tuple[LedgerAggregate, ...]:
+        return (self.credential, self.claim)
+
+
+Outcome = IssuedCredential | LedgerError
+
+
+class Issuance:
+    """Awards achievements: each award checked, given a status slot, signed, recorded."""
+
+    def __init__(
+        self,
+        aggregates: Aggregates,
+        vault: Vault,
+        documents: AwardDocuments,
+        slots: StatusSlots,
+        status_lists: StatusLists,
+        records: CredentialRecords,
+        follower: Follower,
+    ) -> None:
+        self.aggregates = aggregates
+        self.vault = vault
+        self.documents = documents
+        self.slots = slots
+        self.status_lists = status_lists
+        self.records = records
+        self.follower = follower
+        self.clock = documents.issuers.clock
+
+    def issue(self, request: AwardRequest) -> IssuedCredential:
+        """Award an achievement to one recipient: one act, one transaction."""
+        outcome = self.issue_many([request])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def issue_many(self, requests: list[AwardRequest]) -> list[Outcome]:
+        """Award many (one act each, e.g. the rows of a cohort sheet) in one transaction.
+
+        Each request is checked and prepared on its own; refused ones come back as their
+        error, in order, and the rest are saved together (all or nothing). A replayed act
+        returns its earlier credential and records nothing.
+        """
+        outcomes: list[Outcome | None] = [None] * len(requests)
+        prepared = self._prepare_all(requests, outcomes)
+        if prepared:
+            self._record(requests, prepared, outcomes)
+        self.status_lists.after_award(
+            {
+                (
+                    o.credential.status_slot["group"],
+                    o.credential.issuer_id,
+                    int(o.credential.status_slot["number"]),
+                )
+                for o in outcomes
+                if isinstance(o, IssuedCredential) and o.credential.status_slot
+            }
+        )
+        return [o for o in outcomes if o is not None]
+
+    def _prepare_all(
+        self, requests: list[AwardRequest], outcomes: list[Outcome | None]
+    ) -> list[tuple[int, PreparedAward]]:
+        """Each award checked and prepared (its slot distinct from the batch's others)."""
+        prepared: list[tuple[int, PreparedAward]] = []
+        subjects = [self._subject_of(r) for r in requests]
+        claimed: set[tuple[UUID, int]] = set()
+        with self.vault.subject_keys([s for s in subjects if s]):
+            for i, request in enumerate(requests):
+                try:
+                    award = self.prepare(request, claimed)
+                except LedgerError as exc:
+                    outcomes[i] = exc
+                    continue
+                if isinstance(award, IssuedCredential):
+                    outcomes[i] = award
+                else:
+                    claimed.add((award.slot.group, award.slot.index))
+                    prepared.append((i, award))
+        return prepared
+
+    def _record(
+        self,
+        requests: list[AwardRequest],
+        prepared: list[tuple[int, PreparedAward]],
+        outcomes: list[Outcome | None],
+    ) -> None:
+        """Save the prepared awards in one transaction; on a collision, one by one."""
+        try:
+            self.aggregates.save(*[a for _, award in prepared for a in award.aggregates])
+        except IntegrityError:
+            # A concurrent writer took an index (or replayed an act): learn what the
+            # store holds now and redo these one by one.
+            self.follower.catch_up()
+            self.slots.learn_used({award.slot.group for _, award in prepared})
+            for i, _ in prepared:
+                outcomes[i] = self._issue_one_retrying(requests[i])
+        else:
+            for i, award in prepared:
+                self.slots.note_used(award.slot)
+                outcomes[i] = IssuedCredential(award.credential, award.vc)
+
+    def _subject_of(self, request: AwardRequest) -> str:
+        try:
+            to = parse_recipient(request.recipient)
+        except LedgerError:
+            return ""
+        return self.vault.subject_key_id(to.kind, to.identity, request.act.actor)
+
+    def _issue_one_retrying(self, request: AwardRequest) -> Outcome:
+        for _attempt in range(32):
+            try:
+                award = self.prepare(request, set())
+            except LedgerError as exc:
+                return exc
+            if isinstance(award, IssuedCredential):
+                return award
+            try:
+                self.aggregates.save(*award.aggregates)
+            except IntegrityError:
+                # Either a retry of this act won (the next prepare returns it) or the
+                # index was claimed by someone else: remember it and draw again.
+                self.slots.note_used(award.slot)
+                continue
+            self.slots.note_used(award.slot)
+            return IssuedCredential(award.credential, award.vc)
+        return ConflictError("could not claim a free status index; try again")
+
+    def prepare(
+        self, request: AwardRequest, claimed: set[tuple[UUID, int]]
+    ) -> PreparedAward | IssuedCredential:
+        """Check one award and build its events (nothing saved). Raises LedgerError."""
+        act = request.act
+        to = parse_recipient(request.recipient)
+        evidence = check_evidence(request.evidence)
+        result_value = check_result(request.result)
+        issuer = self.aggregates.get(Issuer, UUID(act.actor))
+        achievement = self.aggregates.find(Achievement, request.achievement_id)
+        if achievement is None or achievement.issuer_id != issuer.id:
+            # Another issuer's achievement is as unknown to this caller as a missing one.
+            raise NotFoundError(f"no achievement {request.achievement_id} of this issuer")
+        with self.aggregates.acting(act) as act:
+            credential_id = act.derived_id("credential")
+            existing = self.aggregates.earlier(Credential, act, "credential")
+            if existing is not None and existing.already_done():
+                return IssuedCredential(existing, self.records.document(existing), True)
+            achievement.check_not_archived()
+            result_value = fit_result(achievement.definition, result_value)
+            now = self.clock().replace(microsecond=0)
+            valid_until = self._valid_until(request, achievement, now)
+            award = Award(
+                credential_id=credential_id,
+                issuer=issuer,
+                achievement=achievement,
+                recipient={"kind": to.kind, "identity": to.identity, "salt": secrets.token_hex(16)},
+                awarded_at=now,
+                valid_from=now,
+                valid_until=valid_until,
+                evidence=evidence,
+                result_value=result_value,
+                slot=self.slots.allocate(issuer.id, claimed),
+                purposes=award_purposes(achievement.definition),
+            )
+            return self._events_of(award)
+
+    @staticmethod
+    def _valid_until(
+        request: AwardRequest, achievement: Achievement, now: datetime
+    ) -> datetime | None:
+        valid_until = request.valid_until
+        if valid_until is None and "valid_for_days" in achievement.definition:
+            valid_until = now + timedelta(days=int(achievement.definition["valid_for_days"]))
+        return None if valid_until is None else valid_until_in_utc(valid_until, now)
+
+    def _events_of(self, award: Award) -> PreparedAward:
+        """The award signed and sealed, as its Credential and its StatusSlot claim."""
+        sealed = self.documents.render_and_seal(award)
+        credential = Credential(
+            issuer_id=award.issuer.id,
+            achievement_id=award.achievement.id,
+            achievement_version=award.achievement.version,
+            subject_key_id=sealed.subject_key_id,
+            sealed=sealed.sealed,
+            digest=sealed.digest,
+            awarded_at=award.awarded_at,
+            valid_until=award.valid_until,
+            signing_key_id=award.issuer.active_key_id,
+            status_slot=award.slot.recorded(award.purposes),
+        )
+        return PreparedAward(
+            credential, award.slot.claim(award.credential_id), sealed.vc, award.slot
+        )

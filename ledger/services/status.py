@@ -1,0 +1,96 @@
+"""A credential's status: suspended, reinstated or revoked by its issuer, and its history.
+
+A change is recorded on the credential (``Credential.Suspended`` ...); the follower puts
+its leaf in the log; then the lists whose bits changed are published anew.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from credledger.ledger.credentials.request_checks import check_reason
+from credledger.ledger.domain.acts import Act
+from credledger.ledger.domain.errors import NotFoundError
+from credledger.ledger.domain.events import kind_of
+from credledger.ledger.services.credential_records import CredentialRecords
+from credledger.ledger.services.status_lists import StatusLists
+from credledger.ledger.store.aggregates import Aggregates
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    event: str
+    time: datetime
+    actor: str
+    reason: str | None
+
+
+class Statuses:
+    """Changing a credential's status, and answering what it was when."""
+
+    def __init__(
+        self,
+        aggregates: Aggregates,
+        records: CredentialRecords,
+        status_lists: StatusLists,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.aggregates = aggregates
+        self.records = records
+        self.status_lists = status_lists
+        self.clock = clock
+
+    def change(self, act: Act, credential_id: UUID, change: str, reason: str) -> str:
+        """Suspend, reinstate or revoke (``change``); returns the new status."""
+        check_reason(reason)
+        credential = self.records.owned(UUID(act.actor), credential_id)
+        with self.aggregates.acting(act) as act:
+            if credential.already_done():
+                return credential.status_at(self.clock())
+            if change == "revoke":
+                credential.revoke(reason, act.actor)
+            elif change == "suspend":
+                credential.suspend(reason, act.actor)
+            elif change == "reinstate":
+                credential.reinstate(reason, act.actor)
+            else:
+                raise ValueError(change)
+            self.aggregates.save(credential)
+        self.status_lists.after_change()
+        return credential.status_at(self.clock())
+
+    def history(self, issuer_id: UUID, credential_id: UUID) -> list[StatusChange]:
+        """Every change of the credential's status, oldest first, from its events."""
+        self.records.owned(issuer_id, credential_id)
+        changes = []
+        stored: Any
+        for stored in self.aggregates.events_of(credential_id):
+            kind = kind_of(stored)  # the registry says which events change the status
+            if kind.status is None:
+                continue
+            changes.append(
+                StatusChange(
+                    status=kind.status.status,
+                    event=kind.public_name,
+                    time=stored.timestamp,
+                    actor=getattr(stored, "actor", ""),
+                    reason=getattr(stored, "reason", None),
+                )
+            )
+        return changes
+
+    def status_at(self, issuer_id: UUID, credential_id: UUID, moment: datetime) -> str:
+        """What the credential's status was at ``moment``, answered from its events."""
+        credential = self.records.owned(issuer_id, credential_id)
+        changes = [c for c in self.history(issuer_id, credential_id) if c.time <= moment]
+        if not changes:
+            raise NotFoundError(f"credential {credential_id} was not issued yet at {moment}")
+        status = changes[-1].status
+        if status == "active" and credential.valid_until and moment >= credential.valid_until:
+            return "expired"
+        return status
