@@ -1,0 +1,93 @@
+"""The award pipeline, called as a service: check, slot, sign, seal, record, publish."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import pytest
+from credledger.ledger.domain.acts import Act
+from credledger.ledger.domain.errors import NotFoundError, RequestInvalidError
+from credledger.ledger.domain.status_lists import StatusSlot, list_id
+from credledger.ledger.services.issuance import AwardRequest, IssuedCredential
+
+from .helpers import award, school_with_definition
+
+
+def test_an_award_records_its_credential_with_the_signed_vcs_digest(ledger: Any) -> None:
+    actor, achievement_id = school_with_definition(ledger)
+    issued = award(ledger, actor, achievement_id)
+    recorded = ledger.records.credential(issued.credential.id)
+    assert recorded.achievement_id == achievement_id
+    assert ledger.records.document(recorded) == issued.vc
+    assert issued.vc["proof"], "the credential is signed"
+
+
+def test_an_award_claims_the_status_index_its_credential_names(ledger: Any) -> None:
+    actor, achievement_id = school_with_definition(ledger)
+    issued = award(ledger, actor, achievement_id)
+    slot = issued.credential.status_slot
+    claim = ledger.repository.get(StatusSlot.create_id(slot["group"], slot["index"]))
+    assert claim.credential_id == issued.credential.id
+    entries = issued.vc["credentialStatus"]
+    entries = entries if isinstance(entries, list) else [entries]
+    assert {int(e["statusListIndex"]) for e in entries} == {slot["index"]}
+
+
+def test_an_award_is_in_the_log_once_the_act_returns(ledger: Any) -> None:
+    actor, achievement_id = school_with_definition(ledger)
+    issued = award(ledger, actor, achievement_id)
+    assert ledger.proofs.log_index_of(issued.credential.id, issued.credential.version) is not None
+
+
+def test_the_first_award_of_a_group_publishes_the_groups_lists(ledger: Any) -> None:
+    actor, achievement_id = school_with_definition(ledger)
+    issued = award(ledger, actor, achievement_id)
+    group = issued.credential.status_slot["group"]
+    for purpose in issued.credential.status_purposes:
+        assert ledger.status_lists.current(list_id(group, purpose)).document is not None
+
+
+def test_a_retried_award_returns_its_earlier_credential_and_records_nothing(
+    ledger: Any,
+) -> None:
+    actor, achievement_id = school_with_definition(ledger)
+    act = Act.of(actor, "award-1", b"same request")
+    first = award(ledger, actor, achievement_id, act=act)
+    events = ledger.recorder.max_notification_id()
+    again = award(ledger, actor, achievement_id, act=act)
+    assert again.replayed and again.credential.id == first.credential.id
+    assert ledger.recorder.max_notification_id() == events
+
+
+def test_another_issuers_achievement_is_not_found(ledger: Any) -> None:
+    _, achievement_id = school_with_definition(ledger, "First")
+    other, _ = school_with_definition(ledger, "Second")
+    with pytest.raises(NotFoundError):
+        award(ledger, other, achievement_id)
+
+
+def test_a_batch_returns_refused_awards_as_their_errors_in_order(ledger: Any) -> None:
+    actor, achievement_id = school_with_definition(ledger)
+    requests = [
+        AwardRequest(Act(actor), achievement_id, {"email": "one@example.test"}),
+        AwardRequest(Act(actor), achievement_id, {"phone": "0612345678"}),
+        AwardRequest(Act(actor), UUID(int=0), {"email": "three@example.test"}),
+        AwardRequest(Act(actor), achievement_id, {"email": "four@example.test"}),
+    ]
+    outcomes = ledger.issuance.issue_many(requests)
+    kinds = [type(o) for o in outcomes]
+    assert kinds == [IssuedCredential, RequestInvalidError, NotFoundError, IssuedCredential]
+
+
+def test_a_batch_gives_each_award_its_own_status_index(ledger: Any) -> None:
+    actor, achievement_id = school_with_definition(ledger)
+    requests = [
+        AwardRequest(Act(actor), achievement_id, {"email": f"learner{i}@example.test"})
+        for i in range(20)
+    ]
+    outcomes = ledger.issuance.issue_many(requests)
+    slots = {
+        (o.credential.status_slot["group"], o.credential.status_slot["index"]) for o in outcomes
+    }
+    assert len(slots) == 20
