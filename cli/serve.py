@@ -10,8 +10,8 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
+from credledger.ledger.bootstrap import open_identity
 from credledger.ledger.domain.ledger_identity import LedgerIdentityError
-from credledger.ledger.services.identity import open_identity
 from credledger.ledger.store.admin_token import check_admin_token
 from credledger.ledger.store.data_dir import DataDirectoryExposedError
 from credledger.ledger.store.settings import Settings, SettingsError

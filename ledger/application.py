@@ -19,22 +19,16 @@ from uuid import UUID
 
 from credledger.ledger.bootstrap import Ports, open_ports, utcnow
 from credledger.ledger.credentials.canonical import canonical_json, vc_digest
-from credledger.ledger.domain.achievement import Achievement
 from credledger.ledger.domain.acts import Act
-from credledger.ledger.domain.credential import Credential
-from credledger.ledger.domain.endorsement import Endorsement
-from credledger.ledger.domain.issuer import Issuer
-from credledger.ledger.domain.recognition import Recognition
-from credledger.ledger.domain.status_lists import StatusList
 from credledger.ledger.log.follower import Follower
 from credledger.ledger.services.achievements import Achievements
 from credledger.ledger.services.award_documents import AwardDocuments
 from credledger.ledger.services.credential_records import CredentialRecords
 from credledger.ledger.services.dids import Dids
 from credledger.ledger.services.endorsements import Endorsements
-from credledger.ledger.services.erasure import ErasureResult, Erasures
+from credledger.ledger.services.erasure import Erasures
 from credledger.ledger.services.given import GivenCredentials
-from credledger.ledger.services.issuance import AwardRequest, Issuance, IssuedCredential, Outcome
+from credledger.ledger.services.issuance import AwardRequest, Issuance, IssuedCredential
 from credledger.ledger.services.issuers import Issuers, RegisteredIssuer, admin_token_hash
 from credledger.ledger.services.keys import Keys
 from credledger.ledger.services.proofs import Proofs
@@ -65,54 +59,52 @@ class CredentialLedger:
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
         ports = self.ports = open_ports(settings, clock)
         self.settings, self.clock, self.identity = settings, clock, ports.identity
-        self.store, self.recorder, self.mapper = (
-            ports.store,
-            ports.store.recorder,
-            ports.store.mapper,
-        )
-        self.repository, self.events, self.save = (
-            ports.store.repository,
-            ports.store.events,
-            ports.store.save,
-        )
+        store = self.store = ports.store
+        self.recorder, self.mapper, self.events = store.recorder, store.mapper, store.events
+        self.repository, self.save = store.repository, store.save
         self.vault, self.signer, self.tlog = ports.vault, ports.signer, ports.tlog
-        self.read_model, self.digests, self.status_fold = (
-            ports.read_model,
-            ports.digests,
-            ports.status_fold,
-        )
+        self.read_model, self.digests = ports.read_model, ports.digests
+        self.status_fold = ports.status_fold
         self.follower = Follower(
             ports.store.select_notifications, ports.tlog, ports.read_model, ports.digests
         )
         self._wire(ports, self.follower)
+        self._shortcuts()
         ports.store.on_recorded = self.follower.catch_up
         self.catch_up()
 
     def _wire(self, ports: Ports, follower: Follower) -> None:
         """The use cases, each given the ports and the other use cases it calls."""
-        store = ports.aggregates
+        aggregates = ports.aggregates
         self.issuers = issuers = Issuers(
-            store, ports.vault, ports.signer, ports.identity, ports.tlog.vkey, ports.clock
+            aggregates, ports.vault, ports.signer, ports.identity, ports.tlog.vkey, ports.clock
         )
-        self.dids = Dids(store, ports.identity, ports.tlog.vkey)
-        self.records = CredentialRecords(store, ports.vault)
-        self.achievements = Achievements(store, issuers, ports.read_model, follower)
+        self.dids = Dids(aggregates, ports.identity, ports.tlog.vkey)
+        self.records = CredentialRecords(aggregates, ports.vault)
+        self.achievements = Achievements(aggregates, issuers, ports.read_model, follower)
         slots = StatusSlots(ports.read_model, ports.identity)
         self.status_publisher = StatusPublisher(
-            store, issuers, ports.read_model, ports.identity, ports.status_fold, ports.clock
+            aggregates, issuers, ports.read_model, ports.identity, ports.status_fold, ports.clock
         )
         self.status_lists = lists = StatusLists(
-            store, ports.read_model, ports.identity, self.status_publisher
+            aggregates, ports.read_model, ports.identity, self.status_publisher
         )
-        documents = AwardDocuments(store, ports.vault, issuers, self.achievements, slots)
+        documents = AwardDocuments(aggregates, ports.vault, issuers, self.achievements, slots)
         self.issuance = Issuance(
-            store, ports.vault, documents, slots, lists, self.records, follower
+            aggregates, ports.vault, documents, slots, lists, self.records, follower
         )
-        self.given = GivenCredentials(store, issuers, slots, lists, self.records)
-        self.reissues = Reissues(store, self.records, documents)
-        self.statuses = Statuses(store, self.records, lists, ports.clock)
+        self.given = GivenCredentials(aggregates, issuers, slots, lists, self.records)
+        self.reissues = Reissues(aggregates, self.records, documents)
+        self.statuses = Statuses(aggregates, self.records, lists, ports.clock)
         self.keys = Keys(
-            store, issuers, self.dids, self.records, documents, self.given, lists, ports.read_model
+            aggregates,
+            issuers,
+            self.dids,
+            self.records,
+            documents,
+            self.given,
+            lists,
+            ports.read_model,
         )
         self.verification = Verification(
             ports.settings,
@@ -126,12 +118,12 @@ class CredentialLedger:
             self.keys.signed_in_force,
         )
         self.recognitions = Recognitions(
-            store, ports.vault, ports.read_model, follower, self.verification.verifier
+            aggregates, ports.vault, ports.read_model, follower, self.verification.verifier
         )
-        self.endorsements = Endorsements(store, issuers, slots, lists)
+        self.endorsements = Endorsements(aggregates, issuers, slots, lists)
         self.proofs = Proofs(ports.tlog, ports.digests, self.records, lists, follower)
         self.erasures = Erasures(
-            store, ports.vault, self.records, ports.read_model, ports.digests, follower
+            aggregates, ports.vault, self.records, ports.read_model, ports.digests, follower
         )
 
     def close(self) -> None:
@@ -157,32 +149,6 @@ class CredentialLedger:
         """A verifier for one request: its own fetch budget, the process's shared cache."""
         return self.verification.verifier()
 
-    # -- shortcuts to the acts and reads used most -----------------------------------------
-    def register_issuer(
-        self,
-        act: Act,
-        name: str,
-        url: str | None = None,
-        email: str | None = None,
-        *,
-        did_method: str = "web",
-    ) -> RegisteredIssuer:
-        return self.issuers.register(act, name, url, email, did_method=did_method)
-
-    def issuer(self, issuer_id: UUID) -> Issuer:
-        return self.issuers.issuer(issuer_id)
-
-    def issuer_did(self, issuer: Issuer) -> str:
-        return self.issuers.did(issuer)
-
-    def define_achievement(self, act: Act, definition: Any) -> Achievement:
-        return self.achievements.define(act, definition)
-
-    def achievement_document(
-        self, achievement: Achievement, *, with_context: bool = True
-    ) -> dict[str, Any]:
-        return self.achievements.document(achievement, with_context=with_context)
-
     def issue_credential(
         self,
         act: Act,
@@ -192,56 +158,21 @@ class CredentialLedger:
         result: dict[str, Any] | None = None,
         valid_until: datetime | None = None,
     ) -> IssuedCredential:
-        return self.issuance.issue(
-            AwardRequest(act, achievement_id, recipient, evidence, result, valid_until)
-        )
+        """Award an achievement to one recipient (see ``Issuance.issue``)."""
+        request = AwardRequest(act, achievement_id, recipient, evidence, result, valid_until)
+        return self.issuance.issue(request)
 
-    def issue_credentials(self, requests: list[AwardRequest]) -> list[Outcome]:
-        return self.issuance.issue_many(requests)
-
-    def credential(self, credential_id: UUID) -> Credential:
-        return self.records.credential(credential_id)
-
-    def credential_document(self, credential: Credential) -> dict[str, Any]:
-        return self.records.document(credential)
-
-    def change_status(self, act: Act, credential_id: UUID, change: str, reason: str) -> str:
-        return self.statuses.change(act, credential_id, change, reason)
-
-    def rotate_issuer_key(self, act: Act, issuer_id: UUID) -> str:
-        return self.keys.rotate(act, issuer_id)
-
-    def endorse(self, act: Act, subject: str, comment: str) -> tuple[Endorsement, dict[str, Any]]:
-        return self.endorsements.endorse(act, subject, comment)
-
-    def recognise(
-        self,
-        act: Act,
-        vc: Any,
-        decision: Any,
-        ects: Any = None,
-        exemption: Any = None,
-        note: Any = None,
-    ) -> Recognition:
-        return self.recognitions.recognise(act, vc, decision, ects, exemption, note)
-
-    def erase_learner(self, act: Act, recipient: Any) -> ErasureResult:
-        return self.erasures.erase_learner(act, recipient)
-
-    def proof_bundle(
-        self,
-        credential_id: UUID,
-        *,
-        version: int | None = None,
-        presented: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        return self.proofs.bundle(credential_id, version=version, presented=presented)
-
-    def log_index_of(self, aggregate_id: UUID, version: int) -> int | None:
-        return self.proofs.log_index_of(aggregate_id, version)
-
-    def current_status_list(self, list_uuid: UUID) -> StatusList:
-        return self.status_lists.current(list_uuid)
-
-    def publish_status_lists(self) -> int:
-        return self.status_lists.publish_due()
+    def _shortcuts(self) -> None:
+        """The acts and reads used most, under the names api/, cli/ and tests know."""
+        self.register_issuer, self.issuer = self.issuers.register, self.issuers.issuer
+        self.issuer_did, self.rotate_issuer_key = self.issuers.did, self.keys.rotate
+        self.define_achievement = self.achievements.define
+        self.achievement_document = self.achievements.document
+        self.issue_credentials = self.issuance.issue_many
+        self.credential, self.credential_document = self.records.credential, self.records.document
+        self.change_status = self.statuses.change
+        self.endorse, self.recognise = self.endorsements.endorse, self.recognitions.recognise
+        self.erase_learner = self.erasures.erase_learner
+        self.proof_bundle, self.log_index_of = self.proofs.bundle, self.proofs.log_index_of
+        self.current_status_list = self.status_lists.current
+        self.publish_status_lists = self.status_lists.publish_due

@@ -30,7 +30,7 @@ from credledger.ledger.store.read_model import ReadModel
 from credledger.ledger.store.settings import Settings
 from credledger.ledger.store.sqldb import Database, PostgresDatabase, SQLiteDatabase
 from credledger.ledger.store.tree_postgres import PostgresTreeStore
-from credledger.ledger.store.tree_sqlite import SQLiteTreeStore
+from credledger.ledger.store.tree_sqlite import SQLiteTreeStore, TreeStore
 from credledger.ledger.store.vault import Vault
 from credledger.ledger.verify.fetch_session import SharedFetchCache
 from credledger.ledger.verify.guarded_fetch import GuardedFetcher
@@ -78,11 +78,7 @@ def open_ports(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Po
         else SQLiteDatabase(settings.data_dir / "vault.sqlite")
     )
     vault = Vault(db)
-    tree = (
-        PostgresTreeStore(settings.database_url)
-        if settings.database_url
-        else SQLiteTreeStore(settings.data_dir / "log.sqlite")
-    )
+    tree = _tree_store(settings)
     identity = establish_identity(store, settings, stored_checkpoint_origin(tree))
     tlog = TransparencyLog(
         tree,
@@ -112,6 +108,30 @@ def open_ports(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Po
         ),
         fetch_cache=SharedFetchCache(),
     )
+
+
+def open_identity(settings: Settings) -> LedgerIdentity:
+    """The ledger's identity, recorded now if the store is new, without opening the whole
+    ledger (no log or read model catch-up): for ``serve`` to check and say it before the
+    server starts. Raises what opening the ledger would (exposed directory, refusals)."""
+    prepare_data_directory(settings.data_dir, store_files(settings))
+    tree = _tree_store(settings)
+    try:
+        origin = stored_checkpoint_origin(tree)
+    finally:
+        tree.close()
+    store = EventStore(settings)
+    try:
+        return establish_identity(store, settings, origin)
+    finally:
+        store.close()
+
+
+def _tree_store(settings: Settings) -> TreeStore:
+    """The Merkle tree's node store: in the PostgreSQL database, or log.sqlite."""
+    if settings.database_url:
+        return PostgresTreeStore(settings.database_url)
+    return SQLiteTreeStore(settings.data_dir / "log.sqlite")
 
 
 def _secret(vault: Vault, name: str) -> bytes:

@@ -139,6 +139,15 @@ def achievement_document(
         doc["creditsAvailable"] = _number(d["ects"])
     if "sbu" in d:
         doc["SBU"] = d["sbu"]
+    alignment = _alignment(d, url)
+    if alignment:
+        doc["alignment"] = alignment
+    doc.update(_extension_terms(d))
+    return doc
+
+
+def _alignment(d: dict[str, Any], url: str) -> list[dict[str, Any]]:
+    """Quality assurance and EQF level, as OB 3.0 alignments."""
     alignment: list[dict[str, Any]] = []
     qa = d.get("quality_assurance")
     if qa:
@@ -162,8 +171,12 @@ def achievement_document(
                 "targetUrl": f"http://data.europa.eu/snb/eqf/{d['eqf_level']}",
             }
         )
-    if alignment:
-        doc["alignment"] = alignment
+    return alignment
+
+
+def _extension_terms(d: dict[str, Any]) -> dict[str, Any]:
+    """The edubadges extension terms a definition gives (in the document's order)."""
+    doc: dict[str, Any] = {}
     for source, term in (
         ("participation", "participationType"),
         ("assessment", "assessmentType"),
@@ -230,19 +243,9 @@ def achievement_credential(
     credential_status: list[dict[str, Any]] | None,
 ) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential (VC 2.0 + OB 3.0.3) for one award."""
-    subject: dict[str, Any] = {"type": ["AchievementSubject"]}
-    if recipient_kind == "did":
-        subject["id"] = recipient
-    subject["identifier"] = [identity_object(recipient_kind, recipient, recipient_salt)]
-    subject["achievement"] = achievement
-    result: dict[str, Any] = {
-        "type": ["Result"],
-        "resultDescription": achievement["resultDescription"][0]["id"],
-        "status": "Completed",
-    }
-    if result_value is not None:
-        result["value"] = result_value
-    subject["result"] = [result]
+    subject = _achievement_subject(
+        recipient_kind, recipient, recipient_salt, achievement, result_value
+    )
     vc: dict[str, Any] = {
         "@context": [VC_V2, OB_V3, OB_EXTENSIONS, extension_context_url(base_url)],
         "id": f"urn:uuid:{credential_id}",
@@ -274,6 +277,31 @@ def achievement_credential(
             credential_status[0] if len(credential_status) == 1 else credential_status
         )
     return vc
+
+
+def _achievement_subject(
+    recipient_kind: str,
+    recipient: str,
+    recipient_salt: str,
+    achievement: dict[str, Any],
+    result_value: str | None,
+) -> dict[str, Any]:
+    """The AchievementSubject: the hashed recipient (a DID as its id), the achievement,
+    and the result."""
+    subject: dict[str, Any] = {"type": ["AchievementSubject"]}
+    if recipient_kind == "did":
+        subject["id"] = recipient
+    subject["identifier"] = [identity_object(recipient_kind, recipient, recipient_salt)]
+    subject["achievement"] = achievement
+    result: dict[str, Any] = {
+        "type": ["Result"],
+        "resultDescription": achievement["resultDescription"][0]["id"],
+        "status": "Completed",
+    }
+    if result_value is not None:
+        result["value"] = result_value
+    subject["result"] = [result]
+    return subject
 
 
 def endorsement_credential(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from contextlib import suppress
 from typing import Any
-from uuid import UUID
 
 from credledger.ledger.domain.acts import Act, acting
 from credledger.ledger.domain.ledger_identity import (
@@ -22,12 +21,9 @@ from credledger.ledger.domain.ledger_identity import (
     normalise_base_url,
     origin_for,
 )
-from credledger.ledger.log.transparency_log import stored_checkpoint_origin
-from credledger.ledger.store.data_dir import prepare_data_directory, store_files
 from credledger.ledger.store.settings import Settings
-from credledger.ledger.store.transcoder import CBORTranscoder
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 LEDGER_ACTOR = "ledger"
 
@@ -92,39 +88,6 @@ def _check_settings(identity: LedgerIdentity, settings: Settings) -> None:
         )
 
 
-class _IdentityStore(Application[UUID]):
-    """Only the event store (the same one the ledger uses), to read or record the identity."""
-
-    name = "credledger"
-
-    def construct_transcoder(self) -> Transcoder:
-        return CBORTranscoder()
-
-
-def open_identity(settings: Settings) -> LedgerIdentity:
-    """The ledger's identity, recorded now if the store is new, without opening the whole
-    ledger (no log or read model catch-up): for ``serve`` to check and say it before the
-    server starts. Raises what opening the ledger would (exposed directory, refusals)."""
-    from credledger.ledger.store.tree_postgres import PostgresTreeStore
-    from credledger.ledger.store.tree_sqlite import SQLiteTreeStore
-
-    prepare_data_directory(settings.data_dir, store_files(settings))
-    tree = (
-        PostgresTreeStore(settings.database_url)
-        if settings.database_url
-        else SQLiteTreeStore(settings.data_dir / "log.sqlite")
-    )
-    try:
-        origin = stored_checkpoint_origin(tree)
-    finally:
-        tree.close()
-    store = _IdentityStore(env=settings.eventsourcing_env())
-    try:
-        return establish_identity(store, settings, origin)
-    finally:
-        store.close()
-
-
 def move_base_url(app: Any, new_base_url: str, act: Act) -> tuple[LedgerIdentity, bool]:
     """Record a move of the public base URL; returns the identity and whether it moved
     (moving to the current base URL records nothing)."""
@@ -147,6 +110,5 @@ __all__ = [
     "LogOriginChangeRefusedError",
     "establish_identity",
     "move_base_url",
-    "open_identity",
     "recorded_identity",
 ]
