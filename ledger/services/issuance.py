@@ -73,6 +73,12 @@ class PreparedAward:
 Outcome = IssuedCredential | LedgerError
 
 
+def _group_of(issued: IssuedCredential) -> tuple[UUID, UUID, int]:
+    """(group, issuer, group number) of an issued credential's status slot."""
+    slot = issued.credential.status_slot or {}
+    return slot["group"], issued.credential.issuer_id, int(slot["number"])
+
+
 class Issuance:
     """Awards achievements: each award checked, given a status slot, signed, recorded."""
 
@@ -110,20 +116,16 @@ class Issuance:
         returns its earlier credential and records nothing.
         """
         outcomes: list[Outcome | None] = [None] * len(requests)
+        # check -> status slot -> render, sign, seal (nothing saved yet)
         prepared = self._prepare_all(requests, outcomes)
         if prepared:
+            # Credential.Issued + StatusSlot.Claimed, one transaction; once saved, the
+            # follower appends their leaves to the log (a checkpoint when due) and
+            # updates the read model, before this returns
             self._record(requests, prepared, outcomes)
-        self.status_lists.after_award(
-            {
-                (
-                    o.credential.status_slot["group"],
-                    o.credential.issuer_id,
-                    int(o.credential.status_slot["number"]),
-                )
-                for o in outcomes
-                if isinstance(o, IssuedCredential) and o.credential.status_slot
-            }
-        )
+        # the first versions of the status lists of every group these awards opened
+        issued = [o for o in outcomes if isinstance(o, IssuedCredential)]
+        self.status_lists.after_award({_group_of(o) for o in issued if o.credential.status_slot})
         return [o for o in outcomes if o is not None]
 
     def _prepare_all(
