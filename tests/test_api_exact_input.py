@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from credledger.api.app import create_app
-from credledger.ledger import application
 from credledger.ledger.credentials.request_checks import check_result
 from credledger.ledger.domain.errors import RequestInvalidError
 from credledger.ledger.domain.recipients import parse_recipient
+from credledger.ledger.services import given as given_service
 from fastapi.testclient import TestClient
 
 from .http_helpers import ADMIN_TOKEN, auth, microcredential_definition
@@ -307,7 +307,7 @@ def test_a_credential_given_when_ids_were_per_issuer_is_still_found_by_its_id(
     path = f"/v1/issuers/{school['id']}/credentials/issue"
     with monkeypatch.context() as before:  # credledger 0.1 keyed the id per issuer
         per_issuer = f"{school['id']}\n{given['id']}".encode()
-        before.setattr(application, "_given_id_key", lambda _: hashlib.sha256(per_issuer).digest())
+        before.setattr(given_service, "given_id_key", lambda _: hashlib.sha256(per_issuer).digest())
         first = client.post(path, json=body, headers=auth(school["token"]))
     assert first.status_code == 201, first.text
     again = client.post(path, json=body, headers=auth(school["token"]))
