@@ -39,7 +39,9 @@ from credledger.ledger.store.settings import Settings
 class UnsignedSigner:
     """Bench-only: returns the document unsigned, to time everything but the signature."""
 
-    def sign(self, document: dict[str, Any], key_id: str, created: datetime) -> dict[str, Any]:
+    def sign(
+        self, document: dict[str, Any], key_id: str, created: datetime, **_: Any
+    ) -> dict[str, Any]:
         return document
 
 
