@@ -56,7 +56,8 @@ def test_a_retried_award_returns_its_earlier_credential_and_records_nothing(
     first = award(ledger, actor, achievement_id, act=act)
     events = ledger.recorder.max_notification_id()
     again = award(ledger, actor, achievement_id, act=act)
-    assert again.replayed and again.credential.id == first.credential.id
+    assert again.replayed
+    assert again.credential.id == first.credential.id
     assert ledger.recorder.max_notification_id() == events
 
 
