@@ -207,10 +207,3 @@ class SharedSubjectKeyError(ContradictsRecordError):
 
 class ConcurrentChangeError(ContradictsRecordError):
     """Another act changed the same thing at the same moment; trying again succeeds."""
-
-
-# Transitional names (issue 12): ledger/application.py still raises these while it is
-# split into ledger/services/; they go when it no longer does.
-NotFoundError = NotKnownError
-ForbiddenError = NotAllowedError
-ConflictError = ContradictsRecordError

@@ -11,7 +11,9 @@ from credledger.ledger.domain.achievement import Achievement
 from credledger.ledger.domain.acts import Act
 from credledger.ledger.domain.definition_names import existing_definition
 from credledger.ledger.domain.definitions import validate_definition
-from credledger.ledger.domain.errors import NotFoundError
+from credledger.ledger.domain.errors import (
+    UnknownAchievementError,
+)
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.log.follower import Follower
 from credledger.ledger.services.issuers import Issuers
@@ -92,5 +94,5 @@ class Achievements:
     def owned(self, act: Act, achievement_id: UUID) -> Achievement:
         achievement = self.aggregates.get(Achievement, achievement_id)
         if str(achievement.issuer_id) != act.actor:
-            raise NotFoundError(f"no achievement {achievement_id}")
+            raise UnknownAchievementError(f"no achievement {achievement_id}")
         return achievement

@@ -11,7 +11,9 @@ from typing import Any
 from uuid import UUID
 
 from credledger.ledger.domain.credential import Credential
-from credledger.ledger.domain.errors import NotFoundError
+from credledger.ledger.domain.errors import (
+    UnknownCredentialError,
+)
 from credledger.ledger.store.aggregates import Aggregates
 from credledger.ledger.store.transcoder import decode_deterministic
 from credledger.ledger.store.vault import Vault
@@ -31,7 +33,7 @@ class CredentialRecords:
         """The credential, if ``issuer_id`` issued it (else as unknown as a missing one)."""
         credential = self.aggregates.find(Credential, credential_id)
         if credential is None or credential.issuer_id != issuer_id:
-            raise NotFoundError(f"no credential {credential_id}")
+            raise UnknownCredentialError(f"no credential {credential_id}")
         return credential
 
     def unsealed(self, credential: Credential) -> dict[str, Any]:

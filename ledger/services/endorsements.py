@@ -17,10 +17,11 @@ from credledger.ledger.domain.acts import Act
 from credledger.ledger.domain.credential import Credential
 from credledger.ledger.domain.endorsement import Endorsement
 from credledger.ledger.domain.errors import (
-    ConflictError,
+    ConcurrentChangeError,
     FieldError,
-    NotFoundError,
+    NotKnownError,
     RequestInvalidError,
+    UnknownEndorsementError,
 )
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.services.issuers import Issuers
@@ -62,7 +63,7 @@ class Endorsements:
                 )
                 if endorsement is not None:
                     return endorsement, endorsement.document
-            raise ConflictError("could not claim a free status index; try again")
+            raise ConcurrentChangeError("could not claim a free status index; try again")
 
     def _record(
         self,
@@ -124,7 +125,7 @@ class Endorsements:
         try:
             aggregate: Any = self.aggregates.any(subject_id)
         except AggregateNotFoundError:
-            raise NotFoundError(f"nothing with id {subject_id} to endorse") from None
+            raise NotKnownError(f"nothing with id {subject_id} to endorse") from None
         base = self.issuers.identity.base_url
         if isinstance(aggregate, Achievement):
             return "achievement", subject_id, rendering.achievement_url(base, subject_id)
@@ -132,13 +133,13 @@ class Endorsements:
             return "issuer", subject_id, self.issuers.did(aggregate)
         if isinstance(aggregate, Credential):
             return "credential", subject_id, aggregate.vc_id
-        raise NotFoundError(f"nothing with id {subject_id} to endorse")
+        raise NotKnownError(f"nothing with id {subject_id} to endorse")
 
     def withdraw(self, act: Act, endorsement_id: UUID, reason: str) -> Endorsement:
         check_reason(reason)
         endorsement = self.aggregates.find(Endorsement, endorsement_id)
         if endorsement is None or str(endorsement.endorser_id) != act.actor:
-            raise NotFoundError(f"no endorsement {endorsement_id}")
+            raise UnknownEndorsementError(f"no endorsement {endorsement_id}")
         with self.aggregates.acting(act) as act:
             if not endorsement.already_done():
                 endorsement.withdraw(reason, act.actor)

@@ -23,7 +23,12 @@ from credledger.ledger.credentials.request_checks import (
 from credledger.ledger.domain.acts import Act
 from credledger.ledger.domain.aggregate import LedgerAggregate
 from credledger.ledger.domain.credential import Credential
-from credledger.ledger.domain.errors import ConflictError, NotFoundError
+from credledger.ledger.domain.errors import (
+    ConcurrentChangeError,
+    CredentialIdTakenError,
+    UnknownCredentialError,
+    UnknownIssuerError,
+)
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.services.credential_records import CredentialRecords
 from credledger.ledger.services.issuers import Issuers
@@ -69,7 +74,7 @@ class GivenCredentials:
         adding BitstringStatusListEntry entries when ``options.credentialStatus`` asks,
         and record the issuance. A credential id can be issued once."""
         if act.actor != str(issuer_id):
-            raise NotFoundError(f"no issuer {issuer_id}")
+            raise UnknownIssuerError(f"no issuer {issuer_id}")
         issuer = self.aggregates.get(Issuer, issuer_id)
         document, purposes = check_given_credential(credential, options, self.issuers.did(issuer))
         vc_id = document.get("id")
@@ -89,7 +94,7 @@ class GivenCredentials:
                     existing.acts.get(per_issuer_key(issuer.id, vc_id)),
                 }
                 if existing.issuer_id != issuer.id or act.digest not in recorded:
-                    raise ConflictError(f"a credential with id {vc_id} was already issued")
+                    raise CredentialIdTakenError(f"a credential with id {vc_id} was already issued")
                 return self.records.document(existing)
             return self._sign_and_record(credential_id, issuer, document, purposes, options)
 
@@ -120,7 +125,9 @@ class GivenCredentials:
         except IntegrityError:
             if slot is not None:
                 self.slots.note_used(slot)
-            raise ConflictError("the credential or its status index was taken; retry") from None
+            raise ConcurrentChangeError(
+                "the credential or its status index was taken; retry"
+            ) from None
         if slot is not None:
             self.slots.note_used(slot)
             self.status_lists.after_award({(slot.group, issuer.id, slot.number)})
@@ -169,7 +176,7 @@ class GivenCredentials:
         if found is None or found.issuer_id != issuer_id:
             found = self.aggregates.find(Credential, uuid_of(vc_id))
         if found is None or found.issuer_id != issuer_id:
-            raise NotFoundError(f"no credential {vc_id} of this issuer")
+            raise UnknownCredentialError(f"no credential {vc_id} of this issuer")
         return found
 
     def _given_before_ids_were_ledger_wide(self, issuer_id: UUID, vc_id: Any) -> Credential | None:

@@ -21,7 +21,11 @@ from credledger.ledger.domain.achievement import Achievement
 from credledger.ledger.domain.acts import Act
 from credledger.ledger.domain.aggregate import LedgerAggregate
 from credledger.ledger.domain.credential import Credential
-from credledger.ledger.domain.errors import ConflictError, LedgerError, NotFoundError
+from credledger.ledger.domain.errors import (
+    ConcurrentChangeError,
+    LedgerError,
+    UnknownAchievementError,
+)
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.recipients import parse_recipient
 from credledger.ledger.domain.results import fit_result
@@ -194,7 +198,7 @@ class Issuance:
                 continue
             self.slots.note_used(award.slot)
             return IssuedCredential(award.credential, award.vc)
-        return ConflictError("could not claim a free status index; try again")
+        return ConcurrentChangeError("could not claim a free status index; try again")
 
     def prepare(
         self, request: AwardRequest, claimed: set[tuple[UUID, int]]
@@ -208,7 +212,7 @@ class Issuance:
         achievement = self.aggregates.find(Achievement, request.achievement_id)
         if achievement is None or achievement.issuer_id != issuer.id:
             # Another issuer's achievement is as unknown to this caller as a missing one.
-            raise NotFoundError(f"no achievement {request.achievement_id} of this issuer")
+            raise UnknownAchievementError(f"no achievement {request.achievement_id} of this issuer")
         with self.aggregates.acting(act) as act:
             credential_id = act.derived_id("credential")
             existing = self.aggregates.earlier(Credential, act, "credential")

@@ -27,11 +27,11 @@ from credledger.ledger.credentials import rendering
 from credledger.ledger.credentials.signing import CredentialSigner
 from credledger.ledger.domain.acts import ADMIN, Act
 from credledger.ledger.domain.errors import (
-    ConflictError,
+    ActorMayNotError,
     FieldError,
-    ForbiddenError,
-    NotFoundError,
+    KeyBoundToIdentityError,
     RequestInvalidError,
+    UnknownIssuerError,
 )
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.ledger_identity import LedgerIdentity
@@ -107,7 +107,7 @@ class Issuers:
     def owned(self, act: Act, issuer_id: UUID) -> Issuer:
         """The issuer, if the actor is it (or the administrator)."""
         if act.actor not in (str(issuer_id), ADMIN):
-            raise NotFoundError(f"no issuer {issuer_id}")
+            raise UnknownIssuerError(f"no issuer {issuer_id}")
         return self.aggregates.get(Issuer, issuer_id)
 
     def did(self, issuer: Issuer) -> str:
@@ -135,7 +135,7 @@ class Issuers:
     def signing_method(self, issuer: Issuer) -> str:
         """The verification method the issuer signs with now (its DID's, or did:key's)."""
         if issuer.signing_key_compromised:
-            raise ConflictError(
+            raise KeyBoundToIdentityError(
                 "the issuer's signing key was reported compromised and it cannot rotate "
                 "(a did:key identity); nothing more can be signed for it"
             )
@@ -175,7 +175,7 @@ class Issuers:
         """``did_method``: ``web`` (default; an identity that survives key rotation) or
         ``key`` (the did:key of its one key, for verifiers that resolve nothing else)."""
         if act.actor != ADMIN:
-            raise ForbiddenError("only the administrator registers issuers")
+            raise ActorMayNotError("only the administrator registers issuers")
         if did_method not in DID_METHODS:
             raise RequestInvalidError([FieldError(("did_method",), "must be web or key")])
         with self.aggregates.acting(act) as act:

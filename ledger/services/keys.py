@@ -32,7 +32,7 @@ from credledger.ledger.domain.credential import REVOKED, Credential
 from credledger.ledger.domain.errors import (
     ActorMayNotError,
     AlreadyRecordedError,
-    ConflictError,
+    KeyBoundToIdentityError,
     KeyInForceError,
     LedgerError,
     NotKnownError,
@@ -102,7 +102,7 @@ class Keys:
             if issuer.already_done():
                 return issuer.active_key_id
             if not issuer.can_rotate:
-                raise ConflictError(CANNOT_ROTATE)
+                raise KeyBoundToIdentityError(CANNOT_ROTATE)
             key_id = new_signing_key(self.issuers.vault, issuer_id, self.issuers.clock())
             issuer.rotate_signing_key(key_id=key_id, public_key_multibase=key_id)
             self.aggregates.save(issuer)

@@ -11,7 +11,11 @@ from typing import Any
 from uuid import UUID
 
 from credledger.ledger.credentials.canonical import vc_digest
-from credledger.ledger.domain.errors import FieldError, NotFoundError, RequestInvalidError
+from credledger.ledger.domain.errors import (
+    FieldError,
+    RequestInvalidError,
+    UnknownCredentialError,
+)
 from credledger.ledger.domain.status_lists import StatusList, list_id
 from credledger.ledger.log.follower import Follower
 from credledger.ledger.log.transparency_log import StoredCheckpoint, TransparencyLog
@@ -67,7 +71,7 @@ class Proofs:
         self.follower.catch_up()
         found = self.digests.find(digest)
         if found is None:
-            raise NotFoundError("this ledger recorded no credential with this digest")
+            raise UnknownCredentialError("this ledger recorded no credential with this digest")
         credential_id, version = found
         return self.bundle(credential_id, version=version, presented=vc)
 
@@ -93,7 +97,7 @@ class Proofs:
         self.follower.catch_up()
         index = self.log_index_of(credential.id, version)
         if index is None:
-            raise NotFoundError(f"credential {credential_id} is not in the log yet")
+            raise UnknownCredentialError(f"credential {credential_id} is not in the log yet")
         list_leaves = [
             (purpose, status_list, self.log_index_of(status_list.id, status_list.version))
             for purpose, status_list in lists

@@ -14,7 +14,11 @@ from uuid import UUID
 from credledger.ledger.credentials.canonical import canonical_json, vc_digest
 from credledger.ledger.credentials.request_checks import check_reason
 from credledger.ledger.domain.acts import Act
-from credledger.ledger.domain.errors import FieldError, NotFoundError, RequestInvalidError
+from credledger.ledger.domain.errors import (
+    FieldError,
+    RequestInvalidError,
+    UnknownRecognitionError,
+)
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.recognition import DECISIONS, Recognition
 from credledger.ledger.log.follower import Follower
@@ -118,7 +122,7 @@ class Recognitions:
         check_reason(reason)
         recognition = self.aggregates.find(Recognition, recognition_id)
         if recognition is None or str(recognition.institution_id) != act.actor:
-            raise NotFoundError(f"no recognition {recognition_id}")
+            raise UnknownRecognitionError(f"no recognition {recognition_id}")
         with self.aggregates.acting(act) as act:
             if not recognition.already_done():
                 recognition.withdraw(reason, act.actor)

@@ -8,7 +8,9 @@ from uuid import UUID
 
 from credledger.ledger.credentials.request_checks import check_reason
 from credledger.ledger.domain.acts import Act
-from credledger.ledger.domain.errors import ConflictError
+from credledger.ledger.domain.errors import (
+    IssuedThroughVcApiError,
+)
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.services.award_documents import AwardDocuments, valid_until_in_utc
 from credledger.ledger.services.credential_records import CredentialRecords
@@ -39,7 +41,9 @@ class Reissues:
         check_reason(reason)
         credential = self.records.owned(UUID(act.actor), credential_id)
         if credential.achievement_id is None:
-            raise ConflictError("a credential issued through the VC API is re-issued there")
+            raise IssuedThroughVcApiError(
+                "a credential issued through the VC API is re-issued there"
+            )
         with self.aggregates.acting(act) as act:
             if credential.already_done():
                 return IssuedCredential(credential, self.records.document(credential))

@@ -14,7 +14,9 @@ from uuid import UUID
 
 from credledger.ledger.credentials.request_checks import check_reason
 from credledger.ledger.domain.acts import Act
-from credledger.ledger.domain.errors import NotFoundError
+from credledger.ledger.domain.errors import (
+    UnknownCredentialError,
+)
 from credledger.ledger.domain.events import kind_of
 from credledger.ledger.services.credential_records import CredentialRecords
 from credledger.ledger.services.status_lists import StatusLists
@@ -89,7 +91,9 @@ class Statuses:
         credential = self.records.owned(issuer_id, credential_id)
         changes = [c for c in self.history(issuer_id, credential_id) if c.time <= moment]
         if not changes:
-            raise NotFoundError(f"credential {credential_id} was not issued yet at {moment}")
+            raise UnknownCredentialError(
+                f"credential {credential_id} was not issued yet at {moment}"
+            )
         status = changes[-1].status
         if status == "active" and credential.valid_until and moment >= credential.valid_until:
             return "expired"

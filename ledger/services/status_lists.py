@@ -12,7 +12,9 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from credledger.ledger.domain.errors import NotFoundError
+from credledger.ledger.domain.errors import (
+    UnknownStatusListError,
+)
 from credledger.ledger.domain.ledger_identity import LedgerIdentity
 from credledger.ledger.domain.status_lists import StatusList
 from credledger.ledger.services.status_publication import (
@@ -83,7 +85,7 @@ class StatusLists:
         else:
             found = [r for r in self.known() if r.list_uuid == list_uuid]
             if not found:
-                raise NotFoundError(f"no status list {list_uuid}")
+                raise UnknownStatusListError(f"no status list {list_uuid}")
             ref = found[0]
         self.publisher.publish(ref)
         return self.current(list_uuid)

@@ -13,7 +13,9 @@ from uuid import UUID
 
 from credledger.ledger.domain.acts import Act, acting
 from credledger.ledger.domain.aggregate import LedgerAggregate
-from credledger.ledger.domain.errors import NotFoundError
+from credledger.ledger.domain.errors import (
+    NotKnownError,
+)
 from credledger.ledger.store.event_store import EventStore
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -51,9 +53,9 @@ class Aggregates:
         try:
             aggregate: Any = self.store.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFoundError(f"no {cls.__name__.lower()} {aggregate_id}") from None
+            raise NotKnownError(f"no {cls.__name__.lower()} {aggregate_id}") from None
         if not isinstance(aggregate, cls):
-            raise NotFoundError(f"no {cls.__name__.lower()} {aggregate_id}")
+            raise NotKnownError(f"no {cls.__name__.lower()} {aggregate_id}")
         return aggregate
 
     def find(self, cls: type[TAggregate], aggregate_id: UUID | None) -> TAggregate | None:
@@ -61,7 +63,7 @@ class Aggregates:
             return None
         try:
             return self.get(cls, aggregate_id)
-        except NotFoundError:
+        except NotKnownError:
             return None
 
     def earlier(self, cls: type[TAggregate], act: Act, kind: str) -> TAggregate | None:

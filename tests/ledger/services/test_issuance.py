@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 from credledger.ledger.domain.acts import Act
-from credledger.ledger.domain.errors import NotFoundError, RequestInvalidError
+from credledger.ledger.domain.errors import NotKnownError, RequestInvalidError
 from credledger.ledger.domain.status_lists import StatusSlot, list_id
 from credledger.ledger.services.issuance import AwardRequest, IssuedCredential
 
@@ -64,7 +64,7 @@ def test_a_retried_award_returns_its_earlier_credential_and_records_nothing(
 def test_another_issuers_achievement_is_not_found(ledger: Any) -> None:
     _, achievement_id = school_with_definition(ledger, "First")
     other, _ = school_with_definition(ledger, "Second")
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotKnownError):
         award(ledger, other, achievement_id)
 
 
@@ -78,7 +78,7 @@ def test_a_batch_returns_refused_awards_as_their_errors_in_order(ledger: Any) ->
     ]
     outcomes = ledger.issuance.issue_many(requests)
     kinds = [type(o) for o in outcomes]
-    assert kinds == [IssuedCredential, RequestInvalidError, NotFoundError, IssuedCredential]
+    assert kinds == [IssuedCredential, RequestInvalidError, NotKnownError, IssuedCredential]
 
 
 def test_a_batch_gives_each_award_its_own_status_index(ledger: Any) -> None:

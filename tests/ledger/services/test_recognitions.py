@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from credledger.ledger.domain.acts import Act
 from credledger.ledger.domain.errors import (
-    NotFoundError,
+    NotKnownError,
     RequestInvalidError,
     UnverifiableCredentialError,
 )
@@ -66,7 +66,7 @@ def test_only_the_recognising_institution_withdraws_its_recognition(ledger: Any)
     institution, vc, issued = shown_credential(ledger)
     recognition = ledger.recognitions.recognise(Act(institution), vc, "recognised")
     school = str(issued.credential.issuer_id)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotKnownError):
         ledger.recognitions.withdraw(Act(school), recognition.id, "not ours")
     withdrawn = ledger.recognitions.withdraw(Act(institution), recognition.id, "entered in error")
     assert withdrawn.id == recognition.id

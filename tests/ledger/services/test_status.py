@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 from credledger.ledger.domain.acts import Act
-from credledger.ledger.domain.errors import NotFoundError
+from credledger.ledger.domain.errors import NotKnownError
 from credledger.ledger.domain.status_lists import list_id
 from credledger.revocation.bitstring import Bitstring
 
@@ -72,5 +72,5 @@ def test_another_issuer_cannot_change_a_credential_it_did_not_issue(ledger: Any)
     actor, achievement_id = school_with_definition(ledger, "First")
     other, _ = school_with_definition(ledger, "Second")
     issued = award(ledger, actor, achievement_id)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotKnownError):
         ledger.statuses.change(Act(other), issued.credential.id, "revoke", "not mine")
