@@ -7,7 +7,11 @@ from uuid import UUID
 
 import pytest
 from credledger.ledger.domain.acts import Act
-from credledger.ledger.domain.errors import NotKnownError, RequestInvalidError
+from credledger.ledger.domain.errors import (
+    NotKnownError,
+    RequestInvalidError,
+    UnknownAchievementError,
+)
 from credledger.ledger.domain.status_lists import StatusSlot, list_id
 from credledger.ledger.services.issuance import AwardRequest, IssuedCredential
 
@@ -77,8 +81,9 @@ def test_a_batch_returns_refused_awards_as_their_errors_in_order(ledger: Any) ->
         AwardRequest(Act(actor), achievement_id, {"email": "four@example.test"}),
     ]
     outcomes = ledger.issuance.issue_many(requests)
-    kinds = [type(o) for o in outcomes]
-    assert kinds == [IssuedCredential, RequestInvalidError, NotKnownError, IssuedCredential]
+    kinds = (IssuedCredential, RequestInvalidError, UnknownAchievementError, IssuedCredential)
+    assert len(outcomes) == len(kinds)
+    assert all(isinstance(o, kind) for o, kind in zip(outcomes, kinds, strict=True))
 
 
 def test_a_batch_gives_each_award_its_own_status_index(ledger: Any) -> None:
