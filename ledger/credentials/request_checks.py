@@ -65,6 +65,32 @@ def check_given_credential(
     if options is not None and not isinstance(options, dict):
         raise RequestInvalidError([FieldError(("options",), "must be an object")])
     document = json.loads(json.dumps(credential))
+    _check_given_document(document, issuer_did, errors)
+    purposes: list[str] = []
+    wanted = (options or {}).get("credentialStatus")
+    if wanted is not None and "credentialStatus" in document:
+        errors.append(
+            FieldError(
+                ("options", "credentialStatus"),
+                "the credential already has a credentialStatus; ask for one or give one",
+            )
+        )
+    elif wanted is not None:
+        purposes = _status_purposes(wanted, errors)
+    reported = {e.loc for e in errors}
+    for violation in data_model_violations(document):
+        loc = ("credential", *violation.loc)
+        if loc not in reported:
+            errors.append(FieldError(loc, violation.msg))
+    if errors:
+        raise RequestInvalidError(errors)
+    return document, purposes
+
+
+def _check_given_document(
+    document: dict[str, Any], issuer_did: str, errors: list[FieldError]
+) -> None:
+    """A VC 2.0 or 1.1 credential, unsigned, of this issuer (filled in when missing)."""
     contexts = document.get("@context")
     first = contexts[0] if isinstance(contexts, list) and contexts else None
     if first not in (
@@ -95,44 +121,31 @@ def check_given_credential(
         )
     if "id" in document and not isinstance(document["id"], str):
         errors.append(FieldError(("credential", "id"), "must be a URL string"))
+
+
+def _status_purposes(wanted: Any, errors: list[FieldError]) -> list[str]:
+    """The status purposes ``options.credentialStatus`` asks for, each once, in order."""
     purposes: list[str] = []
-    wanted = (options or {}).get("credentialStatus")
-    if wanted is not None and "credentialStatus" in document:
-        errors.append(
-            FieldError(
-                ("options", "credentialStatus"),
-                "the credential already has a credentialStatus; ask for one or give one",
+    for item in wanted if isinstance(wanted, list) else [wanted]:
+        if not isinstance(item, dict) or item.get("type") != "BitstringStatusListEntry":
+            errors.append(
+                FieldError(
+                    ("options", "credentialStatus"),
+                    "only BitstringStatusListEntry is supported",
+                )
             )
-        )
-    elif wanted is not None:
-        items = wanted if isinstance(wanted, list) else [wanted]
-        for item in items:
-            if not isinstance(item, dict) or item.get("type") != "BitstringStatusListEntry":
-                errors.append(
-                    FieldError(
-                        ("options", "credentialStatus"),
-                        "only BitstringStatusListEntry is supported",
-                    )
+            continue
+        purpose = item.get("statusPurpose", "revocation")
+        if purpose not in PURPOSES:
+            errors.append(
+                FieldError(
+                    ("options", "credentialStatus", "statusPurpose"),
+                    "must be 'revocation' or 'suspension'",
                 )
-                continue
-            purpose = item.get("statusPurpose", "revocation")
-            if purpose not in PURPOSES:
-                errors.append(
-                    FieldError(
-                        ("options", "credentialStatus", "statusPurpose"),
-                        "must be 'revocation' or 'suspension'",
-                    )
-                )
-            elif purpose not in purposes:
-                purposes.append(purpose)
-    reported = {e.loc for e in errors}
-    for violation in data_model_violations(document):
-        loc = ("credential", *violation.loc)
-        if loc not in reported:
-            errors.append(FieldError(loc, violation.msg))
-    if errors:
-        raise RequestInvalidError(errors)
-    return document, purposes
+            )
+        elif purpose not in purposes:
+            purposes.append(purpose)
+    return purposes
 
 
 def check_reason(reason: Any) -> None:

@@ -208,7 +208,27 @@ def validate_definition(data: Any) -> dict[str, Any]:
     variant = _choice(data, "variant", VARIANTS, errors, required=True)
     _check_string_list(data, "learning_outcomes", errors, required=True)
     _check_string_list(data, "tags", errors, required=False)
-    is_micro = variant == "microcredential"
+    _check_how_it_is_earned(data, variant == "microcredential", errors)
+    language = _text(data, "language", errors, required=True, limit=35)
+    if language is not None and not _looks_like_language_tag(language):
+        errors.append(FieldError(("language",), "must be a BCP 47 language tag, e.g. 'nl'"))
+    _check_level_and_assurance(data, variant, errors)
+    if variant is not None:
+        _check_study_load(data, variant, errors)
+    _check_extras(data, errors)
+    result = check_result_field(data.get("result"), errors)
+    if errors:
+        raise DefinitionInvalidError(errors)
+    normalised = {k: v for k, v in data.items() if v is not None}
+    if result is not None:
+        normalised["result"] = result
+    if "ects" in normalised:
+        normalised["ects"] = Decimal(str(normalised["ects"]))
+    return normalised
+
+
+def _check_how_it_is_earned(data: dict[str, Any], is_micro: bool, errors: list[FieldError]) -> None:
+    """Participation, assessment, supervision, identity check: a microcredential's musts."""
     _choice(data, "participation", PARTICIPATION, errors, required=is_micro)
     _choice(data, "assessment", ASSESSMENT, errors, required=is_micro)
     _choice(data, "supervision", SUPERVISION, errors, required=is_micro)
@@ -217,9 +237,13 @@ def validate_definition(data: Any) -> dict[str, Any]:
         errors.append(FieldError(("identity_checked",), "field required"))
     elif identity_checked is not None and not isinstance(identity_checked, bool):
         errors.append(FieldError(("identity_checked",), "must be true or false"))
-    language = _text(data, "language", errors, required=True, limit=35)
-    if language is not None and not _looks_like_language_tag(language):
-        errors.append(FieldError(("language",), "must be a BCP 47 language tag, e.g. 'nl'"))
+
+
+def _check_level_and_assurance(
+    data: dict[str, Any], variant: str | None, errors: list[FieldError]
+) -> None:
+    """EQF level, quality assurance and programme code, as each variant requires them."""
+    is_micro = variant == "microcredential"
     eqf = data.get("eqf_level")
     if eqf is None:
         if is_micro:
@@ -248,8 +272,10 @@ def validate_definition(data: Any) -> dict[str, Any]:
                 f"must be a whole number from 0 to {MAX_CODE}",
             )
         )
-    if variant is not None:
-        _check_study_load(data, variant, errors)
+
+
+def _check_extras(data: dict[str, Any], errors: list[FieldError]) -> None:
+    """Prerequisites, validity period, suspendability and image: optional for every variant."""
     prerequisites = data.get("prerequisites")
     if prerequisites is not None and not isinstance(prerequisites, str | list):
         errors.append(FieldError(("prerequisites",), "must be a string or list of strings"))
@@ -272,15 +298,6 @@ def validate_definition(data: Any) -> dict[str, Any]:
                 parse_data_url(image)
             except ImageInvalidError as exc:
                 errors.append(FieldError(("image",), str(exc)))
-    result = check_result_field(data.get("result"), errors)
-    if errors:
-        raise DefinitionInvalidError(errors)
-    normalised = {k: v for k, v in data.items() if v is not None}
-    if result is not None:
-        normalised["result"] = result
-    if "ects" in normalised:
-        normalised["ects"] = Decimal(str(normalised["ects"]))
-    return normalised
 
 
 def _looks_like_language_tag(tag: str) -> bool:
