@@ -167,17 +167,7 @@ def audit_store(
                 f"SELECT size, root, note FROM {tables.t.checkpoints} ORDER BY size"
             )
         ]
-        if log_key is None:
-            if not notes:
-                raise AuditSetupError("the log has no checkpoint yet: pass the log key")
-            origin = parse_note(notes[0][2]).signatures[0].name
-            key, source = log_key_from_vault(settings, origin), "the data directory's vault"
-        else:
-            key, source = log_key, "given"
-        try:
-            verifier = NoteVerifier.from_vkey(key)
-        except CryptoError as exc:
-            raise AuditSetupError(f"not a log vkey: {exc}") from None
+        key, source, verifier = _log_verifier(settings, log_key, notes)
         saved = open_saved_checkpoint(saved_checkpoint, verifier) if saved_checkpoint else None
         report = AuditReport("local", key, source, origin=verifier.name)
         report.from_checkpoint = saved.size if saved else None
@@ -188,12 +178,7 @@ def audit_store(
             saved=saved,
         )
         witnesses = [CosignatureVerifier.from_vkey(v) for v in settings.witness_keys]
-        cosignatures = [
-            (int(size), str(name), str(line))
-            for size, name, line in tables.query(
-                f"SELECT size, name, line FROM {tables.t.cosignatures} ORDER BY size, name"
-            )
-        ]
+        cosignatures = _cosignatures(tables)
         require_witness_keys(len(cosignatures), witnesses)
         try:
             _check_checkpoint_rows(notes)
@@ -217,6 +202,34 @@ def audit_store(
         events.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _log_verifier(
+    settings: Settings, log_key: str | None, notes: list[tuple[int, bytes, str]]
+) -> tuple[str, str, NoteVerifier]:
+    """The log's vkey, where it came from, and its verifier: the key given, else the one
+    the vault's log signing seed gives (for the origin the first checkpoint names)."""
+    if log_key is None:
+        if not notes:
+            raise AuditSetupError("the log has no checkpoint yet: pass the log key")
+        origin = parse_note(notes[0][2]).signatures[0].name
+        key, source = log_key_from_vault(settings, origin), "the data directory's vault"
+    else:
+        key, source = log_key, "given"
+    try:
+        return key, source, NoteVerifier.from_vkey(key)
+    except CryptoError as exc:
+        raise AuditSetupError(f"not a log vkey: {exc}") from None
+
+
+def _cosignatures(tables: _Tables) -> list[tuple[int, str, str]]:
+    """The witnesses' cosignatures kept beside the checkpoints: (size, name, line)."""
+    return [
+        (int(size), str(name), str(line))
+        for size, name, line in tables.query(
+            f"SELECT size, name, line FROM {tables.t.cosignatures} ORDER BY size, name"
+        )
+    ]
 
 
 def _check_derived_state(settings: Settings, report: AuditReport) -> None:
