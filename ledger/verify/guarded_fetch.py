@@ -289,21 +289,7 @@ class GuardedFetcher:
             for name, value in {"User-Agent": self.user_agent, **headers}.items():
                 connection.putheader(name, value)
             connection.endheaders(payload)
-            response = connection.getresponse()
-            answer_headers = {name.lower(): value for name, value in response.getheaders()}
-            if response.status in REDIRECTS and "location" in answer_headers:
-                return Fetched(url, response.status, answer_headers, b"")
-            length = answer_headers.get("content-length", "")
-            if length.isdigit() and int(length) > self.max_bytes:
-                raise FetchError(f"{url[:200]} is larger than {self.max_bytes} bytes")
-            body = bytearray()
-            while chunk := response.read(_READ_SIZE):
-                body += chunk
-                if len(body) > self.max_bytes:
-                    raise FetchError(f"{url[:200]} is larger than {self.max_bytes} bytes")
-            if watchdog.fired:
-                raise FetchError(f"{url[:200]}: no complete answer within {self.deadline:g} s")
-            return Fetched(url, response.status, answer_headers, bytes(body))
+            return self._read_answer(url, connection.getresponse(), watchdog)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if watchdog.fired or deadline.passed:
                 raise FetchError(
@@ -314,6 +300,25 @@ class GuardedFetcher:
             timer.cancel()
             connection.close()
             watchdog.close()
+
+    def _read_answer(
+        self, url: str, response: http.client.HTTPResponse, watchdog: _Watchdog
+    ) -> Fetched:
+        """The answer, its body capped at ``max_bytes`` (a redirect: its headers only)."""
+        answer_headers = {name.lower(): value for name, value in response.getheaders()}
+        if response.status in REDIRECTS and "location" in answer_headers:
+            return Fetched(url, response.status, answer_headers, b"")
+        length = answer_headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_bytes:
+            raise FetchError(f"{url[:200]} is larger than {self.max_bytes} bytes")
+        body = bytearray()
+        while chunk := response.read(_READ_SIZE):
+            body += chunk
+            if len(body) > self.max_bytes:
+                raise FetchError(f"{url[:200]} is larger than {self.max_bytes} bytes")
+        if watchdog.fired:
+            raise FetchError(f"{url[:200]}: no complete answer within {self.deadline:g} s")
+        return Fetched(url, response.status, answer_headers, bytes(body))
 
 
 class _Watchdog:
