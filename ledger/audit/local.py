@@ -288,15 +288,7 @@ def _replay_store(
     while done < size:
         stop = replay.next_stop()
         end = min(done + batch, size, stop if stop is not None and stop > done else size)
-        rows = tables.query(
-            f"SELECT idx, notification_id, aggregate, version, data FROM {tables.t.leaves} "
-            "WHERE idx >= ? AND idx < ? ORDER BY idx",
-            (done, end),
-        )
-        if len(rows) != end - done:  # idx is the primary key: a short range has a gap
-            have = {int(r[0]) for r in rows}
-            missing = next(i for i in range(done, end) if i not in have)
-            raise Discrepancy("leaf-missing", f"leaf {missing} is not stored", leaf=missing)
+        rows = _leaf_rows(tables, done, end)
         batch_events = events.rows(last_event + 1, int(rows[-1][1]))
         match_events(rows, batch_events)
         hashes = []
@@ -331,6 +323,20 @@ def _replay_store(
             f"{pending} stored events are not in the log yet "
             "(the ledger logs them when it next runs)"
         )
+
+
+def _leaf_rows(tables: _Tables, start: int, end: int) -> list[Any]:
+    """The stored leaves ``start`` to ``end`` (exclusive), every one of them."""
+    rows = tables.query(
+        f"SELECT idx, notification_id, aggregate, version, data FROM {tables.t.leaves} "
+        "WHERE idx >= ? AND idx < ? ORDER BY idx",
+        (start, end),
+    )
+    if len(rows) != end - start:  # idx is the primary key: a short range has a gap
+        have = {int(r[0]) for r in rows}
+        missing = next(i for i in range(start, end) if i not in have)
+        raise Discrepancy("leaf-missing", f"leaf {missing} is not stored", leaf=missing)
+    return rows
 
 
 def _compare_nodes(tables: _Tables, new: list[NewNode]) -> None:
