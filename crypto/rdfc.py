@@ -241,10 +241,14 @@ def _first_degree_label(term: str, node: str) -> str:
 
 def canonicalize_quads(quads: Iterable[Quad], *, max_work_factor: float = 1) -> str:
     """Canonical N-Quads of a dataset given as N-Quads term tuples (duplicates collapse,
-    as when rdf-canonize parses N-Quads text).
+    as when rdf-canonize parses N-Quads text, keeping the order of first occurrence).
+
+    The order matters in one corner: blank nodes that tie on every hash yet are not
+    interchangeable get their labels in the order they are first met, in RDFC-1.0 as in
+    rdf-canonize, so the same quads in another order can canonicalise differently.
 
     ``max_work_factor`` bounds the N-degree hashing rounds to (number of blank nodes the
     first-degree hashes leave ambiguous) ** factor, as rdf-canonize does (default 1, its
     default, so that what Digital Bazaar refuses as poisoned is refused here too).
     """
-    return _Canonicalizer(set(quads), max_work_factor).run()
+    return _Canonicalizer(dict.fromkeys(quads), max_work_factor).run()

@@ -42,21 +42,54 @@ _quad = st.tuples(
     st.one_of(_blank, _iri, _literal),
     st.one_of(st.just(""), st.just(""), _blank, _iri),
 )
+"""A quad whose graph name may be a blank node, as RDFC-1.0 allows."""
+_quad_in_named_graph = st.tuples(
+    st.one_of(_blank, _iri),
+    st.sampled_from([P, Q]),
+    st.one_of(_blank, _iri, _literal),
+    st.one_of(st.just(""), st.just(""), _iri),
+)
+"""A quad in the default graph or a graph named by an IRI."""
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sets(_quad, max_size=12))
+@given(st.sets(_quad_in_named_graph, max_size=12))
 def test_canonical_form_agrees_with_pyoxigraph(quads: set[Quad]) -> None:
+    # Blank node graph names are checked against rdf-canonize instead (tests/interop):
+    # where the two differ there, rdf-canonize is what verifiers run (see below).
     assert canonicalize_quads(quads, max_work_factor=float("inf")) == _oxigraph_canonical(quads)
 
 
+def test_blank_graph_names_tied_by_every_hash_are_labelled_as_rdf_canonize_does() -> None:
+    # _:n2 and _:n3 name each other's graph and tie on first- and n-degree hashes without
+    # being interchangeable: RDFC-1.0 then labels them in the order they are first met,
+    # so the quads' order decides. These are the bytes rdf-canonize prints for both
+    # orders (bench/node); pyoxigraph 0.5.13 labels them the other way round.
+    quads = [
+        ("_:n0", P, "_:n0", ""),
+        ("_:n0", P, "_:n3", "_:n2"),
+        ("_:n0", Q, "_:n0", ""),
+        ("_:n1", P, "_:n2", "_:n3"),
+    ]
+    first, second = "_:c14n2 _:c14n3", "_:c14n3 _:c14n2"
+    unlimited = float("inf")
+    assert canonicalize_quads(quads, max_work_factor=unlimited) == (
+        f"_:c14n0 {P} _:c14n0 .\n_:c14n0 {P} {first} .\n"
+        f"_:c14n0 {Q} _:c14n0 .\n_:c14n1 {P} {second} .\n"
+    )
+    assert canonicalize_quads(quads[::-1], max_work_factor=unlimited) == (
+        f"_:c14n0 {P} _:c14n0 .\n_:c14n0 {P} {second} .\n"
+        f"_:c14n0 {Q} _:c14n0 .\n_:c14n1 {P} {first} .\n"
+    )
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.sets(_quad, max_size=10), st.permutations(range(6)))
-def test_canonical_form_ignores_blank_node_labels(quads: set[Quad], order: list[int]) -> None:
+@given(st.lists(_quad, max_size=10, unique=True), st.permutations(range(6)))
+def test_canonical_form_ignores_blank_node_labels(quads: list[Quad], order: list[int]) -> None:
     def relabel(term: str) -> str:
         return f"_:other{order[int(term[3:])]}" if term.startswith("_:n") else term
 
-    renamed = {(relabel(s), p, relabel(o), relabel(g)) for s, p, o, g in quads}
+    renamed = [(relabel(s), p, relabel(o), relabel(g)) for s, p, o, g in quads]
     unlimited = float("inf")
     assert canonicalize_quads(renamed, max_work_factor=unlimited) == canonicalize_quads(
         quads, max_work_factor=unlimited

@@ -8,6 +8,9 @@
 //     (the BitstringStatusListEntry check, list credentials given with --document)
 //   node di.mjs canonize DOCUMENTS                     -> [{"nquads"} or {"error"}, ...]
 //     (DOCUMENTS: a JSON array; canonised exactly as eddsa-rdfc-2022 does before hashing)
+//   node di.mjs canonize-nquads DATASETS               -> [{"nquads"} or {"error"}, ...]
+//     (DATASETS: a JSON array of N-Quads texts; RDFC-1.0 by rdf-canonize, the library
+//     jsonld.js and eddsa-rdfc-2022 use, without a work limit)
 //
 // CREDENTIAL is a file name or "-" for stdin. Options: --document URL=FILE (repeatable) adds a
 // document to the loader. Contexts come from crypto/contexts (index.json) and did:key
@@ -17,6 +20,9 @@ import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
 import {keyPair, makeLoader, readJson, sign, verify} from './vc_stack.mjs';
+// rdf-canonize comes with jsonld (a dependency of the packages above), at the version
+// package-lock.json pins: the canonicaliser Digital Bazaar's verifiers run.
+import * as rdfCanonize from 'rdf-canonize';
 
 function parseArgs(argv) {
   const positional = [];
@@ -112,8 +118,19 @@ if(command === 'bench') {
       output.push({error: String(code)});
     }
   }
+} else if(command === 'canonize-nquads') {
+  output = [];
+  for(const dataset of readJson(positional[0])) {
+    try {
+      output.push({nquads: await rdfCanonize.canonize(dataset, {
+        algorithm: 'RDFC-1.0', inputFormat: 'application/n-quads', maxWorkFactor: 100
+      })});
+    } catch(e) {
+      output.push({error: String(e.message)});
+    }
+  }
 } else {
-  console.error('usage: node di.mjs bench|sign|verify|status|canonize ...');
+  console.error('usage: node di.mjs bench|sign|verify|status|canonize|canonize-nquads ...');
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(output) + '\n');
