@@ -41,8 +41,8 @@ def test_documents_link_only_to_files_in_the_repository(document: Path) -> None:
 def test_no_test_reads_material_from_outside_the_repository() -> None:
     readers = {
         path.name
-        for path in [*TESTS.glob("*.py"), *TESTS.glob("*/*.py")]
-        if OUTSIDE.search(path.read_text("utf-8"))
+        for path in TESTS.rglob("*.py")
+        if "data" not in path.relative_to(TESTS).parts and OUTSIDE.search(path.read_text("utf-8"))
     }
     assert readers <= {"edubadges_material.py", "test_repository_self_contained.py"}
 
@@ -63,8 +63,8 @@ def test_a_clone_without_the_edubadges_material_skips_only_the_tests_that_need_i
 ) -> None:
     """Every test file that reads vendored material, run with the SURF material hidden."""
     readers = sorted(
-        path.name
-        for path in TESTS.glob("test_*.py")
+        str(path.relative_to(TESTS))
+        for path in TESTS.rglob("test_*.py")
         if re.search(r"\btest_data\b|\bedubadges\b", path.read_text("utf-8"))
         and path.name != Path(__file__).name
     )

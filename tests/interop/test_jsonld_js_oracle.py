@@ -23,9 +23,9 @@ from credledger.crypto.rdfc import canonicalize, canonicalize_quads
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ..crypto.test_crypto_jsonld_safe_mode import UNSAFE
+from ..crypto.test_crypto_rdfc import _quad
 from ..jsonld_strategies import AWKWARD_SCALARS, jsonld_documents
-from ..test_crypto_jsonld_safe_mode import UNSAFE
-from ..test_crypto_rdfc import _quad
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_DIR = REPO / "bench" / "node"
