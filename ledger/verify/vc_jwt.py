@@ -34,6 +34,9 @@ class VcJwt:
     credential: dict[str, Any]
     signing_input: bytes
     signature: bytes
+    issued_at: str | None = None
+    """When the token says it was made (``iat``, else ``nbf``): what a retired key's
+    period is compared with, as a Data Integrity proof's ``created`` is."""
 
     @property
     def key_id(self) -> str:
@@ -130,4 +133,7 @@ def decode_vc_jwt(token: str) -> VcJwt:
         credential = payload
     else:
         raise VcJwtError("the JWT carries no credential (no vc claim)")
-    return VcJwt(header, credential, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+    made = payload.get("iat", payload.get("nbf"))
+    issued_at = None if made is None else _time(made, "iat" if "iat" in payload else "nbf")
+    signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
+    return VcJwt(header, credential, signing_input, signature, issued_at)

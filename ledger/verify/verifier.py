@@ -184,7 +184,7 @@ class CredentialVerifier:
             return report
         report.checks.append("proof")
         try:
-            key, controller = self.public_key(key_id, "assertionMethod")
+            key, controller, method = self.resolve_method(key_id, "assertionMethod")
             verify_ed25519(key, jwt.signature, jwt.signing_input)
         except Exception as exc:  # every failure is a reason, never a crash
             self.proof_failed(report, exc)
@@ -192,6 +192,11 @@ class CredentialVerifier:
         if controller != issuer_id_of(vc):
             report.fail("proof", f"the JWT is not signed by a key of the issuer {issuer_id_of(vc)}")
             return report
+        if method is not None and "activeUntil" in method:  # a retired key: as for proofs
+            why = made_while_in_force(method, jwt.issued_at, self.signed_in_force(vc, key_id))
+            if why is not None:
+                report.fail("proof", why)
+                return report
         self._check_status(vc, report, now)
         return report
 

@@ -17,6 +17,7 @@ from credledger.ledger.domain.acts import ADMIN, Act
 from credledger.ledger.domain.issuer import Issuer
 from fastapi.testclient import TestClient
 
+from ...foreign_issuer import jwt_payload, vc_jwt
 from ...http_helpers import ADMIN_TOKEN, auth, microcredential_definition
 
 
@@ -375,3 +376,22 @@ def test_refused_key_requests_record_nothing(client: TestClient, ledger: Any) ->
     client.post("/v1/log/checkpoint", headers=auth(ADMIN_TOKEN))
     assert client.get("/v1/log/checkpoint").text.splitlines()[1] == before
     assert key in client.get(f"/v1/issuers/{school['id']}/did.json").json()["authentication"][0]
+
+
+def test_a_vc_jwt_signed_with_the_rotated_out_key_is_invalid(
+    client: TestClient, ledger: Any
+) -> None:
+    """A thief holding a retired key may sign a VC-JWT instead of a Data Integrity proof;
+    the ledger never signs JWTs, so none by a retired key of its issuers is theirs."""
+    school = register(client)
+    issued = award(client, school)
+    old_key = ledger.issuer(UUID(school["id"])).active_key_id
+    vm = proof_of(issued["credential"])["verificationMethod"]
+    did = vm.split("#", 1)[0]
+    rotate(client, school)
+    payload = jwt_payload(did)
+    payload["iat"] = payload["nbf"]  # claims to be made long before the rotation
+    token = vc_jwt(ledger.signer.key_pair(old_key), vm, payload)
+    r = client.post("/v1/credentials/verify", json={"verifiableCredential": token})
+    assert r.status_code == 400, r.text
+    assert "retired" in r.text
