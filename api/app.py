@@ -29,6 +29,7 @@ from .auth import FailureLimiter
 from .client_address import ForwardedHeaders
 from .limits import MAX_BODY_BYTES, RequestLimits
 from .media_types import JsonLdResponse
+from .pages import routes as pages
 from .problems import SECURITY_HEADERS
 
 HSTS = "max-age=31536000"
@@ -87,6 +88,7 @@ def create_app(
         routes_vcapi,
         routes_images,
         routes_docs,
+        pages,
     ):
         app.include_router(module.router)
 

@@ -30,6 +30,9 @@ MAX_JSON_DEPTH = 64
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 _TEXT_PATHS = frozenset({"/v1/log/cosignatures"})
 """Endpoints that take a text/plain body (a C2SP signed note) instead of JSON."""
+_FORM_PATHS = frozenset({"/verify", "/verify/bundle"})
+"""The people pages' forms (api/pages): an HTML form body, read by api/pages/submission.py."""
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -98,6 +101,8 @@ def _body_problem(method: str, path: str, headers: Headers, body: bytes) -> Prob
         return None
     ctype = headers.get("content-type", "")
     if path in _TEXT_PATHS and ctype.startswith("text/plain"):
+        return None
+    if path in _FORM_PATHS and ctype.lower().startswith(_FORM_TYPES):
         return None
     if ctype and "json" not in ctype.lower():
         return Problem(415, "send JSON (Content-Type: application/json)")

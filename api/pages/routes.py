@@ -1,0 +1,221 @@
+"""The pages for people: ``/`` (what this ledger is) and ``/verify`` (check a credential).
+
+Server-rendered HTML from bundled Jinja2 templates (autoescaped), one bundled
+stylesheet, no script: a form posts, the answer is a page. A Content-Security-Policy
+keeps every page to this origin. Nothing submitted is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+from credledger.api.auth import LedgerDep
+from credledger.api.limits import MAX_BODY_BYTES
+from credledger.api.pages.baked import BakedImageError, credential_text
+from credledger.api.pages.checking import Checked, check, parse
+from credledger.api.pages.messages import COOKIE, Messages, negotiate
+from credledger.api.pages.submission import Submission, SubmissionError, read_form
+from credledger.api.pages.view import result_view
+from credledger.ledger.application import CredentialLedger
+from credledger.ledger.domain.errors import LedgerError
+from credledger.ledger.store.vault import SubjectErasedError
+from credledger.ledger.verify.fetch_session import FetchSession
+from credledger.ledger.verify.guarded_fetch import FetchError
+from credledger.ledger.verify.verifier import Outcome
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+router = APIRouter(include_in_schema=False)
+
+PAGES_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+FORM_PATHS = frozenset({"/verify", "/verify/bundle"})
+"""Paths that take an HTML form body (not JSON): api/limits.py lets these through."""
+STYLESHEET = "/pages/style.css"
+
+_templates = Environment(
+    loader=PackageLoader("credledger.api.pages", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _messages(request: Request) -> Messages:
+    return Messages(
+        negotiate(
+            request.query_params.get("lang"),
+            request.cookies.get(COOKIE),
+            request.headers.get("accept-language"),
+        )
+    )
+
+
+def _switch_href(request: Request, language: str) -> str:
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    path = request.url.path if request.method == "GET" else "/verify"
+    return f"{path}?{urlencode([*query, ('lang', language)])}"
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    t = _messages(request)
+    html = _templates.get_template(template).render(
+        t=t,
+        lang=t.language,
+        switch_href=_switch_href(request, t.other),
+        stylesheet=STYLESHEET,
+        limit_kb=MAX_BODY_BYTES // 1024,
+        **context,
+    )
+    response = HTMLResponse(
+        html,
+        status_code=status_code,
+        headers={
+            "Content-Security-Policy": PAGES_CSP,
+            "Content-Language": t.language,
+            "Vary": "Accept-Language, Cookie",
+        },
+    )
+    chosen = request.query_params.get("lang")
+    if chosen == t.language:
+        response.set_cookie(COOKIE, chosen, max_age=31_536_000, samesite="lax", httponly=True)
+    return response
+
+
+@router.get("/")
+def home(request: Request, ledger: LedgerDep) -> HTMLResponse:
+    """What this ledger is, and where to go."""
+    ledger.catch_up()
+    return render(
+        request,
+        "home.html",
+        base_url=ledger.identity.base_url,
+        origin=ledger.identity.log_origin,
+        size=ledger.tlog.size,
+    )
+
+
+@router.get(STYLESHEET)
+def stylesheet() -> Response:
+    css = resources.files("credledger.api.pages").joinpath("static", "style.css").read_bytes()
+    return Response(
+        css,
+        media_type="text/css; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=86400", "Content-Security-Policy": PAGES_CSP},
+    )
+
+
+@router.get("/verify")
+def verify_page(request: Request, ledger: LedgerDep, url: str | None = None) -> HTMLResponse:
+    """The form; with ``?url=`` the result for the credential at that address."""
+    if not url:
+        return render(request, "verify.html", form=Submission())
+    submission = Submission(url=url.strip()[:2000])
+    return _result(request, ledger, _from_url(ledger, submission.url or ""), submission)
+
+
+@router.post("/verify")
+async def verify_submitted(request: Request, ledger: LedgerDep) -> HTMLResponse:
+    """The result page for what was pasted, uploaded or addressed in the form."""
+    try:
+        submission = read_form(request.headers.get("content-type", ""), await request.body())
+    except SubmissionError as exc:
+        return render(request, "error.html", status_code=400, problem=str(exc))
+    if submission.file:
+        try:
+            text = credential_text(submission.file)
+        except BakedImageError as exc:
+            return _result(request, ledger, _unreadable(ledger, str(exc)), submission)
+        return _result(request, ledger, _checked(ledger, text, submission), submission, text)
+    if submission.text.strip():
+        checked = _checked(ledger, submission.text, submission)
+        return _result(request, ledger, checked, submission, submission.text)
+    if submission.url:
+        return _result(request, ledger, _from_url(ledger, submission.url), submission)
+    return render(request, "verify.html", status_code=400, form=submission, empty=True)
+
+
+@router.post("/verify/bundle")
+async def bundle_download(request: Request, ledger: LedgerDep) -> Response:
+    """The proof bundle of the credential presented, as ``POST /v1/proofs`` gives it:
+    only the holder of the exact signed credential can ask for it."""
+    try:
+        submission = read_form(request.headers.get("content-type", ""), await request.body())
+        document = parse(submission.text)
+    except (SubmissionError, ValueError):
+        return render(request, "error.html", status_code=400, problem="not a credential")
+    try:
+        bundle = ledger.holder_proof_bundle(document)
+    except SubjectErasedError:
+        return render(request, "error.html", status_code=410, problem="erased")
+    except (LedgerError, LookupError):
+        return render(request, "error.html", status_code=404, problem="not in this ledger")
+    return Response(
+        json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8"),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="proof-bundle.json"'},
+    )
+
+
+def _unreadable(ledger: CredentialLedger, problem: str) -> Checked:
+    return Checked("unreadable", Outcome.INVALID, ledger.clock(), problem=problem)
+
+
+def _checked(ledger: CredentialLedger, text: str, submission: Submission) -> Checked:
+    try:
+        document = parse(text)
+    except ValueError as exc:
+        return _unreadable(ledger, str(exc)[:300])
+    return check(ledger, document, challenge=submission.challenge, domain=submission.domain)
+
+
+def _from_url(ledger: CredentialLedger, url: str) -> Checked:
+    """The credential at ``url``, read only through the guarded fetcher (public
+    addresses only, bounded size and time); one that cannot be read is undecided."""
+    if not url.startswith(("https://", "http://")):
+        return _unreadable(ledger, "give an http(s) address")
+    session = FetchSession(ledger.fetcher, ledger.fetch_cache, limit=1)
+    try:
+        document = session.json(url)
+    except FetchError:
+        return Checked(
+            "unreadable",
+            Outcome.UNDECIDED,
+            ledger.clock(),
+            problem="the address could not be read (it must be public and answer JSON)",
+        )
+    if isinstance(document, str):
+        return _checked(ledger, document, Submission())
+    return check(ledger, document)
+
+
+def _result(
+    request: Request,
+    ledger: CredentialLedger,
+    checked: Checked,
+    submission: Submission,
+    text: str | None = None,
+) -> HTMLResponse:
+    t = _messages(request)
+    view = result_view(checked, t)
+    downloads = [
+        json.dumps(found.document, ensure_ascii=False)
+        if found.log.bundle_here and not found.jwt
+        else None
+        for found in checked.credentials
+    ]
+    return render(
+        request,
+        "result.html",
+        view=view,
+        downloads=downloads,
+        again_text=text if text is not None and len(text) <= MAX_BODY_BYTES // 2 else None,
+        submission=submission,
+    )
