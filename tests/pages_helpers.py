@@ -40,19 +40,19 @@ class Pages:
         self.ledger.proof_bundle(credential_id)
 
 
-def pages_client(data: Path) -> tuple[TestClient, CredentialLedger]:
+def pages_client(data: Path, *, allow_private: bool = True) -> tuple[TestClient, CredentialLedger]:
     settings = Settings(
         data_dir=data,
         base_url=BASE_URL,
-        allow_private_fetch=True,  # loopback servers play foreign issuers, in tests only
+        allow_private_fetch=allow_private,  # loopback servers play foreign issuers in tests
     )
     ledger = CredentialLedger(settings)
     app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
     return TestClient(app, base_url=BASE_URL), ledger
 
 
-def open_pages(data: Path) -> Pages:
-    client, ledger = pages_client(data)
+def open_pages(data: Path, *, allow_private: bool = True) -> Pages:
+    client, ledger = pages_client(data, allow_private=allow_private)
     school = add_school(ledger, suspendable=True)
     return Pages(client, ledger, school)
 
