@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def test_a_revoked_credential_is_not_valid_and_says_revoked(pages: Pages) -> Non
     pages.change(credential_id, "revoke")
     html = paste(pages, vc)
     assert verdict(html) == "invalid"
-    assert "the issuer has revoked it" in text(html)
+    assert re.search(r"revoked on \d{4}-\d\d-\d\d", text(html))
 
 
 def test_a_suspended_credential_is_not_valid_and_says_suspended(pages: Pages) -> None:
@@ -66,7 +67,7 @@ def test_a_suspended_credential_is_not_valid_and_says_suspended(pages: Pages) ->
     pages.change(credential_id, "suspend")
     html = paste(pages, vc)
     assert verdict(html) == "invalid"
-    assert "the issuer has suspended it" in text(html)
+    assert re.search(r"suspended on \d{4}-\d\d-\d\d", text(html))
 
 
 def test_one_changed_byte_fails_the_signature(pages: Pages) -> None:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from credledger.api.limits import strict_json_refusal
+from credledger.api.pages.status_dates import set_since
 from credledger.crypto.errors import CryptoError
 from credledger.crypto.signed_note import open_note
 from credledger.ledger.application import CredentialLedger
@@ -67,6 +68,8 @@ class CredentialCheck:
     log: LogFinding
     endorsements: list[tuple[Mapping[str, Any], Report | None]] = field(default_factory=list)
     jwt: bool = False
+    set_since: dict[str, str] = field(default_factory=dict)
+    """Purpose -> since when this ledger's list shows it set (revoked, suspended)."""
 
     @property
     def outcome(self) -> Outcome:
@@ -140,7 +143,7 @@ def check(
         report = verifier.verify(vc)
         found = CredentialCheck(vc, report, _bundle_log(ledger, vc, document))
         found.endorsements = _endorsements(ledger, vc)
-        return Checked("bundle", found.outcome, now, [found], report)
+        return Checked("bundle", found.outcome, now, [_since(ledger, found)], report)
     if "VerifiablePresentation" in _types(document):
         report, inner = verifier.verify_presentation(document, challenge=challenge, domain=domain)
         embedded = document.get("verifiableCredential", [])
@@ -153,7 +156,7 @@ def check(
                 continue
             found = CredentialCheck(item, sub, own_log(ledger, item))
             found.endorsements = _endorsements(ledger, item)
-            credentials.append(found)
+            credentials.append(_since(ledger, found))
         outcome = report.outcome
         for found in credentials:
             outcome = _worse(outcome, combined(Outcome.VALID, found.log))
@@ -169,7 +172,7 @@ def check(
     report = verifier.verify(document)
     found = CredentialCheck(document, report, own_log(ledger, document))
     found.endorsements = _endorsements(ledger, document)
-    return Checked("credential", found.outcome, now, [found], report)
+    return Checked("credential", found.outcome, now, [_since(ledger, found)], report)
 
 
 _RANK = {Outcome.VALID: 0, Outcome.UNDECIDED: 1, Outcome.INVALID: 2}
@@ -198,6 +201,26 @@ def _holder_signed(vp: Mapping[str, Any], report: Report) -> str:
         and not str(e.get("message")).startswith("verifiableCredential[")
     ]
     return "failed" if own else "signed"
+
+
+def _since(ledger: CredentialLedger, found: CredentialCheck) -> CredentialCheck:
+    """Since when this ledger's own lists show each set status of the credential."""
+    raw = found.document.get("credentialStatus")
+    entries = raw if isinstance(raw, list) else [raw]
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            continue
+        purpose = entry.get("statusPurpose")
+        if found.report.status.get(str(purpose)) not in ("revoked", "suspended"):
+            continue
+        try:
+            index = int(str(entry.get("statusListIndex")))
+        except ValueError:
+            continue
+        since = set_since(ledger, str(entry.get("statusListCredential")), index)
+        if since is not None:
+            found.set_since[str(purpose)] = since
+    return found
 
 
 def _endorsements(

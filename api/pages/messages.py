@@ -196,6 +196,10 @@ EN: dict[str, str] = {
     "reason.validity": "it is outside its validity period",
     "reason.proof": "the signature does not match: it was changed after signing, or forged",
     "reason.status.revoked": "the issuer has revoked it (status list of {date})",
+    "reason.status.revoked.since": "revoked on {date}: the issuer's status list shows it since",
+    "reason.status.suspended.since": (
+        "suspended on {date}: the issuer's status list shows it since"
+    ),
     "reason.status.suspended": "the issuer has suspended it (status list of {date})",
     "reason.status.unknown": "the issuer's status list could not be read",
     "reason.proof.unknown": "the issuer's key could not be fetched",
@@ -410,6 +414,12 @@ NL: dict[str, str] = {
     "reason.validity": "hij valt buiten zijn geldigheidsduur",
     "reason.proof": "de handtekening klopt niet: hij is na het ondertekenen veranderd, of vervalst",
     "reason.status.revoked": "de uitgever heeft hem ingetrokken (statuslijst van {date})",
+    "reason.status.revoked.since": (
+        "ingetrokken op {date}: de statuslijst van de uitgever toont dat sindsdien"
+    ),
+    "reason.status.suspended.since": (
+        "geschorst op {date}: de statuslijst van de uitgever toont dat sindsdien"
+    ),
     "reason.status.suspended": "de uitgever heeft hem geschorst (statuslijst van {date})",
     "reason.status.unknown": "de statuslijst van de uitgever kon niet worden gelezen",
     "reason.proof.unknown": "de sleutel van de uitgever kon niet worden opgehaald",

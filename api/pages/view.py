@@ -175,7 +175,9 @@ def _reasons(found: CredentialCheck, t: Messages, checked: Checked) -> list[str]
         key = f"reason.{kind}" if kind in ("data-model", "validity", "proof") else "reason.other"
         reasons.append(t(key))
     for purpose, value in sorted(report.status.items()):
-        if value in ("revoked", "suspended"):
+        if value in ("revoked", "suspended") and purpose in found.set_since:
+            reasons.append(t(f"reason.status.{value}.since", date=day(found.set_since[purpose], t)))
+        elif value in ("revoked", "suspended"):
             date = _list_date(found.document, purpose, found.log, t, checked)
             reasons.append(t(f"reason.status.{value}", date=date))
         elif value == "unknown":
