@@ -73,7 +73,9 @@ def create_app(
 
     # Added last, so they run first: nothing past RequestLimits sees an over-large or
     # non-JSON body; ForwardedHeaders (outermost) only sets the client and scheme.
-    app.add_middleware(RequestLimits, max_body_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        RequestLimits, max_body_bytes=MAX_BODY_BYTES, form_refusal=pages.refused_form
+    )
     app.add_middleware(ForwardedHeaders, trusted_proxies=trusted_proxies)
 
     for module in (

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .json_numbers import MAYBE_INEXACT, ExactNumbers, inexact_number_path
@@ -33,15 +35,23 @@ _TEXT_PATHS = frozenset({"/v1/log/cosignatures"})
 _FORM_PATHS = frozenset({"/verify", "/verify/bundle"})
 """The people pages' forms (api/pages): an HTML form body, read by api/pages/submission.py."""
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+FormRefusal = Callable[[Scope, Problem], Response]
+"""How a refused form is answered (a page for people, api/pages) instead of a problem."""
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class RequestLimits:
     """ASGI middleware refusing over-large, non-JSON and non-strict-JSON request bodies."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        form_refusal: FormRefusal | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.form_refusal = form_refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,8 +82,10 @@ class RequestLimits:
     def _too_large(self) -> Problem:
         return Problem(413, f"request bodies are limited to {self.max_body_bytes} bytes")
 
-    @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, problem: Problem) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, problem: Problem) -> None:
+        if self.form_refusal is not None and scope["path"] in _FORM_PATHS:
+            await self.form_refusal(scope, problem)(scope, receive, send)
+            return
         await problem_response(problem, scope["path"])(scope, receive, send)
 
 

@@ -111,10 +111,22 @@ def test_hostile_challenge_is_shown_escaped(pages: Pages) -> None:
     assert "<b>bold</b>" not in html
 
 
-def test_a_body_over_the_limit_is_refused_with_413(pages: Pages) -> None:
+def test_a_body_over_the_limit_is_refused_with_413_and_a_page(pages: Pages) -> None:
     big = b"x" * (MAX_BODY_BYTES + 1)
     answer = pages.client.post("/verify", files={"file": ("big.json", big, "application/json")})
     assert answer.status_code == 413
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "too large" in text(answer.text)
+
+
+def test_a_json_body_over_the_limit_elsewhere_is_still_a_problem(pages: Pages) -> None:
+    answer = pages.client.post(
+        "/v1/credentials/verify",
+        content=b'{"x": "' + b"x" * MAX_BODY_BYTES + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert answer.headers["content-type"].startswith("application/problem+json")
 
 
 def test_an_empty_form_asks_for_something_to_check(pages: Pages) -> None:

@@ -190,6 +190,7 @@ EN: dict[str, str] = {
     "reason.log": "it is not in the log it names",
     "error.too_large": "The file or text is too large: at most {limit} KB.",
     "error.title": "The request could not be handled",
+    "error.form": "The form could not be read. Please try again from the check page.",
     "error.back": "Back to the check page",
     "verdict.label": "Verdict",
     "reason.data-model": "it is not built as the standard requires",
@@ -408,6 +409,9 @@ NL: dict[str, str] = {
     "reason.log": "hij staat niet in het logboek dat hij noemt",
     "error.too_large": "Het bestand of de tekst is te groot: hoogstens {limit} kB.",
     "error.title": "Het verzoek kon niet worden afgehandeld",
+    "error.form": (
+        "Het formulier kon niet worden gelezen. Probeer het opnieuw via de controlepagina."
+    ),
     "error.back": "Terug naar de controlepagina",
     "verdict.label": "Oordeel",
     "reason.data-model": "hij is niet opgebouwd zoals de standaard voorschrijft",

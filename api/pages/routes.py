@@ -19,6 +19,7 @@ from credledger.api.pages.checking import Checked, check, parse
 from credledger.api.pages.messages import COOKIE, Messages, negotiate
 from credledger.api.pages.submission import Submission, SubmissionError, read_form
 from credledger.api.pages.view import result_view
+from credledger.api.problems import SECURITY_HEADERS, Problem
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.domain.errors import LedgerError
 from credledger.ledger.store.vault import SubjectErasedError
@@ -28,6 +29,7 @@ from credledger.ledger.verify.verifier import Outcome
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.types import Scope
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,6 +80,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         html,
         status_code=status_code,
         headers={
+            **SECURITY_HEADERS,
             "Content-Security-Policy": PAGES_CSP,
             "Content-Language": t.language,
             "Vary": "Accept-Language, Cookie",
@@ -87,6 +90,18 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if chosen == t.language:
         response.set_cookie(COOKIE, chosen, max_age=31_536_000, samesite="lax", httponly=True)
     return response
+
+
+def refused_form(scope: Scope, problem: Problem) -> Response:
+    """A form the request limits refused (too large, say), answered as a page."""
+    request = Request(scope)
+    t = _messages(request)
+    words = (
+        t("error.too_large", limit=MAX_BODY_BYTES // 1024)
+        if problem.status == 413
+        else t("error.form")
+    )
+    return render(request, "error.html", status_code=problem.status, problem=words)
 
 
 @router.get("/")
@@ -126,8 +141,8 @@ async def verify_submitted(request: Request, ledger: LedgerDep) -> HTMLResponse:
     """The result page for what was pasted, uploaded or addressed in the form."""
     try:
         submission = read_form(request.headers.get("content-type", ""), await request.body())
-    except SubmissionError as exc:
-        return render(request, "error.html", status_code=400, problem=str(exc))
+    except SubmissionError:
+        return _error(request, 400, "error.form")
     if submission.file:
         try:
             text = credential_text(submission.file)
@@ -150,18 +165,22 @@ async def bundle_download(request: Request, ledger: LedgerDep) -> Response:
         submission = read_form(request.headers.get("content-type", ""), await request.body())
         document = parse(submission.text)
     except (SubmissionError, ValueError):
-        return render(request, "error.html", status_code=400, problem="not a credential")
+        return _error(request, 400, "result.unreadable")
     try:
         bundle = ledger.holder_proof_bundle(document)
     except SubjectErasedError:
-        return render(request, "error.html", status_code=410, problem="erased")
+        return _error(request, 410, "log.erased")
     except (LedgerError, LookupError):
-        return render(request, "error.html", status_code=404, problem="not in this ledger")
+        return _error(request, 404, "log.not_here")
     return Response(
         json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8"),
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="proof-bundle.json"'},
     )
+
+
+def _error(request: Request, status: int, key: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status, problem=_messages(request)(key))
 
 
 def _unreadable(ledger: CredentialLedger, problem: str) -> Checked:
