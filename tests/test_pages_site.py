@@ -78,7 +78,11 @@ def _same_site_only(html: str) -> None:
 def test_no_page_or_asset_loads_or_links_anything_from_elsewhere(pages: Pages) -> None:
     _, vc = pages.award()
     vc_page = pages.client.post("/verify", data={"credential": json.dumps(vc)}).text
-    for html in (pages.client.get("/").text, pages.client.get("/verify").text, vc_page):
+    others = [
+        pages.client.get(path).text
+        for path in ("/", "/verify", "/catalogue", f"/issuers/{pages.school.issuer}")
+    ]
+    for html in (*others, vc_page):
         _same_site_only(html)
     css = pages.client.get("/pages/style.css")
     assert css.status_code == 200

@@ -11,14 +11,16 @@ import json
 from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
 from credledger.api.auth import LedgerDep
 from credledger.api.limits import MAX_BODY_BYTES
 from credledger.api.pages.baked import BakedImageError, credential_text
+from credledger.api.pages.catalogue import VARIANTS, Filters, issuer_achievements, search
 from credledger.api.pages.checking import Checked, check, parse
 from credledger.api.pages.messages import COOKIE, Messages, negotiate
 from credledger.api.pages.submission import Submission, SubmissionError, read_form
-from credledger.api.pages.view import result_view
+from credledger.api.pages.view import achievement_rows, day, key_place, result_view
 from credledger.api.problems import SECURITY_HEADERS, Problem
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.domain.errors import LedgerError
@@ -237,4 +239,78 @@ def _result(
         downloads=downloads,
         again_text=text if text is not None and len(text) <= MAX_BODY_BYTES // 2 else None,
         submission=submission,
+    )
+
+
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
+@router.get("/catalogue")
+def catalogue(request: Request, ledger: LedgerDep) -> HTMLResponse:
+    """Search the published achievements (full text, variant, EQF, ECTS, language)."""
+    filters = Filters.from_query(dict(request.query_params))
+    rows, more = search(ledger, filters)
+    return render(
+        request, "catalogue.html", filters=filters, rows=rows, more=more, variants=VARIANTS
+    )
+
+
+@router.get("/catalogue/{achievement_id}")
+def achievement_page(request: Request, ledger: LedgerDep, achievement_id: str) -> HTMLResponse:
+    """One achievement with every standard element it carries, and who offers it."""
+    found = _uuid(achievement_id)
+    try:
+        achievement = ledger.achievement(found) if found else None
+    except (LedgerError, LookupError):
+        achievement = None
+    if achievement is None or found is None:
+        return _error(request, 404, "catalogue.unknown")
+    t = _messages(request)
+    document = ledger.achievement_document(achievement)
+    return render(
+        request,
+        "achievement.html",
+        document=document,
+        rows=achievement_rows(document, t),
+        issuer_id=str(achievement.issuer_id),
+        issuer_name=_issuer_name(document),
+        archived=bool(getattr(achievement, "archived", False)),
+    )
+
+
+def _issuer_name(document: dict[str, Any]) -> str:
+    creator = document.get("creator")
+    return str(creator.get("name") or "") if isinstance(creator, dict) else ""
+
+
+@router.get("/issuers/{issuer_id}")
+def issuer_page(request: Request, ledger: LedgerDep, issuer_id: str) -> HTMLResponse:
+    """An institution's public profile: name, identifiers, key history, achievements."""
+    found = _uuid(issuer_id)
+    try:
+        issuer = ledger.issuer(found) if found else None
+    except (LedgerError, LookupError):
+        issuer = None
+    if issuer is None or found is None:
+        return _error(request, 404, "issuer.unknown")
+    t = _messages(request)
+    did = ledger.issuer_did(issuer)
+    keys = [
+        (period.key_id, day(period.since, t), day(period.until, t), period.state)
+        for period in ledger.key_periods(found).values()
+    ]
+    return render(
+        request,
+        "issuer.html",
+        name=issuer.name,
+        website=issuer.url or "",
+        did=did,
+        key_where=key_place(did, t),
+        system_id=f"{ledger.identity.base_url}/v1/issuers/{found}",
+        keys=keys,
+        achievements=issuer_achievements(ledger, str(found)),
     )

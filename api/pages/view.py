@@ -157,7 +157,7 @@ def _section(found: CredentialCheck, t: Messages, checked: Checked) -> Section:
     section.validity = _validity(vc, t)
     section.statuses, section.status_note = _statuses(vc, report, found.log, t, checked)
     section.holder = _holder(subject, t)
-    section.achievement = _achievement(achievement, t)
+    section.achievement = achievement_rows(achievement, t)
     section.evidence = _evidence(vc, t)
     section.endorsements = [_endorsement(doc, sub, t) for doc, sub in found.endorsements]
     section.log, section.log_note = _log(found.log, t)
@@ -317,7 +317,8 @@ def _alignment(achievement: Mapping[str, Any], target_type: str) -> list[str]:
     return found
 
 
-def _achievement(achievement: Mapping[str, Any], t: Messages) -> list[Row]:
+def achievement_rows(achievement: Mapping[str, Any], t: Messages) -> list[Row]:
+    """An Open Badges Achievement's standard elements, labelled, in the catalogue's order."""
     rows: list[Row] = []
 
     def add(label: str, value: Any) -> None:
