@@ -151,7 +151,7 @@ def _stores(data: Path) -> dict[str, list[str]]:
 def test_a_verification_stores_nothing(pages: Pages) -> None:
     credential_id, vc = pages.award()
     pages.change(credential_id, "suspend")
-    bundle = pages.ledger.holder_proof_bundle(vc)
+    bundle = pages.ledger.proofs.holder_bundle(vc)
     data = pages.ledger.settings.data_dir
     before = _stores(data)
     assert {"events.sqlite", "log.sqlite", "read.sqlite", "digests.sqlite"} <= set(before)

@@ -176,7 +176,7 @@ def test_a_presentation_with_the_right_challenge_is_valid(pages: Pages) -> None:
 
 def test_a_proof_bundle_pasted_is_checked_with_its_log_proof(pages: Pages) -> None:
     _, vc = pages.award()
-    bundle = pages.ledger.holder_proof_bundle(vc)
+    bundle = pages.ledger.proofs.holder_bundle(vc)
     html = paste(pages, bundle)
     assert verdict(html) == "valid"
     words = text(html)

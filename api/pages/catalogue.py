@@ -77,7 +77,7 @@ def search(ledger: CredentialLedger, filters: Filters) -> tuple[list[dict[str, A
     """The achievements matching, at most :data:`PAGE_ROWS`, and whether there were more."""
     found: list[dict[str, Any]] = []
     for offset in range(0, SCAN_ROWS, 200):
-        rows = ledger.search_achievements(filters.q or None, limit=200, offset=offset)
+        rows = ledger.achievements.search(filters.q or None, limit=200, offset=offset)
         found += [r for r in rows if filters.keeps(r)]
         if len(rows) < 200 or len(found) > PAGE_ROWS:
             break
@@ -88,7 +88,7 @@ def issuer_achievements(ledger: CredentialLedger, issuer_id: str) -> list[dict[s
     """The institution's published (not archived) achievements."""
     found: list[dict[str, Any]] = []
     for offset in range(0, SCAN_ROWS, 200):
-        rows = ledger.search_achievements(None, limit=200, offset=offset)
+        rows = ledger.achievements.search(None, limit=200, offset=offset)
         found += [r for r in rows if r.get("issuer_id") == issuer_id]
         if len(rows) < 200:
             break

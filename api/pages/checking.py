@@ -3,7 +3,7 @@
 The document (a credential, a presentation, a proof bundle or a VC-JWT) goes through
 ``ledger.verifier`` exactly as the VC API's verify endpoints send it. What only this
 ledger can add, its log, is asked as ``POST /v1/proofs`` asks it: by the digest of the
-exact credential presented (``holder_proof_bundle``), so the page shows no one anything
+exact credential presented (``proofs.holder_bundle``), so the page shows no one anything
 the API would not give them. The log can make the verdict worse (a credential naming
 this ledger that its log does not hold is invalid), never better. Nothing is written:
 no event, no leaf, no read-model row (a test keeps it so).
@@ -33,7 +33,7 @@ from credledger.ledger.verify.bundle_errors import (
     UnvouchedLogError,
 )
 from credledger.ledger.verify.fetch_session import FetchSession
-from credledger.ledger.verify.verifier import Outcome, Report
+from credledger.ledger.verify.report import Outcome, Report
 
 BUNDLE_FIELDS = frozenset({"credential", "leaf", "inclusion", "checkpoint", "log_key"})
 COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -90,6 +90,12 @@ class Checked:
     holder_signed: str | None = None
     """For a presentation: signed, failed, unsigned."""
     problem: str | None = None
+
+
+def fetch_session(ledger: CredentialLedger, limit: int | None = None) -> FetchSession:
+    """A budget of fetches for one page, through the ledger's one guarded fetcher."""
+    limit = ledger.settings.fetches_per_request if limit is None else limit
+    return FetchSession(ledger.ports.fetcher, ledger.ports.fetch_cache, limit=limit)
 
 
 def combined(outcome: Outcome, log: LogFinding) -> Outcome:
@@ -249,7 +255,7 @@ def own_log(ledger: CredentialLedger, vc: Mapping[str, Any]) -> LogFinding:
     if base is None or base not in ledger.identity.base_urls:
         return LogFinding("not-applicable")
     try:
-        bundle = ledger.holder_proof_bundle(dict(vc))
+        bundle = ledger.proofs.holder_bundle(dict(vc))
     except SubjectErasedError:
         return LogFinding("erased")
     except (LedgerError, LookupError):
@@ -278,15 +284,13 @@ def _anchored(
     *,
     pinned: str | None,
 ) -> LogFinding:
-    session = FetchSession(
-        ledger.fetcher, ledger.fetch_cache, limit=ledger.settings.fetches_per_request
-    )
+    session = fetch_session(ledger)
     try:
         checkpoint, index, leaf, _trust = verify_issuance(
             vc,
             bundle,
             trusted_log_key=pinned,
-            resolve_did=lambda did: ledger.resolve_did(did, session),
+            resolve_did=lambda did: ledger.dids.resolve(did, session),
         )
     except (UnvouchedLogError, IssuerUnreachableError) as exc:
         return LogFinding("unknown", str(exc))

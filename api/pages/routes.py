@@ -17,7 +17,7 @@ from credledger.api.auth import LedgerDep
 from credledger.api.limits import MAX_BODY_BYTES
 from credledger.api.pages.baked import BakedImageError, credential_text
 from credledger.api.pages.catalogue import VARIANTS, Filters, issuer_achievements, search
-from credledger.api.pages.checking import Checked, check, parse
+from credledger.api.pages.checking import Checked, check, fetch_session, parse
 from credledger.api.pages.messages import COOKIE, Messages, negotiate
 from credledger.api.pages.submission import Submission, SubmissionError, read_form
 from credledger.api.pages.view import achievement_rows, day, key_place, result_view
@@ -25,9 +25,8 @@ from credledger.api.problems import SECURITY_HEADERS, Problem
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.domain.errors import LedgerError
 from credledger.ledger.store.vault import SubjectErasedError
-from credledger.ledger.verify.fetch_session import FetchSession
 from credledger.ledger.verify.guarded_fetch import FetchError
-from credledger.ledger.verify.verifier import Outcome
+from credledger.ledger.verify.report import Outcome
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -169,7 +168,7 @@ async def bundle_download(request: Request, ledger: LedgerDep) -> Response:
     except (SubmissionError, ValueError):
         return _error(request, 400, "result.unreadable")
     try:
-        bundle = ledger.holder_proof_bundle(document)
+        bundle = ledger.proofs.holder_bundle(document)
     except SubjectErasedError:
         return _error(request, 410, "log.erased")
     except (LedgerError, LookupError):
@@ -202,7 +201,7 @@ def _from_url(ledger: CredentialLedger, url: str) -> Checked:
     addresses only, bounded size and time); one that cannot be read is undecided."""
     if not url.startswith(("https://", "http://")):
         return _unreadable(ledger, "give an http(s) address")
-    session = FetchSession(ledger.fetcher, ledger.fetch_cache, limit=1)
+    session = fetch_session(ledger, limit=1)
     try:
         document = session.json(url)
     except FetchError:
@@ -264,7 +263,7 @@ def achievement_page(request: Request, ledger: LedgerDep, achievement_id: str) -
     """One achievement with every standard element it carries, and who offers it."""
     found = _uuid(achievement_id)
     try:
-        achievement = ledger.achievement(found) if found else None
+        achievement = ledger.achievements.achievement(found) if found else None
     except (LedgerError, LookupError):
         achievement = None
     if achievement is None or found is None:
@@ -301,7 +300,7 @@ def issuer_page(request: Request, ledger: LedgerDep, issuer_id: str) -> HTMLResp
     did = ledger.issuer_did(issuer)
     keys = [
         (period.key_id, day(period.since, t), day(period.until, t), period.state)
-        for period in ledger.key_periods(found).values()
+        for period in ledger.dids.key_periods(found).values()
     ]
     return render(
         request,

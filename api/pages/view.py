@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from credledger.api.pages.checking import Checked, CredentialCheck, LogFinding
 from credledger.api.pages.messages import Messages
-from credledger.ledger.verify.verifier import Outcome, Report
+from credledger.ledger.verify.report import Outcome, Report
 
 Row = tuple[str, str | list[str]]
 """A label and its value (a list shows as a list)."""
