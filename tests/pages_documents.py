@@ -84,3 +84,26 @@ def presentation(vc: dict[str, Any], *, challenge: str) -> dict[str, Any]:
         created=CREATED,
         loader=loader_for(vc),
     )
+
+
+OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+
+
+def endorsed_credential(comment: str) -> dict[str, Any]:
+    """A did:key issuer's credential carrying one endorsement by another did:key."""
+    endorser, endorser_vm = did_key(HOLDER)
+    endorsement = di_credential(
+        HOLDER,
+        endorser_vm,
+        endorser,
+        types=("EndorsementCredential",),
+        contexts=(OB3,),
+        name="Endorsement",
+        credentialSubject={
+            "id": "https://example.org/programme",
+            "type": ["EndorsementSubject"],
+            "endorsementComment": comment,
+        },
+    )
+    did, vm = did_key(FOREIGN)
+    return di_credential(FOREIGN, vm, did, contexts=(OB3,), endorsement=[endorsement])

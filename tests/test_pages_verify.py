@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from .foreign_issuer import di_credential, did_key
 from .loopback import listening
 from .pages_documents import (
+    FOREIGN,
+    OB3,
     baked_png,
     baked_svg,
+    endorsed_credential,
     foreign_credential,
     png_chunks,
     presentation,
@@ -221,3 +225,20 @@ def test_the_result_has_a_check_again_button_and_the_time_checked(pages: Pages) 
     html = paste(pages, vc)
     assert "Check again" in html
     assert "Checked at" in html
+
+
+def test_an_endorsement_carried_is_verified_in_turn(pages: Pages) -> None:
+    html = paste(pages, endorsed_credential("A solid programme"))
+    assert 'data-endorsement-verdict="valid"' in html
+    assert "A solid programme" in text(html)
+
+
+def test_a_changed_endorsement_is_shown_not_valid(pages: Pages) -> None:
+    vc = endorsed_credential("A solid programme")
+    inner = json.loads(json.dumps(vc["endorsement"][0]))
+    inner["credentialSubject"]["endorsementComment"] = "The best programme ever"
+    # signed anew around the changed endorsement: only the endorsement fails
+    did, vm = did_key(FOREIGN)
+    html = paste(pages, di_credential(FOREIGN, vm, did, contexts=(OB3,), endorsement=[inner]))
+    assert verdict(html) == "valid"
+    assert 'data-endorsement-verdict="invalid"' in html

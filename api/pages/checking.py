@@ -34,6 +34,7 @@ from credledger.ledger.verify.bundle_errors import (
 )
 from credledger.ledger.verify.fetch_session import FetchSession
 from credledger.ledger.verify.report import Outcome, Report
+from credledger.ledger.verify.verifier import CredentialVerifier
 
 BUNDLE_FIELDS = frozenset({"credential", "leaf", "inclusion", "checkpoint", "log_key"})
 COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -148,7 +149,7 @@ def check(
         vc = document["credential"]
         report = verifier.verify(vc)
         found = CredentialCheck(vc, report, _bundle_log(ledger, vc, document))
-        found.endorsements = _endorsements(ledger, vc)
+        found.endorsements = _endorsements(verifier, vc)
         return Checked("bundle", found.outcome, now, [_since(ledger, found)], report)
     if "VerifiablePresentation" in _types(document):
         report, inner = verifier.verify_presentation(document, challenge=challenge, domain=domain)
@@ -161,7 +162,7 @@ def check(
                 credentials.append(CredentialCheck(vc, sub, LogFinding("not-applicable"), jwt=True))
                 continue
             found = CredentialCheck(item, sub, own_log(ledger, item))
-            found.endorsements = _endorsements(ledger, item)
+            found.endorsements = _endorsements(verifier, item)
             credentials.append(_since(ledger, found))
         outcome = report.outcome
         for found in credentials:
@@ -177,7 +178,7 @@ def check(
         )
     report = verifier.verify(document)
     found = CredentialCheck(document, report, own_log(ledger, document))
-    found.endorsements = _endorsements(ledger, document)
+    found.endorsements = _endorsements(verifier, document)
     return Checked("credential", found.outcome, now, [_since(ledger, found)], report)
 
 
@@ -230,10 +231,10 @@ def _since(ledger: CredentialLedger, found: CredentialCheck) -> CredentialCheck:
 
 
 def _endorsements(
-    ledger: CredentialLedger, vc: Mapping[str, Any]
+    verifier: CredentialVerifier, vc: Mapping[str, Any]
 ) -> list[tuple[Mapping[str, Any], Report | None]]:
     """Every EndorsementCredential the credential carries (on itself, its achievement or
-    its issuer), the first few verified in turn."""
+    its issuer), the first few verified in turn (within the request's one fetch budget)."""
     places: list[Any] = [vc.get("endorsement")]
     subject = vc.get("credentialSubject")
     if isinstance(subject, Mapping) and isinstance(subject.get("achievement"), Mapping):
@@ -245,7 +246,7 @@ def _endorsements(
         for item in place if isinstance(place, list) else []:
             if isinstance(item, Mapping):
                 verified = len(found) < MAX_ENDORSEMENTS
-                found.append((item, ledger.verifier.verify(dict(item)) if verified else None))
+                found.append((item, verifier.verify(dict(item)) if verified else None))
     return found
 
 
