@@ -176,6 +176,7 @@ def test_a_presentation_with_the_right_challenge_is_valid(pages: Pages) -> None:
     html = paste(pages, presentation(vc, challenge="c-42"), challenge="c-42")
     assert verdict(html) == "valid"
     assert "Yes, for the challenge given" in text(html)
+    assert "Holder: did:key:" in text(html)
 
 
 def test_a_proof_bundle_pasted_is_checked_with_its_log_proof(pages: Pages) -> None:

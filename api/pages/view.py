@@ -58,6 +58,8 @@ class ResultView:
     checked_at: str
     sections: list[Section]
     holder_signed: str | None = None
+    holder: str = ""
+    """For a presentation: the holder's identifier, as it names itself."""
     details: list[str] = field(default_factory=list)
 
 
@@ -114,8 +116,14 @@ def result_view(checked: Checked, t: Messages) -> ResultView:
         checked_at=day(checked.checked_at, t),
         sections=sections,
         holder_signed=_holder_words(checked, t),
+        holder=_presenter(checked),
         details=details,
     )
+
+
+def _presenter(checked: Checked) -> str:
+    holder = checked.presentation.get("holder") if checked.presentation else None
+    return _text(holder.get("id") if isinstance(holder, Mapping) else holder, 300)
 
 
 def _detail(entry: Mapping[str, Any]) -> str:
