@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from .foreign_issuer import di_credential, did_key
+from .ledger_server import add_school, award, signed_credential
 from .loopback import listening
 from .pages_documents import (
     FOREIGN,
@@ -56,6 +57,8 @@ def test_a_genuine_credential_pasted_is_valid(pages: Pages) -> None:
     assert "Study load (ECTS) 4" in words
     assert "EQF level 6" in words
     assert "eddsa-rdfc-2022" in words
+    assert "Yes: an institution registered here" in words
+    assert f'href="/issuers/{pages.school.issuer}"' in html
 
 
 def test_a_revoked_credential_is_not_valid_and_says_revoked(pages: Pages) -> None:
@@ -231,6 +234,7 @@ def test_the_result_has_a_check_again_button_and_the_time_checked(pages: Pages) 
 def test_an_endorsement_carried_is_verified_in_turn(pages: Pages) -> None:
     html = paste(pages, endorsed_credential("A solid programme"))
     assert 'data-endorsement-verdict="valid"' in html
+    assert "No: issued elsewhere" in text(html)
     assert "A solid programme" in text(html)
 
 
@@ -243,3 +247,14 @@ def test_a_changed_endorsement_is_shown_not_valid(pages: Pages) -> None:
     html = paste(pages, di_credential(FOREIGN, vm, did, contexts=(OB3,), endorsement=[inner]))
     assert verdict(html) == "valid"
     assert 'data-endorsement-verdict="invalid"' in html
+
+
+def test_an_institution_here_with_a_did_key_is_known(pages: Pages) -> None:
+    school = add_school(pages.ledger, "Academie Noord", did_method="key")
+    credential_id = award(pages.ledger, school, "eva@example.org")
+    pages.ledger.proof_bundle(credential_id)
+    html = paste(pages, signed_credential(pages.ledger, credential_id))
+    assert verdict(html) == "valid"
+    words = text(html)
+    assert "in the identifier itself (did:key)" in words
+    assert "Yes: an institution registered here" in words

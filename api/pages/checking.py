@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from credledger.api.limits import strict_json_refusal
 from credledger.api.pages.status_dates import set_since
@@ -71,6 +72,8 @@ class CredentialCheck:
     jwt: bool = False
     set_since: dict[str, str] = field(default_factory=dict)
     """Purpose -> since when this ledger's list shows it set (revoked, suspended)."""
+    issuer_here: UUID | None = None
+    """The institution registered here whose DID issued it, if any."""
 
     @property
     def outcome(self) -> Outcome:
@@ -210,8 +213,36 @@ def _holder_signed(vp: Mapping[str, Any], report: Report) -> str:
     return "failed" if own else "signed"
 
 
+def issuer_here(ledger: CredentialLedger, vc: Mapping[str, Any]) -> UUID | None:
+    """The institution of this ledger whose DID is the credential's issuer: a did:web
+    under this ledger, or a did:key that an institution here has (named by its profile
+    URL among the issuer's identifiers, and checked against the institution's DID)."""
+    issuer = vc.get("issuer")
+    did = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if not isinstance(did, str):
+        return None
+    own = ledger.dids.own_issuer_of(did)
+    if own is not None:
+        return own[0]
+    others = issuer.get("otherIdentifier") if isinstance(issuer, Mapping) else None
+    for other in others if isinstance(others, list) else []:
+        url = other.get("identifier") if isinstance(other, Mapping) else None
+        base = ledger.identity.base_url_of(url) if isinstance(url, str) else None
+        if base is None or not str(url).startswith(f"{base}/v1/issuers/"):
+            continue
+        try:
+            candidate = UUID(str(url).removeprefix(f"{base}/v1/issuers/"))
+            if ledger.issuer_did(ledger.issuer(candidate)) == did:
+                return candidate
+        except (ValueError, LedgerError, LookupError):
+            continue
+    return None
+
+
 def _since(ledger: CredentialLedger, found: CredentialCheck) -> CredentialCheck:
-    """Since when this ledger's own lists show each set status of the credential."""
+    """Since when this ledger's own lists show each set status of the credential, and
+    which institution here issued it."""
+    found.issuer_here = issuer_here(ledger, found.document)
     raw = found.document.get("credentialStatus")
     entries = raw if isinstance(raw, list) else [raw]
     for entry in entries:

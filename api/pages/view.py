@@ -46,6 +46,8 @@ class Section:
     """(explanation, passed|failed|unsettled) per check run."""
     details: list[str] = field(default_factory=list)
     bundle_here: bool = False
+    issuer_page: str = ""
+    """This site's page of the issuing institution, when it is registered here."""
 
 
 @dataclass
@@ -171,6 +173,7 @@ def _section(found: CredentialCheck, t: Messages, checked: Checked) -> Section:
     section.log, section.log_note = _log(found.log, t)
     section.checks = _checks(report, found.log, t)
     section.bundle_here = found.log.bundle_here
+    section.issuer_page = f"/issuers/{found.issuer_here}" if found.issuer_here else ""
     return section
 
 
@@ -210,7 +213,7 @@ def _issuer(vc: Mapping[str, Any], found: CredentialCheck, t: Messages) -> list[
         rows.append((t("issuer.name"), _text(issuer["name"])))
     rows.append((t("issuer.id"), issuer_id))
     rows.append((t("issuer.key"), key_place(issuer_id, t)))
-    known = found.log.outcome == "included" and found.log.bundle_here
+    known = found.issuer_here is not None
     rows.append((t("issuer.known"), t("issuer.known.yes" if known else "issuer.known.no")))
     return rows
 
