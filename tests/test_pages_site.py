@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from credledger.api.limits import MAX_BODY_BYTES
 from credledger.api.pages.messages import EN, NL
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .pages_helpers import Pages, open_pages, text, verdict
 
@@ -159,3 +161,46 @@ def test_a_verification_stores_nothing(pages: Pages) -> None:
         pages.client.post("/verify", data={"credential": json.dumps(body)})
     pages.client.post("/verify/bundle", data={"credential": json.dumps(vc)})
     assert _stores(data) == before
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "@context",
+                    "type",
+                    "issuer",
+                    "proof",
+                    "credentialStatus",
+                    "credentialSubject",
+                    "verifiableCredential",
+                    "holder",
+                    "leaf",
+                    "checkpoint",
+                    "log_key",
+                    "credential",
+                    "inclusion",
+                    "endorsement",
+                    "evidence",
+                    "achievement",
+                    "id",
+                    "name",
+                ]
+            ),
+            inner,
+            max_size=6,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=JSON)
+def test_any_json_pasted_gets_a_page_with_one_verdict(pages: Pages, document: object) -> None:
+    answer = pages.client.post("/verify", data={"credential": json.dumps(document)})
+    assert answer.status_code == 200
+    assert verdict(answer.text) in ("invalid", "undecided")

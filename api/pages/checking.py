@@ -128,7 +128,9 @@ def parse(text: str) -> Any:
 
 def _types(document: Mapping[str, Any]) -> list[str]:
     value = document.get("type")
-    return [value] if isinstance(value, str) else [t for t in value or [] if isinstance(t, str)]
+    if isinstance(value, str):
+        return [value]
+    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
 
 
 def check(
@@ -328,6 +330,9 @@ def _anchored(
         return LogFinding("unknown", str(exc))
     except BundleError as exc:
         return LogFinding("not-included", str(exc))
+    except (CryptoError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        # a bundle shaped in a way the bundle reader did not foresee: it proves nothing
+        return LogFinding("not-included", f"the proof bundle is malformed ({type(exc).__name__})")
     finding = LogFinding(
         "included",
         leaf_index=index,
@@ -335,7 +340,10 @@ def _anchored(
         origin=checkpoint.origin,
         checkpoint_size=checkpoint.size,
     )
-    for i, item in enumerate(bundle.get("status_lists") or []):
+    items = bundle.get("status_lists")
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, Mapping):
+            continue
         try:
             _, list_leaf = verify_anchor(item, checkpoint, f"status_lists[{i}]")
         except (BundleError, AttributeError):

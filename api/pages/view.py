@@ -320,9 +320,13 @@ def _holder(subject: Mapping[str, Any], t: Messages) -> list[Row]:
     return rows
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _alignment(achievement: Mapping[str, Any], target_type: str) -> list[str]:
     found = []
-    for item in achievement.get("alignment") or []:
+    for item in _list(achievement.get("alignment")):
         if isinstance(item, Mapping) and item.get("targetType") == target_type:
             found.append(_text(item.get("targetCode") or item.get("targetName")))
     return found
@@ -359,7 +363,7 @@ def achievement_rows(achievement: Mapping[str, Any], t: Messages) -> list[Row]:
     add("achievement.identity", achievement.get("identityChecked"))
     quality = [
         _text(item.get("targetName"))
-        for item in achievement.get("alignment") or []
+        for item in _list(achievement.get("alignment"))
         if isinstance(item, Mapping) and item.get("targetType") == "ext:QualityAssurance"
     ]
     add("achievement.quality", quality)
