@@ -258,3 +258,9 @@ def test_an_institution_here_with_a_did_key_is_known(pages: Pages) -> None:
     words = text(html)
     assert "in the identifier itself (did:key)" in words
     assert "Yes: an institution registered here" in words
+
+
+def test_an_svg_in_another_encoding_is_not_parsed(pages: Pages) -> None:
+    svg = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE svg []><svg/>'.encode("utf-16")
+    answer = pages.client.post("/verify", files={"file": ("badge.svg", svg, "image/svg+xml")})
+    assert verdict(answer.text) == "invalid"

@@ -5,11 +5,13 @@ Open Badges 3.0 §5.3 bakes a credential into a PNG as an ``iTXt`` chunk with th
 JSON in its text, or a VC-JWT in its ``verify`` attribute). Both readers refuse rather
 than guess: a PNG is walked chunk by chunk with every length and CRC checked and a
 compressed text inflated to a bound; an SVG with a DOCTYPE or entity declaration is
-refused before any XML parser sees it (no entity expansion, no external reference).
+refused before any XML parser sees it (no entity expansion, no external reference), and
+so is one not in UTF-8 (where those checks could not see a declaration).
 """
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from xml.etree import ElementTree
@@ -19,6 +21,7 @@ KEYWORD = b"openbadgecredential"
 OB3_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 MAX_TEXT_BYTES = 1_048_576
 MAX_CHUNKS = 10_000
+_OTHER_ENCODING = re.compile(r"""<\?xml[^>]*encoding\s*=\s*["'](?!utf-8["'])""")
 
 
 class BakedImageError(ValueError):
@@ -82,9 +85,14 @@ def _itxt_text(rest: bytes) -> str:
 
 
 def _from_svg(data: bytes) -> str:
-    lowered = data.lower()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
+    try:
+        lowered = data.decode("utf-8").lower()
+    except UnicodeDecodeError:
+        raise BakedImageError("only a UTF-8 SVG is read") from None
+    if "<!doctype" in lowered or "<!entity" in lowered:
         raise BakedImageError("an SVG with a DOCTYPE or entities is not read")
+    if _OTHER_ENCODING.search(lowered[:200]):
+        raise BakedImageError("only a UTF-8 SVG is read")
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError:
