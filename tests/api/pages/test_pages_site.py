@@ -14,7 +14,7 @@ from credledger.api.pages.messages import EN, NL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .pages_helpers import Pages, open_pages, text, verdict
+from .helpers import Pages, open_pages, text, verdict
 
 ATTRIBUTE_URL = re.compile(r'\b(?:href|src|action|srcset|formaction)="([^"]*)"', re.I)
 CSS_URL = re.compile(r"url\(|@import", re.I)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from .foreign_issuer import di_credential, did_key
-from .ledger_server import add_school, award, signed_credential
-from .loopback import listening
-from .pages_documents import (
+from ...foreign_issuer import di_credential, did_key
+from ...ledger_server import add_school, award, signed_credential
+from ...loopback import listening
+from .documents import (
     FOREIGN,
     OB3,
     baked_png,
@@ -22,7 +22,7 @@ from .pages_documents import (
     png_chunks,
     presentation,
 )
-from .pages_helpers import Pages, open_pages, text, verdict
+from .helpers import Pages, open_pages, text, verdict
 
 
 @pytest.fixture

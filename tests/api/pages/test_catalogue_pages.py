@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from credledger.ledger.domain.acts import Act
 
-from .http_helpers import microcredential_definition
-from .pages_helpers import Pages, open_pages, text
+from ...http_helpers import microcredential_definition
+from .helpers import Pages, open_pages, text
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from credledger.crypto.data_integrity import add_proof
 from credledger.crypto.keys import Ed25519KeyPair
 from credledger.ledger.verify.bundle import loader_for
 
-from .foreign_issuer import CREATED, VC2, di_credential, did_key
+from ...foreign_issuer import CREATED, VC2, di_credential, did_key
 
 FOREIGN = Ed25519KeyPair.from_seed(bytes(range(32)))
 HOLDER = Ed25519KeyPair.from_seed(bytes(range(5, 37)))

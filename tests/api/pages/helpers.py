@@ -17,8 +17,8 @@ from credledger.ledger.domain.acts import Act
 from credledger.ledger.store.settings import Settings
 from fastapi.testclient import TestClient
 
-from .http_helpers import ADMIN_TOKEN
-from .ledger_server import School, add_school, award, signed_credential
+from ...http_helpers import ADMIN_TOKEN
+from ...ledger_server import School, add_school, award, signed_credential
 
 BASE_URL = "https://ledger.example.test"
 VERDICT = re.compile(r'data-verdict="(valid|invalid|undecided)"')
