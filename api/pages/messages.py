@@ -84,10 +84,11 @@ EN: dict[str, str] = {
         "A file with the credential and its proof from this ledger's log, which anyone can "
         "check without this website."
     ),
-    "result.kind.credential": "Credential",
-    "result.kind.presentation": "Presentation",
-    "result.kind.bundle": "Proof bundle",
-    "result.kind.jwt": "Credential (VC-JWT)",
+    "result.kind": "Checked",
+    "result.kind.credential": "a credential",
+    "result.kind.presentation": "a presentation",
+    "result.kind.bundle": "a proof bundle",
+    "result.kind.jwt": "a credential (VC-JWT)",
     "result.nothing": "Nothing to check",
     "result.nothing.text": "Paste a credential, upload a file or give a web address.",
     "result.unreadable": "This could not be read as a credential",
@@ -333,10 +334,11 @@ NL: dict[str, str] = {
         "Een bestand met de credential en het bewijs uit het logboek van dit register, dat "
         "iedereen zonder deze website kan controleren."
     ),
-    "result.kind.credential": "Credential",
-    "result.kind.presentation": "Presentatie",
-    "result.kind.bundle": "Bewijsbundel",
-    "result.kind.jwt": "Credential (VC-JWT)",
+    "result.kind": "Gecontroleerd",
+    "result.kind.credential": "een credential",
+    "result.kind.presentation": "een presentatie",
+    "result.kind.bundle": "een bewijsbundel",
+    "result.kind.jwt": "een credential (VC-JWT)",
     "result.nothing": "Niets om te controleren",
     "result.nothing.text": "Plak een credential, upload een bestand of geef een webadres.",
     "result.unreadable": "Dit kon niet als credential worden gelezen",

@@ -188,7 +188,7 @@ def test_a_proof_bundle_pasted_is_checked_with_its_log_proof(pages: Pages) -> No
     html = paste(pages, bundle)
     assert verdict(html) == "valid"
     words = text(html)
-    assert "Proof bundle" in words
+    assert "Checked: a proof bundle" in words
     assert "included in the log's signed checkpoint" in words
 
 
