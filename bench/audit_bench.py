@@ -14,7 +14,7 @@ event, checkpoints every 1000 leaves), and times, in one run:
   * proof verify - ``verify_bundle`` of a proof bundle (in process), and the
                  ``credledger proof verify`` command (a fresh process, imports included).
 
-    .venv/bin/python bench/audit_bench.py [--events 1000000] [--keep DIR]
+    .venv/bin/python bench/audit_bench.py [--events 1000000] [--keep DIR] [--json]
 """
 
 from __future__ import annotations
@@ -33,27 +33,38 @@ from typing import Any
 
 from credledger.crypto.keys import Ed25519KeyPair
 from credledger.crypto.signed_note import NoteSigner
-from credledger.ledger.application import CredentialLedger
-from credledger.ledger.audit.events import open_recorder
-from credledger.ledger.audit.local import audit_store
-from credledger.ledger.domain.acts import ADMIN, Act
-from credledger.ledger.domain.ledger_identity import origin_for
-from credledger.ledger.log.leaves import leaf_for
-from credledger.ledger.log.transparency_log import TransparencyLog
-from credledger.ledger.store.settings import Settings
-from credledger.ledger.store.tree_sqlite import SQLiteTreeStore
-from credledger.ledger.verify.bundle import verify_bundle
-from credledger.ledger.verify.bundle_file import dump_json, load_bundle
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
+from figures import faster, print_json, slower
+from ledger_api import (
+    ADMIN,
+    Act,
+    CredentialLedger,
+    Settings,
+    SQLiteTreeStore,
+    TransparencyLog,
+    audit_store,
+    dump_json,
+    leaf_for,
+    load_bundle,
+    open_recorder,
+    origin_for,
+    verify_bundle,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 BASE_URL = "https://ledger.bench.example"
-DEFINITION = json.loads((REPO / "bench" / "data" / "definition.json").read_text())
+# Suspendable, so that the seeded ledger holds suspensions as well as revocations.
+DEFINITION = {
+    **json.loads((REPO / "bench" / "data" / "definition.json").read_text()),
+    "suspendable": True,
+}
 
 
-def seed_ledger(settings: Settings, credentials: int) -> tuple[str, dict[str, Any]]:
-    """A real ledger with every common event type; returns the log vkey and one bundle."""
+def seed_ledger(settings: Settings, credentials: int) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A real ledger with every common event type; returns the log vkey, one bundle and
+    the issuer's DID document (the bundle's issuer is a did:web of a host that is not there).
+    """
     ledger = CredentialLedger(settings)
     try:
         issuer = ledger.register_issuer(Act(ADMIN), "Bench University").issuer
@@ -67,24 +78,49 @@ def seed_ledger(settings: Settings, credentials: int) -> tuple[str, dict[str, An
             change = ("revoke", "suspend")[i % 2]
             ledger.change_status(Act(actor), credential_id, change, "bench")
         bundle = ledger.proof_bundle(ids[-1])
-        return ledger.tlog.vkey, bundle
+        return ledger.tlog.vkey, bundle, ledger.did_web_document(issuer.id)
     finally:
         ledger.close()
 
 
+# Aggregates whose copies stand alone: a credential with its status changes, a claimed
+# status slot. Not the ledger's identity (one aggregate, the log's origin) nor status
+# lists (each version is recomputed from the status changes before it), nor issuers and
+# achievements (the copies would be orphans of nothing; kept few, as in a real ledger).
+COPIED = ("%:Credential.Issued", "%:StatusSlot.Claimed")
+
+
 def grow_events(settings: Settings, total: int) -> int:
-    """Copy stored events under fresh aggregate ids until the store holds ``total``."""
+    """Copy whole aggregates (every version) under fresh ids until the store holds ``total``.
+
+    Copies are made of stored rows, topics and states untouched, so they carry whatever
+    topics this checkout stores; an aggregate is copied whole so that every copy is a
+    history the audit can follow (version 1 first, no version without its predecessor).
+    """
     db = sqlite3.connect(settings.data_dir / "events.sqlite")
-    templates = db.execute(
-        "SELECT originator_version, topic, state FROM stored_events "
-        "WHERE topic NOT LIKE '%Issuer.%' AND topic NOT LIKE '%Achievement.%' ORDER BY rowid"
-    ).fetchall()
-    have = db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
-    rows = []
-    for i in range(max(0, total - have)):
-        version, topic, state = templates[i % len(templates)]
-        rows.append((uuid.uuid4().hex, version, topic, state))
-        if len(rows) == 50_000:
+    templates: list[list[tuple[int, str, bytes]]] = []
+    for (aggregate,) in db.execute(
+        "SELECT originator_id FROM stored_events WHERE originator_version = 1 "
+        f"AND ({' OR '.join('topic LIKE ?' for _ in COPIED)}) ORDER BY rowid",
+        COPIED,
+    ).fetchall():
+        templates.append(
+            db.execute(
+                "SELECT originator_version, topic, state FROM stored_events "
+                "WHERE originator_id = ? ORDER BY originator_version",
+                (aggregate,),
+            ).fetchall()
+        )
+    have = int(db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
+    rows: list[tuple[str, int, str, bytes]] = []
+    i = 0
+    while have < total:
+        aggregate = uuid.uuid4().hex
+        for version, topic, state in templates[i % len(templates)][: total - have]:
+            rows.append((aggregate, version, topic, state))
+            have += 1
+        i += 1
+        if len(rows) >= 50_000:
             db.executemany("INSERT INTO stored_events VALUES (?, ?, ?, ?)", rows)
             db.commit()
             rows.clear()
@@ -144,17 +180,27 @@ def floor_and_reference(settings: Settings, limit: int) -> tuple[float, float, i
     return floor, reference, len(leaves)
 
 
-def time_proof_verify(data_dir: Path, bundle: dict[str, Any], runs: int) -> tuple[float, float]:
+def time_proof_verify(
+    data_dir: Path, bundle: dict[str, Any], did_file: Path, runs: int
+) -> tuple[float, float]:
     """Mean seconds of verify_bundle in process, and of the CLI command (fresh process)."""
     blob = dump_json(bundle)
-    verify_bundle(load_bundle(blob))  # warm the context cache
+    did_document = json.loads(did_file.read_text())
+
+    def resolve(did: str) -> dict[str, Any]:
+        if did != did_document["id"]:
+            raise LookupError(did)
+        return dict(did_document)
+
+    verify_bundle(load_bundle(blob), resolve_did=resolve)  # warm the context cache
     t = time.perf_counter()
     for _ in range(runs):
-        verify_bundle(load_bundle(blob))
+        verify_bundle(load_bundle(blob), resolve_did=resolve)
     in_process = (time.perf_counter() - t) / runs
     path = data_dir / "bundle.json"
     path.write_bytes(blob)
     command = [sys.executable, "-m", "credledger.cli.main", "proof", "verify", str(path)]
+    command += ["--did-document", str(did_file)]
     t = time.perf_counter()
     for _ in range(3):
         subprocess.run(command, check=True, capture_output=True)
@@ -167,17 +213,20 @@ def main() -> None:
     parser.add_argument("--credentials", type=int, default=20, help="credentials issued for real")
     parser.add_argument("--keep", type=Path, help="reuse / keep the data directory here")
     parser.add_argument("--runs", type=int, default=20, help="proof verifications timed")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="audit-bench-")
     data_dir = args.keep or Path(tmp.name) / "data"
     settings = Settings(data_dir=data_dir.resolve(), base_url=BASE_URL)
     bundle_file = data_dir / "bench-bundle.json"
+    did_file = data_dir / "bench-did.json"
     t = time.perf_counter()
     if not (data_dir / "events.sqlite").exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        vkey, bundle = seed_ledger(settings, args.credentials)
+        vkey, bundle, did_document = seed_ledger(settings, args.credentials)
         bundle_file.write_bytes(dump_json(bundle))
+        did_file.write_text(json.dumps(did_document))
     bundle = load_bundle(bundle_file.read_bytes())
     vkey = bundle["log_key"]
     events = grow_events(settings, args.events)
@@ -188,8 +237,22 @@ def main() -> None:
     report = audit_store(settings, log_key=vkey)
     report.check()
     audit = report.seconds / report.leaves
-    in_process, command = time_proof_verify(data_dir, bundle, args.runs)
+    in_process, command = time_proof_verify(data_dir, bundle, did_file, args.runs)
 
+    if args.json:
+        print_json(
+            "audit",
+            {
+                "floor: SHA-256 of the leaf bytes": faster(1 / floor, "events/s"),
+                "leaf_for alone (in memory)": faster(1 / reference, "events/s"),
+                "audit_store (everything)": faster(1 / audit, "events/s"),
+                "proof verify in process": slower(in_process * 1e3, "ms"),
+                "proof verify as a command": slower(command * 1e3, "ms"),
+            },
+            events=report.leaves,
+        )
+        tmp.cleanup()
+        return
     print(
         f"audit of {report.leaves:,} events "
         f"({report.nodes:,} nodes, {report.checkpoints} checkpoints)"
