@@ -15,7 +15,7 @@ proofs (mean and p99 per proof, every 50th one verified) beside the floor of one
 primary-key lookup. Each phase runs in its own process, so its peak RSS shows that
 memory does not grow with the size of the log.
 
-    .venv/bin/python bench/merkle_bench.py [--sizes 1000000,10000000] [--proofs 2000]
+    .venv/bin/python bench/merkle_bench.py [--sizes 1000000,10000000] [--proofs 2000] [--json]
 """
 
 from __future__ import annotations
@@ -32,12 +32,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from credledger.crypto.merkle_tree import CompactRange
 from credledger.crypto.merkle_verify import verify_consistency, verify_inclusion
 from credledger.crypto.rfc9162 import leaf_hash
-from credledger.ledger.store.tree_sqlite import SQLiteTreeStore
+from figures import Figure, print_json, slower
+from ledger_api import SQLiteTreeStore
 
 REPO = Path(__file__).resolve().parent.parent
 LARGE_TREES = REPO / "tests" / "data" / "vectors" / "rfc6962" / "large-trees.json"
@@ -156,8 +157,8 @@ def work_proofs(size: int, path: Path, count: int, seed: int) -> dict[str, Any]:
     }
 
 
-def line(label: str, us: float, rest: str) -> None:
-    print(f"  {label:<44} {us:6.2f} µs {1e6 / us:>11,.0f}/s   {rest}")
+def line(label: str, us: float, rest: str, out: TextIO) -> None:
+    print(f"  {label:<44} {us:6.2f} µs {1e6 / us:>11,.0f}/s   {rest}", file=out)
 
 
 def stats_us(samples_ns: list[int]) -> dict[str, float]:
@@ -213,13 +214,16 @@ def main() -> None:
     )
     parser.add_argument("--append-leaves", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=1000, help="leaves per append transaction")
-    parser.add_argument("--merklelib-leaves", type=int, default=200_000)
+    parser.add_argument(
+        "--merklelib-leaves", type=int, default=200_000, help="0: merklelib is not timed"
+    )
     parser.add_argument("--proofs", type=int, default=2000, help="proofs timed per kind and size")
     parser.add_argument("--seed", type=int, default=9162)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.worker:
@@ -227,31 +231,47 @@ def main() -> None:
         return
 
     n = args.append_leaves
-    print(f"Appending {n:,} leaves (µs per leaf; ratio = time / floor time for the same leaves)")
+    out = sys.stderr if args.json else sys.stdout  # with --json, stdout has the JSON line only
+    figures: dict[str, Figure] = {}
+    print(
+        f"Appending {n:,} leaves (µs per leaf; ratio = time / floor time for the same leaves)",
+        file=out,
+    )
     floor = run_worker("floor", n, args)
     floor_us = floor["seconds"] / n * 1e6
-    line("floor: leaf_hash (SHA-256) only", floor_us, f"peak RSS {floor['rss']:5.0f} MiB")
-    for label, kind in [
-        ("CompactRange.append (in memory)", "compact"),
-        (f"SQLiteTreeStore.append_leaves, {args.batch}/txn", "sqlite"),
+    figures["append: floor, leaf_hash only"] = slower(floor_us, "µs/leaf")
+    line("floor: leaf_hash (SHA-256) only", floor_us, f"peak RSS {floor['rss']:5.0f} MiB", out)
+    for label, kind, key in [
+        ("CompactRange.append (in memory)", "compact", "append: CompactRange in memory"),
+        (
+            f"SQLiteTreeStore.append_leaves, {args.batch}/txn",
+            "sqlite",
+            f"append: SQLiteTreeStore, {args.batch}/txn",
+        ),
     ]:
         r = run_worker(kind, n, args)
         us = r["seconds"] / n * 1e6
+        figures[key] = slower(us, "µs/leaf")
         line(
             label,
             us,
             f"ratio {us / floor_us:5.2f}x (with leaf hashing {(us + floor_us) / floor_us:5.2f}x)"
             f"   peak RSS {r['rss']:5.0f} MiB",
+            out,
         )
     m = args.merklelib_leaves
-    floor_m = run_worker("floor", m, args)["seconds"] / m * 1e6
-    r = run_worker("merklelib", m, args)
-    us = r["seconds"] / m * 1e6
-    line(
-        f"merklelib.MerkleTree, {m:,} leaves at once",
-        us,
-        f"ratio {us / floor_m:5.2f}x (hashing included)   RSS growth {r['rss_growth']:5.0f} MiB",
-    )
+    if m:
+        floor_m = run_worker("floor", m, args)["seconds"] / m * 1e6
+        r = run_worker("merklelib", m, args)
+        us = r["seconds"] / m * 1e6
+        figures["merklelib building the tree"] = slower(us, "µs/leaf")
+        line(
+            f"merklelib.MerkleTree, {m:,} leaves at once",
+            us,
+            f"ratio {us / floor_m:5.2f}x (hashing included)"
+            f"   RSS growth {r['rss_growth']:5.0f} MiB",
+            out,
+        )
 
     expected = json.loads(LARGE_TREES.read_text())["roots_hex"] if LARGE_TREES.exists() else {}
     for size in [int(s) for s in args.sizes.split(",") if s]:
@@ -261,25 +281,32 @@ def main() -> None:
             print(
                 f"\nBuilt {build['built']:,} leaves into {path.name} in {build['seconds']:.0f} s "
                 f"({build['built'] / build['seconds']:,.0f}/s, batches of {BUILD_BATCH:,}), "
-                f"peak RSS {build['rss']:.0f} MiB"
+                f"peak RSS {build['rss']:.0f} MiB",
+                file=out,
             )
         else:
-            print(f"\nReusing {path} ({size:,} leaves)")
+            print(f"\nReusing {path} ({size:,} leaves)", file=out)
         if str(size) in expected:
             assert build["root"] == expected[str(size)], "root differs from large-trees.json"
-            print("  root equals the shared large-trees.json vector")
+            print("  root equals the shared large-trees.json vector", file=out)
         p = run_worker("proofs", size, args, path)
         lookup = p["lookup"]["mean"]
         print(
             f"  proofs at {size:,} leaves, {args.proofs} each (µs; ratio = mean / one "
-            f"primary-key lookup of {lookup:.1f} µs)   peak RSS {p['rss']:.0f} MiB"
+            f"primary-key lookup of {lookup:.1f} µs)   peak RSS {p['rss']:.0f} MiB",
+            file=out,
         )
+        figures[f"proofs at {size:,}: one node lookup (floor)"] = slower(lookup, "µs")
         for kind in ("inclusion", "consistency"):
             s = p[kind]
+            figures[f"proofs at {size:,}: {kind}, mean"] = slower(s["mean"], "µs")
             print(
                 f"    {kind:<12} mean {s['mean']:7.1f}   p99 {s['p99']:7.1f}   "
-                f"ratio {s['mean'] / lookup:5.1f}x"
+                f"ratio {s['mean'] / lookup:5.1f}x",
+                file=out,
             )
+    if args.json:
+        print_json("merkle", figures, append_leaves=n, sizes=args.sizes)
 
 
 if __name__ == "__main__":
