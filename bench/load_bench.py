@@ -16,7 +16,7 @@ CPU columns: the server processes' and this load generator's CPU (100% = one cor
 the whole machine's busy share over the level, to see what saturates.
 
   .venv/bin/python bench/load_bench.py [--requests 500] [--seconds 25] [--clients 1,8,32]
-      [--database-url postgresql://...] [--profile DIR]
+      [--database-url postgresql://...] [--profile DIR] [--json]
 
 PostgreSQL scenarios need --database-url (or CREDLEDGER_TEST_DATABASE_URL, as exported
 by `scripts/postgres start DIR`): a server where this user may CREATE DATABASE; each
@@ -54,9 +54,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
-from credledger.ledger.application import CredentialLedger, canonical_json
-from credledger.ledger.domain.acts import Act
-from credledger.ledger.store.settings import Settings
+from figures import Figure, faster, print_json, slower
+from ledger_api import Act, CredentialLedger, Settings, canonical_json
 from psycopg import sql
 
 ADMIN_TOKEN = "load-bench-admin-token"
@@ -684,6 +683,11 @@ def main() -> None:
         "--scenarios", default="sqlite,pg1,pg2", help="any of sqlite, pg1, pg2 (comma-separated)"
     )
     parser.add_argument("--profile", type=Path, help="write py-spy profiles here")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the figures as one JSON line (the tables go to stderr)",
+    )
     ns = parser.parse_args()
     # A SIGTERM (e.g. from `timeout`) unwinds like an error, so the servers are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -700,6 +704,30 @@ def main() -> None:
         "pg2": Scenario("PostgreSQL, 2 processes", 2, postgres=True),
     }
     chosen = [known[k] for k in ns.scenarios.split(",")]
+    if ns.json:
+        with contextlib.redirect_stdout(sys.stderr):
+            results = run(args, chosen)
+        print_json("load", figures_of(results), requests=args.requests, seconds=args.seconds)
+    else:
+        run(args, chosen)
+
+
+def figures_of(results: list[tuple[Scenario, Baseline, list[LoadResult]]]) -> dict[str, Figure]:
+    """Rates and medians per level, and the in-process baselines, by scenario."""
+    figures: dict[str, Figure] = {}
+    for scenario, base, levels in results:
+        figures[f"{scenario.name}: in-process awards"] = faster(base.awards, "awards/s")
+        figures[f"{scenario.name}: in-process verifications"] = faster(
+            base.verifications, "verifications/s"
+        )
+        for r in levels:
+            figures[f"{r.label}, {r.clients} clients"] = faster(r.rate)
+            figures[f"{r.label}, {r.clients} clients, p50"] = slower(r.percentile_ms(50), "ms")
+    return figures
+
+
+def run(args: Args, chosen: list[Scenario]) -> list[tuple[Scenario, Baseline, list[LoadResult]]]:
+    """Every chosen scenario (PostgreSQL ones only with a database URL), with the tables."""
     scenarios = [s for s in chosen if args.database_url or not s.postgres]
     if len(scenarios) < len(chosen):
         print("no --database-url / CREDLEDGER_TEST_DATABASE_URL: PostgreSQL scenarios skipped")
@@ -722,6 +750,7 @@ def main() -> None:
             else:
                 reference = base.verifications if r.label.endswith("verify") else base.awards
                 print_row(r, ratio=r.rate / reference)
+    return results
 
 
 if __name__ == "__main__":
