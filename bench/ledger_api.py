@@ -52,8 +52,8 @@ PLACES: dict[str, tuple[str, ...]] = {
     "leaf_for": ("log.leaves", "leaves"),
     "open_recorder": ("audit.events", "audit_events"),
     "audit_store": ("audit.local", "audit"),
-    "dump_json": ("verify.bundle", "bundle"),
-    "load_bundle": ("verify.bundle", "bundle"),
+    "dump_json": ("verify.bundle_file", "verify.bundle", "bundle"),
+    "load_bundle": ("verify.bundle_file", "verify.bundle", "bundle"),
     "verify_bundle": ("verify.bundle", "bundle"),
 }
 
