@@ -44,6 +44,7 @@ from ledger_api import (
     SQLiteTreeStore,
     TransparencyLog,
     audit_store,
+    did_web_document,
     dump_json,
     leaf_for,
     load_bundle,
@@ -78,7 +79,7 @@ def seed_ledger(settings: Settings, credentials: int) -> tuple[str, dict[str, An
             change = ("revoke", "suspend")[i % 2]
             ledger.change_status(Act(actor), credential_id, change, "bench")
         bundle = ledger.proof_bundle(ids[-1])
-        return ledger.tlog.vkey, bundle, ledger.did_web_document(issuer.id)
+        return ledger.tlog.vkey, bundle, did_web_document(ledger, issuer.id)
     finally:
         ledger.close()
 

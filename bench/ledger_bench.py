@@ -30,7 +30,17 @@ from typing import Any
 from uuid import uuid4
 
 from figures import faster, print_json
-from ledger_api import Act, AwardRequest, Credential, CredentialLedger, ReadModel, Settings, acting
+from ledger_api import (
+    Act,
+    AwardRequest,
+    Credential,
+    CredentialLedger,
+    ReadModel,
+    Settings,
+    acting,
+    followers_paused,
+    replace_signer,
+)
 
 
 class UnsignedSigner:
@@ -129,21 +139,19 @@ def run_once(n: int, batch: int) -> dict[str, float]:
         results[f"raw insert, {batch} per txn"] = raw_floor(stored, root / "rawb.sqlite", batch)
 
         half = n // 2
-        followers = ledger._notify
-        ledger._notify = lambda recordings: None  # type: ignore[method-assign]
-        start = time.perf_counter()
-        for c in credentials[:half]:
-            ledger.save(c)
-        results["record, 1 act per txn"] = half / (time.perf_counter() - start)
-        start = time.perf_counter()
-        rest = credentials[half:]
-        for i in range(0, len(rest), batch):
-            ledger.save(*rest[i : i + batch])
-        results[f"record, {batch} acts per txn"] = len(rest) / (time.perf_counter() - start)
-        start = time.perf_counter()
-        ledger.tlog.catch_up(ledger.recorder.select_notifications)
-        results["Merkle log catch-up"] = n / (time.perf_counter() - start)
-        ledger._notify = followers  # type: ignore[method-assign]
+        with followers_paused(ledger):
+            start = time.perf_counter()
+            for c in credentials[:half]:
+                ledger.save(c)
+            results["record, 1 act per txn"] = half / (time.perf_counter() - start)
+            start = time.perf_counter()
+            rest = credentials[half:]
+            for i in range(0, len(rest), batch):
+                ledger.save(*rest[i : i + batch])
+            results[f"record, {batch} acts per txn"] = len(rest) / (time.perf_counter() - start)
+            start = time.perf_counter()
+            ledger.tlog.catch_up(ledger.recorder.select_notifications)
+            results["Merkle log catch-up"] = n / (time.perf_counter() - start)
         ledger.catch_up()
 
         definition = json.loads(
@@ -167,7 +175,7 @@ def run_once(n: int, batch: int) -> dict[str, float]:
 
         timed("award, signed, 1 per txn", awards(0), 1)
         timed(f"award, signed, {batch} per txn", awards(m), batch)
-        ledger.signer = UnsignedSigner(ledger.signer)
+        replace_signer(ledger, UnsignedSigner)
         timed("award, unsigned, 1 per txn", awards(2 * m), 1)
         timed(f"award, unsigned, {batch} per txn", awards(3 * m), batch)
 
