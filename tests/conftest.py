@@ -83,3 +83,20 @@ def ledger(settings: object) -> Iterator[object]:
     app = CredentialLedger(settings)  # type: ignore[arg-type]
     yield app
     app.close()
+
+
+@pytest.fixture
+def client(ledger: object) -> Iterator[object]:
+    """The API over ``ledger``, as a client on 127.0.0.1 sees it (server errors raise).
+    Test modules that look at 500 answers define their own with raise_server_exceptions
+    off."""
+    import hashlib
+
+    from credledger.api.app import create_app
+    from fastapi.testclient import TestClient
+
+    from .http_helpers import ADMIN_TOKEN
+
+    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())  # type: ignore[arg-type]
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c

@@ -85,11 +85,5 @@ def search(ledger: CredentialLedger, filters: Filters) -> tuple[list[dict[str, A
 
 
 def issuer_achievements(ledger: CredentialLedger, issuer_id: str) -> list[dict[str, Any]]:
-    """The institution's published (not archived) achievements."""
-    found: list[dict[str, Any]] = []
-    for offset in range(0, SCAN_ROWS, 200):
-        rows = ledger.achievements.search(None, limit=200, offset=offset)
-        found += [r for r in rows if r.get("issuer_id") == issuer_id]
-        if len(rows) < 200:
-            break
-    return found
+    """The institution's published (not archived) achievements, at most :data:`SCAN_ROWS`."""
+    return ledger.achievements.search(None, limit=SCAN_ROWS, issuer_id=issuer_id)

@@ -49,9 +49,13 @@ class Achievements:
             with_context=with_context,
         )
 
-    def search(self, q: str | None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    def search(
+        self, q: str | None, *, limit: int = 50, offset: int = 0, issuer_id: str | None = None
+    ) -> list[dict[str, Any]]:
         self.follower.catch_up()
-        return self.read_model.search_achievements(q, limit=limit, offset=offset)
+        return self.read_model.search_achievements(
+            q, limit=limit, offset=offset, issuer_id=issuer_id
+        )
 
     def define(self, act: Act, definition: Any) -> Achievement:
         return self.define_once(act, definition)[0]

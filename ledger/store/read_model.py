@@ -85,8 +85,12 @@ class ReadModel:
 
     # -- queries -------------------------------------------------------------------------
     def search_achievements(
-        self, q: str | None, limit: int = 50, offset: int = 0
+        self, q: str | None, limit: int = 50, offset: int = 0, issuer_id: str | None = None
     ) -> list[dict[str, Any]]:
+        """Published (not archived) achievements matching ``q``, of one issuer if given."""
+        where, params = "archived = 0", {}
+        if issuer_id is not None:
+            where, params = "archived = 0 AND issuer_id = :issuer_id", {"issuer_id": issuer_id}
         if q is not None:
             # Only words reach the full-text engine: its query syntax (quotes, NEAR,
             # column filters, NUL) is not ours, and a malformed query is an error.
@@ -97,11 +101,11 @@ class ReadModel:
             table = self.db["achievements"]
             if q:
                 rows: Iterator[dict[str, Any]] = table.search(  # type: ignore[union-attr]
-                    q, limit=limit, offset=offset, where="archived = 0", quote=True
+                    q, limit=limit, offset=offset, where=where, where_args=params, quote=True
                 )
             else:
                 rows = table.rows_where(
-                    "archived = 0", order_by="defined_at, id", limit=limit, offset=offset
+                    where, params, order_by="defined_at, id", limit=limit, offset=offset
                 )
             return [dict(r) for r in rows]
 

@@ -4,17 +4,14 @@ PNG or SVG, and /docs serves interactive documentation from the package itself."
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from credledger.api.app import create_app
 from credledger.ledger.domain.acts import ADMIN, Act
 from credledger.ledger.domain.badge_images import check_svg
 from credledger.ledger.domain.errors import DefinitionInvalidError
@@ -22,8 +19,6 @@ from fastapi.testclient import TestClient
 
 from ..cli_helpers import clean_environment, ok, run, set_up_local, write_definition
 from ..http_helpers import microcredential_definition
-
-ADMIN_TOKEN = "admin-token-for-image-tests"
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
@@ -43,13 +38,6 @@ def data_url(media_type: str, data: bytes) -> str:
 
 
 SAFE_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4"/></svg>'
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
 
 
 def define(ledger: Any, **changes: Any) -> Any:

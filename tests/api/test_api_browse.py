@@ -3,24 +3,12 @@ credentials only, bounded pages; hostile queries change nothing and leak nothing
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from credledger.api.app import create_app
 from fastapi.testclient import TestClient
 
-from ..http_helpers import auth, microcredential_definition
-
-ADMIN_TOKEN = "admin-token-for-browse-tests"
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
+from ..http_helpers import ADMIN_TOKEN, auth, microcredential_definition
 
 
 def school(client: TestClient, name: str) -> dict[str, Any]:

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from credledger.api.app import create_app
 from fastapi.testclient import TestClient
 
 from ..http_helpers import ADMIN_TOKEN, auth, microcredential_definition
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
 
 
 def register(client: TestClient, name: str = "Hogeschool Leeuwarden") -> dict[str, Any]:

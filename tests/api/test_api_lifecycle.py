@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from credledger.api.app import create_app
 from credledger.crypto import cbor
 from credledger.crypto.checkpoint import open_checkpoint
 from credledger.crypto.jcs import canonicalize_bytes
@@ -18,13 +16,6 @@ from credledger.crypto.signed_note import NoteVerifier
 from fastapi.testclient import TestClient
 
 from ..http_helpers import ADMIN_TOKEN, auth, microcredential_definition
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
 
 
 @pytest.fixture

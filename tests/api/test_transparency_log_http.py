@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from credledger.api.app import create_app
 from credledger.crypto import cbor
 from fastapi.testclient import TestClient
 
 from .. import rfc_auditor as rfc
 from ..http_helpers import ADMIN_TOKEN, auth, microcredential_definition
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
 
 
 def populate(client: TestClient, institutions: int = 3) -> None:

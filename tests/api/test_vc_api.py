@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import copy
-import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from credledger.api.app import create_app
 from credledger.crypto.data_integrity import add_proof
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, verification_method_id
 from credledger.ledger.credentials.signing import document_loader
@@ -17,13 +14,6 @@ from fastapi.testclient import TestClient
 from ..http_helpers import ADMIN_TOKEN, auth
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
 
 
 @pytest.fixture

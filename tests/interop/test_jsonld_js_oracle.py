@@ -37,11 +37,12 @@ pytestmark = pytest.mark.skipif(
 LOADER = DocumentLoader()
 
 
-def _canonize_there(documents: list[Any]) -> list[dict[str, str]]:
+def _run_there(command: str, inputs: list[Any]) -> list[dict[str, str]]:
+    """``node di.mjs COMMAND -`` over a batch: one answer (nquads or error) per input."""
     assert NODE is not None
     completed = subprocess.run(
-        [NODE, str(NODE_DIR / "di.mjs"), "canonize", "-"],
-        input=json.dumps(documents),
+        [NODE, str(NODE_DIR / "di.mjs"), command, "-"],
+        input=json.dumps(inputs),
         capture_output=True,
         text=True,
         check=True,
@@ -49,6 +50,10 @@ def _canonize_there(documents: list[Any]) -> list[dict[str, str]]:
     )
     results: list[dict[str, str]] = json.loads(completed.stdout)
     return results
+
+
+def _canonize_there(documents: list[Any]) -> list[dict[str, str]]:
+    return _run_there("canonize", documents)
 
 
 def _compare(documents: list[Any]) -> None:
@@ -76,26 +81,12 @@ def test_the_unsafe_cases_are_refused_by_jsonld_js_with_the_same_code() -> None:
         assert raised.value.code == code, name
 
 
-def _canonize_datasets_there(datasets: list[str]) -> list[dict[str, str]]:
-    assert NODE is not None
-    completed = subprocess.run(
-        [NODE, str(NODE_DIR / "di.mjs"), "canonize-nquads", "-"],
-        input=json.dumps(datasets),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    results: list[dict[str, str]] = json.loads(completed.stdout)
-    return results
-
-
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.lists(_quad, max_size=12, unique=True), min_size=80, max_size=80))
 def test_random_datasets_canonicalise_to_rdf_canonize_bytes(datasets: list[list[Any]]) -> None:
     """Blank node graph names included: the cases pyoxigraph is not trusted with."""
     texts = ["".join(f"{s} {p} {o}{' ' + g if g else ''} .\n" for s, p, o, g in quads)
              for quads in datasets]  # fmt: skip
-    for quads, theirs in zip(datasets, _canonize_datasets_there(texts), strict=True):
+    for quads, theirs in zip(datasets, _run_there("canonize-nquads", texts), strict=True):
         assert "error" not in theirs, theirs
         assert canonicalize_quads(quads, max_work_factor=float("inf")) == theirs["nquads"]

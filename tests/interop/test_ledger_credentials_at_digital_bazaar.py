@@ -4,16 +4,13 @@ credentials verify with Digital Bazaar's verifier, offline; one changed byte fai
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from credledger.api.app import create_app
 from credledger.ledger.credentials.rendering import extension_context_url
 from credledger.ledger.credentials.signing import extension_context
 from fastapi.testclient import TestClient
@@ -28,13 +25,6 @@ pytestmark = pytest.mark.skipif(
     reason="Digital Bazaar's stack is not installed (npm ci --prefix bench/node)",
 )
 BASE = "https://ledger.example.test"
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
 
 
 def did_document_args(did_documents: list[dict[str, Any]], tmp: Path) -> list[str]:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from credledger.api.app import create_app
 from credledger.crypto.data_integrity import add_proof
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, verification_method_id
 from credledger.ledger.credentials.signing import document_loader
@@ -216,13 +213,6 @@ def test_only_a_vc_1_1_presentation_may_carry_credentials_as_strings() -> None:
 
 
 # -- the rules in use: the VC API's issue and verify endpoints ------------------------------
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
 
 
 @pytest.fixture

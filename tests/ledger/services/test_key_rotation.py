@@ -4,13 +4,10 @@ signs nothing new; a compromised key invalidates what it signed until it is re-i
 from __future__ import annotations
 
 import copy
-import hashlib
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from credledger.api.app import create_app
 from credledger.crypto.data_integrity import add_proof
 from credledger.ledger.audit.local import audit_store
 from credledger.ledger.domain.acts import ADMIN, Act
@@ -19,13 +16,6 @@ from fastapi.testclient import TestClient
 
 from ...foreign_issuer import jwt_payload, vc_jwt
 from ...http_helpers import ADMIN_TOKEN, auth, microcredential_definition
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
 
 
 def register(client: TestClient, name: str = "School", **extra: Any) -> dict[str, Any]:

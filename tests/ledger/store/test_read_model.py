@@ -98,3 +98,15 @@ def test_erasing_a_learner_leaves_every_leaf_and_event_byte_unchanged(ledger: An
     assert events[: len(before_events)] == before_events
     assert len(events) == len(before_events) + 1
     assert ledger.tlog.root(len(before_leaves)) == root
+
+
+def test_achievements_can_be_searched_for_one_issuer_only(ledger: Any) -> None:
+    school = str(ledger.register_issuer(Act(ADMIN), "Hogeschool").issuer.id)
+    other = str(ledger.register_issuer(Act(ADMIN), "Universiteit").issuer.id)
+    ledger.define_achievement(Act(school), microcredential_definition(name="Data literacy"))
+    ledger.define_achievement(Act(other), microcredential_definition(name="Data ethics"))
+    mine = ledger.achievements.search(None, issuer_id=school)
+    assert [row["name"] for row in mine] == ["Data literacy"]
+    assert [r["name"] for r in ledger.achievements.search("data", issuer_id=other)] == [
+        "Data ethics"
+    ]

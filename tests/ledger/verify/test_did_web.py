@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 import pytest
-from credledger.api.app import create_app
 from credledger.crypto.data_integrity import add_proof
 from credledger.ledger.domain.acts import ADMIN, Act
 from credledger.ledger.verify.did_web import DidResolutionError, did_web_url, fetch_did_web
@@ -16,13 +13,6 @@ from credledger.ledger.verify.guarded_fetch import GuardedFetcher
 from fastapi.testclient import TestClient
 
 from ...http_helpers import ADMIN_TOKEN, auth
-
-
-@pytest.fixture
-def client(ledger: Any) -> Iterator[TestClient]:
-    app = create_app(ledger, hashlib.sha256(ADMIN_TOKEN.encode()).digest())
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
 
 
 def test_the_did_web_document_lists_every_key_after_a_rotation(
