@@ -44,6 +44,7 @@ _TITLES = {
     422: "Validation failed",
     429: "Too many requests",
     500: "Internal error",
+    503: "Service unavailable",
 }
 
 
@@ -143,6 +144,7 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     errors.SharedSubjectKeyError: _answered(409, "conflict"),
     errors.ConcurrentChangeError: _answered(409, "conflict"),
     SubjectErasedError: _answered(410, "erased", "the personal data of this credential was erased"),
+    errors.NotYetAnchoredError: _answered(503, "not-yet-anchored"),
     LogRangeError: _answered(400, "out-of-range"),
     MerkleTreeError: _answered(400, "out-of-range"),
 }
@@ -183,7 +185,16 @@ def from_ledger_error(exc: Exception) -> Problem:
     detail = kind.detail or str(exc)
     if isinstance(exc, errors.RequestInvalidError):
         detail = listed(items)  # its message lists the fields, now with their body paths
-    return Problem(kind.status, detail, kind=kind.slug, title=kind.title, errors=items or None)
+    retry_after = getattr(exc, "retry_after", None)  # "not yet": when to ask again
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+    return Problem(
+        kind.status,
+        detail,
+        kind=kind.slug,
+        title=kind.title,
+        errors=items or None,
+        headers=headers,
+    )
 
 
 def _is_definition(request: Request) -> bool:

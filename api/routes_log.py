@@ -1,4 +1,8 @@
-"""The transparency log over HTTP: checkpoints, the log key, leaves and RFC 9162 proofs."""
+"""The transparency log over HTTP: checkpoints, the log key, leaves and RFC 9162 proofs.
+
+Every GET reads the log's tables as they are (shared by every process): none catches
+up or signs. Checkpoints are signed on the write path (after acts, on the tick) and by
+``POST /v1/log/checkpoint``."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import base64
 from typing import Any
 
 from credledger.crypto.errors import CryptoError
+from credledger.ledger.domain.errors import NotYetAnchoredError
 from credledger.ledger.log.transparency_log import LogRangeError
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
@@ -58,9 +63,11 @@ class CheckpointList(BaseModel):
 
 @router.get("/checkpoint", response_class=PlainTextResponse)
 def checkpoint(ledger: LedgerDep) -> PlainTextResponse:
-    """The newest checkpoint: a C2SP signed note over a tlog-checkpoint body."""
-    ledger.catch_up()
-    latest = ledger.tlog.latest_checkpoint() or ledger.tlog.make_checkpoint()
+    """The newest checkpoint: a C2SP signed note over a tlog-checkpoint body (signed after
+    each act, or once per checkpoint interval; the ledger signs its first when created)."""
+    latest = ledger.tlog.latest_checkpoint()
+    if latest is None:  # only a ledger opened read-only before its first start
+        raise NotYetAnchoredError("the log has no signed checkpoint yet", retry_after=5)
     return PlainTextResponse(ledger.tlog.cosigned_note(latest), media_type=NOTE)
 
 
@@ -127,7 +134,6 @@ def leaves(
     ),
 ) -> Leaves:
     """Leaves start..end (at most 1000 per call; fewer past the end of the log)."""
-    ledger.catch_up()
     return Leaves(leaves=[Leaf(index=i, data=b64(d)) for i, d in ledger.tlog.leaves(start, end)])
 
 

@@ -53,7 +53,7 @@ def list_issuers(
     """
     output = Output(json=json_output)
     with reporting(output):
-        with open_backend(Target(data=data, server=server, token=token)) as backend:
+        with open_backend(Target(data=data, server=server, token=token), read_only=True) as backend:
             rows = backend.issuers()
         _table(output, rows, ["id", "name", "did"], "No institutions yet: `credledger issuer add`.")
 
@@ -71,7 +71,7 @@ def list_achievements(
     """
     output = Output(json=json_output)
     with reporting(output):
-        with open_backend(Target(data=data, server=server, token=token)) as backend:
+        with open_backend(Target(data=data, server=server, token=token), read_only=True) as backend:
             rows = backend.achievements(None)
         _table(output, rows, ["id", "name", "variant", "issuer_id"], "No achievements yet.")
 
@@ -92,7 +92,7 @@ def show_achievement(
     output = Output(json=json_output)
     with reporting(output):
         target = Target(data=data, server=server, token=token, base_url=base_url)
-        with open_backend(target) as backend:
+        with open_backend(target, read_only=True) as backend:
             document = backend.achievement(achievement_id)
         if output.json:
             output.result(document)
@@ -125,7 +125,7 @@ def search(
     """
     output = Output(json=json_output)
     with reporting(output):
-        with open_backend(Target(data=data, server=server, token=token)) as backend:
+        with open_backend(Target(data=data, server=server, token=token), read_only=True) as backend:
             rows = backend.achievements(words)
         _table(output, rows, ["id", "name", "variant", "issuer_id"], "Nothing found.")
 
@@ -145,7 +145,7 @@ def list_credentials(
     output = Output(json=json_output)
     with reporting(output):
         target = Target(data=data, server=server, token=token, issuer=issuer)
-        with open_backend(target) as backend:
+        with open_backend(target, read_only=True) as backend:
             rows = backend.credentials()
         columns = ["id", "achievement_id", "status", "awarded_at"]
         _table(output, rows, columns, "No credentials yet: `credledger award`.")
@@ -168,7 +168,7 @@ def show_credential(
     output = Output(json=json_output)
     with reporting(output):
         target = Target(data=data, server=server, token=token, issuer=issuer, base_url=base_url)
-        with open_backend(target) as backend:
+        with open_backend(target, read_only=True) as backend:
             view = backend.credential(credential_id)
         lines = [
             f"[bold]credential {escape(str(view['id']))}[/]",

@@ -104,6 +104,12 @@ FAILURES: dict[type[Exception] | str, Failure] = {
     SubjectErasedError: Failure(
         410, "erased", detail="the personal data of this credential was erased"
     ),
+    errors.NotYetAnchoredError: Failure(
+        503,
+        "not-yet-anchored",
+        "the next checkpoint will cover it (within the checkpoint interval, or the "
+        "server's next tick): run the command again in a moment",
+    ),
     # What only the server answers (remote mode), by problem type: no ledger error behind it.
     "authentication-required": Failure(401, "authentication-required", PASS_A_TOKEN),
 }

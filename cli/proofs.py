@@ -58,7 +58,7 @@ def _local_bundle(
         fail(str(exc), code=UNDECIDED, as_json=as_json)
     if not settings.data_dir.is_dir():
         fail(f"no ledger in {settings.data_dir}", code=UNDECIDED, as_json=as_json)
-    ledger = CredentialLedger(settings)
+    ledger = CredentialLedger(settings, read_only=True)  # exporting a proof writes nothing
     try:
         if credential_id is not None:
             return ledger.proof_bundle(credential_id)

@@ -38,9 +38,11 @@ class Target:
 
 
 @contextmanager
-def open_ledger(settings: Settings) -> Iterator[CredentialLedger]:
+def open_ledger(settings: Settings, *, read_only: bool = False) -> Iterator[CredentialLedger]:
+    """The ledger in ``settings``; ``read_only`` (the read commands): opening it catches
+    nothing up and signs nothing, so reading a ledger never writes to it."""
     try:
-        ledger = CredentialLedger(settings)
+        ledger = CredentialLedger(settings, read_only=read_only)
     except LedgerIdentityError as exc:
         raise usage_error(str(exc)) from None
     except DataDirectoryExposedError as exc:
@@ -52,8 +54,9 @@ def open_ledger(settings: Settings) -> Iterator[CredentialLedger]:
 
 
 @contextmanager
-def open_backend(target: Target) -> Iterator[Backend]:
-    """The backend ``target`` names; closes it afterwards."""
+def open_backend(target: Target, *, read_only: bool = False) -> Iterator[Backend]:
+    """The backend ``target`` names; closes it afterwards. ``read_only``: a command that
+    only reads (local mode opens the ledger without catching up or signing)."""
     if target.server is not None:
         if target.data is not None:
             raise usage_error("give --data DIR (local mode) or --server URL (remote), not both")
@@ -76,7 +79,7 @@ def open_backend(target: Target) -> Iterator[Backend]:
             "or pass --data DIR or --server URL",
         )
     issuer = _issuer_id(target.issuer)
-    with open_ledger(settings) as ledger:
+    with open_ledger(settings, read_only=read_only) as ledger:
         if issuer is not None:
             try:
                 ledger.issuer(issuer)

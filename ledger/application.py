@@ -5,9 +5,12 @@ services to them (each receives only what it needs, and calls the others directl
 and keeps one-line shortcuts for the acts used most. The data flow of every act is
 
     command -> service -> event(s) saved in one transaction
-    -> (follower, after the save) leaf in the transparency log, checkpoint when due,
-       read model and digest index
+    -> (follower, after the save) leaf in the transparency log, checkpoint signed
+       (at once, or once per ``checkpoint_interval``), read model and digest index
     -> credential returned; status list versions published after the act
+
+Reads only read: no query catches up, signs or publishes. Opened ``read_only`` (the
+CLI's read commands), the ledger does not even catch up or sign when it opens.
 """
 
 from __future__ import annotations
@@ -56,7 +59,13 @@ __all__ = [
 class CredentialLedger:
     """Institutions, definitions, credentials, endorsements and recognitions, as events."""
 
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        read_only: bool = False,
+    ) -> None:
         ports = self.ports = open_ports(settings, clock)
         self.settings, self.clock, self.identity = settings, clock, ports.identity
         store = self.store = ports.store
@@ -70,8 +79,11 @@ class CredentialLedger:
         )
         self._wire(ports, self.follower)
         self._shortcuts()
+        if read_only:
+            return
         ports.store.on_recorded = self.follower.catch_up
         self.catch_up()
+        self.tlog.checkpoint_if_due()  # a new ledger's first checkpoint; what a crash left
 
     def _wire(self, ports: Ports, follower: Follower) -> None:
         """The use cases, each given the ports and the other use cases it calls."""
@@ -81,7 +93,7 @@ class CredentialLedger:
         )
         self.dids = Dids(aggregates, ports.identity, ports.tlog.vkey)
         self.records = CredentialRecords(aggregates, ports.vault)
-        self.achievements = Achievements(aggregates, issuers, ports.read_model, follower)
+        self.achievements = Achievements(aggregates, issuers, ports.read_model)
         slots = StatusSlots(ports.read_model, ports.identity)
         self.status_publisher = StatusPublisher(
             aggregates, issuers, ports.read_model, ports.identity, ports.status_fold, ports.clock
@@ -118,10 +130,10 @@ class CredentialLedger:
             self.keys.signed_in_force,
         )
         self.recognitions = Recognitions(
-            aggregates, ports.vault, ports.read_model, follower, self.verification.verifier
+            aggregates, ports.vault, ports.read_model, self.verification.verifier
         )
         self.endorsements = Endorsements(aggregates, issuers, slots, lists)
-        self.proofs = Proofs(ports.tlog, ports.digests, self.records, lists, follower)
+        self.proofs = Proofs(ports.tlog, ports.digests, self.records, lists, follower.select)
         self.erasures = Erasures(
             aggregates, ports.vault, self.records, ports.read_model, ports.digests, follower
         )

@@ -86,8 +86,7 @@ def open_ports(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Po
             identity.log_origin, Ed25519KeyPair.from_seed(_secret(vault, "log-signing-key"))
         ),
         clock=clock,
-        every_leaves=settings.checkpoint_every_leaves,
-        every_seconds=settings.checkpoint_every_seconds,
+        interval=settings.checkpoint_interval,
         witnesses=[CosignatureVerifier.from_vkey(v) for v in settings.witness_keys],
     )
     return Ports(

@@ -1,12 +1,13 @@
 """Domain errors: each says, in the ledger's words, which rule an act broke.
 
-Four kinds, so a caller can catch broadly or precisely::
+Four kinds, and one "not yet", so a caller can catch broadly or precisely::
 
     LedgerError
     ├── InvalidInputError          the input cannot be taken as given (field by field)
     ├── NotKnownError              no such thing (or none this caller may know of)
     ├── NotAllowedError            the actor is known but may not do this
-    └── ContradictsRecordError     the act contradicts what the ledger recorded
+    ├── ContradictsRecordError     the act contradicts what the ledger recorded
+    └── NotYetAnchoredError        recorded, but under no signed checkpoint yet (retry)
 
 A field error's path is relative to the command's input (``("recipient", "email")``):
 it names no transport. The API and the CLI each turn these errors into their own
@@ -207,3 +208,16 @@ class SharedSubjectKeyError(ContradictsRecordError):
 
 class ConcurrentChangeError(ContradictsRecordError):
     """Another act changed the same thing at the same moment; trying again succeeds."""
+
+
+# -- recorded, but not yet anchored ------------------------------------------------------------
+
+
+class NotYetAnchoredError(LedgerError):
+    """The leaf is in the log, but no signed checkpoint covers it yet (a checkpoint
+    interval, or a crash between an act and its checkpoint): a read does not sign one;
+    the write path's next checkpoint will, within about ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,9 +1,12 @@
 """The follower: after every recorded act, the log and the read models catch up.
 
-An act saves its events and returns; the transparency log then appends their leaves
-(and signs a checkpoint when one is due), and the read model and the digest index
-apply them. Each follower keeps its own position, so one that fails (or a process
-that crashed in between) resumes on the next act from where it stopped.
+An act saves its events and returns; the transparency log then appends their leaves,
+a checkpoint is signed over them when one is due (at once with the default interval
+of 0), and the read model and the digest index apply them. Each follower keeps its
+own position, so one that fails (or a process that crashed in between) resumes on
+the next act, or the server's tick, from where it stopped.
+
+This is the write path's only catch-up: reads (every GET) never call it.
 """
 
 from __future__ import annotations
@@ -16,19 +19,29 @@ class Follows(Protocol):
     def catch_up(self, select: Callable[[int, int], Sequence[Any]]) -> int: ...
 
 
+class Anchors(Follows, Protocol):
+    """The transparency log: appends leaves, then signs a checkpoint when one is due."""
+
+    def checkpoint_if_due(self) -> Any: ...
+
+
 class Follower:
-    """Brings the log, the read model and the digest index up to date with the events."""
+    """Brings the log (and its checkpoint), the read model and the digest index up to
+    date with the events."""
 
     def __init__(
         self,
         select: Callable[[int, int], Sequence[Any]],
-        log: Follows,
+        log: Anchors,
         read_model: Follows,
         digests: Follows,
     ) -> None:
         self.select = select
-        self.followers = (log, read_model, digests)  # the log first: leaves are public
+        self.log = log
+        self.read_models = (read_model, digests)
 
     def catch_up(self) -> None:
-        for follower in self.followers:
+        if self.log.catch_up(self.select):  # the log first: leaves are public
+            self.log.checkpoint_if_due()  # signed on the write path, never by a read
+        for follower in self.read_models:
             follower.catch_up(self.select)

@@ -6,6 +6,11 @@ records which notification each leaf came from; so every event becomes exactly o
 leaf, exactly once, across crashes and restarts. Checkpoints (C2SP tlog-checkpoint
 bodies in C2SP signed notes) are kept forever and never go backwards.
 
+Checkpoints are signed on the write path only: by the follower after an act appended
+leaves (:meth:`checkpoint_if_due`: at once with an interval of 0, else at most once
+per interval), by the server's tick, and by an administrator's explicit request. Reads
+never sign: a proof for a leaf no checkpoint covers yet is :class:`NotYetAnchoredError`.
+
 The log holds no SQL: the node store keeps the tree, ``store/log_records.py`` the
 leaves, checkpoints and cosignatures, both in the node store's database; the log opens
 the transaction that joins them with :meth:`TreeStore.transaction`.
@@ -13,6 +18,7 @@ the transaction that joins them with :meth:`TreeStore.transaction`.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -26,6 +32,7 @@ from credledger.crypto.signed_note import (
     open_note,
     parse_note,
 )
+from credledger.ledger.domain.errors import NotYetAnchoredError
 from credledger.ledger.log.leaves import leaf_for
 from credledger.ledger.store.log_records import (
     LeafRow,
@@ -65,16 +72,16 @@ class TransparencyLog:
         signer: NoteSigner,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        interval: float = 0.0,
         every_leaves: int = 1000,
-        every_seconds: float = 60.0,
         witnesses: Sequence[CosignatureVerifier] = (),
     ) -> None:
         self.tree = tree
         self.signer = signer
         self.origin = signer.name
         self.clock = clock
+        self.interval = interval
         self.every_leaves = every_leaves
-        self.every_seconds = every_seconds
         self.witnesses = {w.name: w for w in witnesses}
         self._lock = threading.Lock()
         self._logged_up_to = 0  # newest notification id known to be logged (a hint only)
@@ -117,8 +124,6 @@ class TransparencyLog:
                 self._logged_up_to = batch[-1].id
                 if len(batch) < BATCH:
                     break  # that was the tail: no empty transaction to find it out
-            if appended:
-                self._checkpoint_if_due()
         return appended
 
     def size(self) -> int:
@@ -169,24 +174,27 @@ class TransparencyLog:
             raise LogRangeError(f"the log has {current} leaves; size {size} is out of range")
 
     # -- checkpoints --------------------------------------------------------------------------
-    def _checkpoint_if_due(self) -> None:
-        latest = self.latest_checkpoint()
-        size = self.size()
-        if latest is None:
-            self.make_checkpoint()
-            return
-        if size - latest.size >= self.every_leaves:
-            self.make_checkpoint()
-            return
-        age = self.clock() - datetime.fromisoformat(latest.created_at)
-        if size > latest.size and age.total_seconds() >= self.every_seconds:
-            self.make_checkpoint()
+    def checkpoint_if_due(self) -> StoredCheckpoint | None:
+        """Sign the tree head if leaves wait unsigned and a checkpoint is due: with an
+        interval of 0 at once; else once ``interval`` seconds passed since the newest
+        checkpoint (or ``every_leaves`` leaves wait). Also the very first checkpoint, of
+        whatever size. Returns the checkpoint signed, if any. The write path's step."""
+        with self._lock:
+            latest = self.latest_checkpoint()
+            if latest is None:
+                return self.make_checkpoint()
+            waiting = self.size() - latest.size
+            if waiting <= 0:
+                return None
+            if self.interval > 0 and waiting < self.every_leaves:
+                age = self.clock() - datetime.fromisoformat(latest.created_at)
+                if age.total_seconds() < self.interval:
+                    return None
+            return self.make_checkpoint()
 
     def tick(self) -> None:
-        """Called periodically: makes the time-based checkpoint when one is due."""
-        with self._lock:
-            if self.size():
-                self._checkpoint_if_due()
+        """Called periodically (the server's tick): signs what the interval left unsigned."""
+        self.checkpoint_if_due()
 
     def make_checkpoint(self) -> StoredCheckpoint:
         """Sign the current tree head (or return the stored one for this size)."""
@@ -216,10 +224,14 @@ class TransparencyLog:
         return self.records.checkpoints(limit=limit, after=after, newest_first=newest_first)
 
     def covering_checkpoint(self, index: int) -> StoredCheckpoint:
-        """The newest checkpoint, made anew first if it does not yet cover leaf ``index``."""
+        """The newest checkpoint, which must cover leaf ``index``. A read: it never signs
+        (:class:`NotYetAnchoredError` until the write path's next checkpoint does)."""
         latest = self.latest_checkpoint()
         if latest is None or latest.size <= index:
-            latest = self.make_checkpoint()
+            raise NotYetAnchoredError(
+                f"leaf {index} is in the log but under no signed checkpoint yet",
+                retry_after=max(1, math.ceil(self.interval)),
+            )
         return latest
 
     # -- witnesses -------------------------------------------------------------------------

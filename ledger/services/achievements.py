@@ -15,7 +15,6 @@ from credledger.ledger.domain.errors import (
     UnknownAchievementError,
 )
 from credledger.ledger.domain.issuer import Issuer
-from credledger.ledger.log.follower import Follower
 from credledger.ledger.services.issuers import Issuers
 from credledger.ledger.store.aggregates import Aggregates
 from credledger.ledger.store.read_model import ReadModel
@@ -29,12 +28,10 @@ class Achievements:
         aggregates: Aggregates,
         issuers: Issuers,
         read_model: ReadModel,
-        follower: Follower,
     ) -> None:
         self.aggregates = aggregates
         self.issuers = issuers
         self.read_model = read_model
-        self.follower = follower
 
     def achievement(self, achievement_id: UUID) -> Achievement:
         return self.aggregates.get(Achievement, achievement_id)
@@ -52,7 +49,8 @@ class Achievements:
     def search(
         self, q: str | None, *, limit: int = 50, offset: int = 0, issuer_id: str | None = None
     ) -> list[dict[str, Any]]:
-        self.follower.catch_up()
+        """The catalogue, from the read model: this process's acts at once, another
+        process's from its next tick (a read catches nothing up)."""
         return self.read_model.search_achievements(
             q, limit=limit, offset=offset, issuer_id=issuer_id
         )

@@ -2,26 +2,32 @@
 
 A bundle holds the credential, its issuance leaf with an inclusion proof, the status
 list versions in force with theirs, all under one signed checkpoint, and the log's key.
+
+A read: it catches nothing up and signs nothing. The leaves and checkpoints are read
+from the log's shared tables (so another process's acts are seen at once); a leaf no
+checkpoint covers yet is :class:`NotYetAnchoredError` (the write path signs it soon).
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 from credledger.ledger.credentials.canonical import vc_digest
 from credledger.ledger.domain.errors import (
     FieldError,
+    NotYetAnchoredError,
     RequestInvalidError,
     UnknownCredentialError,
 )
 from credledger.ledger.domain.status_lists import StatusList, list_id
-from credledger.ledger.log.follower import Follower
 from credledger.ledger.log.transparency_log import StoredCheckpoint, TransparencyLog
 from credledger.ledger.services.credential_records import CredentialRecords
 from credledger.ledger.services.status_lists import StatusLists
 from credledger.ledger.store.credential_digests import CredentialDigests
+from eventsourcing.persistence import Notification
 
 
 def _b64(data: bytes) -> str:
@@ -37,13 +43,13 @@ class Proofs:
         digests: CredentialDigests,
         records: CredentialRecords,
         status_lists: StatusLists,
-        follower: Follower,
+        select: Callable[[int, int], Sequence[Notification]],
     ) -> None:
         self.tlog = tlog
         self.digests = digests
         self.records = records
         self.status_lists = status_lists
-        self.follower = follower
+        self.select = select  # the event store's notifications, read (never followed) here
 
     def log_index_of(self, aggregate_id: UUID, version: int) -> int | None:
         """The Merkle leaf index of an event, once the transparency log holds it."""
@@ -52,8 +58,7 @@ class Proofs:
     def issuance_index_of(self, digest: bytes) -> int | None:
         """The leaf index of the issuance whose leaf shows ``digest`` (the log is public:
         this says nothing a reader of its leaves could not find)."""
-        self.follower.catch_up()
-        found = self.digests.find(digest)
+        found = self.digests.find_fresh(digest, self.select)
         return None if found is None else self.log_index_of(*found)
 
     def holder_bundle(self, vc: Any) -> dict[str, Any]:
@@ -68,8 +73,7 @@ class Proofs:
             raise RequestInvalidError(
                 [FieldError(("credential",), "must be a signed credential (an object)")]
             )
-        self.follower.catch_up()
-        found = self.digests.find(digest)
+        found = self.digests.find_fresh(digest, self.select)
         if found is None:
             raise UnknownCredentialError("this ledger recorded no credential with this digest")
         credential_id, version = found
@@ -94,10 +98,9 @@ class Proofs:
             group = credential.status_slot["group"]
             for purpose in credential.status_purposes:
                 lists.append((purpose, self.status_lists.current(list_id(group, purpose))))
-        self.follower.catch_up()
         index = self.log_index_of(credential.id, version)
-        if index is None:
-            raise UnknownCredentialError(f"credential {credential_id} is not in the log yet")
+        if index is None:  # saved, but the write path has not appended it (a crash)
+            raise NotYetAnchoredError(f"credential {credential_id} is not in the log yet")
         list_leaves = [
             (purpose, status_list, self.log_index_of(status_list.id, status_list.version))
             for purpose, status_list in lists

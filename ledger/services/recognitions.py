@@ -21,7 +21,6 @@ from credledger.ledger.domain.errors import (
 )
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.recognition import DECISIONS, Recognition
-from credledger.ledger.log.follower import Follower
 from credledger.ledger.store.aggregates import Aggregates
 from credledger.ledger.store.read_model import ReadModel
 from credledger.ledger.store.vault import Vault
@@ -61,13 +60,11 @@ class Recognitions:
         aggregates: Aggregates,
         vault: Vault,
         read_model: ReadModel,
-        follower: Follower,
         verifier: Callable[[], CredentialVerifier],
     ) -> None:
         self.aggregates = aggregates
         self.vault = vault
         self.read_model = read_model
-        self.follower = follower
         self.verifier = verifier
 
     def verify(self, vc: Any) -> dict[str, Any]:
@@ -130,6 +127,6 @@ class Recognitions:
         return recognition
 
     def resting_on(self, credential_id: UUID) -> list[dict[str, Any]]:
-        """Recognitions made on the strength of this credential (e.g. after its revocation)."""
-        self.follower.catch_up()
+        """Recognitions made on the strength of this credential (e.g. after its revocation),
+        from the read model (a read catches nothing up)."""
         return self.read_model.recognitions_of(f"urn:uuid:{credential_id}")

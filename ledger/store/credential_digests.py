@@ -124,6 +124,28 @@ class CredentialDigests:
             ).fetchone()
         return None if row is None else (UUID(row[0]), int(row[1]))
 
+    def find_fresh(
+        self, digest: bytes, select: Callable[[int, int], Sequence[Notification]]
+    ) -> tuple[UUID, int] | None:
+        """As :meth:`find`, and as fresh as the event store without writing: on a miss,
+        the issuances stored after the index's position (another process's acts, not
+        yet followed here) are read from the events themselves."""
+        found = self.find(digest)
+        if found is not None:
+            return found
+        with self._lock:
+            position = self._position()
+        while batch := select(position + 1, BATCH):
+            for n in batch:
+                if n.topic not in _ISSUANCES:
+                    continue
+                if bytes(decode_deterministic(n.state)["digest"]) == digest:
+                    return UUID(str(n.originator_id)), n.originator_version
+            position = batch[-1].id
+            if len(batch) < BATCH:
+                break
+        return None
+
     def sealed_under(self, subject_key_ids: list[str]) -> list[tuple[UUID, UUID, str]]:
         """(credential id, issuer id, subject key id) of every credential sealed under
         one of these subject keys."""

@@ -52,6 +52,19 @@ def parse_networks(value: str, name: str = "CREDLEDGER_TRUSTED_PROXIES") -> tupl
     return tuple(networks)
 
 
+def parse_interval(value: str | None, name: str = "CREDLEDGER_CHECKPOINT_INTERVAL") -> float:
+    """Seconds, 0 or more (unset or empty: 0)."""
+    if value is None or not value.strip():
+        return 0.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"{name}: {value!r} is not a number of seconds") from None
+    if not 0 <= seconds < float("inf"):
+        raise SettingsError(f"{name}: {value!r} must be 0 or more seconds")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     """What this start asks for. ``base_url`` and ``log_origin`` are requests: a new
@@ -64,8 +77,9 @@ class Settings:
     base_url: str | None = None
     default_base_url: str = "http://127.0.0.1:8000"
     database_url: str | None = None
-    checkpoint_every_leaves: int = 1000
-    checkpoint_every_seconds: float = 60.0
+    checkpoint_interval: float = 0.0
+    """Seconds between signed checkpoints: 0 signs one after every act that added leaves;
+    more signs at most that often, the server's tick signing what is left."""
     log_origin: str | None = None
     witness_keys: tuple[str, ...] = ()
     allow_private_fetch: bool = False
@@ -97,7 +111,12 @@ class Settings:
                 for v in os.environ.get("CREDLEDGER_WITNESS_KEYS", "").split(",")
                 if v.strip()
             ),
-            **overrides,  # type: ignore[arg-type]
+            **{
+                "checkpoint_interval": parse_interval(
+                    os.environ.get("CREDLEDGER_CHECKPOINT_INTERVAL")
+                ),
+                **overrides,
+            },  # type: ignore[arg-type]
         )
         settings.eventsourcing_env()  # validate early
         return settings
