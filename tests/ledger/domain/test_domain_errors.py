@@ -105,6 +105,7 @@ def test_the_problem_types_stay_as_documented() -> None:
         ("not-an-achievement-credential", 422, "Validation failed"),
         ("credential-invalid", 422, "Validation failed"),
         ("credential-undecided", 422, "Validation failed"),
+        ("not-yet-anchored", 503, "Service unavailable"),
     }  # fmt: skip
 
 
