@@ -44,8 +44,10 @@ def app_from_env() -> FastAPI:
             while True:
                 await asyncio.sleep(TICK_SECONDS)
                 try:
-                    # Follow the shared store (other processes' events, a leader that
-                    # died) and make the time-based checkpoint when one is due.
+                    # The write path for what no act here did: follow the shared store
+                    # (other processes' events, a leader that died, a crash), publish
+                    # the status lists due, sign what the checkpoint interval left.
+                    # Reads (every GET) never do any of this.
                     await asyncio.to_thread(ledger.catch_up)
                     # Status lists: changed bits, and windows about to close.
                     await asyncio.to_thread(ledger.publish_status_lists)
