@@ -23,8 +23,8 @@ from credledger.ledger.store.settings import Settings
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
-from .cli_helpers import clean_environment, ok, run
-from .http_helpers import ADMIN_TOKEN, auth, microcredential_definition
+from ..cli_helpers import clean_environment, ok, run
+from ..http_helpers import ADMIN_TOKEN, auth, microcredential_definition
 
 Snapshot = dict[str, list[str]]
 
@@ -121,6 +121,7 @@ def get_paths(client: TestClient, ids: dict[str, str]) -> Iterator[str]:
     )
     queries: dict[str, list[str]] = {
         "/v1/achievements": ["", "?q=microcredential"],
+        "/catalogue": ["", "?q=microcredential"],
         "/v1/credentials/{credential_id}/status-history": ["", "?at=2030-01-01T00:00:00Z"],
         "/v1/log/leaves": [f"?start=0&end={size - 1}", f"?start={size - 1}&end={size + 10}"],
         "/v1/log/checkpoints": ["", "?after=0"],
@@ -132,7 +133,7 @@ def get_paths(client: TestClient, ids: dict[str, str]) -> Iterator[str]:
         "/v1/log/proof/consistency": [f"?first=1&second={size}"],
         "/docs/assets/{name}": [""],
     }
-    assets = Path(__file__).parents[1] / "api" / "docs_assets"
+    assets = Path(__file__).parents[2] / "api" / "docs_assets"
     values = {**ids, "name": sorted(p.name for p in assets.iterdir())[0]}
     seen = set()
     for path in get_routes(client.app.routes):  # type: ignore[attr-defined]
