@@ -107,8 +107,7 @@ def refused_form(scope: Scope, problem: Problem) -> Response:
 
 @router.get("/")
 def home(request: Request, ledger: LedgerDep) -> HTMLResponse:
-    """What this ledger is, and where to go."""
-    ledger.catch_up()
+    """What this ledger is, and where to go (a read: it catches nothing up)."""
     return render(
         request,
         "home.html",

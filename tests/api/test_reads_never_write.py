@@ -198,6 +198,33 @@ def test_no_get_writes_anything(settings: Settings) -> None:
         assert bundle.json()["checkpoint"] == ledger.tlog.latest_checkpoint().note  # type: ignore[union-attr]
 
 
+def test_no_get_follows_what_another_process_recorded(settings: Settings) -> None:
+    """Events this process has not followed yet (another process's act, or a crash
+    between an act and its followers): no read appends their leaves, applies them to
+    the read model or signs over them; the write path (the next act, the tick) does."""
+    for ledger, client in served(settings):
+        ids, tokens = populate(client)
+        ledger.store.on_recorded = None  # the next act's followers do not run here
+        r = client.post(
+            "/v1/credentials",
+            headers=tokens["issuer"],
+            json={"achievement_id": ids["achievement_id"], "recipient": {"email": "c@x.nl"}},
+        )
+        assert r.status_code == 201, r.text
+        unfollowed = {**ids, "credential_id": r.json()["id"]}
+        before = snapshot(settings)
+        assert sweep(client, unfollowed, tokens) > 100
+        assert_unchanged(before, snapshot(settings))
+        r = client.get(f"/v1/credentials/{r.json()['id']}/proof", headers=tokens["issuer"])
+        assert r.status_code == 503, r.text  # not in the log yet: the tick will append it
+        assert "retry-after" in r.headers
+        ledger.catch_up()  # the tick
+        r = client.get(
+            f"/v1/credentials/{unfollowed['credential_id']}/proof", headers=tokens["issuer"]
+        )
+        assert r.status_code == 200, r.text
+
+
 def test_every_act_is_anchored_by_its_own_checkpoint(settings: Settings) -> None:
     """Interval 0 (the default): the act signs the checkpoint covering its leaves."""
     for ledger, client in served(settings):
