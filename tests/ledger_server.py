@@ -59,15 +59,21 @@ def open_ledger(
     log_seed: bytes | None = None,
     log_origin: str | None = None,
     witness_keys: tuple[str, ...] = (),
+    allow_private_fetch: bool = False,
 ) -> CredentialLedger:
-    """A ledger in ``data``; ``log_seed`` fixes the log's signing key (to make forks)."""
+    """A ledger in ``data``; ``log_seed`` fixes the log's signing key (to make forks);
+    ``allow_private_fetch`` lets it fetch from 127.0.0.1 (foreign issuers in tests)."""
     if log_seed is not None:
         data.mkdir(parents=True, exist_ok=True)
         db = SQLiteDatabase(data / "vault.sqlite")
         Vault(db).set_secret("log-signing-key", log_seed)
         db.close()
     settings = Settings(
-        data_dir=data, base_url=base_url, log_origin=log_origin, witness_keys=witness_keys
+        data_dir=data,
+        base_url=base_url,
+        log_origin=log_origin,
+        witness_keys=witness_keys,
+        allow_private_fetch=allow_private_fetch,
     )
     return CredentialLedger(settings)
 

@@ -53,3 +53,30 @@ def test_a_setup_with_nothing_to_do_is_silent(tmp_path: Path) -> None:
 
 def test_serve_says_it_starts_the_server() -> None:
     assert "starting the server" in (REPO / "scripts" / "serve").read_text()
+
+
+def _fake_chromium(tmp_path: Path, answer: str) -> Path:
+    chromium = tmp_path / "chromium"
+    chromium.write_text(f"#!/usr/bin/env bash\n{answer}\n")
+    chromium.chmod(0o755)
+    return chromium
+
+
+def test_browser_names_the_chromium_it_found(tmp_path: Path) -> None:
+    chromium = _fake_chromium(tmp_path, 'echo "Chromium 1.0"')
+    env = {**os.environ, "CREDLEDGER_TEST_CHROMIUM": str(chromium)}
+    run = subprocess.run(
+        [REPO / "scripts" / "browser"], env=env, capture_output=True, text=True, check=True
+    )
+    assert run.stdout == f"export CREDLEDGER_TEST_CHROMIUM={chromium}\n"
+
+
+def test_browser_says_why_the_browser_tests_will_skip(tmp_path: Path) -> None:
+    chromium = _fake_chromium(tmp_path, "exit 1")
+    env = {**os.environ, "CREDLEDGER_TEST_CHROMIUM": str(chromium)}
+    run = subprocess.run(
+        ["bash", "-c", 'eval "$(scripts/browser)"; echo "$CREDLEDGER_TEST_BROWSER_SKIP"'],
+        cwd=REPO, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert run.stdout == f"{chromium} does not run (--version failed)\n"
+    assert "the browser tests will skip" in run.stderr
