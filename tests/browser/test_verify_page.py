@@ -37,7 +37,7 @@ from .keyboard import assert_focus_visible, tab_through, tab_to
 from .rig import DESKTOP
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Locator, Page, Request
 
 pytestmark = pytest.mark.browser
 
@@ -372,3 +372,16 @@ def test_the_pages_pass_the_accessibility_scan(
         check_text(page, live, texts[case])
     shoot(page, f"axe-{case}")
     assert_accessible(page)
+
+
+def test_the_verify_page_s_first_load_is_at_most_100_kb(live: Live, open_page: OpenPage) -> None:
+    """Issue 14, point 5: everything the first visit fetches, headers and bodies, as sent."""
+    page = open_page(DESKTOP)
+    answers: list[Request] = []
+    page.on("requestfinished", lambda request: answers.append(request))
+    page.goto(f"{live.url}/verify")
+    page.wait_for_load_state("networkidle")
+    sizes = {r.url: r.sizes() for r in answers}
+    total = sum(s["responseHeadersSize"] + s["responseBodySize"] for s in sizes.values())
+    assert f"{live.url}/verify" in sizes
+    assert total <= 100 * 1024, {url: s["responseBodySize"] for url, s in sizes.items()}
