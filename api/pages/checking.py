@@ -25,6 +25,7 @@ from credledger.crypto.errors import CryptoError
 from credledger.crypto.signed_note import open_note
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.domain.errors import LedgerError
+from credledger.ledger.services.recognitions import RecognitionSeen
 from credledger.ledger.store.vault import SubjectErasedError
 from credledger.ledger.verify.bundle import credledger_base_url, verify_issuance
 from credledger.ledger.verify.bundle_anchors import verify_anchor
@@ -74,6 +75,8 @@ class CredentialCheck:
     """Purpose -> since when this ledger's list shows it set (revoked, suspended)."""
     issuer_here: UUID | None = None
     """The institution registered here whose DID issued it, if any."""
+    recognitions: list[RecognitionSeen] = field(default_factory=list)
+    """Standing recognitions recorded here of exactly this credential."""
 
     @property
     def outcome(self) -> Outcome:
@@ -242,9 +245,10 @@ def issuer_here(ledger: CredentialLedger, vc: Mapping[str, Any]) -> UUID | None:
 
 
 def _since(ledger: CredentialLedger, found: CredentialCheck) -> CredentialCheck:
-    """Since when this ledger's own lists show each set status of the credential, and
-    which institution here issued it."""
+    """Since when this ledger's own lists show each set status of the credential, which
+    institution here issued it, and which institutions here recognised it."""
     found.issuer_here = issuer_here(ledger, found.document)
+    found.recognitions = ledger.recognitions.of_presented(found.document)
     raw = found.document.get("credentialStatus")
     entries = raw if isinstance(raw, list) else [raw]
     for entry in entries:

@@ -100,6 +100,11 @@ EN: dict[str, str] = {
     "section.achievement": "Achievement",
     "section.evidence": "Evidence",
     "section.endorsements": "Endorsements",
+    "section.recognitions": "Recognised by institutions in this ledger",
+    "recognitions.lead": (
+        "These institutions recorded here that they recognise exactly this credential "
+        "(the same signed document). Each recognition is an entry in this ledger's log."
+    ),
     "section.log": "In this ledger's public log",
     "section.checks": "What was checked",
     "section.credential": "Credential {n}",
@@ -162,6 +167,9 @@ EN: dict[str, str] = {
     "no": "no",
     "evidence.item": "Evidence",
     "endorsement.by": "Endorsed by {name}",
+    "recognition.on": "recognised on {date}",
+    "recognition.ects": "{ects} ECTS",
+    "recognition.exemption": "exemption for {exemption}",
     "log.leaf": "Entry in the log",
     "log.leaf.text": "entry {index}, recorded on {date}",
     "log.checkpoint": "Signed state of the log",
@@ -350,6 +358,12 @@ NL: dict[str, str] = {
     "section.achievement": "Prestatie",
     "section.evidence": "Bewijsstukken",
     "section.endorsements": "Aanbevelingen (endorsements)",
+    "section.recognitions": "Erkend door instellingen in dit register",
+    "recognitions.lead": (
+        "Deze instellingen hebben hier vastgelegd dat ze precies deze credential erkennen "
+        "(hetzelfde ondertekende document). Elke erkenning is een regel in het logboek "
+        "van dit register."
+    ),
     "section.log": "In het openbare logboek van dit register",
     "section.checks": "Wat er is gecontroleerd",
     "section.credential": "Credential {n}",
@@ -416,6 +430,9 @@ NL: dict[str, str] = {
     "no": "nee",
     "evidence.item": "Bewijsstuk",
     "endorsement.by": "Aanbevolen door {name}",
+    "recognition.on": "erkend op {date}",
+    "recognition.ects": "{ects} EC",
+    "recognition.exemption": "vrijstelling voor {exemption}",
     "log.leaf": "Regel in het logboek",
     "log.leaf.text": "regel {index}, vastgelegd op {date}",
     "log.checkpoint": "Ondertekende stand van het logboek",

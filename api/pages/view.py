@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from credledger.api.pages.checking import Checked, CredentialCheck, LogFinding
 from credledger.api.pages.messages import Messages
+from credledger.ledger.services.recognitions import RecognitionSeen
 from credledger.ledger.verify.report import Outcome, Report
 
 Row = tuple[str, str | list[str]]
@@ -40,6 +41,8 @@ class Section:
     evidence: list[list[Row]] = field(default_factory=list)
     endorsements: list[tuple[str, str, str]] = field(default_factory=list)
     """(who, comment, verdict) per endorsement."""
+    recognitions: list[tuple[str, str, str]] = field(default_factory=list)
+    """(institution, what it granted, its page) per standing recognition here."""
     log: list[Row] = field(default_factory=list)
     log_note: str = ""
     checks: list[tuple[str, str]] = field(default_factory=list)
@@ -170,6 +173,7 @@ def _section(found: CredentialCheck, t: Messages, checked: Checked) -> Section:
     section.achievement = achievement_rows(achievement, t)
     section.evidence = _evidence(vc, t)
     section.endorsements = [_endorsement(doc, sub, t) for doc, sub in found.endorsements]
+    section.recognitions = [_recognition(seen, t) for seen in found.recognitions]
     section.log, section.log_note = _log(found.log, t)
     section.checks = _checks(report, found.log, t)
     section.bundle_here = found.log.bundle_here
@@ -399,6 +403,16 @@ def _endorsement(
     comment = _text(subject.get("endorsementComment")) if isinstance(subject, Mapping) else ""
     verdict = str(report.outcome) if report is not None else str(Outcome.UNDECIDED)
     return t("endorsement.by", name=who), comment, verdict
+
+
+def _recognition(seen: RecognitionSeen, t: Messages) -> tuple[str, str, str]:
+    granted = [t("recognition.ects", ects=seen.ects)] if seen.ects else []
+    if seen.exemption:
+        granted.append(t("recognition.exemption", exemption=seen.exemption))
+    what = t("recognition.on", date=day(seen.recorded_at, t))
+    if granted:
+        what = f"{what}: {', '.join(granted)}"
+    return seen.institution, what, f"/issuers/{seen.institution_id}"
 
 
 def _log(log: LogFinding, t: Messages) -> tuple[list[Row], str]:

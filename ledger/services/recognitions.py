@@ -6,7 +6,8 @@ copy shown is sealed under a key of its own (erased with the learner's data).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -50,6 +51,19 @@ def check_decision(decision: Any, ects: Any, exemption: Any, note: Any) -> Decim
     if errors:
         raise RequestInvalidError(errors)
     return credits
+
+
+@dataclass(frozen=True)
+class RecognitionSeen:
+    """A standing recognition as a verifier of the very credential may see it: no note,
+    no seal, and neither rejections nor withdrawn ones (those are the learner's business
+    with the institution, not part of what the credential is worth elsewhere)."""
+
+    institution: str
+    institution_id: str
+    ects: str | None
+    exemption: str | None
+    recorded_at: str
 
 
 class Recognitions:
@@ -130,3 +144,33 @@ class Recognitions:
         """Recognitions made on the strength of this credential (e.g. after its revocation),
         from the read model (a read catches nothing up)."""
         return self.read_model.recognitions_of(f"urn:uuid:{credential_id}")
+
+    def of_presented(self, vc: Mapping[str, Any]) -> list[RecognitionSeen]:
+        """Standing recognitions recorded here of exactly this credential (its digest, not
+        only its id: a forged copy under the same id learns nothing), for whoever presents
+        it. The note and the sealed copy stay private; a read that writes nothing."""
+        credential_id = vc.get("id")
+        if not isinstance(credential_id, str):
+            return []
+        digest = vc_digest(dict(vc))
+        seen = []
+        for row in self.read_model.recognitions_of(credential_id):
+            recognition = self.aggregates.find(Recognition, UUID(row["id"]))
+            if (
+                recognition is None
+                or recognition.credential_digest != digest
+                or recognition.decision != "recognised"
+                or recognition.withdrawn
+            ):
+                continue
+            institution = self.aggregates.find(Issuer, recognition.institution_id)
+            seen.append(
+                RecognitionSeen(
+                    institution=institution.name if institution else str(row["institution_id"]),
+                    institution_id=str(recognition.institution_id),
+                    ects=str(recognition.ects) if recognition.ects is not None else None,
+                    exemption=recognition.exemption,
+                    recorded_at=str(row["recorded_at"]),
+                )
+            )
+        return seen
