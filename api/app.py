@@ -14,6 +14,7 @@ from . import (
     openapi,
     problems,
     routes_browse,
+    routes_claims,
     routes_credentials,
     routes_docs,
     routes_endorsements,
@@ -29,6 +30,7 @@ from .auth import FailureLimiter
 from .client_address import ForwardedHeaders
 from .limits import MAX_BODY_BYTES, RequestLimits
 from .media_types import JsonLdResponse
+from .pages import claim_page
 from .pages import routes as pages
 from .problems import SECURITY_HEADERS
 
@@ -82,6 +84,7 @@ def create_app(
         routes_browse,
         routes_institutions,
         routes_credentials,
+        routes_claims,
         routes_endorsements,
         routes_erasures,
         routes_status,
@@ -91,6 +94,7 @@ def create_app(
         routes_images,
         routes_docs,
         pages,
+        claim_page,
     ):
         app.include_router(module.router)
 

@@ -34,6 +34,14 @@ _TEXT_PATHS = frozenset({"/v1/log/cosignatures"})
 """Endpoints that take a text/plain body (a C2SP signed note) instead of JSON."""
 _FORM_PATHS = frozenset({"/verify", "/verify/bundle"})
 """The people pages' forms (api/pages): an HTML form body, read by api/pages/submission.py."""
+_FORM_PATTERN = re.compile(r"/claims/[A-Za-z0-9_-]{1,64}")
+"""The claim page's transaction code form (api/pages/claim_page.py)."""
+
+
+def is_form_path(path: str) -> bool:
+    return path in _FORM_PATHS or _FORM_PATTERN.fullmatch(path) is not None
+
+
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 FormRefusal = Callable[[Scope, Problem], Response]
 """How a refused form is answered (a page for people, api/pages) instead of a problem."""
@@ -83,7 +91,7 @@ class RequestLimits:
         return Problem(413, f"request bodies are limited to {self.max_body_bytes} bytes")
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, problem: Problem) -> None:
-        if self.form_refusal is not None and scope["path"] in _FORM_PATHS:
+        if self.form_refusal is not None and is_form_path(scope["path"]):
             await self.form_refusal(scope, problem)(scope, receive, send)
             return
         await problem_response(problem, scope["path"])(scope, receive, send)
@@ -114,7 +122,7 @@ def _body_problem(method: str, path: str, headers: Headers, body: bytes) -> Prob
     ctype = headers.get("content-type", "")
     if path in _TEXT_PATHS and ctype.startswith("text/plain"):
         return None
-    if path in _FORM_PATHS and ctype.lower().startswith(_FORM_TYPES):
+    if is_form_path(path) and ctype.lower().startswith(_FORM_TYPES):
         return None
     if ctype and "json" not in ctype.lower():
         return Problem(415, "send JSON (Content-Type: application/json)")

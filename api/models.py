@@ -21,6 +21,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from .claim_models import ClaimAsked, ClaimOut
+
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_SAFE_INTEGER = 2**53 - 1
 """Largest integer every JSON reader holds exactly (I-JSON, RFC 7493): signed documents
@@ -210,6 +212,7 @@ class CredentialIn(Strict):
     evidence: list[Evidence] | None = Field(default=None, max_length=50)
     result: ResultIn | None = None
     valid_until: Moment | None = None
+    claim: ClaimAsked = Field(default=None, description="offer the award to a wallet too")
 
 
 class ErasureIn(Strict):
@@ -230,6 +233,7 @@ class CredentialCreated(BaseModel):
     id: str
     credential: dict[str, Any]
     log_index: int | None
+    claim: ClaimOut | None = Field(default=None, description="when `claim` was asked for")
 
 
 class CredentialView(BaseModel):
@@ -396,6 +400,7 @@ class BatchItemResult(BaseModel):
         default=None, description="true: issued before under the same idempotency_key"
     )
     problem: dict[str, Any] | None = None
+    claim: ClaimOut | None = None
 
 
 class BatchResult(BaseModel):

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
 from .auth import IdempotencyKey, IssuerPrincipal, LedgerDep
+from .claim_models import claim_out, claim_request
 from .models import (
     BatchIn,
     BatchItemResult,
@@ -37,28 +38,37 @@ def _uuid(text: str, field: str) -> UUID:
         raise RequestInvalidError([FieldError((field,), "must be a UUID")]) from None
 
 
-@router.post("", status_code=201, response_model=CredentialCreated)
+@router.post(
+    "", status_code=201, response_model=CredentialCreated, response_model_exclude_unset=True
+)
 def issue(
     body: CredentialIn,
     principal: IssuerPrincipal,
     ledger: LedgerDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CredentialCreated:
-    """Award an achievement of this issuer to a recipient; returns the signed credential."""
+    """Award an achievement of this issuer to a recipient; returns the signed credential
+    (and, with `claim`, the claim that offers it to the learner's wallet: one act)."""
     data = body.model_dump(mode="json", exclude_none=True)
-    issued = ledger.issue_credential(
-        principal.act(idempotency_key, data),
-        _uuid(body.achievement_id, "achievement_id"),
-        data["recipient"],
-        evidence=data.get("evidence"),
-        result=data.get("result"),
-        valid_until=body.valid_until,
+    issued = ledger.issuance.issue(
+        AwardRequest(
+            principal.act(idempotency_key, data),
+            _uuid(body.achievement_id, "achievement_id"),
+            data["recipient"],
+            data.get("evidence"),
+            data.get("result"),
+            body.valid_until,
+            claim_request(body.claim),
+        )
     )
-    return CredentialCreated(
+    created = CredentialCreated(
         id=str(issued.credential.id),
         credential=issued.vc,
         log_index=ledger.log_index_of(issued.credential.id, 1),
     )
+    if issued.claim is not None:
+        created.claim = claim_out(issued.claim)
+    return created
 
 
 @router.get("/{credential_id}", response_model=CredentialView)
@@ -201,6 +211,7 @@ def issue_batch(body: BatchIn, principal: IssuerPrincipal, ledger: LedgerDep) ->
                         data.get("evidence"),
                         data.get("result"),
                         parsed.valid_until,
+                        claim_request(parsed.claim),
                     ),
                 )
             )
@@ -229,6 +240,7 @@ def issue_batch(body: BatchIn, principal: IssuerPrincipal, ledger: LedgerDep) ->
                 credential=outcome.vc,
                 log_index=ledger.log_index_of(outcome.credential.id, 1),
                 replayed=outcome.replayed,
+                claim=claim_out(outcome.claim),
             )
     return BatchResult(results=[r for r in results if r is not None])
 

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from .auth import IdempotencyKey, IssuerPrincipal, LedgerDep
+from .claim_models import ClaimAsked, ClaimOut, claim_out, claim_request
 from .problems import from_ledger_error, problem_response
 
 router = APIRouter(prefix="/v1", tags=["VC API"])
@@ -26,10 +27,14 @@ router = APIRouter(prefix="/v1", tags=["VC API"])
 class IssueRequest(BaseModel):
     credential: dict[str, Any]
     options: dict[str, Any] | None = None
+    claim: ClaimAsked = Field(
+        default=None, description="credledger: also offer the credential to a wallet"
+    )
 
 
 class IssueResponse(BaseModel):
     verifiableCredential: dict[str, Any]
+    claim: ClaimOut | None = Field(default=None, description="when `claim` was asked for")
 
 
 class VerifyCredentialRequest(BaseModel):
@@ -72,7 +77,10 @@ def _bad_request(exc: LedgerError) -> JSONResponse:
 
 
 @router.post(
-    "/issuers/{issuer_id}/credentials/issue", status_code=201, response_model=IssueResponse
+    "/issuers/{issuer_id}/credentials/issue",
+    status_code=201,
+    response_model=IssueResponse,
+    response_model_exclude_unset=True,
 )
 def issue(
     issuer_id: UUID,
@@ -81,13 +89,24 @@ def issue(
     body: IssueRequest,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """Sign exactly the credential given with eddsa-rdfc-2022 and record the issuance."""
-    act = principal.act(idempotency_key, body.model_dump(mode="json"))
+    """Sign exactly the credential given with eddsa-rdfc-2022 and record the issuance
+    (with `claim`, and a claim offering it to the holder's wallet: one act)."""
+    request = body.model_dump(mode="json")
+    if request.get("claim") is None:
+        del request["claim"]  # the act of a request without one is what it always was
     try:
-        vc = ledger.given.issue(act, issuer_id, body.credential, body.options)
+        vc, offer = ledger.given.issue_offering(
+            principal.act(idempotency_key, request),
+            issuer_id,
+            body.credential,
+            body.options,
+            claim_request(body.claim),
+        )
     except (RequestInvalidError, IdempotencyKeyReusedError) as exc:
         return _bad_request(exc)
-    return IssueResponse(verifiableCredential=vc)
+    if offer is None:
+        return IssueResponse(verifiableCredential=vc)
+    return IssueResponse(verifiableCredential=vc, claim=claim_out(offer))
 
 
 def _result(report: Any) -> JSONResponse:

@@ -26,6 +26,10 @@ MAY_VERIFY_LATER = (
     "(`credledger verify FILE` shows them), run the command again"
 )
 
+GIVE_THE_CODE = "give the transaction code the institution sent with the claim"
+NEW_CHALLENGE = "ask the exchange for a new challenge and sign it with the holder's did:key"
+OFFER_ANEW = "the issuer can offer a new claim: `credledger credential claim ID`"
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -85,9 +89,15 @@ FAILURES: dict[type[Exception] | str, Failure] = {
     errors.UnknownKeyError: _NOT_KNOWN,
     errors.UnknownTokenError: _NOT_KNOWN,
     errors.UnknownStatusListError: _NOT_KNOWN,
+    errors.UnknownClaimError: _NOT_KNOWN,
     errors.NotAllowedError: _NOT_ALLOWED,
     errors.ActorMayNotError: _NOT_ALLOWED,
     errors.NotYourCredentialError: _NOT_ALLOWED,
+    errors.TxCodeRequiredError: Failure(403, "tx-code-required", GIVE_THE_CODE),
+    errors.TxCodeMismatchError: Failure(403, "tx-code-mismatch", GIVE_THE_CODE),
+    errors.TxCodeLockedError: Failure(429, "tx-code-locked", "wait, then try again"),
+    errors.HolderNotAuthenticatedError: Failure(403, "holder-not-authenticated", NEW_CHALLENGE),
+    errors.UnsupportedHolderError: Failure(422, "unsupported-holder", "use a did:key holder"),
     errors.ContradictsRecordError: _CONTRADICTS,
     errors.AlreadyRecordedError: _CONTRADICTS,
     errors.AlreadyRevokedError: Failure(409, "already-revoked"),
@@ -101,6 +111,11 @@ FAILURES: dict[type[Exception] | str, Failure] = {
     errors.KeyBoundToIdentityError: _CONTRADICTS,
     errors.SharedSubjectKeyError: _CONTRADICTS,
     errors.ConcurrentChangeError: _CONTRADICTS,
+    errors.NotDeliverableError: Failure(409, "not-deliverable"),
+    errors.ClaimClosedError: Failure(410, "claim-closed", OFFER_ANEW),
+    errors.ClaimUsedError: Failure(410, "claim-used", OFFER_ANEW),
+    errors.ClaimExpiredError: Failure(410, "claim-expired", OFFER_ANEW),
+    errors.ClaimWithdrawnError: Failure(410, "claim-withdrawn", OFFER_ANEW),
     SubjectErasedError: Failure(
         410, "erased", detail="the personal data of this credential was erased"
     ),

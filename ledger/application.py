@@ -26,6 +26,8 @@ from credledger.ledger.domain.acts import Act
 from credledger.ledger.log.follower import Follower
 from credledger.ledger.services.achievements import Achievements
 from credledger.ledger.services.award_documents import AwardDocuments
+from credledger.ledger.services.claim_exchange import ClaimExchange
+from credledger.ledger.services.claims import Claims
 from credledger.ledger.services.credential_records import CredentialRecords
 from credledger.ledger.services.dids import Dids
 from credledger.ledger.services.endorsements import Endorsements
@@ -102,10 +104,16 @@ class CredentialLedger:
             aggregates, ports.read_model, ports.identity, self.status_publisher
         )
         documents = AwardDocuments(aggregates, ports.vault, issuers, self.achievements, slots)
+        self.claims = claims = Claims(
+            aggregates, ports.vault, self.records, issuers, ports.settings.claim_lifetime,
+            lambda credential: [UUID(i) for i in ports.read_model.open_claims_of(str(credential))],
+            follower.catch_up,
+        )  # fmt: skip
+        self.claim_exchange = ClaimExchange(claims)
         self.issuance = Issuance(
-            aggregates, ports.vault, documents, slots, lists, self.records, follower
+            aggregates, ports.vault, documents, slots, lists, self.records, follower, claims
         )
-        self.given = GivenCredentials(aggregates, issuers, slots, lists, self.records)
+        self.given = GivenCredentials(aggregates, issuers, slots, lists, self.records, claims)
         self.reissues = Reissues(aggregates, self.records, documents)
         self.statuses = Statuses(aggregates, self.records, lists, ports.clock)
         self.keys = Keys(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from credledger.api.pages import claim_messages
+
 LANGUAGES = ("en", "nl")
 DEFAULT = "en"
 COOKIE = "lang"
@@ -538,6 +540,8 @@ NL: dict[str, str] = {
     "kind.badge": "badge",
 }
 
+EN.update(claim_messages.EN)
+NL.update(claim_messages.NL)
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "nl": NL}
 
 

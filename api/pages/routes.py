@@ -63,7 +63,9 @@ def _messages(request: Request) -> Messages:
 
 def _switch_href(request: Request, language: str) -> str:
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    path = request.url.path if request.method == "GET" else "/verify"
+    path = request.url.path
+    if request.method != "GET" and not path.startswith("/claims/"):
+        path = "/verify"  # the result of a posted check: the switch leads to the form
     return f"{path}?{urlencode([*query, ('lang', language)])}"
 
 

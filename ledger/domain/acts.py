@@ -23,6 +23,9 @@ from dataclasses import dataclass, field, replace
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 ADMIN = "admin"
+HOLDER = "holder"
+"""The actor of what a wallet does (claiming a credential): its DID is personal data and
+is recorded only sealed, never as an actor."""
 _ACT_NAMESPACE = uuid5(NAMESPACE_URL, "https://credledger.org/ns/act")
 
 

@@ -129,6 +129,16 @@ class Credential(PseudonymousAggregate):
             raise AlreadyRevokedError("a revoked credential cannot be re-issued")
         self._reissued(sealed=sealed, digest=digest, signing_key_id=signing_key_id, reason=reason)
 
+    def deliver(self, claim_id: UUID, sealed: bytes, digest: bytes, signing_key_id: str) -> None:
+        """A copy signed for the holder's DID was delivered through claim ``claim_id``:
+        same id and status entries as the award, so it shares the award's status and
+        history; its own leaf shows its digest. The award's document is unchanged."""
+        if self.state == REVOKED:
+            raise AlreadyRevokedError("a revoked credential is not delivered")
+        self._delivered(
+            claim_id=claim_id, sealed=sealed, digest=digest, signing_key_id=signing_key_id
+        )
+
     @event("Suspended", topic="credledger.ledger.credential:Credential.Suspended")
     def _suspended(self, reason: str) -> None:
         self.state = SUSPENDED
@@ -140,6 +150,10 @@ class Credential(PseudonymousAggregate):
     @event("Revoked", topic="credledger.ledger.credential:Credential.Revoked")
     def _revoked(self, reason: str) -> None:
         self.state = REVOKED
+
+    @event("Delivered", topic="credledger.ledger.credential:Credential.Delivered")
+    def _delivered(self, claim_id: UUID, sealed: bytes, digest: bytes, signing_key_id: str) -> None:
+        pass  # the award's own document, version and status are unchanged
 
     @event("Reissued", topic="credledger.ledger.credential:Credential.Reissued")
     def _reissued(self, sealed: bytes, digest: bytes, signing_key_id: str, reason: str) -> None:

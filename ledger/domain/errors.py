@@ -127,6 +127,10 @@ class UnknownStatusListError(NotKnownError):
     """No published status list of this id (or none published yet)."""
 
 
+class UnknownClaimError(NotKnownError):
+    """No claim behind this claim URL (a mistyped or made-up secret)."""
+
+
 # -- the actor may not -----------------------------------------------------------------------
 
 
@@ -141,6 +145,34 @@ class ActorMayNotError(NotAllowedError):
 
 class NotYourCredentialError(NotAllowedError):
     """Only the issuer of a credential changes it."""
+
+
+class TxCodeRequiredError(NotAllowedError):
+    """The claim is guarded by a transaction code, and none was given."""
+
+
+class TxCodeMismatchError(NotAllowedError):
+    """The transaction code given is not the claim's (or too many wrong ones were tried
+    lately: ``retry_after`` seconds)."""
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TxCodeLockedError(TxCodeMismatchError):
+    """Too many wrong transaction codes were tried for this claim lately: none is taken
+    for ``retry_after`` seconds."""
+
+
+class HolderNotAuthenticatedError(NotAllowedError):
+    """A wallet's presentation does not prove the holder: no proof by the holder's key
+    for authentication, or not over the challenge and domain this claim issued."""
+
+
+class UnsupportedHolderError(InvalidInputError):
+    """The holder is named in a way claims cannot deliver to (a DID method other than
+    did:key, a key that is no public key)."""
 
 
 # -- the act contradicts the record ----------------------------------------------------------
@@ -204,6 +236,27 @@ class KeyBoundToIdentityError(ContradictsRecordError):
 class SharedSubjectKeyError(ContradictsRecordError):
     """Older credentials of a learner share one sealing key across institutions: erasing
     one institution's would erase another's."""
+
+
+class ClaimClosedError(ContradictsRecordError):
+    """The claim can no longer be used: claimed already, expired, or withdrawn."""
+
+
+class ClaimUsedError(ClaimClosedError):
+    """A claim is used once: the credential was delivered through it already."""
+
+
+class ClaimExpiredError(ClaimClosedError):
+    """The claim's lifetime is over: its issuer can offer a new one."""
+
+
+class ClaimWithdrawnError(ClaimClosedError):
+    """The issuer withdrew the claim (or revoked its credential)."""
+
+
+class NotDeliverableError(ContradictsRecordError):
+    """The credential cannot be delivered to a wallet: revoked, or its subject is not
+    one object a holder's DID can be given to."""
 
 
 class ConcurrentChangeError(ContradictsRecordError):

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from credledger.ledger.domain.achievement import Achievement
 from credledger.ledger.domain.aggregate import PseudonymousAggregate
+from credledger.ledger.domain.claim import Claim
 from credledger.ledger.domain.credential import ACTIVE, REVOKED, SUSPENDED, Credential
 from credledger.ledger.domain.endorsement import Endorsement
 from credledger.ledger.domain.erasure import Erasure
@@ -157,6 +158,12 @@ CREDENTIAL_REINSTATED = EventKind(
 )
 CREDENTIAL_REVOKED = EventKind(Credential, "Revoked", "CredentialRevoked", status=REVOCATION_SET)
 CREDENTIAL_REISSUED = EventKind(Credential, "Reissued", "CredentialReissued", ISSUANCE)
+CREDENTIAL_DELIVERED = EventKind(Credential, "Delivered", "CredentialDelivered", ISSUANCE)
+"""A copy signed for a holder's DID (a claim): its leaf shows the copy's digest, so the
+copy has its own proof bundle; it shares the award's status entries and so its status."""
+CLAIM_OFFERED = EventKind(Claim, "Offered", "ClaimOffered")
+CLAIM_CLAIMED = EventKind(Claim, "Claimed", "ClaimUsed")
+CLAIM_WITHDRAWN = EventKind(Claim, "Withdrawn", "ClaimWithdrawn")
 ENDORSEMENT_ENDORSED = EventKind(Endorsement, "Endorsed", "EndorsementIssued")
 ENDORSEMENT_WITHDRAWN = EventKind(
     Endorsement, "Withdrawn", "EndorsementWithdrawn", status=REVOCATION_SET
@@ -190,6 +197,10 @@ KINDS: Final[tuple[EventKind, ...]] = (
     CREDENTIAL_REINSTATED,
     CREDENTIAL_REVOKED,
     CREDENTIAL_REISSUED,
+    CREDENTIAL_DELIVERED,
+    CLAIM_OFFERED,
+    CLAIM_CLAIMED,
+    CLAIM_WITHDRAWN,
     ENDORSEMENT_ENDORSED,
     ENDORSEMENT_WITHDRAWN,
     RECOGNITION_RECORDED,

@@ -30,6 +30,7 @@ from credledger.ledger.domain.errors import (
     UnknownIssuerError,
 )
 from credledger.ledger.domain.issuer import Issuer
+from credledger.ledger.services.claims import ClaimOffer, ClaimRequest, Claims, subject_of
 from credledger.ledger.services.credential_records import CredentialRecords
 from credledger.ledger.services.issuers import Issuers
 from credledger.ledger.services.status_lists import StatusLists
@@ -60,8 +61,10 @@ class GivenCredentials:
         slots: StatusSlots,
         status_lists: StatusLists,
         records: CredentialRecords,
+        claims: Claims,
     ) -> None:
         self.aggregates = aggregates
+        self.claims = claims
         self.issuers = issuers
         self.slots = slots
         self.status_lists = status_lists
@@ -73,10 +76,24 @@ class GivenCredentials:
         """Sign exactly the credential given (VC 2.0 or 1.1) under the issuer's did:key,
         adding BitstringStatusListEntry entries when ``options.credentialStatus`` asks,
         and record the issuance. A credential id can be issued once."""
+        return self.issue_offering(act, issuer_id, credential, options)[0]
+
+    def issue_offering(
+        self,
+        act: Act,
+        issuer_id: UUID,
+        credential: Any,
+        options: Any = None,
+        claim: ClaimRequest | None = None,
+    ) -> tuple[dict[str, Any], ClaimOffer | None]:
+        """As :meth:`issue`, and with ``claim`` a claim offering it to a wallet, in the
+        same act (a retry finds both)."""
         if act.actor != str(issuer_id):
             raise UnknownIssuerError(f"no issuer {issuer_id}")
         issuer = self.aggregates.get(Issuer, issuer_id)
         document, purposes = check_given_credential(credential, options, self.issuers.did(issuer))
+        if claim is not None:
+            subject_of(document)  # a wallet can be given only one subject
         vc_id = document.get("id")
         refuse_held_vc_id(vc_id, lambda held: self.aggregates.find(Credential, held) is not None)
         if isinstance(vc_id, str):  # the VC's own id names the aggregate: a retry finds it
@@ -95,8 +112,13 @@ class GivenCredentials:
                 }
                 if existing.issuer_id != issuer.id or act.digest not in recorded:
                     raise CredentialIdTakenError(f"a credential with id {vc_id} was already issued")
-                return self.records.document(existing)
-            return self._sign_and_record(credential_id, issuer, document, purposes, options)
+                offered = self.claims.offered(act) if claim is not None else None
+                return self.records.document(existing), offered
+            offer = None
+            if claim is not None:
+                offer = self.claims.prepare(act, credential_id, issuer.id, claim)
+            vc = self._sign_and_record(credential_id, issuer, document, purposes, options, offer)
+            return vc, None if offer is None else offer[1]
 
     def _sign_and_record(
         self,
@@ -105,8 +127,10 @@ class GivenCredentials:
         document: dict[str, Any],
         purposes: Sequence[str],
         options: Any,
+        offer: tuple[LedgerAggregate, ClaimOffer] | None = None,
     ) -> dict[str, Any]:
-        """Allocate a slot (if statuses were asked for), sign, seal, record, publish."""
+        """Allocate a slot (if statuses were asked for), sign, seal, record (with the
+        claim offered, if any), publish."""
         now = self.issuers.clock().replace(microsecond=0)
         slot = self.slots.allocate(issuer.id, set()) if purposes else None
         if slot is not None:
@@ -120,6 +144,8 @@ class GivenCredentials:
             proof_array=rendering.is_open_badge(document),
         )
         aggregates = self._events_of(credential_id, issuer, vc, now, slot, purposes)
+        if offer is not None:
+            aggregates.append(offer[0])
         try:
             self.aggregates.save(*aggregates)
         except IntegrityError:

@@ -11,7 +11,7 @@ A retried act (same Idempotency-Key) finds its earlier credential and records no
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -32,6 +32,7 @@ from credledger.ledger.domain.results import fit_result
 from credledger.ledger.domain.status_lists import StatusSlot, award_purposes
 from credledger.ledger.log.follower import Follower
 from credledger.ledger.services.award_documents import Award, AwardDocuments, valid_until_in_utc
+from credledger.ledger.services.claims import ClaimOffer, ClaimRequest, Claims, checked_request
 from credledger.ledger.services.credential_records import CredentialRecords
 from credledger.ledger.services.status_lists import StatusLists
 from credledger.ledger.services.status_slots import Slot, StatusSlots
@@ -50,6 +51,8 @@ class AwardRequest:
     evidence: list[dict[str, Any]] | None = None
     result: dict[str, Any] | None = None
     valid_until: datetime | None = None
+    claim: ClaimRequest | None = None
+    """Offer the award to the learner's wallet in the same act (``services/claims.py``)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class IssuedCredential:
     vc: dict[str, Any]
     replayed: bool = False
     """True when a retried act (same Idempotency-Key) found its earlier credential."""
+    claim: ClaimOffer | None = None
+    """The claim offered with the award, when one was asked for."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,18 @@ class PreparedAward:
     claim: StatusSlot
     vc: dict[str, Any]
     slot: Slot
+    offer: tuple[LedgerAggregate, ClaimOffer] | None = None
+    """The claim offered with the award (its Claim, and what the issuer is told)."""
 
     @property
     def aggregates(self) -> tuple[LedgerAggregate, ...]:
-        return (self.credential, self.claim)
+        offered = () if self.offer is None else (self.offer[0],)
+        return (self.credential, self.claim, *offered)
+
+    @property
+    def issued(self) -> IssuedCredential:
+        offer = None if self.offer is None else self.offer[1]
+        return IssuedCredential(self.credential, self.vc, claim=offer)
 
 
 Outcome = IssuedCredential | LedgerError
@@ -95,8 +108,10 @@ class Issuance:
         status_lists: StatusLists,
         records: CredentialRecords,
         follower: Follower,
+        claims: Claims,
     ) -> None:
         self.aggregates = aggregates
+        self.claims = claims
         self.vault = vault
         self.documents = documents
         self.slots = slots
@@ -172,7 +187,7 @@ class Issuance:
         else:
             for i, award in prepared:
                 self.slots.note_used(award.slot)
-                outcomes[i] = IssuedCredential(award.credential, award.vc)
+                outcomes[i] = award.issued
 
     def _subject_of(self, request: AwardRequest) -> str:
         try:
@@ -197,7 +212,7 @@ class Issuance:
                 self.slots.note_used(award.slot)
                 continue
             self.slots.note_used(award.slot)
-            return IssuedCredential(award.credential, award.vc)
+            return award.issued
         return ConcurrentChangeError("could not claim a free status index; try again")
 
     def prepare(
@@ -208,6 +223,8 @@ class Issuance:
         to = parse_recipient(request.recipient)
         evidence = check_evidence(request.evidence)
         result_value = check_result(request.result)
+        if request.claim is not None:
+            checked_request(request.claim)
         issuer = self.aggregates.get(Issuer, UUID(act.actor))
         achievement = self.aggregates.find(Achievement, request.achievement_id)
         if achievement is None or achievement.issuer_id != issuer.id:
@@ -217,7 +234,8 @@ class Issuance:
             credential_id = act.derived_id("credential")
             existing = self.aggregates.earlier(Credential, act, "credential")
             if existing is not None and existing.already_done():
-                return IssuedCredential(existing, self.records.document(existing), True)
+                offer = self.claims.offered(act) if request.claim is not None else None
+                return IssuedCredential(existing, self.records.document(existing), True, offer)
             achievement.check_not_archived()
             result_value = fit_result(achievement.definition, result_value)
             now = self.clock().replace(microsecond=0)
@@ -235,7 +253,11 @@ class Issuance:
                 slot=self.slots.allocate(issuer.id, claimed),
                 purposes=award_purposes(achievement.definition),
             )
-            return self._events_of(award)
+            prepared = self._events_of(award)
+            if request.claim is not None:
+                claim = self.claims.prepare(act, credential_id, issuer.id, request.claim)
+                prepared = replace(prepared, offer=claim)
+            return prepared
 
     @staticmethod
     def _valid_until(

@@ -169,6 +169,17 @@ class ReadModel:
                 )
             ]
 
+    def open_claims_of(self, credential_id: str) -> list[str]:
+        """Ids of the credential's claims neither used nor withdrawn (expired included)."""
+        with self._lock:
+            return [
+                str(r["id"])
+                for r in self.db.query(
+                    "SELECT id FROM claims WHERE credential_id = ? AND state = 'open' ORDER BY id",
+                    [credential_id],
+                )
+            ]
+
     def current_group(self, issuer_id: str) -> tuple[int, int]:
         """The issuer's newest list group number and how many of its indices are claimed."""
         with self._lock:

@@ -56,6 +56,9 @@ class Projection:
             kinds.ENDORSEMENT_WITHDRAWN: self._withdrawn("endorsements"),
             kinds.RECOGNITION_RECORDED: self._recognition_recorded,
             kinds.RECOGNITION_WITHDRAWN: self._withdrawn("recognitions"),
+            kinds.CLAIM_OFFERED: self._claim_offered,
+            kinds.CLAIM_CLAIMED: self._claim_state("claimed"),
+            kinds.CLAIM_WITHDRAWN: self._claim_state("withdrawn"),
         }
 
     def apply(self, event: Any) -> None:
@@ -189,6 +192,23 @@ class Projection:
                 "withdrawn": 0,
             }
         )
+
+    def _claim_offered(self, e: Any) -> None:
+        self.db["claims"].insert(  # type: ignore[union-attr]
+            {
+                "id": str(e.originator_id),
+                "credential_id": str(e.credential_id),
+                "issuer_id": str(e.issuer_id),
+                "expires_at": e.expires_at.isoformat(),
+                "state": "open",
+            }
+        )
+
+    def _claim_state(self, state: str) -> Callable[[Any], None]:
+        def handler(e: Any) -> None:
+            self.db["claims"].update(str(e.originator_id), {"state": state})  # type: ignore[union-attr]
+
+        return handler
 
     def _withdrawn(self, table: str) -> Callable[[Any], None]:
         def handler(e: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 from credledger.ledger.store.schema import POSITION, READ_MODEL_FTS_COLUMNS, READ_MODEL_TABLES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped when the tables change; a model of another version is rebuilt from the events."""
 
 TABLES = READ_MODEL_TABLES
@@ -29,6 +29,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         db["achievements"].enable_fts(FTS_COLUMNS, create_triggers=True)  # type: ignore[union-attr]
     db["credentials"].create_index(["issuer_id"], if_not_exists=True)  # type: ignore[union-attr]
     db["recognitions"].create_index(["credential_id"], if_not_exists=True)  # type: ignore[union-attr]
+    db["claims"].create_index(["credential_id"], if_not_exists=True)  # type: ignore[union-attr]
     db["credentials"].create_index(  # type: ignore[union-attr]
         ["status_group", "status"], if_not_exists=True
     )

@@ -220,6 +220,13 @@ READ_MODEL_TABLES: dict[str, dict[str, Any]] = {
         "recorded_at": str,
         "withdrawn": int,
     },
+    "claims": {
+        "id": str,
+        "credential_id": str,
+        "issuer_id": str,
+        "expires_at": str,
+        "state": str,
+    },
 }
 """The read model's tables and their columns (sqlite-utils types; ``id`` is the key),
 with ``achievements_fts`` (full-text search) and :data:`POSITION` beside them."""

@@ -65,6 +65,25 @@ def parse_interval(value: str | None, name: str = "CREDLEDGER_CHECKPOINT_INTERVA
     return seconds
 
 
+CLAIM_LIFETIME_DEFAULT = 14 * 86_400
+CLAIM_LIFETIME_BOUNDS = (60, 366 * 86_400)
+"""A claim lives from a minute to a year and a day (``expires_in`` and the default)."""
+
+
+def parse_claim_lifetime(value: str | None, name: str = "CREDLEDGER_CLAIM_LIFETIME") -> int:
+    """Whole seconds within CLAIM_LIFETIME_BOUNDS (unset or empty: 14 days)."""
+    if value is None or not value.strip():
+        return CLAIM_LIFETIME_DEFAULT
+    low, high = CLAIM_LIFETIME_BOUNDS
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise SettingsError(f"{name}: {value!r} is not a whole number of seconds") from None
+    if not low <= seconds <= high:
+        raise SettingsError(f"{name}: {value!r} must be {low} to {high} seconds")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     """What this start asks for. ``base_url`` and ``log_origin`` are requests: a new
@@ -90,6 +109,8 @@ class Settings:
     """How many fetches one verification request may cause."""
     trusted_proxies: tuple[Network, ...] = ()
     """Peers whose X-Forwarded-For/-Proto headers the HTTP server believes (default none)."""
+    claim_lifetime: int = CLAIM_LIFETIME_DEFAULT
+    """Seconds a claim stays open when its offer names no ``expires_in`` (14 days)."""
 
     @classmethod
     def from_env(
@@ -115,6 +136,7 @@ class Settings:
                 "checkpoint_interval": parse_interval(
                     os.environ.get("CREDLEDGER_CHECKPOINT_INTERVAL")
                 ),
+                "claim_lifetime": parse_claim_lifetime(os.environ.get("CREDLEDGER_CLAIM_LIFETIME")),
                 **overrides,
             },  # type: ignore[arg-type]
         )

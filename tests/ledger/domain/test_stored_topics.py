@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from credledger.ledger.domain.achievement import Achievement
+from credledger.ledger.domain.claim import Claim
 from credledger.ledger.domain.credential import Credential
 from credledger.ledger.domain.endorsement import Endorsement
 from credledger.ledger.domain.issuer import Issuer
@@ -27,17 +28,20 @@ STORED = {
         "CredentialsReissued SigningKeyRetired TokenIssued TokenRevoked"
     ),
     "credledger.ledger.achievement:Achievement": "Defined Revised Archived",
-    "credledger.ledger.credential:Credential": "Issued Suspended Reinstated Revoked Reissued",
+    "credledger.ledger.credential:Credential": (
+        "Issued Suspended Reinstated Revoked Reissued Delivered"
+    ),
     "credledger.ledger.endorsement:Endorsement": "Endorsed Withdrawn",
     "credledger.ledger.recognition:Recognition": "Recorded Withdrawn",
     "credledger.ledger.status_lists:StatusSlot": "Claimed",
     "credledger.ledger.status_lists:StatusList": "Opened Published",
     "credledger.ledger.ledger_identity:Ledger": "Created IdentityAdopted PublicBaseUrlMoved",
     "credledger.ledger.erasure:Erasure": "Recorded",
+    "credledger.ledger.claim:Claim": "Offered Claimed Withdrawn",
 }
 AGGREGATES: list[Any] = [
     Issuer, Achievement, Credential, Endorsement, Recognition, StatusSlot, StatusList,
-    Ledger, Erasure,
+    Ledger, Erasure, Claim,
 ]  # fmt: skip
 
 

@@ -29,6 +29,7 @@ import pytest
 from credledger.ledger.domain import aggregate as aggregate_module
 from credledger.ledger.domain.achievement import Achievement
 from credledger.ledger.domain.acts import Act, acting
+from credledger.ledger.domain.claim import Claim
 from credledger.ledger.domain.credential import Credential
 from credledger.ledger.domain.endorsement import Endorsement
 from credledger.ledger.domain.erasure import Erasure
@@ -196,6 +197,49 @@ def _ledger_events() -> Iterator[Any]:
     yield from adopted.collect_events()
 
 
+def _claim_events() -> Iterator[Any]:
+    """Made after every other kind (their bytes were pinned before claims existed): an
+    offer guarded by a code, its use with the delivery it made, and a withdrawn offer."""
+    with _act(ISSUER, 7):
+        credential = Credential(
+            issuer_id=ISSUER,
+            achievement_id=UUID("00000000-0000-4000-8000-0000000000ac"),
+            achievement_version=2,
+            subject_key_id="subject-key-1",
+            sealed=b"sealed credential",
+            digest=_sha("signed credential 3"),
+            awarded_at=START,
+            valid_until=None,
+            signing_key_id=f"{BASE_URL}/issuers/{ISSUER}#key-2",
+            status_slot=None,
+        )
+        credential.collect_events()  # its Issued is pinned above
+        offered = Claim.offer(
+            UUID("00000000-0000-4000-8000-0000000000c1"),
+            credential_id=credential.id,
+            issuer_id=ISSUER,
+            expires_at=START + timedelta(days=14),
+            tx_code={
+                "kdf": "scrypt", "n": 16384, "r": 8, "p": 1, "salt": _sha("tx salt")[:16],
+                "hash": _sha("tx hash"), "length": 8, "input_mode": "numeric",
+            },
+        )  # fmt: skip
+        withdrawn = Claim.offer(
+            UUID("00000000-0000-4000-8000-0000000000c2"),
+            credential_id=credential.id,
+            issuer_id=ISSUER,
+            expires_at=START + timedelta(days=1),
+            tx_code=None,
+        )
+        withdrawn.withdraw(str(ISSUER), "sent to the wrong address")
+    with acting(Act("holder", key=_sha("act 8"), digest=None)):
+        offered.claim(START, subject_key_id="subject-key-1", holder=b"sealed did", protocol="vcapi")
+        credential.deliver(offered.id, b"sealed copy", _sha("delivered copy"), "key-2")
+    yield from offered.collect_events()
+    yield from credential.collect_events()
+    yield withdrawn.collect_events()[-1]  # its offer is pinned by the first claim
+
+
 def made_now() -> list[dict[str, Any]]:
     """One stored event and leaf of every kind (and a credential issued before aliases)."""
     mapper: Mapper[Any] = Mapper(transcoder=CBORTranscoder())
@@ -206,6 +250,7 @@ def made_now() -> list[dict[str, Any]]:
     del before_aliases["log_alias"]
     state = CBORTranscoder().encode(before_aliases)
     stored.append(StoredEvent(issued.originator_id, issued.originator_version, issued.topic, state))
+    stored += [mapper.to_stored_event(e) for e in _claim_events()]
     made = []
     for seq, event in enumerate(stored):
         notification = Notification(
@@ -224,7 +269,9 @@ def made_now() -> list[dict[str, Any]]:
                 "leaf": leaf_for(seq, notification).hex(),
             }
         )
-    made[-1]["note"] = "Credential.Issued as recorded before aliases (the leaf names the VC)"
+    made[len(events)]["note"] = (
+        "Credential.Issued as recorded before aliases (the leaf names the VC)"
+    )
     return made
 
 
@@ -320,5 +367,8 @@ def test_leaves_of_ledger_0_1_recomputed_from_its_events_are_its_logged_leaves(
 
 
 def test_every_kind_made_now_is_known_to_the_registry(fixed_sources: None) -> None:
-    events = [*_ledger_events(), *_issuer_events(), *_award_events(), *_institution_events()]
+    events = [
+        *_ledger_events(), *_issuer_events(), *_award_events(), *_institution_events(),
+        *_claim_events(),
+    ]  # fmt: skip
     assert sorted(kind_of(e).public_name for e in events) == sorted(k.public_name for k in KINDS)
