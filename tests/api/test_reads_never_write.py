@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from ..cli_helpers import clean_environment, ok, run
 from ..http_helpers import ADMIN_TOKEN, auth, microcredential_definition
+from ..wallets import Wallet
 
 Snapshot = dict[str, list[str]]
 
@@ -74,7 +75,8 @@ class Populated:
 
 
 def populate(client: TestClient) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """An issuer with an achievement, two credentials (one revoked): every kind of id."""
+    """An issuer with an achievement, two credentials (one revoked, one with a claim open
+    and a copy delivered to a wallet): every kind of id."""
     school = client.post("/v1/issuers", json={"name": "School"}, headers=auth(ADMIN_TOKEN))
     assert school.status_code == 201, school.text
     issuer = auth(school.json()["token"])
@@ -93,6 +95,15 @@ def populate(client: TestClient) -> tuple[dict[str, str], dict[str, dict[str, st
         f"/v1/credentials/{issued[1]['id']}/revoke", json={"reason": "error"}, headers=issuer
     )
     assert r.status_code == 200, r.text
+    claims = [
+        client.post(f"/v1/credentials/{issued[0]['id']}/claims", json={}, headers=issuer).json()
+        for _ in range(2)
+    ]
+    exchange = claims[1]["url"] + "/exchange"
+    asked = client.post(exchange, json={}).json()["verifiablePresentationRequest"]
+    vp = Wallet().did_auth(asked["challenge"], asked["domain"])
+    delivered = client.post(exchange, json={"verifiablePresentation": vp})
+    assert delivered.status_code == 200, delivered.text
     vc = issued[0]["credential"]
     status = vc["credentialStatus"]
     entry = status[0] if isinstance(status, list) else status
@@ -102,6 +113,7 @@ def populate(client: TestClient) -> tuple[dict[str, str], dict[str, dict[str, st
         "credential_id": issued[0]["id"],
         "list_id": entry["statusListCredential"].rsplit("/", 1)[-1],
         "digest": hashlib.sha256(canonical(vc)).hexdigest(),
+        "secret": claims[0]["url"].rsplit("/", 1)[-1],
     }
     tokens = {"anonymous": {}, "admin": auth(ADMIN_TOKEN), "issuer": issuer}
     return ids, tokens
@@ -169,7 +181,8 @@ def sweep(client: TestClient, ids: dict[str, str], tokens: dict[str, dict[str, s
                 assert r.status_code < 500 or r.status_code == 503, (path, r.text)
                 made += 1
             r = client.get(path, headers={**headers, "If-None-Match": '"x"'})
-            made += 1
+            r = client.get(path, headers={**headers, "Accept": "text/html"})  # a browser
+            made += 2
     return made
 
 
