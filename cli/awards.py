@@ -19,6 +19,7 @@ from rich.progress import (
 
 from .award_sheet import Sheet, SheetReport, award_sheet, read_sheet
 from .backend import Backend
+from .claims import RowClaim, claim_body, claim_rows, write_claims
 from .errors import usage_error
 from .inputs import award_body
 from .options import (
@@ -35,6 +36,7 @@ from .target import Target, open_backend
 
 RECIPIENT = "Recipient (exactly one, or --csv)"
 DETAILS = "Details (one recipient; in a CSV these are columns)"
+CLAIMS = "Claims (with --csv: offer every issued row to the learner's wallet)"
 
 
 def award(
@@ -77,6 +79,32 @@ def award(
         Path | None,
         typer.Option("--output", "-o", help="Write the signed credential to this file."),
     ] = None,
+    claims_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--claims",
+            help="Offer a claim for every issued row and write the claim URLs (and codes) "
+            "to this CSV file: line, credential_id, claim_url, offer, tx_code, expires_at.",
+            rich_help_panel=CLAIMS,
+        ),
+    ] = None,
+    tx_code: Annotated[
+        bool,
+        typer.Option(
+            "--tx-code",
+            help="Guard each claim with its own transaction code (in the claims file).",
+            rich_help_panel=CLAIMS,
+        ),
+    ] = False,
+    claim_expires_in: Annotated[
+        int | None,
+        typer.Option(
+            "--claim-expires-in",
+            min=60,
+            help="Seconds each claim stays open (default: the ledger's, 14 days).",
+            rich_help_panel=CLAIMS,
+        ),
+    ] = None,
     data: DataOption = None,
     server: ServerOption = None,
     token: TokenOption = None,
@@ -101,6 +129,8 @@ def award(
       credledger award --achievement ID --email a@example.nl --issuer ISSUER_ID --data ./ledger
 
       credledger award --achievement ID --csv cohort.csv --server URL --token T
+
+      credledger award --achievement ID --csv cohort.csv --claims out.csv --server URL --token T
     """
     output = Output(json=json_output)
     with reporting(output):
@@ -111,6 +141,11 @@ def award(
                 "name one recipient: --email, --eduid or --did, or --csv FILE for many"
             )
         target = Target(data=data, server=server, token=token, issuer=issuer, base_url=base_url)
+        if csv_file is None and (claims_file or tx_code or claim_expires_in is not None):
+            raise usage_error(
+                "--claims, --tx-code and --claim-expires-in go with --csv",
+                hint="for one credential: `credledger credential claim CREDENTIAL_ID`",
+            )
         if csv_file is None:
             ((kind, recipient),) = given.items()
             body = award_body(
@@ -140,11 +175,19 @@ def award(
                 f"{', '.join(clash)} cannot be used with --csv",
                 hint="give per-row values as CSV columns; each row has its own idempotency key",
             )
+        if claims_file is None and (tx_code or claim_expires_in is not None):
+            raise usage_error("--tx-code and --claim-expires-in go with --claims FILE")
         sheet = read_sheet(csv_file)
+        claims: list[RowClaim] | None = None
         with open_backend(target) as backend:
             report = _award_with_progress(output, backend, achievement, sheet)
-        _summary(output, report)
-        raise typer.Exit(report.exit_code)
+            if claims_file is not None and report.stopped is None:
+                claims = claim_rows(backend, sheet, report, claim_body(tx_code, claim_expires_in))
+        if claims is not None and claims_file is not None:
+            write_claims(claims_file, claims)
+        _summary(output, report, claims, claims_file)
+        refused_claims = claims is not None and any(c.error for c in claims)
+        raise typer.Exit(report.exit_code or int(refused_claims))
 
 
 def _issued_one(output: Output, issued: dict[str, object], path: Path | None) -> None:
@@ -176,7 +219,12 @@ def _award_with_progress(
         return award_sheet(backend, achievement, sheet, lambda rows: progress.advance(task, rows))
 
 
-def _summary(output: Output, report: SheetReport) -> None:
+def _summary(
+    output: Output,
+    report: SheetReport,
+    claims: list[RowClaim] | None = None,
+    claims_file: Path | None = None,
+) -> None:
     counts = f"{len(report.issued)} issued, {len(report.already)} already issued"
     if report.refused:
         counts += f", {len(report.refused)} refused"
@@ -195,4 +243,15 @@ def _summary(output: Output, report: SheetReport) -> None:
         if error.hint:
             lines.append(f"hint: {escape(error.hint)}")
         lines.append("Run the same command again to resume; nothing is issued twice.")
-    output.result(report.as_dict(), *lines)
+    result = report.as_dict()
+    if claims is not None:
+        offered = [c for c in claims if c.error is None]
+        lines.append(f"{len(offered)} claim(s) written to {escape(str(claims_file))}.")
+        for failed in (c for c in claims if c.error is not None):
+            assert failed.error is not None
+            lines.append(f"  no claim for line {failed.line}: {escape(failed.error.detail)}")
+        result["claims"] = [
+            c.as_row() if c.error is None else {"line": c.line, **c.error.as_dict()} for c in claims
+        ]
+        result["claims_file"] = str(claims_file)
+    output.result(result, *lines)

@@ -70,6 +70,15 @@ class Backend(Protocol):
         """``change`` is revoke, suspend or reinstate -> ``{"status"}``."""
         ...
 
+    def offer_claim(self, credential_id: str, body: Body, key: str | None) -> Body:
+        """``{"tx_code"?, "expires_in"?}`` -> ``{"url", "offer", "tx_code"?, "expires_at"}``:
+        a claim offering an own credential to the learner's wallet."""
+        ...
+
+    def withdraw_claims(self, credential_id: str, key: str | None) -> Body:
+        """The credential's open claims withdrawn -> ``{"withdrawn"}``."""
+        ...
+
     def endorse(self, body: Body, key: str | None) -> Body:
         """``{"subject", "comment"}`` -> ``{"id", "credential"}``."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from . import claims as _claims  # noqa: F401  (registers `credential claim|withdraw-claims`)
 from .awards import award
 from .browse import catalogue_app, credential_app
 from .endorsements import endorse, recognise

@@ -22,6 +22,7 @@ from credledger.ledger.application import (
 )
 from credledger.ledger.domain.acts import ADMIN, Act
 from credledger.ledger.domain.errors import FieldError, LedgerError, RequestInvalidError
+from credledger.ledger.services.claims import ClaimRequest
 from credledger.ledger.store.vault import SubjectErasedError
 
 from .backend import Body, Outcome
@@ -191,6 +192,21 @@ class LocalBackend:
         with _translated():
             status = self.ledger.change_status(act, target, change, reason)
         return {"status": status}
+
+    def offer_claim(self, credential_id: str, body: Body, key: str | None) -> Body:
+        asked = {"tx_code": bool(body.get("tx_code", False)), **body}
+        act = self._as_issuer(key, {"claim": credential_id, **asked})
+        target = _uuid(credential_id, "credential_id")
+        request = ClaimRequest(asked["tx_code"], body.get("expires_in"))
+        with _translated():
+            return self.ledger.claims.offer(act, target, request).as_dict()
+
+    def withdraw_claims(self, credential_id: str, key: str | None) -> Body:
+        act = self._as_issuer(key, {"withdraw-claims": credential_id})
+        target = _uuid(credential_id, "credential_id")
+        with _translated():
+            withdrawn = self.ledger.claims.withdraw(act, target, "withdrawn by its issuer")
+        return {"withdrawn": withdrawn}
 
     def endorse(self, body: Body, key: str | None) -> Body:
         act = self._as_issuer(key, body)

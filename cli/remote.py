@@ -146,6 +146,14 @@ class RemoteBackend:
         path = f"/v1/credentials/{quote(credential_id, safe='')}/{change}"
         return self._post(path, {"reason": reason}, key)
 
+    def offer_claim(self, credential_id: str, body: Body, key: str | None) -> Body:
+        return self._post(f"/v1/credentials/{quote(credential_id, safe='')}/claims", body, key)
+
+    def withdraw_claims(self, credential_id: str, key: str | None) -> Body:
+        path = f"/v1/credentials/{quote(credential_id, safe='')}/claims"
+        result: Body = self._send("DELETE", path, {}, key).json()
+        return result
+
     def endorse(self, body: Body, key: str | None) -> Body:
         return self._post("/v1/endorsements", body, key)
 

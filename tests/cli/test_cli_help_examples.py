@@ -85,6 +85,9 @@ CASES: dict[str, int] = {
     "credledger move-base-url https://credentials.example.nl --data ./ledger": 0,
     "credledger award --achievement ID --email a@example.nl --issuer ISSUER_ID --data ./ledger": 0,
     "credledger award --achievement ID --csv cohort.csv --server URL --token T": 0,
+    "credledger award --achievement ID --csv cohort.csv --claims out.csv --server URL --token T": 0,
+    "credledger credential claim CREDENTIAL_ID --tx-code --issuer ISSUER_ID --data ./ledger": 0,
+    "credledger credential withdraw-claims CREDENTIAL_ID --issuer ISSUER_ID --data ./ledger": 0,
     "credledger revoke CREDENTIAL_ID --reason 'entered in error' --issuer ISSUER_ID "
     "--data ./ledger": 0,
     "credledger suspend CREDENTIAL_ID --reason 'entered in error' --issuer ISSUER_ID "
