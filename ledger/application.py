@@ -106,7 +106,7 @@ class CredentialLedger:
         documents = AwardDocuments(aggregates, ports.vault, issuers, self.achievements, slots)
         self.claims = claims = Claims(
             aggregates, ports.vault, self.records, issuers, ports.settings.claim_lifetime,
-            lambda credential: [UUID(i) for i in ports.read_model.open_claims_of(str(credential))],
+            lambda credential: [UUID(i) for i in ports.read_model.claims_of(str(credential))],
             follower.catch_up,
         )  # fmt: skip
         self.claim_exchange = ClaimExchange(claims)

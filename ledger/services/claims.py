@@ -26,7 +26,7 @@ from uuid import UUID
 from credledger.ledger.credentials.canonical import canonical_json
 from credledger.ledger.credentials.rendering import rfc3339
 from credledger.ledger.domain.acts import HOLDER, Act
-from credledger.ledger.domain.claim import Claim
+from credledger.ledger.domain.claim import OPEN, Claim
 from credledger.ledger.domain.credential import REVOKED, Credential
 from credledger.ledger.domain.errors import (
     ClaimUsedError,
@@ -159,7 +159,7 @@ class Claims:
         records: CredentialRecords,
         issuers: Issuers,
         lifetime: int,
-        open_claims_of: Callable[[UUID], list[UUID]],
+        claims_of: Callable[[UUID], list[UUID]],
         catch_up: Callable[[], None],
     ) -> None:
         self.aggregates = aggregates
@@ -168,7 +168,7 @@ class Claims:
         self.issuers = issuers
         self.clock = issuers.clock
         self.lifetime = lifetime
-        self.open_claims_of = open_claims_of
+        self.claims_of = claims_of
         self.catch_up = catch_up
         self.tokens = secrets.ChallengeTokens.under(aggregates.id_key)
         self.attempts = secrets.Attempts()
@@ -325,20 +325,22 @@ class Claims:
             self.aggregates.save(claim, credential)
         except IntegrityError:
             again = self.aggregates.get(Claim, claim.id)
-            if again.state != "open":
+            if again.state != OPEN:
                 raise ClaimUsedError("this claim was used already; a claim delivers once") from None
             raise ConcurrentChangeError("the credential changed meanwhile; try again") from None
 
     # -- withdrawing -------------------------------------------------------------------------
     def withdraw(self, act: Act, credential_id: UUID, reason: str) -> int:
-        """Withdraw every open (or expired) claim of the issuer's credential; how many."""
+        """Withdraw every open (or expired) claim of the issuer's credential; how many (a
+        retried act answers what it did the first time)."""
         self.records.owned(UUID(act.actor), credential_id)
         self.catch_up()  # the write path: claims offered by another process are seen
-        claims = [self.aggregates.get(Claim, i) for i in self.open_claims_of(credential_id)]
-        closing = [c for c in claims if c.state == "open"]
+        claims = [self.aggregates.get(Claim, i) for i in self.claims_of(credential_id)]
         with self.aggregates.acting(act) as act:
-            if any(c.already_done() for c in claims):
-                return sum(1 for c in claims if act.key in c.acts and c.state == "withdrawn")
+            earlier = [c for c in claims if act.key in c.acts and c.already_done()]
+            if earlier:
+                return len(earlier)
+            closing = [c for c in claims if c.state == OPEN]
             for claim in closing:
                 claim.withdraw(act.actor, reason)
             if closing:

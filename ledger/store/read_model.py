@@ -169,14 +169,13 @@ class ReadModel:
                 )
             ]
 
-    def open_claims_of(self, credential_id: str) -> list[str]:
-        """Ids of the credential's claims neither used nor withdrawn (expired included)."""
+    def claims_of(self, credential_id: str) -> list[str]:
+        """Ids of every claim offered for the credential (open, used or withdrawn)."""
         with self._lock:
             return [
                 str(r["id"])
                 for r in self.db.query(
-                    "SELECT id FROM claims WHERE credential_id = ? AND state = 'open' ORDER BY id",
-                    [credential_id],
+                    "SELECT id FROM claims WHERE credential_id = ? ORDER BY id", [credential_id]
                 )
             ]
 

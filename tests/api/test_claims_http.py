@@ -299,9 +299,10 @@ def test_the_page_download_is_the_awarded_credential(
 
 
 def test_a_guarded_page_asks_for_the_code_first(
-    client: TestClient, issuer: dict[str, Any], credential_id: str
+    client: TestClient, ledger: Any, issuer: dict[str, Any], credential_id: str
 ) -> None:
     claim = offer(client, issuer, credential_id, tx_code=True).json()
+    events = ledger.recorder.max_notification_id()
     url = path(claim["url"])
     asked = client.get(url, headers=BROWSER)
     assert 'name="tx_code"' in asked.text
@@ -321,6 +322,7 @@ def test_a_guarded_page_asks_for_the_code_first(
     exchange = json.loads(parse_qs(universal.split("?", 1)[1])["request"][0])
     start = client.post(path(exchange["protocols"]["vcapi"]), json={})
     assert start.status_code == 200, start.text
+    assert ledger.recorder.max_notification_id() == events, "asking and answering record nothing"
 
 
 @pytest.mark.parametrize("secret", ["A" * 22, "nope", "A" * 64])

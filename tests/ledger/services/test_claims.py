@@ -4,6 +4,7 @@ delivered once to the holder's DID, withdrawn by its issuer, expired by time."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from datetime import timedelta
 from typing import Any
@@ -228,6 +229,27 @@ def test_the_issuer_withdraws_a_credentials_open_claims(ledger: Any) -> None:
         with pytest.raises(ClaimWithdrawnError):
             ledger.claims.open(secret_of(each))
     assert ledger.claims.withdraw(Act(actor), issued.credential.id, "again") == 0
+
+
+def test_a_retried_withdrawal_answers_what_it_did_and_records_nothing(ledger: Any) -> None:
+    actor, issued, _ = offered(ledger)
+    act = Act.of(actor, "withdraw-1", b"withdraw the claims")
+    assert ledger.claims.withdraw(act, issued.credential.id, "wrong address") == 1
+    events = ledger.recorder.max_notification_id()
+    assert ledger.claims.withdraw(act, issued.credential.id, "wrong address") == 1
+    assert ledger.recorder.max_notification_id() == events
+
+
+def test_the_ledgers_claim_lifetime_is_the_default(settings: Any) -> None:
+    from credledger.ledger.application import CredentialLedger
+
+    ledger = CredentialLedger(dataclasses.replace(settings, claim_lifetime=3600))
+    try:
+        _, issued, offer = offered(ledger)
+        awarded = ledger.records.credential(issued.credential.id).awarded_at
+        assert offer.expires_at - awarded < timedelta(hours=1, minutes=1)
+    finally:
+        ledger.close()
 
 
 def test_another_issuer_cannot_withdraw_the_claims(ledger: Any) -> None:
