@@ -105,7 +105,9 @@ def wants_html(accept: str | None) -> bool:
 def claim(request: Request, ledger: LedgerDep, secret: Secret) -> Response:
     """The claim's interaction URL: the protocols a wallet can claim it with."""
     if wants_html(request.headers.get("accept")):
-        return claim_page.page(request, ledger, secret)
+        page = claim_page.page(request, ledger, secret)
+        page.headers["Vary"] = f"Accept, {page.headers.get('Vary', 'Accept-Language')}"
+        return page
     found = ledger.claims.open(secret)
     urls = ledger.claims.urls(secret)
     protocols = {"OID4VCI": urls.offer}

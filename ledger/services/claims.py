@@ -246,11 +246,14 @@ class Claims:
 
     def open(self, secret_text: str) -> Claim:
         """The claim behind the secret, if it can still be claimed; else UnknownClaimError
-        or the ClaimClosedError that says why not."""
+        or the ClaimClosedError that says why not (a revoked credential's claims are as
+        withdrawn)."""
         claim = self.find(secret_text)
         if claim is None:
             raise UnknownClaimError("no claim at this URL")
         claim.check_open(self.clock())
+        if self.records.credential(claim.credential_id).state == REVOKED:
+            raise ClaimWithdrawnError("the credential of this claim was revoked")
         return claim
 
     def check_tx_code(self, claim: Claim, code: Any) -> None:

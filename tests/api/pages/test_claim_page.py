@@ -54,6 +54,7 @@ def test_the_page_names_the_award_its_issuer_and_its_last_day(
     assert "Hogeschool Leeuwarden" in page.text
     assert claim["expires_at"][:10] in page.text
     assert page.headers["vary"].lower().count("accept-language") == 1
+    assert "accept," in page.headers["vary"].lower()
 
 
 def test_the_page_in_dutch(client: TestClient, claim: dict[str, Any]) -> None:

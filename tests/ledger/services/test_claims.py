@@ -262,8 +262,10 @@ def test_another_issuer_cannot_withdraw_the_claims(ledger: Any) -> None:
 
 def test_a_claim_of_a_revoked_credential_delivers_nothing(ledger: Any) -> None:
     actor, issued, offer = offered(ledger)
-    ledger.change_status(Act(actor), issued.credential.id, "revoke", "awarded in error")
     claim = ledger.claims.open(secret_of(offer))
+    ledger.change_status(Act(actor), issued.credential.id, "revoke", "awarded in error")
+    with pytest.raises(ClaimWithdrawnError):
+        ledger.claims.open(secret_of(offer))
     with pytest.raises(ClaimWithdrawnError):
         ledger.claims.deliver(claim, Wallet().did, "test", tx_code_given=False)
     with pytest.raises(NotDeliverableError):
