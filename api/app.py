@@ -22,6 +22,7 @@ from . import (
     routes_institutions,
     routes_log,
     routes_proofs,
+    routes_sharing,
     routes_status,
     routes_vcapi,
 )
@@ -30,6 +31,7 @@ from .client_address import ForwardedHeaders
 from .limits import MAX_BODY_BYTES, RequestLimits
 from .media_types import JsonLdResponse
 from .pages import routes as pages
+from .pages import shared as shared_pages
 from .problems import SECURITY_HEADERS
 
 HSTS = "max-age=31536000"
@@ -82,6 +84,7 @@ def create_app(
         routes_browse,
         routes_institutions,
         routes_credentials,
+        routes_sharing,
         routes_endorsements,
         routes_erasures,
         routes_status,
@@ -91,6 +94,7 @@ def create_app(
         routes_images,
         routes_docs,
         pages,
+        shared_pages,
     ):
         app.include_router(module.router)
 

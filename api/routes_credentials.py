@@ -19,8 +19,8 @@ from .models import (
     CredentialCreated,
     CredentialIn,
     CredentialView,
-    ReasonIn,
     ReissueIn,
+    StatusChangeIn,
     StatusChangeOut,
     StatusHistory,
     StatusOut,
@@ -78,7 +78,7 @@ def _change(
 ) -> object:
     def endpoint(
         credential_id: UUID,
-        body: ReasonIn,
+        body: StatusChangeIn,
         principal: IssuerPrincipal,
         ledger: LedgerDep,
         idempotency_key: IdempotencyKey = None,
@@ -91,6 +91,7 @@ def _change(
             credential_id,
             change,
             body.reason,
+            publish_reason=body.publish_reason,
         )
         return StatusOut(status=status)  # type: ignore[arg-type]
 

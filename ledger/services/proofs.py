@@ -65,6 +65,12 @@ class Proofs:
         """The proof bundle of the credential presented, found by its digest: only a
         holder of the exact signed credential can compute it (the log shows digests,
         so a bare digest never opens anything)."""
+        credential_id, version = self.holder_credential(vc)
+        return self.bundle(credential_id, version=version, presented=vc)
+
+    def holder_credential(self, vc: Any) -> tuple[UUID, int]:
+        """The recorded credential (and the issuance of it) that ``vc`` is exactly, by
+        its digest; UnknownCredentialError when this ledger recorded no such copy."""
         try:
             digest = vc_digest(vc) if isinstance(vc, dict) else None
         except (ValueError, TypeError, OverflowError, RecursionError):
@@ -76,8 +82,7 @@ class Proofs:
         found = self.digests.find_fresh(digest, self.select)
         if found is None:
             raise UnknownCredentialError("this ledger recorded no credential with this digest")
-        credential_id, version = found
-        return self.bundle(credential_id, version=version, presented=vc)
+        return found
 
     def bundle(
         self,

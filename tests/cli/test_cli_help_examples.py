@@ -115,6 +115,8 @@ CASES: dict[str, int] = {
     "credledger achievement show ACHIEVEMENT_ID --data ./ledger": 0,
     "credledger credential list --issuer ISSUER_ID --data ./ledger": 0,
     "credledger credential show CREDENTIAL_ID --issuer ISSUER_ID --data ./ledger": 0,
+    "credledger credential share CREDENTIAL_ID --issuer ISSUER_ID --data ./ledger": 0,
+    "credledger credential unshare CREDENTIAL_ID --issuer ISSUER_ID --data ./ledger": 0,
     'credledger catalogue search "data literacy" --data ./ledger': 0,
     "credledger read-model rebuild --data ./ledger": 0,
     "credledger proof export badge.json -o proof.json --server https://ledger.example": 0,
