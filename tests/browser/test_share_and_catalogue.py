@@ -65,7 +65,7 @@ def test_a_share_link_opens_the_verified_credential_with_its_qr_code(
     box = qr.bounding_box()
     assert box is not None
     assert box["width"] >= 100  # large enough to scan from a screen
-    shoot(page, "shared")
+    shoot(page, "share-link")
 
 
 def test_the_link_downloads_the_credential_and_its_proof_bundle(
