@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -31,6 +31,8 @@ class _Act:
     events: list[Any]
     done: bool = False
     error: BaseException | None = None
+    wake: threading.Event = field(default_factory=threading.Event)
+    """Set when the act is recorded (``done``), or when it is handed the lead."""
 
 
 class GroupCommit:
@@ -39,7 +41,7 @@ class GroupCommit:
     def __init__(self, record: Record, max_acts: int = 256) -> None:
         self.record = record
         self.max_acts = max_acts
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: list[_Act] = []
         self._leading = False
         self._local = threading.local()
@@ -56,28 +58,35 @@ class GroupCommit:
             self.record(events)
             return
         act = _Act(events)
-        with self._changed:
+        with self._lock:
             self._queue.append(act)
-            while not act.done and self._leading:
-                self._changed.wait()
-            if act.done:
-                if act.error is not None:
-                    raise act.error
-                return
-            self._leading = True
+            waits, self._leading = self._leading, True
+        if waits:
+            act.wake.wait()  # recorded by a leader, or handed the lead
+        if not act.done:
+            self._lead()
+        if act.error is not None:
+            raise act.error
+
+    def _lead(self) -> None:
+        """Record what is queued (this thread's act first among them), then wake those
+        acts and hand the lead to the first act still queued, if any."""
+        with self._lock:
             batch, self._queue = self._queue[: self.max_acts], self._queue[self.max_acts :]
+        self._local.leading = True
         try:
-            self._local.leading = True
             self._commit(batch)
         finally:
             self._local.leading = False
-            with self._changed:
-                for queued in batch:
-                    queued.done = True
-                self._leading = False
-                self._changed.notify_all()
-        if act.error is not None:
-            raise act.error
+            with self._lock:
+                for act in batch:
+                    act.done = True
+                successor = self._queue[0] if self._queue else None
+                self._leading = successor is not None
+            for act in batch:
+                act.wake.set()
+            if successor is not None:
+                successor.wake.set()
 
     def _commit(self, batch: list[_Act]) -> None:
         self.rounds += 1
