@@ -74,7 +74,7 @@ class CredentialLedger:
         self.repository, self.save = store.repository, store.save
         self.vault, self.signer, self.tlog = ports.vault, ports.signer, ports.tlog
         self.read_model, self.digests = ports.read_model, ports.digests
-        self.status_fold = ports.status_fold
+        self.status_fold, self.witness_pusher = ports.status_fold, ports.witness_pusher
         self.follower = Follower(
             ports.store.select_notifications, ports.tlog, ports.read_model, ports.digests
         )
