@@ -117,7 +117,8 @@ def witness_app(witness: ServedWitness) -> Starlette:
             log.exception("the witness state could not be read or written")
             return PlainTextResponse("the witness cannot use its state\n", 500)
         text = answer.body if answer.status in (200, 409) else (answer.reason + "\n").encode()
-        return Response(text, answer.status, media_type=answer.content_type)
+        # Exactly the media type given (Go clients compare text/x.tlog.size verbatim).
+        return Response(text, answer.status, headers={"Content-Type": answer.content_type})
 
     async def checkpoint(request: Request) -> Response:
         try:
