@@ -316,9 +316,9 @@ def _in_process(line: str, _cwd: Path) -> tuple[int, str]:
 
 
 def _serving(line: str, cwd: Path, port: int) -> tuple[int, str]:
-    """`serve` (and `witness serve`) runs until stopped: it must answer /healthz, then stop cleanly when told to
-    (SIGTERM; uvicorn re-raises the signal after its shutdown, so a parent sees why it
-    ended: that is a clean stop, 0 here)."""
+    """`serve` (and `witness serve`) runs until stopped: it must answer /healthz, then
+    stop cleanly when told to (SIGTERM; uvicorn re-raises the signal after its shutdown,
+    so a parent sees why it ended: that is a clean stop, 0 here)."""
     server = subprocess.Popen(
         ["bash", "-c", f"exec {line}"], cwd=cwd, env=_shell_environment(),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
