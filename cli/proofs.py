@@ -281,21 +281,7 @@ def verify(
     fetcher = GuardedFetcher(allow_private=allow_private, deadline=timeout, user_agent=USER_AGENT)
     try:
         resolver = DidResolver.with_files(FetchSession(fetcher), did_document or [])
-        if raw.startswith(HEADER.encode() + b"\n"):
-            report = verify_tlog_proof(
-                _tlog_proof(raw),
-                _credential_for_tlog_proof(credential, json_output),
-                trusted_log_key=log_key,
-                witnesses=witness_key or [],
-                resolve_did=resolver,
-            )
-        else:
-            report = verify_bundle(
-                load_bundle(raw),
-                trusted_log_key=log_key,
-                witnesses=witness_key or [],
-                resolve_did=resolver,
-            )
+        report = _check(raw, credential, log_key, witness_key or [], resolver, json_output)
     except DidResolutionError as exc:
         fail(str(exc), code=UNDECIDED, as_json=json_output)
     except (UnvouchedLogError, IssuerUnreachableError) as exc:
@@ -313,6 +299,28 @@ def verify(
     code = INVALID if report.status_set else UNDECIDED if report.undecided else VALID
     _print(report, code, json_output)
     raise typer.Exit(code)
+
+
+def _check(
+    raw: bytes,
+    credential: Path | None,
+    log_key: str | None,
+    witnesses: list[str],
+    resolver: DidResolver,
+    json_output: bool,
+) -> BundleReport:
+    """Verify a tlog-proof (with its credential) or a proof bundle, as the file is."""
+    if raw.startswith(HEADER.encode() + b"\n"):
+        return verify_tlog_proof(
+            _tlog_proof(raw),
+            _credential_for_tlog_proof(credential, json_output),
+            trusted_log_key=log_key,
+            witnesses=witnesses,
+            resolve_did=resolver,
+        )
+    return verify_bundle(
+        load_bundle(raw), trusted_log_key=log_key, witnesses=witnesses, resolve_did=resolver
+    )
 
 
 def _tlog_proof(raw: bytes) -> TlogProof:
