@@ -268,3 +268,16 @@ def test_the_pushed_note_is_the_log_signed_checkpoint(
     assert served.status_code == 200
     assert parse_note(served.text).text == parse_note(latest.note).text
     assert [s.name for s in parse_note(served.text).signatures] == [ORIGIN, WITNESS_KEY.name]
+
+
+def test_a_witness_that_trusts_another_key_for_the_origin_refuses_with_403(tmp_path: Path) -> None:
+    other_key = NoteSigner(ORIGIN, Ed25519KeyPair.from_seed(bytes(32))).verifier().vkey()
+    with running_witness(tmp_path / "witness", [f"{ORIGIN}={other_key}"]) as witness:
+        ledger = ledger_for(tmp_path / "log", witness.url)
+        try:
+            add_school(ledger)
+            [outcome] = ledger.witness_pusher.push_due()
+            assert (outcome.result, outcome.status) == ("refused", 403)
+            assert witness.state(ORIGIN) is None
+        finally:
+            ledger.close()
