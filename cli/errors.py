@@ -51,6 +51,9 @@ _INVALID = Failure(422, "validation", FIX_AND_RETRY)
 _NOT_KNOWN = Failure(404, "not-found", CHECK_THE_ID)
 _NOT_ALLOWED = Failure(403, "forbidden", USE_THE_RIGHT_TOKEN)
 _CONTRADICTS = Failure(409, "conflict")
+_INVALID_PROOF = Failure(
+    400, "invalid-proof", "make a new key proof that meets what is named above"
+)
 
 FAILURES: dict[type[Exception] | str, Failure] = {
     # What the ledger raises (local mode); the server answers each as the problem named
@@ -75,6 +78,19 @@ FAILURES: dict[type[Exception] | str, Failure] = {
         MAY_VERIFY_LATER,
         "the credential is undecided: not every check could be made",
         unsaid="undecided: ",
+    ),
+    errors.KeyProofRefusedError: _INVALID_PROOF,
+    errors.KeyProofMalformedError: _INVALID_PROOF,
+    errors.KeyProofNotTypedError: _INVALID_PROOF,
+    errors.KeyProofAlgorithmError: _INVALID_PROOF,
+    errors.KeyProofKeyError: _INVALID_PROOF,
+    errors.KeyProofSignatureError: _INVALID_PROOF,
+    errors.KeyProofAudienceError: _INVALID_PROOF,
+    errors.KeyProofTimeError: _INVALID_PROOF,
+    errors.KeyProofClientError: _INVALID_PROOF,
+    errors.KeyProofNonceMissingError: _INVALID_PROOF,
+    errors.KeyProofNonceError: Failure(
+        400, "invalid-nonce", "fetch a new c_nonce and make a new proof"
     ),
     errors.NotKnownError: _NOT_KNOWN,
     errors.UnknownIssuerError: _NOT_KNOWN,
