@@ -346,6 +346,15 @@ def test_the_nonce_is_judged_only_for_a_proof_that_verifies() -> None:
     assert asked == [NONCE]
 
 
+def test_the_error_description_keeps_only_what_openid4vci_allows() -> None:
+    """The description may quote what the wallet sent: quotes, backslashes, control and
+    non-ASCII characters are replaced, so the JSON answer needs no escapes."""
+    refusal = refused(proof(aud='https://evil.example/"\\\u00fc\n'))
+    assert isinstance(refusal, KeyProofAudienceError)
+    assert set(refusal.error_description) <= ALLOWED_IN_ERROR_DESCRIPTION
+    assert "https://evil.example/" in refusal.error_description
+
+
 def test_a_proof_naming_another_client_is_refused() -> None:
     refusal = refused(proof(claims={"iss": "other-app"}), client_id="wallet-app")
     assert isinstance(refusal, KeyProofClientError)
