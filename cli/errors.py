@@ -55,6 +55,9 @@ _INVALID = Failure(422, "validation", FIX_AND_RETRY)
 _NOT_KNOWN = Failure(404, "not-found", CHECK_THE_ID)
 _NOT_ALLOWED = Failure(403, "forbidden", USE_THE_RIGHT_TOKEN)
 _CONTRADICTS = Failure(409, "conflict")
+_INVALID_PROOF = Failure(
+    400, "invalid-proof", "make a new key proof that meets what is named above"
+)
 
 FAILURES: dict[type[Exception] | str, Failure] = {
     # What the ledger raises (local mode); the server answers each as the problem named
@@ -80,6 +83,19 @@ FAILURES: dict[type[Exception] | str, Failure] = {
         "the credential is undecided: not every check could be made",
         unsaid="undecided: ",
     ),
+    errors.KeyProofRefusedError: _INVALID_PROOF,
+    errors.KeyProofMalformedError: _INVALID_PROOF,
+    errors.KeyProofNotTypedError: _INVALID_PROOF,
+    errors.KeyProofAlgorithmError: _INVALID_PROOF,
+    errors.KeyProofKeyError: _INVALID_PROOF,
+    errors.KeyProofSignatureError: _INVALID_PROOF,
+    errors.KeyProofAudienceError: _INVALID_PROOF,
+    errors.KeyProofTimeError: _INVALID_PROOF,
+    errors.KeyProofClientError: _INVALID_PROOF,
+    errors.KeyProofNonceMissingError: _INVALID_PROOF,
+    errors.KeyProofNonceError: Failure(
+        400, "invalid-nonce", "fetch a new c_nonce and make a new proof"
+    ),
     errors.NotKnownError: _NOT_KNOWN,
     errors.UnknownIssuerError: _NOT_KNOWN,
     errors.UnknownAchievementError: _NOT_KNOWN,
@@ -88,6 +104,7 @@ FAILURES: dict[type[Exception] | str, Failure] = {
     errors.UnknownRecognitionError: _NOT_KNOWN,
     errors.UnknownKeyError: _NOT_KNOWN,
     errors.UnknownTokenError: _NOT_KNOWN,
+    errors.UnknownShareLinkError: _NOT_KNOWN,
     errors.UnknownStatusListError: _NOT_KNOWN,
     errors.UnknownClaimError: _NOT_KNOWN,
     errors.NotAllowedError: _NOT_ALLOWED,

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from credledger.api.auth import LedgerDep
 from credledger.api.pages.qr import qr_svg
-from credledger.api.pages.routes import _error, _messages, render
+from credledger.api.pages.routes import error_page, messages_for, render
 from credledger.api.pages.view import day
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.domain.claim import Claim
@@ -70,7 +70,7 @@ def page(request: Request, ledger: LedgerDep, secret: str) -> Response:
         claim, document = _opened(ledger, secret)
     except (UnknownClaimError, ClaimClosedError, SubjectErasedError) as exc:
         status, key = _closed_key(exc)
-        return _error(request, status, key)
+        return error_page(request, status, key)
     if claim.guarded:
         return _code_form(request, ledger, secret, claim, document)
     return _links(request, ledger, secret, claim, document, None)
@@ -83,7 +83,7 @@ async def code_given(request: Request, ledger: LedgerDep, secret: str) -> Respon
         claim, document = _opened(ledger, secret)
     except (UnknownClaimError, ClaimClosedError, SubjectErasedError) as exc:
         status, key = _closed_key(exc)
-        return _error(request, status, key)
+        return error_page(request, status, key)
     code = _form_code(request.headers.get("content-type", ""), await request.body())
     try:
         ledger.claims.check_tx_code(claim, code)
@@ -123,7 +123,7 @@ def _code_form(
     problem: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    t = _messages(request)
+    t = messages_for(request)
     name, issuer = _about(document)
     return render(
         request,
@@ -146,7 +146,7 @@ def _links(
     document: dict[str, Any],
     pass_token: str | None,
 ) -> HTMLResponse:
-    t = _messages(request)
+    t = messages_for(request)
     urls = ledger.claims.urls(secret)
     exchange = ledger.claim_exchange.endpoint(secret, pass_token)
     challenge = ledger.claim_exchange.link_challenge(claim, tx_code_given=pass_token is not None)

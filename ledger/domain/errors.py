@@ -4,6 +4,7 @@ Four kinds, and one "not yet", so a caller can catch broadly or precisely::
 
     LedgerError
     ├── InvalidInputError          the input cannot be taken as given (field by field)
+    │   └── KeyProofRefusedError   a wallet's key proof is not accepted (OpenID4VCI codes)
     ├── NotKnownError              no such thing (or none this caller may know of)
     ├── NotAllowedError            the actor is known but may not do this
     ├── ContradictsRecordError     the act contradicts what the ledger recorded
@@ -88,6 +89,75 @@ class PresentedCredentialUndecidedError(UnverifiableCredentialError):
     found): an undecided credential is not recognised either."""
 
 
+class KeyProofRefusedError(InvalidInputError):
+    """A wallet's proof of possession of a key (OpenID4VCI 1.0 Appendix F.1, a ``jwt``
+    proof) is not accepted, so no credential is bound to that key.
+
+    ``oid4vci_error`` is the OpenID4VCI Credential Request error code (§8.3.1.2) the Credential
+    Endpoint answers with; ``error_description`` is the message in the characters that
+    field allows (printable ASCII without ``"`` and ``\\``).
+    """
+
+    oid4vci_error = "invalid_proof"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, [FieldError(("proofs",), message)])
+
+    @property
+    def error_description(self) -> str:
+        return "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in str(self))
+
+
+class KeyProofMalformedError(KeyProofRefusedError):
+    """The proof is not a compact JWS whose header and claims are strict JSON objects in
+    canonical base64url, or its header asks for what is not understood (``crit``), or
+    the ``proofs`` parameter around it is not one ``jwt`` array of proofs."""
+
+
+class KeyProofNotTypedError(KeyProofRefusedError):
+    """The proof's ``typ`` is not ``openid4vci-proof+jwt``: it may be another kind of JWT
+    (an ID token, a presentation) offered as a key proof."""
+
+
+class KeyProofAlgorithmError(KeyProofRefusedError):
+    """The proof's ``alg`` is not one the issuer accepts (``none`` and MACs never are), or
+    the key it names cannot make that algorithm."""
+
+
+class KeyProofKeyError(KeyProofRefusedError):
+    """The proof does not name exactly one public key this issuer can use: a did:key
+    ``kid`` of Ed25519 or P-256, or a public ``jwk``."""
+
+
+class KeyProofSignatureError(KeyProofRefusedError):
+    """The proof's signature does not verify under the key it names."""
+
+
+class KeyProofAudienceError(KeyProofRefusedError):
+    """The proof was made for another credential issuer (its ``aud``)."""
+
+
+class KeyProofTimeError(KeyProofRefusedError):
+    """The proof's ``iat`` is missing, too old or in the future (or its ``exp``/``nbf``
+    say it is not valid now)."""
+
+
+class KeyProofClientError(KeyProofRefusedError):
+    """The proof's ``iss`` is not the client the access token was given to."""
+
+
+class KeyProofNonceMissingError(KeyProofRefusedError):
+    """The proof carries no ``c_nonce`` (``nonce``), which this issuer, having a Nonce
+    Endpoint, requires (answered ``invalid_proof``, as §8.3.1.2 says)."""
+
+
+class KeyProofNonceError(KeyProofRefusedError):
+    """The proof's ``c_nonce`` is not one this issuer gave, or no longer fresh: the
+    wallet should fetch a new one from the Nonce Endpoint."""
+
+    oid4vci_error = "invalid_nonce"
+
+
 # -- no such thing ---------------------------------------------------------------------------
 
 
@@ -121,6 +191,10 @@ class UnknownKeyError(NotKnownError):
 
 class UnknownTokenError(NotKnownError):
     """The issuer has no token of this id."""
+
+
+class UnknownShareLinkError(NotKnownError):
+    """No live share link has this token (never made, ended, or its credential erased)."""
 
 
 class UnknownStatusListError(NotKnownError):

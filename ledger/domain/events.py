@@ -26,6 +26,7 @@ from credledger.ledger.domain.erasure import Erasure
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.ledger_identity import Ledger
 from credledger.ledger.domain.recognition import Recognition
+from credledger.ledger.domain.share_link import ShareLink
 from credledger.ledger.domain.status_lists import StatusList, StatusSlot
 from eventsourcing.utils import get_topic
 
@@ -164,6 +165,11 @@ copy has its own proof bundle; it shares the award's status entries and so its s
 CLAIM_OFFERED = EventKind(Claim, "Offered", "ClaimOffered")
 CLAIM_CLAIMED = EventKind(Claim, "Claimed", "ClaimUsed")
 CLAIM_WITHDRAWN = EventKind(Claim, "Withdrawn", "ClaimWithdrawn")
+CREDENTIAL_REASON_PUBLISHED = EventKind(
+    Credential, "ReasonPublished", "CredentialStatusReasonPublished"
+)
+CREDENTIAL_SHARING_ENDED = EventKind(Credential, "SharingEnded", "CredentialSharingEnded")
+SHARE_LINK_MADE = EventKind(ShareLink, "Made", "ShareLinkMade")
 ENDORSEMENT_ENDORSED = EventKind(Endorsement, "Endorsed", "EndorsementIssued")
 ENDORSEMENT_WITHDRAWN = EventKind(
     Endorsement, "Withdrawn", "EndorsementWithdrawn", status=REVOCATION_SET
@@ -201,6 +207,9 @@ KINDS: Final[tuple[EventKind, ...]] = (
     CLAIM_OFFERED,
     CLAIM_CLAIMED,
     CLAIM_WITHDRAWN,
+    CREDENTIAL_REASON_PUBLISHED,
+    CREDENTIAL_SHARING_ENDED,
+    SHARE_LINK_MADE,
     ENDORSEMENT_ENDORSED,
     ENDORSEMENT_WITHDRAWN,
     RECOGNITION_RECORDED,

@@ -161,6 +161,17 @@ class LogRecords:
                     (size, name, line),
                 )
 
+    def newest_cosigned_size(self, name: str | None = None) -> int | None:
+        """The largest checkpoint size with a cosignature kept on it, by the witness
+        ``name`` (or by any); None when there is none."""
+        table = self.tables.cosignatures
+        row = (
+            self._read_one(f"SELECT MAX(size) FROM {table}", ())
+            if name is None
+            else self._read_one(f"SELECT MAX(size) FROM {table} WHERE name = ?", (name,))
+        )
+        return None if row is None or row[0] is None else int(row[0])
+
     def cosignature_lines(self, size: int) -> list[str]:
         rows = self._read_all(
             f"SELECT line FROM {self.tables.cosignatures} WHERE size = ? ORDER BY name", (size,)

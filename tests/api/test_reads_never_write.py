@@ -75,8 +75,8 @@ class Populated:
 
 
 def populate(client: TestClient) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """An issuer with an achievement, two credentials (one revoked, one with a claim open
-    and a copy delivered to a wallet): every kind of id."""
+    """An issuer with an achievement, two credentials (one revoked, one shared, with a
+    claim open and a copy delivered to a wallet): every kind of id."""
     school = client.post("/v1/issuers", json={"name": "School"}, headers=auth(ADMIN_TOKEN))
     assert school.status_code == 201, school.text
     issuer = auth(school.json()["token"])
@@ -104,6 +104,8 @@ def populate(client: TestClient) -> tuple[dict[str, str], dict[str, dict[str, st
     vp = Wallet().did_auth(asked["challenge"], asked["domain"])
     delivered = client.post(exchange, json={"verifiablePresentation": vp})
     assert delivered.status_code == 200, delivered.text
+    link = client.post(f"/v1/credentials/{issued[0]['id']}/share", headers=issuer)
+    assert link.status_code == 201, link.text
     vc = issued[0]["credential"]
     status = vc["credentialStatus"]
     entry = status[0] if isinstance(status, list) else status
@@ -114,6 +116,7 @@ def populate(client: TestClient) -> tuple[dict[str, str], dict[str, dict[str, st
         "list_id": entry["statusListCredential"].rsplit("/", 1)[-1],
         "digest": hashlib.sha256(canonical(vc)).hexdigest(),
         "secret": claims[0]["url"].rsplit("/", 1)[-1],
+        "token": link.json()["url"].rsplit("/", 1)[-1],
     }
     tokens = {"anonymous": {}, "admin": auth(ADMIN_TOKEN), "issuer": issuer}
     return ids, tokens

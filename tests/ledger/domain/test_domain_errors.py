@@ -91,6 +91,8 @@ def test_the_problem_types_stay_as_documented() -> None:
     } == {
         ("bad-request", 400, "Bad request"),
         ("out-of-range", 400, "Bad request"),
+        ("invalid-proof", 400, "Bad request"),
+        ("invalid-nonce", 400, "Bad request"),
         ("forbidden", 403, "Forbidden"),
         ("not-found", 404, "Not found"),
         ("conflict", 409, "Conflict"),
