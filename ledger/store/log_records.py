@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from credledger.ledger.store.schema import LogTables
+from credledger.ledger.store.schema import APPENDER_LOCK, LogTables
 from credledger.ledger.store.sqldb import (
     Cursor,
     Database,
@@ -27,8 +27,6 @@ from credledger.ledger.store.sqldb import (
     writers_lock,
 )
 from credledger.ledger.store.tree_sqlite import TreeStore
-
-APPENDER_LOCK = 0x63726564  # "cred": the advisory lock key of the log appender
 
 LeafRow = tuple[int, int, str, int, bytes]
 """(leaf index, notification id, aggregate, version, leaf bytes)."""
