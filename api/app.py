@@ -23,6 +23,7 @@ from . import (
     routes_log,
     routes_proofs,
     routes_status,
+    routes_tiles,
     routes_vcapi,
 )
 from .auth import FailureLimiter
@@ -86,6 +87,7 @@ def create_app(
         routes_erasures,
         routes_status,
         routes_log,
+        routes_tiles,
         routes_proofs,
         routes_vcapi,
         routes_images,

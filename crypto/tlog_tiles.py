@@ -208,7 +208,7 @@ class TileTree:
 
     def extend(self, leaf_hashes: Sequence[bytes]) -> list[Tile]:
         """Append leaves; returns every tile they change, level by level, left to right."""
-        if any(len(h) != HASH_SIZE for h in leaf_hashes):
+        if set(map(len, leaf_hashes)) - {HASH_SIZE}:
             raise TileError(f"leaf hashes are {HASH_SIZE} bytes")
         changed: list[Tile] = []
         new = list(leaf_hashes)

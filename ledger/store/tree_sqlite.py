@@ -165,7 +165,7 @@ class TreeStore(ABC):
         appended. Raises AppendConflictError when a stored leaf differs or when
         ``expected_start`` lies beyond the end of the log (a gap).
         """
-        if any(len(h) != HASH_SIZE for h in leaf_hashes):
+        if set(map(len, leaf_hashes)) - {HASH_SIZE}:
             raise TreeStoreError(f"leaf hashes must be {HASH_SIZE} bytes")
         with self._cursor(cursor, write=True) as cur:
             size = self._lock_size(cur)
