@@ -126,8 +126,8 @@ def subtree_root(hashes: Sequence[bytes]) -> bytes:
         raise TileError(f"{len(level)} hashes are not a perfect subtree")
     sha = _sha256
     while len(level) > 1:
-        pairs = iter(level)
-        level = [sha(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs)]
+        pairs = iter(level)  # zip(pairs, pairs): each left hash with the right one after it
+        level = [sha(b"\x01" + a + b).digest() for a, b in zip(pairs, pairs, strict=False)]
     return level[0]
 
 

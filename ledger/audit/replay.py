@@ -1,4 +1,4 @@
-"""Rebuilding the log's Merkle tree (as C2SP tiles) leaf by leaf, checking every checkpoint on the way.
+"""Rebuilding the log's Merkle tree (as C2SP tiles) leaf by leaf, checking each checkpoint.
 
 Shared by the local and the remote audit: whatever the leaves come from, each
 checkpoint's signature is verified when the rebuilt tree reaches its size, its root

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 from operator import itemgetter
+
 from credledger.crypto.merkle_tree import consistency_plan
 from credledger.crypto.rfc9162 import HASH_SIZE
 from credledger.crypto.tlog_tiles import (
@@ -136,13 +137,16 @@ def _mismatch(level: int, index: int, data: bytes, have: bytes | None) -> None:
         raise Discrepancy(
             "tile-missing", f"the stored tile {level}/{index} is missing", leaf=first_leaf
         )
-    at = next(
-        (i for i in range(0, len(data), HASH_SIZE) if have[i : i + HASH_SIZE] != data[i : i + HASH_SIZE]),
-        len(data),
+    position = next(
+        (i for i in range(len(data) // HASH_SIZE) if _hash(have, i) != _hash(data, i)),
+        len(data) // HASH_SIZE,
     )
-    position = at // HASH_SIZE
     raise Discrepancy(
         "tile-mismatch",
         f"hash {position} of the stored tile {level}/{index} differs from the one the leaves give",
         leaf=first_leaf + (position << (TILE_HEIGHT * level)),
     )
+
+
+def _hash(tile: bytes, position: int) -> bytes:
+    return tile[position * HASH_SIZE : (position + 1) * HASH_SIZE]

@@ -6,8 +6,8 @@ a reader finds here what a data directory (or a PostgreSQL database) holds:
 - ``events.sqlite``: eventsourcing's own ``stored_events`` table (on PostgreSQL the
   application's table, made and named by eventsourcing); never written here.
 - ``log.sqlite``: the transparency log (:class:`LogTables`): the Merkle tree as C2SP
-  tlog-tiles and its size, leaves, checkpoints and witness cosignatures. On PostgreSQL the same tables
-  carry the ``credledger_`` prefix, so the log can share a database.
+  tlog-tiles and its size, leaves, checkpoints and witness cosignatures. On PostgreSQL
+  the same tables carry the ``credledger_`` prefix, so the log can share a database.
 - ``vault.sqlite``: secrets, signing keys and subject keys (``credledger_``-named on
   both engines).
 - ``read.sqlite``: the read model (:data:`READ_MODEL_TABLES`, kept by sqlite-utils).

@@ -59,7 +59,8 @@ def migrate_node_store(
             (tree.size, min(CHUNK, size - tree.size)),
         )
         rows = cur.fetchall()
-        if not rows or int(rows[0][0]) != tree.size or int(rows[-1][0]) != tree.size + len(rows) - 1:
+        first, last = (int(rows[0][0]), int(rows[-1][0])) if rows else (-1, -1)
+        if first != tree.size or last != tree.size + len(rows) - 1:
             raise NodeStoreMigrationError(f"leaf hash {tree.size} is missing from {tables.nodes}")
         write_tiles(cur, tree.extend([bytes(h) for _, h in rows]))
     if tree.root() != _old_root(cur, tables, size):

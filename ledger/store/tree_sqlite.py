@@ -196,7 +196,7 @@ class TreeStore(ABC):
         try:
             return TileTree(size, [(lv, i, data) for (lv, i), data in found.items()])
         except TileError as exc:
-            raise MissingNodeError(f"the stored tiles are not those of {size} leaves: {exc}")
+            raise MissingNodeError(f"the tiles are not those of {size} leaves: {exc}") from None
 
     def border(self, *, cursor: Cursor | None = None) -> CompactRange:
         """The right border of the current tree: enough to append or compute the root."""
@@ -208,7 +208,9 @@ class TreeStore(ABC):
         """MTH of the first ``size`` leaves (default: all of them)."""
         with self._cursor(cursor) as cur:
             size = self._check_size(cur, size)
-            return fold_right(self._select_list(cur, node_ids_for_root(size))) if size else EMPTY_ROOT
+            if not size:
+                return EMPTY_ROOT
+            return fold_right(self._select_list(cur, node_ids_for_root(size)))
 
     def leaf_hash(self, index: int, *, cursor: Cursor | None = None) -> bytes:
         """The hash of leaf ``index``. Requires 0 <= index < size()."""

@@ -47,7 +47,8 @@ def issue_many(client: TestClient, credentials: int) -> None:
     award = {"achievement_id": r.json()["id"], "recipient": {"email": "a@example.nl"}}
     for start in range(0, credentials, 100):
         count = min(100, credentials - start)
-        r = client.post("/v1/credentials/batch", json={"credentials": [award] * count}, headers=issuer)
+        body = {"credentials": [award] * count}
+        r = client.post("/v1/credentials/batch", json=body, headers=issuer)
         assert r.status_code in (200, 201), r.text
 
 

@@ -147,9 +147,7 @@ def test_a_changed_hash_in_a_merkle_tile_is_found(data: Path) -> None:
 def test_a_partial_tile_wider_than_the_tree_is_found(data: Path) -> None:
     log = data / "log.sqlite"
     (tile,) = edit(log, "SELECT hashes FROM merkle_tiles WHERE level = 0 AND idx = 0")
-    edit(
-        log, "UPDATE merkle_tiles SET hashes = ? WHERE level = 0 AND idx = 0", (tile + bytes(32),)
-    )
+    edit(log, "UPDATE merkle_tiles SET hashes = ? WHERE level = 0 AND idx = 0", (tile + bytes(32),))
     code, report = audit("--data", data)
     assert code == 1
     assert report["discrepancy"]["kind"] == "tile-width"

@@ -71,7 +71,7 @@ def test_every_index_and_width_reads_back(index: int, width: int | None) -> None
         "000.P/1",
         "000/",
         "/000",
-        "٠٠٠",  # digits, but not ASCII ones
+        "\u0660\u0660\u0660",  # digits, but not ASCII ones
         "x001/x002/x003/x004/x005/x006/x007/008",  # beyond any tree
         "../000",
     ],
@@ -86,7 +86,7 @@ def test_levels_0_to_63(level: str) -> None:
     assert parse_tile_level(level) == int(level)
 
 
-@pytest.mark.parametrize("level", ["64", "00", "01", "-1", "+1", "", "1 ", "entries", "٣"])
+@pytest.mark.parametrize("level", ["64", "00", "01", "-1", "+1", "", "1 ", "entries", "\u0663"])
 def test_other_levels_are_refused(level: str) -> None:
     with pytest.raises(TilePathError):
         parse_tile_level(level)
@@ -145,7 +145,7 @@ def test_appending_in_any_batches_gives_the_same_tiles() -> None:
 
 def test_a_tree_resumes_from_its_partial_tiles() -> None:
     first = TileTree()
-    tiles = {(lv, i): d for lv, i, d in first.extend(LEAVES[:70_000 - 3])}
+    tiles = {(lv, i): d for lv, i, d in first.extend(LEAVES[: 70_000 - 3])}
     edge = [(lv, i, tiles[(lv, i)]) for lv, i, _ in edge_tiles(first.size)]
     resumed = TileTree(first.size, edge)
     resumed.extend(LEAVES[70_000 - 3 :])
