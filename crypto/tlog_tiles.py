@@ -149,6 +149,28 @@ def node_hash_in_tile(data: bytes, first: int, count: int) -> bytes:
     return subtree_root([data[i : i + HASH_SIZE] for i in range(start, end, HASH_SIZE)])
 
 
+def tile_subtrees(data: bytes) -> list[bytes]:
+    """Every perfect subtree within a tile: entry ``h`` holds the roots of its subtrees of
+    height ``h`` (``width >> h`` of them), concatenated; entry 0 is the tile itself."""
+    levels = [data]
+    hashes = split_hashes(data)
+    sha = _sha256
+    while len(hashes) > 1:
+        pairs = iter(hashes)
+        hashes = [sha(b"\x01" + a + b).digest() for a, b in zip(pairs, pairs, strict=False)]
+        levels.append(b"".join(hashes))
+    return levels
+
+
+def node_hash_in_subtrees(levels: Sequence[bytes], first: int, count: int) -> bytes:
+    """:func:`node_hash_in_tile` read from the tile's :func:`tile_subtrees`."""
+    height = count.bit_length() - 1
+    at = (first >> height) * HASH_SIZE
+    if height >= len(levels) or at + HASH_SIZE > len(levels[height]):
+        raise TileError(f"the tile holds no subtree of {count} hashes at {first}")
+    return levels[height][at : at + HASH_SIZE]
+
+
 def tile_width(level: int, index: int, size: int) -> int:
     """How many hashes tile ``(level, index)`` holds in the tree of ``size`` (0 to 256)."""
     below = (size >> (TILE_HEIGHT * level)) - index * TILE_WIDTH

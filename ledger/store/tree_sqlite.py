@@ -23,6 +23,7 @@ the database is shared in the open, never borrowed behind the store's back.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -39,12 +40,15 @@ from credledger.crypto.merkle_tree import (
 )
 from credledger.crypto.rfc9162 import EMPTY_ROOT, HASH_SIZE
 from credledger.crypto.tlog_tiles import (
+    FULL_TILE_BYTES,
     Tile,
     TileError,
     TileTree,
     edge_tiles,
+    node_hash_in_subtrees,
     node_hash_in_tile,
     node_position,
+    tile_subtrees,
 )
 from credledger.ledger.store.schema import LogTables
 from credledger.ledger.store.sqldb import Cursor, Database, SQLiteDatabase
@@ -58,6 +62,10 @@ __all__ = [
     "TreeStore",
     "TreeStoreError",
 ]
+
+
+SUBTREE_CACHE = 1024
+"""Tiles above level 0 whose inner subtrees a store remembers (16 KiB each at most)."""
 
 
 class TreeStoreError(Exception):
@@ -76,6 +84,7 @@ class TreeStore(ABC):
     def __init__(self, db: Database, tables: LogTables) -> None:
         self.db = db
         self.tables = tables
+        self._subtrees: OrderedDict[bytes, list[bytes]] = OrderedDict()
 
     @property
     def tiles_table(self) -> str:
@@ -271,8 +280,25 @@ class TreeStore(ABC):
             data = tiles.get((tile_level, tile_index))
             if data is None or (first + count) * HASH_SIZE > len(data):
                 raise MissingNodeError(f"node {(level, index)} is not in the stored tiles")
-            hashes.append(node_hash_in_tile(data, first, count))
+            if count > 1 and (tile_level or len(data) < FULL_TILE_BYTES):
+                hashes.append(node_hash_in_subtrees(self._subtrees_of(data), first, count))
+            else:
+                hashes.append(node_hash_in_tile(data, first, count))
         return hashes
+
+    def _subtrees_of(self, data: bytes) -> list[bytes]:
+        """The subtrees within a tile, remembered by the tile's bytes (so whatever the
+        tile's coordinates or width, a remembered answer is a right one). Asked for tiles
+        above level 0 and partial ones: few, and every proof reads them (a random leaf's
+        full level-0 tile is hashed where it is needed)."""
+        found = self._subtrees.get(data)
+        if found is None:
+            found = self._subtrees[data] = tile_subtrees(data)
+            if len(self._subtrees) > SUBTREE_CACHE:
+                self._subtrees.popitem(last=False)
+        else:
+            self._subtrees.move_to_end(data)
+        return found
 
     def _check_size(self, cur: Cursor, size: int | None) -> int:
         current = self._read_size(cur)
