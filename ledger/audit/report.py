@@ -62,6 +62,8 @@ class AuditReport:
     warnings: list[str] = field(default_factory=list)
     discrepancy: Discrepancy | None = None
     seconds: float = 0.0
+    log_seconds: float = 0.0
+    """Of ``seconds``, the log's part: events, leaves, tiles and checkpoints."""
 
     @property
     def intact(self) -> bool:

@@ -91,10 +91,16 @@ class StoredTiles:
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
         """PROOF(first, second) from the stored tiles (as the log serves it)."""
         plan = consistency_plan(first, second)
+        places = [node_position(level, index) for level, index in plan.ids]
+        tiles = {
+            (lv, i): self.in_range(lv, i, i).get(i, b"")
+            for lv, i in dict.fromkeys((p[0], p[1]) for p in places)
+        }
         hashes = []
-        for level, index in plan.ids:
-            tile_level, tile_index, start, count = node_position(level, index)
-            data = self.in_range(tile_level, tile_index, tile_index).get(tile_index, b"")
+        for (level, index), (tile_level, tile_index, start, count) in zip(
+            plan.ids, places, strict=True
+        ):
+            data = tiles[(tile_level, tile_index)]
             if (start + count) * HASH_SIZE > len(data):
                 raise LookupError(f"node ({level}, {index}) is not in the stored tiles")
             hashes.append(node_hash_in_tile(data, start, count))
