@@ -127,6 +127,7 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     errors.UnknownKeyError: _answered(404, "not-found"),
     errors.UnknownTokenError: _answered(404, "not-found"),
     errors.UnknownStatusListError: _answered(404, "not-found"),
+    errors.NotInSignedTreeError: _answered(404, "not-found"),
     errors.NotAllowedError: _answered(403, "forbidden"),
     errors.ActorMayNotError: _answered(403, "forbidden"),
     errors.NotYourCredentialError: _answered(403, "forbidden"),
