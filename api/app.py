@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.credentials.signing import extension_context
 from credledger.ledger.store.settings import Network
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from . import (
     openapi,
@@ -22,6 +21,7 @@ from . import (
     routes_institutions,
     routes_log,
     routes_proofs,
+    routes_sharing,
     routes_status,
     routes_tiles,
     routes_vcapi,
@@ -31,9 +31,8 @@ from .client_address import ForwardedHeaders
 from .limits import MAX_BODY_BYTES, RequestLimits
 from .media_types import JsonLdResponse
 from .pages import routes as pages
-from .problems import SECURITY_HEADERS
-
-HSTS = "max-age=31536000"
+from .pages import shared as shared_pages
+from .security_headers import SecurityHeaders
 
 
 def create_app(
@@ -61,19 +60,10 @@ def create_app(
     problems.install(app)
     openapi.install(app)
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.scheme == "https":
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
-        return response
-
     # Added last, so they run first: nothing past RequestLimits sees an over-large or
-    # non-JSON body; ForwardedHeaders (outermost) only sets the client and scheme.
+    # non-JSON body; ForwardedHeaders (outermost) only sets the client and scheme, which
+    # SecurityHeaders (innermost) reads for HSTS.
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         RequestLimits, max_body_bytes=MAX_BODY_BYTES, form_refusal=pages.refused_form
     )
@@ -83,6 +73,7 @@ def create_app(
         routes_browse,
         routes_institutions,
         routes_credentials,
+        routes_sharing,
         routes_endorsements,
         routes_erasures,
         routes_status,
@@ -93,6 +84,7 @@ def create_app(
         routes_images,
         routes_docs,
         pages,
+        shared_pages,
     ):
         app.include_router(module.router)
 

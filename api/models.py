@@ -268,6 +268,18 @@ class ReasonIn(Strict):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
+class StatusChangeIn(ReasonIn):
+    publish_reason: bool = Field(
+        default=False,
+        description="show the reason to whoever checks the credential (on the verify page); "
+        "otherwise only the issuer sees it",
+    )
+
+
+class ShareLinkOut(BaseModel):
+    url: str = Field(description="the link to give: `<base>/c/<token>`")
+
+
 class StatusOut(BaseModel):
     status: Literal["active", "suspended", "revoked", "expired"]
 

@@ -126,6 +126,7 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     errors.UnknownRecognitionError: _answered(404, "not-found"),
     errors.UnknownKeyError: _answered(404, "not-found"),
     errors.UnknownTokenError: _answered(404, "not-found"),
+    errors.UnknownShareLinkError: _answered(404, "not-found"),
     errors.UnknownStatusListError: _answered(404, "not-found"),
     errors.NotInSignedTreeError: _answered(404, "not-found"),
     errors.NotAllowedError: _answered(403, "forbidden"),

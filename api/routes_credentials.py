@@ -19,13 +19,14 @@ from .models import (
     CredentialCreated,
     CredentialIn,
     CredentialView,
-    ReasonIn,
     ReissueIn,
+    StatusChangeIn,
     StatusChangeOut,
     StatusHistory,
     StatusOut,
 )
 from .problems import PROBLEM_BASE, from_ledger_error, invalid_input
+from .tlog_proofs import TLOG_PROOF, ProofFormat, tlog_proof_response
 
 router = APIRouter(prefix="/v1/credentials", tags=["credentials"])
 
@@ -78,7 +79,7 @@ def _change(
 ) -> object:
     def endpoint(
         credential_id: UUID,
-        body: ReasonIn,
+        body: StatusChangeIn,
         principal: IssuerPrincipal,
         ledger: LedgerDep,
         idempotency_key: IdempotencyKey = None,
@@ -91,6 +92,7 @@ def _change(
             credential_id,
             change,
             body.reason,
+            publish_reason=body.publish_reason,
         )
         return StatusOut(status=status)  # type: ignore[arg-type]
 
@@ -136,12 +138,20 @@ def status_history(
     )
 
 
-@router.get("/{credential_id}/proof", response_model=dict[str, Any])
-def proof(credential_id: UUID, principal: IssuerPrincipal, ledger: LedgerDep) -> dict[str, Any]:
+@router.get("/{credential_id}/proof", response_model=dict[str, Any], responses=TLOG_PROOF)
+def proof(
+    credential_id: UUID,
+    principal: IssuerPrincipal,
+    ledger: LedgerDep,
+    format: ProofFormat = "json",
+) -> Any:
     """The proof bundle: credential, issuance leaf, inclusion proof, checkpoint, log key,
     and the status list versions in force with their own leaves (its issuer only; a
-    holder presents the credential to `POST /v1/proofs`)."""
+    holder presents the credential to `POST /v1/proofs`). With `format=tlog-proof`: the
+    issuance's C2SP tlog-proof, as text (leaf, inclusion proof, cosigned checkpoint)."""
     ledger.records.owned(principal.issuer_id, credential_id)
+    if format == "tlog-proof":
+        return tlog_proof_response(ledger.proofs.tlog_proof(credential_id))
     return ledger.proof_bundle(credential_id)
 
 

@@ -22,6 +22,9 @@ from .app import create_app
 
 log = logging.getLogger("credledger.api")
 TICK_SECONDS = 5.0
+WITNESS_SECONDS = 1.0
+"""How often the newest checkpoint is offered to the witnesses that lack it (a read
+when they all have it: no request is sent)."""
 
 
 def app_from_env() -> FastAPI:
@@ -59,12 +62,27 @@ def app_from_env() -> FastAPI:
             await asyncio.to_thread(ledger.publish_status_lists)
         except Exception:  # pragma: no cover - logged; the tick retries
             log.exception("status list publication at start failed")
-        task = asyncio.create_task(tick())
+        tasks = [asyncio.create_task(tick())]
+        if ledger.witness_pusher.witnesses:
+            tasks.append(asyncio.create_task(push_to_witnesses(ledger)))
         try:
             yield
         finally:
-            task.cancel()
+            for task in tasks:
+                task.cancel()
             ledger.close()
 
     app.router.lifespan_context = lifespan
     return app
+
+
+async def push_to_witnesses(ledger: CredentialLedger) -> None:
+    """Offer new checkpoints to the configured witnesses (c2sp.org/tlog-witness), on a
+    loop of its own beside the tick: a slow or absent witness delays neither the acts
+    nor the tick (each request has the guarded fetcher's deadline)."""
+    while True:
+        await asyncio.sleep(WITNESS_SECONDS)
+        try:
+            await asyncio.to_thread(ledger.witness_pusher.push_due)
+        except Exception:  # pragma: no cover - logged; the next round retries
+            log.exception("pushing the checkpoint to the witnesses failed")

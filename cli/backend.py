@@ -66,8 +66,24 @@ class Backend(Protocol):
         """
         ...
 
-    def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:
-        """``change`` is revoke, suspend or reinstate -> ``{"status"}``."""
+    def change_status(
+        self,
+        credential_id: str,
+        change: str,
+        reason: str,
+        key: str | None,
+        publish_reason: bool = False,
+    ) -> Body:
+        """``change`` is revoke, suspend or reinstate -> ``{"status"}``; ``publish_reason``
+        shows the reason to whoever checks the credential."""
+        ...
+
+    def share(self, credential_id: str, key: str | None) -> Body:
+        """A new share link to the credential -> ``{"url"}``."""
+        ...
+
+    def unshare(self, credential_id: str, key: str | None) -> Body:
+        """End every share link of the credential -> ``{}``."""
         ...
 
     def endorse(self, body: Body, key: str | None) -> Body:

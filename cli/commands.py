@@ -12,6 +12,7 @@ from .initialise import init
 from .institutions import achievement_app, issuer_app
 from .move_base_url import move_base_url
 from .read_model import read_model_app
+from .sharing import share, unshare
 from .status import CHANGES, status_command
 
 
@@ -20,6 +21,8 @@ def register(app: typer.Typer) -> None:
     app.command("move-base-url")(move_base_url)
     app.add_typer(issuer_app, name="issuer")
     app.add_typer(achievement_app, name="achievement")
+    credential_app.command("share")(share)
+    credential_app.command("unshare")(unshare)
     app.add_typer(credential_app, name="credential")
     app.add_typer(catalogue_app, name="catalogue")
     app.command()(award)

@@ -84,6 +84,7 @@ FAILURES: dict[type[Exception] | str, Failure] = {
     errors.UnknownRecognitionError: _NOT_KNOWN,
     errors.UnknownKeyError: _NOT_KNOWN,
     errors.UnknownTokenError: _NOT_KNOWN,
+    errors.UnknownShareLinkError: _NOT_KNOWN,
     errors.UnknownStatusListError: _NOT_KNOWN,
     errors.NotInSignedTreeError: _NOT_KNOWN,
     errors.NotAllowedError: _NOT_ALLOWED,

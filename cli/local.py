@@ -184,13 +184,38 @@ class LocalBackend:
             "replayed": issued.replayed,
         }
 
-    def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:
-        body = {"change": change, "credential": credential_id, "reason": reason}
+    def change_status(
+        self,
+        credential_id: str,
+        change: str,
+        reason: str,
+        key: str | None,
+        publish_reason: bool = False,
+    ) -> Body:
+        body: Body = {"change": change, "credential": credential_id, "reason": reason}
+        if publish_reason:
+            body["publish_reason"] = True
         act = self._as_issuer(key, body)
         target = _uuid(credential_id, "credential_id")
         with _translated():
-            status = self.ledger.change_status(act, target, change, reason)
+            status = self.ledger.change_status(
+                act, target, change, reason, publish_reason=publish_reason
+            )
         return {"status": status}
+
+    def share(self, credential_id: str, key: str | None) -> Body:
+        act = self._as_issuer(key, {"share": credential_id})
+        target = _uuid(credential_id, "credential_id")
+        with _translated():
+            token = self.ledger.sharing.share(act, target)
+        return {"url": f"{self.ledger.identity.base_url}/c/{token}"}
+
+    def unshare(self, credential_id: str, key: str | None) -> Body:
+        act = self._as_issuer(key, {"unshare": credential_id})
+        target = _uuid(credential_id, "credential_id")
+        with _translated():
+            self.ledger.sharing.unshare(act, target)
+        return {}
 
     def endorse(self, body: Body, key: str | None) -> Body:
         act = self._as_issuer(key, body)

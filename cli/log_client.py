@@ -143,20 +143,23 @@ class LogClient:
             raise ServerError("/v1/log/proof/consistency gave no path")
         return [_b64(h, f"consistency proof hash {i}") for i, h in enumerate(path)]
 
-    def proof_bundle(self, credential_id: str, token: str) -> Any:
-        """A credential's bundle by its id: for its issuer (``token``) only."""
+    def proof_bundle(self, credential_id: str, token: str, *, tlog_proof: bool = False) -> Any:
+        """A credential's bundle (or its tlog-proof text) by its id: for its issuer only."""
         path = f"/v1/credentials/{quote(credential_id, safe='')}/proof"
-        return _answer_json(self._get(path, token=token), path)
+        params = {"format": "tlog-proof"} if tlog_proof else None
+        response = self._get(path, params, token=token)
+        return _answer_text(response, path) if tlog_proof else _answer_json(response, path)
 
-    def holder_proof_bundle(self, credential: Any) -> Any:
-        """The bundle of a credential one holds, by presenting it (no token needed)."""
+    def holder_proof_bundle(self, credential: Any, *, tlog_proof: bool = False) -> Any:
+        """The bundle (or tlog-proof text) of a credential one holds, by presenting it."""
+        path = "/v1/proofs?format=tlog-proof" if tlog_proof else "/v1/proofs"
         response = self._request(
             "POST",
-            "/v1/proofs",
+            path,
             {"Content-Type": "application/json"},
             payload=json.dumps({"credential": credential}).encode(),
         )
-        return _answer_json(response, "/v1/proofs")
+        return _answer_text(response, path) if tlog_proof else _answer_json(response, path)
 
     def post_cosignature(self, note: str) -> Any:
         response = self._request(
@@ -173,6 +176,13 @@ def _answer_json(response: Fetched, path: str) -> Any:
         return json.loads(response.body)
     except ValueError:
         raise ServerError(f"{path} did not answer JSON") from None
+
+
+def _answer_text(response: Fetched, path: str) -> str:
+    try:
+        return response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ServerError(f"{path} did not answer UTF-8 text") from None
 
 
 def _problem(response: Fetched, path: str) -> str:

@@ -1,8 +1,10 @@
 """`credledger proof export` and `credledger proof verify`: proof bundles for holders.
 
 Export writes the bundle in its canonical form (JSON, or deterministic CBOR with
-``--format cbor``); verify checks it fully offline, so a holder can prove a credential
-years later with nothing but the file.
+``--format cbor``), or the issuance's C2SP tlog-proof (``--format tlog-proof``: the
+leaf, its inclusion proof and the witness-cosigned checkpoint, without the credential);
+verify checks either fully offline, so a holder can prove a credential years later
+with nothing but the files.
 """
 
 from __future__ import annotations
@@ -15,14 +17,20 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
+from credledger.crypto.checkpoint import parse_checkpoint
+from credledger.crypto.errors import CryptoError
+from credledger.crypto.signed_note import parse_note
+from credledger.crypto.tlog_proof import HEADER, TlogProof
 from credledger.ledger.verify.bundle import BundleReport, verify_bundle
 from credledger.ledger.verify.bundle_errors import (
     BundleError,
     IssuerUnreachableError,
+    MalformedBundleError,
     NotABundleError,
     UnvouchedLogError,
 )
 from credledger.ledger.verify.bundle_file import dump_cbor, dump_json, load_bundle
+from credledger.ledger.verify.bundle_tlog_proof import verify_tlog_proof
 from credledger.ledger.verify.did_web import DidResolutionError
 from credledger.ledger.verify.fetch_session import FetchSession
 from credledger.ledger.verify.guarded_fetch import GuardedFetcher
@@ -40,11 +48,17 @@ proof_app = typer.Typer(
 class BundleFormat(StrEnum):
     json = "json"
     cbor = "cbor"
+    tlog_proof = "tlog-proof"
 
 
 def _local_bundle(
-    data: Path, base_url: str | None, credential_id: UUID | None, vc: Any, as_json: bool = False
-) -> dict[str, Any]:
+    data: Path,
+    base_url: str | None,
+    credential_id: UUID | None,
+    vc: Any,
+    as_json: bool = False,
+    tlog_proof: bool = False,
+) -> Any:
     from credledger.ledger.application import CredentialLedger
     from credledger.ledger.domain.errors import LedgerError
     from credledger.ledger.store.settings import Settings, SettingsError
@@ -60,6 +74,10 @@ def _local_bundle(
         fail(f"no ledger in {settings.data_dir}", code=UNDECIDED, as_json=as_json)
     ledger = CredentialLedger(settings, read_only=True)  # exporting a proof writes nothing
     try:
+        if tlog_proof:
+            if credential_id is not None:
+                return ledger.proofs.tlog_proof(credential_id)
+            return ledger.proofs.holder_tlog_proof(vc)
         if credential_id is not None:
             return ledger.proof_bundle(credential_id)
         return ledger.proofs.holder_bundle(vc)
@@ -101,9 +119,10 @@ def export(
         str | None,
         typer.Option(help="local mode: the ledger's public base URL (as `serve --base-url`)"),
     ] = None,
-    format: Annotated[BundleFormat, typer.Option(help="json, or deterministic CBOR")] = (
-        BundleFormat.json
-    ),
+    format: Annotated[
+        BundleFormat,
+        typer.Option(help="json, deterministic CBOR, or the C2SP tlog-proof of the issuance"),
+    ] = BundleFormat.json,
     json_output: Annotated[
         bool, typer.Option("--json", help="report what was written as JSON (stdout)")
     ] = False,
@@ -120,6 +139,8 @@ def export(
       credledger proof export 5f0c... -o proof.json --server https://ledger.example --token T
 
       credledger proof export 5f0c... -o proof.cbor --format cbor --data ./ledger
+
+      credledger proof export 5f0c... -o badge.tlog-proof --format tlog-proof --data ./ledger
     """
     uuid: UUID | None = None
     vc: Any = None
@@ -138,51 +159,77 @@ def export(
         fail(
             "give --data DIR (local) or --server URL (remote)", code=UNDECIDED, as_json=json_output
         )
+    tlog = format is BundleFormat.tlog_proof
     if server is not None:
-        if uuid is not None and not token:
-            fail(
-                "a bundle by id is its issuer's: pass --token (or set CREDLEDGER_TOKEN); "
-                "a holder passes the credential file instead of its id",
-                code=UNDECIDED,
-                as_json=json_output,
-            )
-        try:
-            with LogClient(server) as client:
-                if uuid is not None:
-                    assert token is not None
-                    bundle = client.proof_bundle(str(uuid), token)
-                else:
-                    bundle = client.holder_proof_bundle(vc)
-        except ServerError as exc:
-            fail(
-                str(exc),
-                code=INVALID if exc.status in (404, 410) else UNDECIDED,
-                as_json=json_output,
-            )
-        if not isinstance(bundle, dict):
-            fail("the server did not answer a proof bundle", code=UNDECIDED, as_json=json_output)
+        got = _remote(server, uuid, token, vc, tlog, json_output)
     else:
         assert data is not None
-        bundle = _local_bundle(data, base_url, uuid, vc, json_output)
-    blob = dump_cbor(bundle) if format is BundleFormat.cbor else dump_json(bundle)
+        got = _local_bundle(data, base_url, uuid, vc, json_output, tlog)
+    blob, index, size = _serialised(got, format, json_output)
     if str(output) == "-":
         sys.stdout.buffer.write(blob)
         sys.stdout.buffer.flush()
     else:
         output.write_bytes(blob)
-    index = bundle.get("leaf", {}).get("index")
-    size = bundle.get("inclusion", {}).get("size")
     if json_output and str(output) != "-":
         emit_json(
             {"file": str(output), "credential": str(uuid), "format": format.value,
              "leaf_index": index, "checkpoint_size": size, "bytes": len(blob)}
         )  # fmt: skip
-    stderr.print(f"wrote the proof bundle (leaf {index}, checkpoint size {size}) to {output}")
+    what = "tlog-proof" if tlog else "proof bundle"
+    stderr.print(f"wrote the {what} (leaf {index}, checkpoint size {size}) to {output}")
+
+
+def _remote(
+    server: str, uuid: UUID | None, token: str | None, vc: Any, tlog: bool, json_output: bool
+) -> Any:
+    """The bundle (or tlog-proof text) from the server: by id for its issuer, else the
+    holder's by presenting the credential."""
+    if uuid is not None and not token:
+        fail(
+            "a bundle by id is its issuer's: pass --token (or set CREDLEDGER_TOKEN); "
+            "a holder passes the credential file instead of its id",
+            code=UNDECIDED,
+            as_json=json_output,
+        )
+    try:
+        with LogClient(server) as client:
+            if uuid is not None:
+                assert token is not None
+                got = client.proof_bundle(str(uuid), token, tlog_proof=tlog)
+            else:
+                got = client.holder_proof_bundle(vc, tlog_proof=tlog)
+    except ServerError as exc:
+        fail(str(exc), code=INVALID if exc.status in (404, 410) else UNDECIDED, as_json=json_output)
+    if not isinstance(got, str if tlog else dict):
+        fail("the server did not answer a proof bundle", code=UNDECIDED, as_json=json_output)
+    return got
+
+
+def _serialised(got: Any, format: BundleFormat, json_output: bool) -> tuple[bytes, Any, Any]:
+    """The file's bytes, and the leaf index and checkpoint size it proves."""
+    if format is BundleFormat.tlog_proof:
+        try:
+            proof = TlogProof.parse(got)
+            size = parse_checkpoint(parse_note(proof.checkpoint).text).size
+        except CryptoError as exc:
+            fail(
+                f"the server did not answer a tlog-proof: {exc}",
+                code=UNDECIDED,
+                as_json=json_output,
+            )
+        return got.encode("utf-8"), proof.index, size
+    blob = dump_cbor(got) if format is BundleFormat.cbor else dump_json(got)
+    return blob, got.get("leaf", {}).get("index"), got.get("inclusion", {}).get("size")
 
 
 @proof_app.command("verify")
 def verify(
-    file: Annotated[Path, typer.Argument(help="a bundle written by `proof export`")],
+    file: Annotated[Path, typer.Argument(help="a bundle or tlog-proof written by `proof export`")],
+    credential: Annotated[
+        Path | None,
+        typer.Option(help="the credential a tlog-proof is for (a tlog-proof does not hold it)"),
+    ] = None,
     log_key: Annotated[
         str | None,
         typer.Option(
@@ -221,6 +268,10 @@ def verify(
     theirs) is undecided unless you pin the key. The report says which key was trusted
     and why. Nothing but a did:web issuer's DID document is fetched.
 
+    A C2SP tlog-proof (`proof export --format tlog-proof`) proves the issuance only:
+    give the credential with --credential; the witnesses named with --witness-key must
+    have cosigned validly (others are reported, not checked); its status is not in it.
+
     Example: credledger proof verify proof.json --log-key "$(curl -s LEDGER/v1/log/key)"
     """
     try:
@@ -230,12 +281,7 @@ def verify(
     fetcher = GuardedFetcher(allow_private=allow_private, deadline=timeout, user_agent=USER_AGENT)
     try:
         resolver = DidResolver.with_files(FetchSession(fetcher), did_document or [])
-        report = verify_bundle(
-            load_bundle(raw),
-            trusted_log_key=log_key,
-            witnesses=witness_key or [],
-            resolve_did=resolver,
-        )
+        report = _check(raw, credential, log_key, witness_key or [], resolver, json_output)
     except DidResolutionError as exc:
         fail(str(exc), code=UNDECIDED, as_json=json_output)
     except (UnvouchedLogError, IssuerUnreachableError) as exc:
@@ -253,6 +299,46 @@ def verify(
     code = INVALID if report.status_set else UNDECIDED if report.undecided else VALID
     _print(report, code, json_output)
     raise typer.Exit(code)
+
+
+def _check(
+    raw: bytes,
+    credential: Path | None,
+    log_key: str | None,
+    witnesses: list[str],
+    resolver: DidResolver,
+    json_output: bool,
+) -> BundleReport:
+    """Verify a tlog-proof (with its credential) or a proof bundle, as the file is."""
+    if raw.startswith(HEADER.encode() + b"\n"):
+        return verify_tlog_proof(
+            _tlog_proof(raw),
+            _credential_for_tlog_proof(credential, json_output),
+            trusted_log_key=log_key,
+            witnesses=witnesses,
+            resolve_did=resolver,
+        )
+    return verify_bundle(
+        load_bundle(raw), trusted_log_key=log_key, witnesses=witnesses, resolve_did=resolver
+    )
+
+
+def _tlog_proof(raw: bytes) -> TlogProof:
+    try:
+        return TlogProof.parse(raw)
+    except CryptoError as exc:
+        raise MalformedBundleError(f"not a valid tlog-proof: {exc}") from None
+
+
+def _credential_for_tlog_proof(path: Path | None, json_output: bool) -> Any:
+    if path is None:
+        fail(
+            "a tlog-proof proves a log entry, not which credential: give the credential "
+            "with --credential FILE",
+            code=UNDECIDED,
+            as_json=json_output,
+        )
+    return _presented(path)
 
 
 def _print(report: BundleReport, code: int, json_output: bool) -> None:
@@ -278,5 +364,7 @@ def _print(report: BundleReport, code: int, json_output: bool) -> None:
     )
     stdout.print(line("log key", f"{report.log_key}, trusted: {report.log_trust}"))
     stdout.print(line("status", f"{status} (as of that checkpoint)"))
+    if report.witnesses:
+        stdout.print(line("cosigned by", ", ".join(report.witnesses)))
     for warning in report.warnings:
         stdout.print(f"  [yellow]warning:[/] {warning}")

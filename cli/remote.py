@@ -51,12 +51,12 @@ class RemoteBackend:
         self.client = client
         self.backoff = backoff
 
-    def _post(self, path: str, body: Body, key: str | None, *, retry: bool = False) -> Body:
+    def _post(self, path: str, body: Body | None, key: str | None, *, retry: bool = False) -> Body:
         result: Body = self._send("POST", path, body, key, retry=retry).json()
         return result
 
     def _send(
-        self, method: str, path: str, body: Body, key: str | None, *, retry: bool = False
+        self, method: str, path: str, body: Body | None, key: str | None, *, retry: bool = False
     ) -> httpx.Response:
         headers = {"Idempotency-Key": key} if key is not None else {}
         attempts_left = ATTEMPTS if key is not None or retry else 1
@@ -142,9 +142,26 @@ class RemoteBackend:
                 outcomes.append(problem_from_document(result.get("problem") or {}))
         return outcomes
 
-    def change_status(self, credential_id: str, change: str, reason: str, key: str | None) -> Body:
+    def change_status(
+        self,
+        credential_id: str,
+        change: str,
+        reason: str,
+        key: str | None,
+        publish_reason: bool = False,
+    ) -> Body:
         path = f"/v1/credentials/{quote(credential_id, safe='')}/{change}"
-        return self._post(path, {"reason": reason}, key)
+        body: Body = {"reason": reason}
+        if publish_reason:
+            body["publish_reason"] = True
+        return self._post(path, body, key)
+
+    def share(self, credential_id: str, key: str | None) -> Body:
+        return self._post(f"/v1/credentials/{quote(credential_id, safe='')}/share", None, key)
+
+    def unshare(self, credential_id: str, key: str | None) -> Body:
+        self._send("DELETE", f"/v1/credentials/{quote(credential_id, safe='')}/share", None, key)
+        return {}
 
     def endorse(self, body: Body, key: str | None) -> Body:
         return self._post("/v1/endorsements", body, key)

@@ -34,6 +34,14 @@ def status_command(change: str) -> Callable[..., None]:
         reason: Annotated[
             str, typer.Option("--reason", help="Why; recorded in the status history.")
         ],
+        publish_reason: Annotated[
+            bool,
+            typer.Option(
+                "--publish-reason",
+                help="Show the reason to whoever checks the credential (otherwise only "
+                "the issuer sees it).",
+            ),
+        ] = False,
         data: DataOption = None,
         server: ServerOption = None,
         token: TokenOption = None,
@@ -46,7 +54,9 @@ def status_command(change: str) -> Callable[..., None]:
         with reporting(output):
             target = Target(data=data, server=server, token=token, issuer=issuer, base_url=base_url)
             with open_backend(target) as backend:
-                changed = backend.change_status(credential_id, change, reason, idempotency_key)
+                changed = backend.change_status(
+                    credential_id, change, reason, idempotency_key, publish_reason
+                )
             output.result(changed, f"Credential {credential_id} is now {changed['status']}")
 
     command.__name__ = change

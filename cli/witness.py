@@ -32,6 +32,7 @@ from credledger.crypto.tlog_witness import (
 from .audit import read_key_option
 from .log_client import LogClient, ServerError
 from .verdicts import INVALID, UNDECIDED, VALID, emit_json, fail, line, stderr, stdout
+from .witness_state import write_atomically
 
 
 def load_or_create_key(path: Path, name: str | None) -> tuple[WitnessKey, bool]:
@@ -62,9 +63,7 @@ def load_state(path: Path) -> WitnessState | None:
 
 def save_state(path: Path, state: WitnessState) -> None:
     """Replace the state file atomically, so a crash never leaves half a state."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(state.as_json(), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomically(path, (json.dumps(state.as_json(), indent=2) + "\n").encode("utf-8"))
 
 
 def log_signed(note: str, verifier: NoteVerifier) -> str:
@@ -76,6 +75,7 @@ def log_signed(note: str, verifier: NoteVerifier) -> str:
 
 
 def witness(
+    ctx: typer.Context,
     server: Annotated[str | None, typer.Option(help="the log server's URL")] = None,
     state: Annotated[
         Path | None, typer.Option(help="JSON file remembering the last verified checkpoint")
@@ -106,7 +106,11 @@ def witness(
       credledger witness --show-vkey --key witness.key
 
       credledger witness --server https://ledger.example --state witness.json --key witness.key
+
+    `credledger witness serve` runs a witness that logs push their checkpoints to instead.
     """
+    if ctx.invoked_subcommand is not None:
+        return  # `witness serve`: the pull options do not apply
     try:
         witness_key, created = load_or_create_key(key, name)
     except (OSError, CryptoError) as exc:

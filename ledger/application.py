@@ -37,6 +37,7 @@ from credledger.ledger.services.keys import Keys
 from credledger.ledger.services.proofs import Proofs
 from credledger.ledger.services.recognitions import Recognitions
 from credledger.ledger.services.reissue import Reissues
+from credledger.ledger.services.sharing import Sharing
 from credledger.ledger.services.status import Statuses
 from credledger.ledger.services.status_lists import StatusLists
 from credledger.ledger.services.status_publication import StatusPublisher
@@ -73,7 +74,7 @@ class CredentialLedger:
         self.repository, self.save = store.repository, store.save
         self.vault, self.signer, self.tlog = ports.vault, ports.signer, ports.tlog
         self.read_model, self.digests = ports.read_model, ports.digests
-        self.status_fold = ports.status_fold
+        self.status_fold, self.witness_pusher = ports.status_fold, ports.witness_pusher
         self.follower = Follower(
             ports.store.select_notifications, ports.tlog, ports.read_model, ports.digests
         )
@@ -108,6 +109,7 @@ class CredentialLedger:
         self.given = GivenCredentials(aggregates, issuers, slots, lists, self.records)
         self.reissues = Reissues(aggregates, self.records, documents)
         self.statuses = Statuses(aggregates, self.records, lists, ports.clock)
+        self.sharing = Sharing(aggregates, self.records)
         self.keys = Keys(
             aggregates,
             issuers,

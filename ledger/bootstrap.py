@@ -21,6 +21,7 @@ from credledger.ledger.domain.endorsement import Endorsement
 from credledger.ledger.domain.ledger_identity import LedgerIdentity
 from credledger.ledger.domain.status_fold import SlotOwner, StatusFold
 from credledger.ledger.log.transparency_log import TransparencyLog, stored_checkpoint_origin
+from credledger.ledger.log.witness_push import MAX_ANSWER_BYTES, WitnessPusher
 from credledger.ledger.services.identity import establish_identity
 from credledger.ledger.store.aggregates import Aggregates
 from credledger.ledger.store.credential_digests import CredentialDigests
@@ -59,6 +60,7 @@ class Ports:
     status_fold: StatusFold
     fetcher: GuardedFetcher
     fetch_cache: SharedFetchCache
+    witness_pusher: WitnessPusher
 
     def close(self) -> None:
         self.store.close()
@@ -87,7 +89,7 @@ def open_ports(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Po
         ),
         clock=clock,
         interval=settings.checkpoint_interval,
-        witnesses=[CosignatureVerifier.from_vkey(v) for v in settings.witness_keys],
+        witnesses=[CosignatureVerifier.from_vkey(v) for v in settings.cosigner_keys],
     )
     return Ports(
         settings=settings,
@@ -106,6 +108,7 @@ def open_ports(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Po
             allow_private=settings.allow_private_fetch, deadline=settings.fetch_deadline_seconds
         ),
         fetch_cache=SharedFetchCache(),
+        witness_pusher=_witness_pusher(settings, tlog),
     )
 
 
@@ -124,6 +127,18 @@ def open_identity(settings: Settings) -> LedgerIdentity:
         return establish_identity(store, settings, origin)
     finally:
         store.close()
+
+
+def _witness_pusher(settings: Settings, tlog: TransparencyLog) -> WitnessPusher:
+    """Pushes checkpoints to the configured witnesses, through the guarded fetcher: a
+    witness on a private or loopback address only with ``allow_private_fetch`` (tests)."""
+    fetcher = GuardedFetcher(
+        allow_private=settings.allow_private_fetch,
+        deadline=settings.fetch_deadline_seconds,
+        max_bytes=MAX_ANSWER_BYTES,
+        max_redirects=0,
+    )
+    return WitnessPusher(tlog, settings.witnesses, fetcher)
 
 
 def _tree_store(settings: Settings) -> TreeStore:

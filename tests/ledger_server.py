@@ -21,7 +21,7 @@ import uvicorn
 from credledger.api.app import create_app
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.domain.acts import ADMIN, Act
-from credledger.ledger.store.settings import Settings
+from credledger.ledger.store.settings import Settings, WitnessEndpoint
 from credledger.ledger.store.sqldb import SQLiteDatabase
 from credledger.ledger.store.vault import Vault
 
@@ -60,9 +60,12 @@ def open_ledger(
     log_origin: str | None = None,
     witness_keys: tuple[str, ...] = (),
     allow_private_fetch: bool = False,
+    witnesses: tuple[WitnessEndpoint, ...] = (),
+    fetch_deadline_seconds: float = 5.0,
 ) -> CredentialLedger:
     """A ledger in ``data``; ``log_seed`` fixes the log's signing key (to make forks);
-    ``allow_private_fetch`` lets it fetch from 127.0.0.1 (foreign issuers in tests)."""
+    ``allow_private_fetch`` lets it fetch from 127.0.0.1 (foreign issuers, witnesses in
+    tests); ``witnesses`` are pushed its checkpoints."""
     if log_seed is not None:
         data.mkdir(parents=True, exist_ok=True)
         db = SQLiteDatabase(data / "vault.sqlite")
@@ -74,6 +77,8 @@ def open_ledger(
         log_origin=log_origin,
         witness_keys=witness_keys,
         allow_private_fetch=allow_private_fetch,
+        witnesses=witnesses,
+        fetch_deadline_seconds=fetch_deadline_seconds,
     )
     return CredentialLedger(settings)
 

@@ -20,12 +20,12 @@ from typing import Any
 from uuid import UUID
 
 from credledger.api.limits import strict_json_refusal
-from credledger.api.pages.status_dates import set_since
 from credledger.crypto.errors import CryptoError
 from credledger.crypto.signed_note import open_note
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.domain.errors import LedgerError
 from credledger.ledger.services.recognitions import RecognitionSeen
+from credledger.ledger.services.status import StatusChange
 from credledger.ledger.store.vault import SubjectErasedError
 from credledger.ledger.verify.bundle import credledger_base_url, verify_issuance
 from credledger.ledger.verify.bundle_anchors import verify_anchor
@@ -71,8 +71,9 @@ class CredentialCheck:
     log: LogFinding
     endorsements: list[tuple[Mapping[str, Any], Report | None]] = field(default_factory=list)
     jwt: bool = False
-    set_since: dict[str, str] = field(default_factory=dict)
-    """Purpose -> since when this ledger's list shows it set (revoked, suspended)."""
+    history: list[StatusChange] = field(default_factory=list)
+    """Its logged status changes (reasons only where the issuer published them), when
+    this ledger recorded exactly this credential."""
     issuer_here: UUID | None = None
     """The institution registered here whose DID issued it, if any."""
     recognitions: list[RecognitionSeen] = field(default_factory=list)
@@ -245,25 +246,16 @@ def issuer_here(ledger: CredentialLedger, vc: Mapping[str, Any]) -> UUID | None:
 
 
 def _since(ledger: CredentialLedger, found: CredentialCheck) -> CredentialCheck:
-    """Since when this ledger's own lists show each set status of the credential, which
-    institution here issued it, and which institutions here recognised it."""
+    """What this ledger adds: which institution here issued it, which institutions here
+    recognised it and, for a credential it recorded, its logged status history."""
     found.issuer_here = issuer_here(ledger, found.document)
     found.recognitions = ledger.recognitions.of_presented(found.document)
-    raw = found.document.get("credentialStatus")
-    entries = raw if isinstance(raw, list) else [raw]
-    for entry in entries:
-        if not isinstance(entry, Mapping):
-            continue
-        purpose = entry.get("statusPurpose")
-        if found.report.status.get(str(purpose)) not in ("revoked", "suspended"):
-            continue
+    if found.log.bundle_here:
         try:
-            index = int(str(entry.get("statusListIndex")))
-        except ValueError:
-            continue
-        since = set_since(ledger, str(entry.get("statusListCredential")), index)
-        if since is not None:
-            found.set_since[str(purpose)] = since
+            credential_id, _ = ledger.proofs.holder_credential(dict(found.document))
+            found.history = ledger.statuses.public_history(credential_id)
+        except (LedgerError, LookupError):
+            found.history = []
     return found
 
 

@@ -180,10 +180,8 @@ EN: dict[str, str] = {
     "log.witnesses": "Independent witnesses",
     "log.witnesses.none": "no witness has cosigned this checkpoint yet",
     "log.history": "History",
-    "log.history.text": (
-        "Issued on {issued}. What happened since is shown by the status above, read from "
-        "the newest list. The dates and reasons of changes are visible to the issuer only."
-    ),
+    "log.history.text": "Issued on {issued}.",
+    "history.reasons": "Reasons are shown only where the issuer chose to publish them.",
     "log.not_here": (
         "This ledger has no record of this credential, although it names this ledger."
     ),
@@ -246,10 +244,26 @@ EN: dict[str, str] = {
     "reason.validity": "it is outside its validity period",
     "reason.proof": "the signature does not match: it was changed after signing, or forged",
     "reason.status.revoked": "the issuer has revoked it (status list of {date})",
-    "reason.status.revoked.since": "revoked on {date}: the issuer's status list shows it since",
-    "reason.status.suspended.since": (
-        "suspended on {date}: the issuer's status list shows it since"
+    "reason.status.revoked.since": "revoked on {date}",
+    "reason.status.suspended.since": "suspended on {date}",
+    "reason.status.because": "the issuer's reason: {reason}",
+    "share.title": "Shared with you",
+    "share.lead": (
+        "The learner shared this credential with you through a link. It was checked just "
+        "now, as shown above; the link works until the learner ends it."
     ),
+    "share.qr": "QR code of this link",
+    "share.credential": "Download the credential (JSON)",
+    "share.bundle": "Download the proof bundle (JSON, for checking offline)",
+    "share.linkedin": "Add to LinkedIn profile",
+    "share.unknown": "This link opens nothing: it is unknown, or the learner ended it.",
+    "share.not_anchored": (
+        "The credential is not in a signed checkpoint of the log yet; try again in a minute."
+    ),
+    "history.CredentialIssued": "issued on {date}",
+    "history.CredentialSuspended": "suspended on {date}",
+    "history.CredentialReinstated": "reinstated on {date}",
+    "history.CredentialRevoked": "revoked on {date}",
     "reason.status.suspended": "the issuer has suspended it (status list of {date})",
     "reason.status.unknown": "the issuer's status list could not be read",
     "reason.proof.unknown": "the issuer's key could not be fetched",
@@ -443,11 +457,8 @@ NL: dict[str, str] = {
     "log.witnesses": "Onafhankelijke getuigen",
     "log.witnesses.none": "nog geen getuige heeft dit controlepunt medeondertekend",
     "log.history": "Geschiedenis",
-    "log.history.text": (
-        "Uitgegeven op {issued}. Wat er sindsdien gebeurde blijkt uit de status hierboven, "
-        "gelezen uit de nieuwste lijst. Data en redenen van wijzigingen ziet alleen de "
-        "uitgever."
-    ),
+    "log.history.text": "Uitgegeven op {issued}.",
+    "history.reasons": "Redenen staan er alleen waar de uitgever ervoor koos ze te publiceren.",
     "log.not_here": (
         "Dit register kent deze credential niet, hoewel de credential dit register noemt."
     ),
@@ -517,12 +528,27 @@ NL: dict[str, str] = {
     "reason.validity": "hij valt buiten zijn geldigheidsduur",
     "reason.proof": "de handtekening klopt niet: hij is na het ondertekenen veranderd, of vervalst",
     "reason.status.revoked": "de uitgever heeft hem ingetrokken (statuslijst van {date})",
-    "reason.status.revoked.since": (
-        "ingetrokken op {date}: de statuslijst van de uitgever toont dat sindsdien"
+    "reason.status.revoked.since": "ingetrokken op {date}",
+    "reason.status.suspended.since": "geschorst op {date}",
+    "reason.status.because": "reden van de uitgever: {reason}",
+    "share.title": "Met u gedeeld",
+    "share.lead": (
+        "De lerende heeft deze credential via een link met u gedeeld. Hij is zojuist "
+        "gecontroleerd, zoals hierboven staat; de link werkt tot de lerende hem beëindigt."
     ),
-    "reason.status.suspended.since": (
-        "geschorst op {date}: de statuslijst van de uitgever toont dat sindsdien"
+    "share.qr": "QR-code van deze link",
+    "share.credential": "Download de credential (JSON)",
+    "share.bundle": "Download de bewijsbundel (JSON, om offline te controleren)",
+    "share.linkedin": "Toevoegen aan LinkedIn-profiel",
+    "share.unknown": "Deze link opent niets: hij is onbekend, of de lerende heeft hem beëindigd.",
+    "share.not_anchored": (
+        "De credential staat nog niet in een ondertekend controlepunt van het logboek; "
+        "probeer het over een minuut opnieuw."
     ),
+    "history.CredentialIssued": "uitgegeven op {date}",
+    "history.CredentialSuspended": "geschorst op {date}",
+    "history.CredentialReinstated": "hersteld op {date}",
+    "history.CredentialRevoked": "ingetrokken op {date}",
     "reason.status.suspended": "de uitgever heeft hem geschorst (statuslijst van {date})",
     "reason.status.unknown": "de statuslijst van de uitgever kon niet worden gelezen",
     "reason.proof.unknown": "de sleutel van de uitgever kon niet worden opgehaald",

@@ -51,7 +51,7 @@ _templates = Environment(
 )
 
 
-def _messages(request: Request) -> Messages:
+def messages_for(request: Request) -> Messages:
     return Messages(
         negotiate(
             request.query_params.get("lang"),
@@ -68,7 +68,7 @@ def _switch_href(request: Request, language: str) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    t = _messages(request)
+    t = messages_for(request)
     html = _templates.get_template(template).render(
         t=t,
         lang=t.language,
@@ -96,7 +96,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 def refused_form(scope: Scope, problem: Problem) -> Response:
     """A form the request limits refused (too large, say), answered as a page."""
     request = Request(scope)
-    t = _messages(request)
+    t = messages_for(request)
     words = (
         t("error.too_large", limit=MAX_BODY_BYTES // 1024)
         if problem.status == 413
@@ -113,7 +113,7 @@ def home(request: Request, ledger: LedgerDep) -> HTMLResponse:
         "home.html",
         base_url=ledger.identity.base_url,
         origin=ledger.identity.log_origin,
-        size=ledger.tlog.size,
+        size=ledger.tlog.size(),
     )
 
 
@@ -133,7 +133,7 @@ def verify_page(request: Request, ledger: LedgerDep, url: str | None = None) -> 
     if not url:
         return render(request, "verify.html", form=Submission())
     submission = Submission(url=url.strip()[:2000])
-    return _result(request, ledger, _from_url(ledger, submission.url or ""), submission)
+    return result_page(request, ledger, _from_url(ledger, submission.url or ""), submission)
 
 
 @router.post("/verify")
@@ -142,18 +142,18 @@ async def verify_submitted(request: Request, ledger: LedgerDep) -> HTMLResponse:
     try:
         submission = read_form(request.headers.get("content-type", ""), await request.body())
     except SubmissionError:
-        return _error(request, 400, "error.form")
+        return error_page(request, 400, "error.form")
     if submission.file:
         try:
             text = credential_text(submission.file)
         except BakedImageError as exc:
-            return _result(request, ledger, _unreadable(ledger, str(exc)), submission)
-        return _result(request, ledger, _checked(ledger, text, submission), submission, text)
+            return result_page(request, ledger, _unreadable(ledger, str(exc)), submission)
+        return result_page(request, ledger, _checked(ledger, text, submission), submission, text)
     if submission.text.strip():
         checked = _checked(ledger, submission.text, submission)
-        return _result(request, ledger, checked, submission, submission.text)
+        return result_page(request, ledger, checked, submission, submission.text)
     if submission.url:
-        return _result(request, ledger, _from_url(ledger, submission.url), submission)
+        return result_page(request, ledger, _from_url(ledger, submission.url), submission)
     return render(request, "verify.html", status_code=400, form=submission, empty=True)
 
 
@@ -165,13 +165,13 @@ async def bundle_download(request: Request, ledger: LedgerDep) -> Response:
         submission = read_form(request.headers.get("content-type", ""), await request.body())
         document = parse(submission.text)
     except (SubmissionError, ValueError):
-        return _error(request, 400, "result.unreadable")
+        return error_page(request, 400, "result.unreadable")
     try:
         bundle = ledger.proofs.holder_bundle(document)
     except SubjectErasedError:
-        return _error(request, 410, "log.erased")
+        return error_page(request, 410, "log.erased")
     except (LedgerError, LookupError):
-        return _error(request, 404, "log.not_here")
+        return error_page(request, 404, "log.not_here")
     return Response(
         json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8"),
         media_type="application/json",
@@ -179,8 +179,8 @@ async def bundle_download(request: Request, ledger: LedgerDep) -> Response:
     )
 
 
-def _error(request: Request, status: int, key: str) -> HTMLResponse:
-    return render(request, "error.html", status_code=status, problem=_messages(request)(key))
+def error_page(request: Request, status: int, key: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status, problem=messages_for(request)(key))
 
 
 def _unreadable(ledger: CredentialLedger, problem: str) -> Checked:
@@ -215,14 +215,17 @@ def _from_url(ledger: CredentialLedger, url: str) -> Checked:
     return check(ledger, document)
 
 
-def _result(
+def result_page(
     request: Request,
     ledger: CredentialLedger,
     checked: Checked,
     submission: Submission,
     text: str | None = None,
+    share: object | None = None,
 ) -> HTMLResponse:
-    t = _messages(request)
+    """The verdict and what was checked; ``share``: the share link's extras (its QR
+    code, downloads and the add-to-profile link) when a link opened the page."""
+    t = messages_for(request)
     view = result_view(checked, t)
     downloads = [
         json.dumps(found.document, ensure_ascii=False)
@@ -237,6 +240,7 @@ def _result(
         downloads=downloads,
         again_text=text if text is not None and len(text) <= MAX_BODY_BYTES // 2 else None,
         submission=submission,
+        share=share,
     )
 
 
@@ -266,8 +270,8 @@ def achievement_page(request: Request, ledger: LedgerDep, achievement_id: str) -
     except (LedgerError, LookupError):
         achievement = None
     if achievement is None or found is None:
-        return _error(request, 404, "catalogue.unknown")
-    t = _messages(request)
+        return error_page(request, 404, "catalogue.unknown")
+    t = messages_for(request)
     document = ledger.achievement_document(achievement)
     return render(
         request,
@@ -294,8 +298,8 @@ def issuer_page(request: Request, ledger: LedgerDep, issuer_id: str) -> HTMLResp
     except (LedgerError, LookupError):
         issuer = None
     if issuer is None or found is None:
-        return _error(request, 404, "issuer.unknown")
-    t = _messages(request)
+        return error_page(request, 404, "issuer.unknown")
+    t = messages_for(request)
     did = ledger.issuer_did(issuer)
     keys = [
         (period.key_id, day(period.since, t), day(period.until, t), period.state)

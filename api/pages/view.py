@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from credledger.api.pages.checking import Checked, CredentialCheck, LogFinding
 from credledger.api.pages.messages import Messages
 from credledger.ledger.services.recognitions import RecognitionSeen
+from credledger.ledger.services.status import StatusChange
 from credledger.ledger.verify.report import Outcome, Report
 
 Row = tuple[str, str | list[str]]
@@ -174,7 +175,7 @@ def _section(found: CredentialCheck, t: Messages, checked: Checked) -> Section:
     section.evidence = _evidence(vc, t)
     section.endorsements = [_endorsement(doc, sub, t) for doc, sub in found.endorsements]
     section.recognitions = [_recognition(seen, t) for seen in found.recognitions]
-    section.log, section.log_note = _log(found.log, t)
+    section.log, section.log_note = _log(found.log, t, found.history)
     section.checks = _checks(report, found.log, t)
     section.bundle_here = found.log.bundle_here
     section.issuer_page = f"/issuers/{found.issuer_here}" if found.issuer_here else ""
@@ -190,8 +191,11 @@ def _reasons(found: CredentialCheck, t: Messages, checked: Checked) -> list[str]
         key = f"reason.{kind}" if kind in ("data-model", "validity", "proof") else "reason.other"
         reasons.append(t(key))
     for purpose, value in sorted(report.status.items()):
-        if value in ("revoked", "suspended") and purpose in found.set_since:
-            reasons.append(t(f"reason.status.{value}.since", date=day(found.set_since[purpose], t)))
+        change = _change_to(found.history, value)
+        if value in ("revoked", "suspended") and change is not None:
+            reasons.append(t(f"reason.status.{value}.since", date=day(change.time, t)))
+            if change.reason:
+                reasons.append(t("reason.status.because", reason=_text(change.reason, 500)))
         elif value in ("revoked", "suspended"):
             date = _list_date(found.document, purpose, found.log, t, checked)
             reasons.append(t(f"reason.status.{value}", date=date))
@@ -273,6 +277,27 @@ def _entries(vc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     raw = vc.get("credentialStatus")
     items = raw if isinstance(raw, list) else [raw] if raw is not None else []
     return [e for e in items if isinstance(e, Mapping)]
+
+
+def _change_to(history: list[StatusChange], status: str) -> StatusChange | None:
+    """The logged change that put the credential in ``status`` (the latest such)."""
+    for change in reversed(history):
+        if change.status == status:
+            return change
+    return None
+
+
+def _history(history: list[StatusChange], t: Messages) -> list[str]:
+    """Each logged change in words: what, when and (where published) why."""
+    lines = []
+    for change in history:
+        line = t(f"history.{change.event}", date=day(change.time, t))
+        if change.reason:
+            line = f"{line}: {_text(change.reason, 500)}"
+        lines.append(line)
+    if len(history) > 1:
+        lines.append(t("history.reasons"))
+    return lines
 
 
 def _list_date(
@@ -415,13 +440,16 @@ def _recognition(seen: RecognitionSeen, t: Messages) -> tuple[str, str, str]:
     return seen.institution, what, f"/issuers/{seen.institution_id}"
 
 
-def _log(log: LogFinding, t: Messages) -> tuple[list[Row], str]:
+def _log(log: LogFinding, t: Messages, history: list[StatusChange]) -> tuple[list[Row], str]:
     if log.outcome == "included":
         rows: list[Row] = [
             (t("log.leaf"), t("log.leaf.text", index=log.leaf_index, date=day(log.leaf_time, t))),
             (t("log.checkpoint"), t("log.checkpoint.text", size=log.checkpoint_size)),
             (t("log.witnesses"), log.witnesses or t("log.witnesses.none")),
-            (t("log.history"), t("log.history.text", issued=day(log.leaf_time, t))),
+            (
+                t("log.history"),
+                _history(history, t) or t("log.history.text", issued=day(log.leaf_time, t)),
+            ),
         ]
         note = "" if log.bundle_here else t("log.bundle", origin=log.origin)
         return rows, note

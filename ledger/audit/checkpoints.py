@@ -45,7 +45,7 @@ def require_witness_keys(count: int, witnesses: Sequence[CosignatureVerifier]) -
     if count and not witnesses:
         raise AuditSetupError(
             f"the log keeps {count} witness cosignature(s); give the witnesses' vkeys "
-            "(CREDLEDGER_WITNESS_KEYS, comma-separated) to check them"
+            "(CREDLEDGER_WITNESS_KEYS, comma-separated, or CREDLEDGER_WITNESSES) to check them"
         )
 
 

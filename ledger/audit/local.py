@@ -166,7 +166,7 @@ def audit_store(
             consistency=tables.tiles.consistency_proof,
             saved=saved,
         )
-        witnesses = [CosignatureVerifier.from_vkey(v) for v in settings.witness_keys]
+        witnesses = [CosignatureVerifier.from_vkey(v) for v in settings.cosigner_keys]
         cosignatures = _cosignatures(tables)
         require_witness_keys(len(cosignatures), witnesses)
         try:

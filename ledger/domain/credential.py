@@ -67,6 +67,8 @@ class Credential(PseudonymousAggregate):
         self.given_vc_id = vc_id
         self.state = ACTIVE
         self.issued_version = 1
+        self.sharing_round = 0
+        self.public_reasons: frozenset[int] = frozenset()
 
     @property
     def vc_id(self) -> str:
@@ -98,7 +100,7 @@ class Credential(PseudonymousAggregate):
         if actor != str(self.issuer_id):
             raise NotYourCredentialError("only the issuer of a credential may change its status")
 
-    def suspend(self, reason: str, actor: str) -> None:
+    def suspend(self, reason: str, actor: str, *, publish_reason: bool = False) -> None:
         self.check_issuer(actor)
         if self.state == REVOKED:
             raise AlreadyRevokedError("the credential is revoked; revocation is final")
@@ -106,20 +108,32 @@ class Credential(PseudonymousAggregate):
             raise InvalidTransitionError("the credential is already suspended")
         self.check_suspendable()
         self._suspended(reason=reason)
+        self._publish_reason(publish_reason)
 
-    def reinstate(self, reason: str, actor: str) -> None:
+    def reinstate(self, reason: str, actor: str, *, publish_reason: bool = False) -> None:
         self.check_issuer(actor)
         if self.state == REVOKED:
             raise AlreadyRevokedError("the credential is revoked; revocation is final")
         if self.state != SUSPENDED:
             raise InvalidTransitionError("only a suspended credential can be reinstated")
         self._reinstated(reason=reason)
+        self._publish_reason(publish_reason)
 
-    def revoke(self, reason: str, actor: str) -> None:
+    def revoke(self, reason: str, actor: str, *, publish_reason: bool = False) -> None:
         self.check_issuer(actor)
         if self.state == REVOKED:
             raise AlreadyRevokedError("the credential is already revoked")
         self._revoked(reason=reason)
+        self._publish_reason(publish_reason)
+
+    def _publish_reason(self, publish: bool) -> None:
+        if publish:
+            self._reason_published(status_version=self.version)
+
+    def end_sharing(self, actor: str) -> None:
+        """End every share link made so far (the learner withdrew them)."""
+        self.check_issuer(actor)
+        self._sharing_ended()
 
     def reissue(
         self, sealed: bytes, digest: bytes, signing_key_id: str, actor: str, reason: str
@@ -140,6 +154,16 @@ class Credential(PseudonymousAggregate):
     @event("Revoked", topic="credledger.ledger.credential:Credential.Revoked")
     def _revoked(self, reason: str) -> None:
         self.state = REVOKED
+
+    @event("ReasonPublished", topic="credledger.ledger.credential:Credential.ReasonPublished")
+    def _reason_published(self, status_version: int) -> None:
+        """The issuer chose to show the reason of its status change (the event at
+        ``status_version``) to anyone who checks the credential."""
+        self.public_reasons = self.public_reasons | {status_version}
+
+    @event("SharingEnded", topic="credledger.ledger.credential:Credential.SharingEnded")
+    def _sharing_ended(self) -> None:
+        self.sharing_round += 1
 
     @event("Reissued", topic="credledger.ledger.credential:Credential.Reissued")
     def _reissued(self, sealed: bytes, digest: bytes, signing_key_id: str, reason: str) -> None:

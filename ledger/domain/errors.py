@@ -128,6 +128,10 @@ class UnknownTokenError(NotKnownError):
     """The issuer has no token of this id."""
 
 
+class UnknownShareLinkError(NotKnownError):
+    """No live share link has this token (never made, ended, or its credential erased)."""
+
+
 class UnknownStatusListError(NotKnownError):
     """No published status list of this id (or none published yet)."""
 

@@ -25,6 +25,7 @@ from credledger.ledger.domain.erasure import Erasure
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.ledger_identity import Ledger
 from credledger.ledger.domain.recognition import Recognition
+from credledger.ledger.domain.share_link import ShareLink
 from credledger.ledger.domain.status_lists import StatusList, StatusSlot
 from eventsourcing.utils import get_topic
 
@@ -157,6 +158,11 @@ CREDENTIAL_REINSTATED = EventKind(
 )
 CREDENTIAL_REVOKED = EventKind(Credential, "Revoked", "CredentialRevoked", status=REVOCATION_SET)
 CREDENTIAL_REISSUED = EventKind(Credential, "Reissued", "CredentialReissued", ISSUANCE)
+CREDENTIAL_REASON_PUBLISHED = EventKind(
+    Credential, "ReasonPublished", "CredentialStatusReasonPublished"
+)
+CREDENTIAL_SHARING_ENDED = EventKind(Credential, "SharingEnded", "CredentialSharingEnded")
+SHARE_LINK_MADE = EventKind(ShareLink, "Made", "ShareLinkMade")
 ENDORSEMENT_ENDORSED = EventKind(Endorsement, "Endorsed", "EndorsementIssued")
 ENDORSEMENT_WITHDRAWN = EventKind(
     Endorsement, "Withdrawn", "EndorsementWithdrawn", status=REVOCATION_SET
@@ -190,6 +196,9 @@ KINDS: Final[tuple[EventKind, ...]] = (
     CREDENTIAL_REINSTATED,
     CREDENTIAL_REVOKED,
     CREDENTIAL_REISSUED,
+    CREDENTIAL_REASON_PUBLISHED,
+    CREDENTIAL_SHARING_ENDED,
+    SHARE_LINK_MADE,
     ENDORSEMENT_ENDORSED,
     ENDORSEMENT_WITHDRAWN,
     RECOGNITION_RECORDED,

@@ -1,7 +1,7 @@
 """The transparency log: every stored event one Merkle leaf, signed checkpoints, proofs.
 
 The log follows the event store's notification log. Each catch-up appends, in one
-transaction of the tree store, the leaf rows and the Merkle nodes they complete, and
+transaction of the tree store, the leaf rows and the Merkle tiles they change, and
 records which notification each leaf came from; so every event becomes exactly one
 leaf, exactly once, across crashes and restarts. Checkpoints (C2SP tlog-checkpoint
 bodies in C2SP signed notes) are kept forever and never go backwards.
@@ -65,7 +65,8 @@ def stored_checkpoint_origin(tree: TreeStore) -> str | None:
 
 
 class TransparencyLog:
-    """Leaves, Merkle nodes and checkpoints, in the tree store's database."""
+    """Leaves, Merkle tiles and checkpoints, in the tree store's database; the tiles and
+    entry bundles of the signed tree (C2SP tlog-tiles) for readers."""
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
+from credledger.crypto.tlog_proof import TlogProof
 from credledger.ledger.credentials.canonical import vc_digest
 from credledger.ledger.domain.errors import (
     FieldError,
@@ -65,6 +66,12 @@ class Proofs:
         """The proof bundle of the credential presented, found by its digest: only a
         holder of the exact signed credential can compute it (the log shows digests,
         so a bare digest never opens anything)."""
+        credential_id, version = self.holder_credential(vc)
+        return self.bundle(credential_id, version=version, presented=vc)
+
+    def holder_credential(self, vc: Any) -> tuple[UUID, int]:
+        """The recorded credential (and the issuance of it) that ``vc`` is exactly, by
+        its digest; UnknownCredentialError when this ledger recorded no such copy."""
         try:
             digest = vc_digest(vc) if isinstance(vc, dict) else None
         except (ValueError, TypeError, OverflowError, RecursionError):
@@ -76,8 +83,7 @@ class Proofs:
         found = self.digests.find_fresh(digest, self.select)
         if found is None:
             raise UnknownCredentialError("this ledger recorded no credential with this digest")
-        credential_id, version = found
-        return self.bundle(credential_id, version=version, presented=vc)
+        return found
 
     def bundle(
         self,
@@ -120,6 +126,29 @@ class Proofs:
             if i is not None
         ]
         return bundle
+
+    def tlog_proof(self, credential_id: UUID, *, version: int | None = None) -> str:
+        """The issuance leaf's C2SP tlog-proof: ``extra`` is the leaf (the holder's
+        credential is bound to it by the digest it records), then the index, the
+        inclusion proof and the checkpoint with the witnesses' cosignatures: the newest
+        cosigned checkpoint that covers the leaf, else the newest checkpoint."""
+        credential = self.records.credential(credential_id)
+        self.records.document(credential)  # SubjectErasedError once erased, as a bundle
+        index = self.log_index_of(credential.id, version or credential.issued_version)
+        if index is None:
+            raise NotYetAnchoredError(f"credential {credential_id} is not in the log yet")
+        checkpoint = self.tlog.covering_checkpoint(index)
+        cosigned = self.tlog.records.newest_cosigned_size()
+        if cosigned is not None and index < cosigned < checkpoint.size:
+            checkpoint = self.tlog.checkpoint_at(cosigned) or checkpoint
+        path = self.tlog.inclusion_proof(index, checkpoint.size)
+        note = self.tlog.cosigned_note(checkpoint)
+        return TlogProof(index, tuple(path), note, extra=self.tlog.leaf(index)).text()
+
+    def holder_tlog_proof(self, vc: Any) -> str:
+        """The tlog-proof of the credential presented (found by its digest, as a bundle)."""
+        credential_id, version = self.holder_credential(vc)
+        return self.tlog_proof(credential_id, version=version)
 
     def _anchored(self, leaf_index: int, checkpoint: StoredCheckpoint) -> dict[str, Any]:
         """A leaf and its inclusion proof in the tree of ``checkpoint``."""

@@ -30,6 +30,8 @@ class StatusChange:
     time: datetime
     actor: str
     reason: str | None
+    version: int = 0
+    """The credential's version this change made (what ``ReasonPublished`` names)."""
 
 
 class Statuses:
@@ -47,19 +49,31 @@ class Statuses:
         self.status_lists = status_lists
         self.clock = clock
 
-    def change(self, act: Act, credential_id: UUID, change: str, reason: str) -> str:
-        """Suspend, reinstate or revoke (``change``); returns the new status."""
+    def change(
+        self,
+        act: Act,
+        credential_id: UUID,
+        change: str,
+        reason: str,
+        *,
+        publish_reason: bool = False,
+    ) -> str:
+        """Suspend, reinstate or revoke (``change``); returns the new status.
+
+        ``publish_reason``: the issuer shows the reason to whoever checks the credential
+        (recorded as ``Credential.ReasonPublished``); otherwise only the issuer sees it.
+        """
         check_reason(reason)
         credential = self.records.owned(UUID(act.actor), credential_id)
         with self.aggregates.acting(act) as act:
             if credential.already_done():
                 return credential.status_at(self.clock())
             if change == "revoke":
-                credential.revoke(reason, act.actor)
+                credential.revoke(reason, act.actor, publish_reason=publish_reason)
             elif change == "suspend":
-                credential.suspend(reason, act.actor)
+                credential.suspend(reason, act.actor, publish_reason=publish_reason)
             elif change == "reinstate":
-                credential.reinstate(reason, act.actor)
+                credential.reinstate(reason, act.actor, publish_reason=publish_reason)
             else:
                 raise ValueError(change)
             self.aggregates.save(credential)
@@ -69,6 +83,24 @@ class Statuses:
     def history(self, issuer_id: UUID, credential_id: UUID) -> list[StatusChange]:
         """Every change of the credential's status, oldest first, from its events."""
         self.records.owned(issuer_id, credential_id)
+        return self._changes(credential_id)
+
+    def public_history(self, credential_id: UUID) -> list[StatusChange]:
+        """The history a holder of the credential may see: each change with its time,
+        its reason only where the issuer published it, and no actor."""
+        public = self.records.credential(credential_id).public_reasons
+        return [
+            StatusChange(
+                status=c.status,
+                event=c.event,
+                time=c.time,
+                actor="",
+                reason=c.reason if c.version in public else None,
+            )
+            for c in self._changes(credential_id)
+        ]
+
+    def _changes(self, credential_id: UUID) -> list[StatusChange]:
         changes = []
         stored: Any
         for stored in self.aggregates.events_of(credential_id):
@@ -82,6 +114,7 @@ class Statuses:
                     time=stored.timestamp,
                     actor=getattr(stored, "actor", ""),
                     reason=getattr(stored, "reason", None),
+                    version=stored.originator_version,
                 )
             )
         return changes

@@ -17,6 +17,7 @@ from credledger.ledger.domain.errors import (
     NotKnownError,
 )
 from credledger.ledger.store.event_store import EventStore
+from credledger.ledger.store.group_commit import GroupCommit
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
@@ -29,6 +30,7 @@ class Aggregates:
     def __init__(self, store: EventStore, id_key: bytes) -> None:
         self.store = store
         self.id_key = id_key
+        self.commits = GroupCommit(lambda events: store.save(*events))
 
     @contextmanager
     def acting(self, act: Act) -> Iterator[Act]:
@@ -37,9 +39,10 @@ class Aggregates:
             yield keyed
 
     def save(self, *aggregates: LedgerAggregate) -> None:
-        """Record the aggregates' new events in one transaction (IntegrityError: a
-        concurrent writer got there first)."""
-        self.store.save(*aggregates)
+        """Record the aggregates' new events in one transaction, shared with the acts
+        that arrive at the same moment (``store/group_commit.py``), and return once it is
+        committed and followed (IntegrityError: a concurrent writer got there first)."""
+        self.commits.save(aggregates)
 
     def any(self, aggregate_id: UUID) -> Any:
         """Whatever aggregate has this id (AggregateNotFoundError when none)."""

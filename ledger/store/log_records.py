@@ -1,9 +1,9 @@
-"""The transparency log's own tables beside the Merkle nodes: leaves, checkpoints and
-witness cosignatures, in the node store's database.
+"""The transparency log's own tables beside the Merkle tiles: leaves, checkpoints and
+witness cosignatures, in the tile store's database.
 
-The log appends leaves and their Merkle nodes in one transaction: it opens it with
+The log appends leaves and their Merkle tiles in one transaction: it opens it with
 :meth:`TreeStore.transaction` and passes the cursor both to these methods and to the
-node store. Methods that take no cursor read in a transaction of their own.
+tile store. Methods that take no cursor read in a transaction of their own.
 
 Checkpoints are numbered 1, 2, 3, … in the order they were signed, so a deleted one
 leaves a gap the audit finds (sizes alone cannot show a missing checkpoint: they grow
@@ -158,6 +158,17 @@ class LogRecords:
                     "ON CONFLICT (size, name) DO UPDATE SET line = excluded.line",
                     (size, name, line),
                 )
+
+    def newest_cosigned_size(self, name: str | None = None) -> int | None:
+        """The largest checkpoint size with a cosignature kept on it, by the witness
+        ``name`` (or by any); None when there is none."""
+        table = self.tables.cosignatures
+        row = (
+            self._read_one(f"SELECT MAX(size) FROM {table}", ())
+            if name is None
+            else self._read_one(f"SELECT MAX(size) FROM {table} WHERE name = ?", (name,))
+        )
+        return None if row is None or row[0] is None else int(row[0])
 
     def cosignature_lines(self, size: int) -> list[str]:
         rows = self._read_all(

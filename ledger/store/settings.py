@@ -7,7 +7,11 @@ import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
+
+from credledger.crypto.errors import CryptoError
+from credledger.crypto.signed_note import CosignatureVerifier
 
 
 class SettingsError(ValueError):
@@ -65,6 +69,36 @@ def parse_interval(value: str | None, name: str = "CREDLEDGER_CHECKPOINT_INTERVA
     return seconds
 
 
+class WitnessEndpoint(NamedTuple):
+    """A witness the log pushes its checkpoints to (c2sp.org/tlog-witness)."""
+
+    url: str
+    """The witness's submission prefix: requests go to ``<url>/add-checkpoint``."""
+    vkey: str
+    """The witness's cosignature vkey: only cosignatures that verify with it are kept."""
+
+
+def parse_witnesses(value: str, name: str = "CREDLEDGER_WITNESSES") -> tuple[WitnessEndpoint, ...]:
+    """Comma-separated ``URL=VKEY`` pairs: a witness's submission prefix (http or https,
+    no query) and its vkey (``name+keyid+base64``), split at the first ``=``."""
+    witnesses: list[WitnessEndpoint] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        url, equals, vkey = item.partition("=")
+        parts = urlsplit(url.strip())
+        if not equals or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError(f"{name}: {item[:80]!r} is not URL=VKEY (an http(s) URL)")
+        if parts.query or parts.fragment:
+            raise SettingsError(f"{name}: a witness URL has no query or fragment ({url!r})")
+        try:
+            CosignatureVerifier.from_vkey(vkey.strip())
+        except CryptoError as exc:
+            raise SettingsError(f"{name}: not a witness vkey after {url!r}: {exc}") from None
+        witnesses.append(WitnessEndpoint(url.strip().rstrip("/"), vkey.strip()))
+    return tuple(witnesses)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What this start asks for. ``base_url`` and ``log_origin`` are requests: a new
@@ -82,6 +116,9 @@ class Settings:
     more signs at most that often, the server's tick signing what is left."""
     log_origin: str | None = None
     witness_keys: tuple[str, ...] = ()
+    """Witnesses whose cosignatures the log keeps when they bring them (pull witnesses)."""
+    witnesses: tuple[WitnessEndpoint, ...] = ()
+    """Witnesses the log pushes each new checkpoint to, and keeps the cosignatures of."""
     allow_private_fetch: bool = False
     """Let the guarded fetcher reach private and loopback addresses (tests only)."""
     fetch_deadline_seconds: float = 5.0
@@ -111,6 +148,7 @@ class Settings:
                 for v in os.environ.get("CREDLEDGER_WITNESS_KEYS", "").split(",")
                 if v.strip()
             ),
+            witnesses=parse_witnesses(os.environ.get("CREDLEDGER_WITNESSES", "")),
             **{
                 "checkpoint_interval": parse_interval(
                     os.environ.get("CREDLEDGER_CHECKPOINT_INTERVAL")
@@ -120,6 +158,11 @@ class Settings:
         )
         settings.eventsourcing_env()  # validate early
         return settings
+
+    @property
+    def cosigner_keys(self) -> tuple[str, ...]:
+        """Every witness vkey whose cosignatures count: pull witnesses' and pushed-to ones'."""
+        return tuple(dict.fromkeys([*self.witness_keys, *(w.vkey for w in self.witnesses)]))
 
     def eventsourcing_env(self) -> dict[str, str]:
         # Aggregates are cached (deep-copied out, fast-forwarded from the store on every

@@ -64,6 +64,8 @@ class BundleReport:
     """Per purpose (``revocation``, ``suspension``): ``clear``, ``revoked``, ``suspended``
     or ``unknown``, as of the checkpoint's status list versions."""
     warnings: list[str] = field(default_factory=list)
+    witnesses: list[str] = field(default_factory=list)
+    """The witnesses whose cosignatures on the checkpoint verified with keys you gave."""
 
     @property
     def status_set(self) -> list[str]:
@@ -88,6 +90,7 @@ class BundleReport:
                 "trusted_because": self.log_trust,
             },
             "status": self.status,
+            "witnesses": self.witnesses,
             "warnings": self.warnings,
         }
 
@@ -133,13 +136,18 @@ def verify_issuance(
         witnesses=witnesses,
     )
     index, leaf = verify_anchor(bundle, checkpoint, "credential")
+    check_issuance_leaf(vc, index, leaf)
+    return checkpoint, index, leaf, trust
+
+
+def check_issuance_leaf(vc: Mapping[str, Any], index: int, leaf: Mapping[str, Any]) -> None:
+    """Check that the (proved) leaf ``index`` records the issuance of exactly ``vc``."""
     if leaf.get("event") not in ISSUANCE_EVENTS:
         raise LeafMismatchError(f"leaf {index} records {leaf.get('event')!r}, not an issuance")
     # Leaves recorded before aliases also name the VC id; newer ones only its digest.
     if "credential" in leaf and leaf["credential"] != vc.get("id"):
         raise LeafMismatchError(f"leaf {index} is the issuance of {leaf.get('credential')!r}")
     check_digest(leaf, vc, "credential")
-    return checkpoint, index, leaf, trust
 
 
 def verify_bundle(
@@ -177,7 +185,7 @@ def verify_bundle(
         for url, purpose in status_urls(vc).items()
         if url not in lists
     ]
-    report = _verify_credential(vc, lists, clock, resolve_did)
+    report = check_credential(vc, lists, clock, resolve_did)
     warnings += [str(w["message"]) for w in report.warnings]
     issuer = vc.get("issuer")
     return BundleReport(
@@ -210,7 +218,7 @@ def _credential_of(bundle: Mapping[str, Any]) -> dict[str, Any]:
     return vc
 
 
-def _verify_credential(
+def check_credential(
     vc: Mapping[str, Any],
     lists: Mapping[str, dict[str, Any]],
     clock: Callable[[], datetime],

@@ -74,7 +74,8 @@ class Populated:
 
 
 def populate(client: TestClient) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """An issuer with an achievement, two credentials (one revoked): every kind of id."""
+    """An issuer with an achievement, two credentials (one revoked, one shared): every
+    kind of id."""
     school = client.post("/v1/issuers", json={"name": "School"}, headers=auth(ADMIN_TOKEN))
     assert school.status_code == 201, school.text
     issuer = auth(school.json()["token"])
@@ -93,6 +94,8 @@ def populate(client: TestClient) -> tuple[dict[str, str], dict[str, dict[str, st
         f"/v1/credentials/{issued[1]['id']}/revoke", json={"reason": "error"}, headers=issuer
     )
     assert r.status_code == 200, r.text
+    link = client.post(f"/v1/credentials/{issued[0]['id']}/share", headers=issuer)
+    assert link.status_code == 201, link.text
     vc = issued[0]["credential"]
     status = vc["credentialStatus"]
     entry = status[0] if isinstance(status, list) else status
@@ -102,6 +105,7 @@ def populate(client: TestClient) -> tuple[dict[str, str], dict[str, dict[str, st
         "credential_id": issued[0]["id"],
         "list_id": entry["statusListCredential"].rsplit("/", 1)[-1],
         "digest": hashlib.sha256(canonical(vc)).hexdigest(),
+        "token": link.json()["url"].rsplit("/", 1)[-1],
     }
     tokens = {"anonymous": {}, "admin": auth(ADMIN_TOKEN), "issuer": issuer}
     return ids, tokens

@@ -102,6 +102,7 @@ CASES: dict[str, int] = {
     "credledger audit --server https://ledger.example --from-checkpoint saved.note --json": 0,
     "credledger witness --show-vkey --key witness.key": 0,
     "credledger witness --server https://ledger.example --state witness.json --key witness.key": 0,
+    'credledger witness serve --state wstate --log "$(cat log.vkey)" --port 7380': 0,
     'credledger issuer add "Hogeschool Leeuwarden" --data ./ledger': 0,
     "credledger issuer rotate-key --issuer ISSUER_ID --data ./ledger": 0,
     'credledger issuer key-compromised z6Mk... --reason "stolen" --issuer ISSUER_ID '
@@ -115,11 +116,14 @@ CASES: dict[str, int] = {
     "credledger achievement show ACHIEVEMENT_ID --data ./ledger": 0,
     "credledger credential list --issuer ISSUER_ID --data ./ledger": 0,
     "credledger credential show CREDENTIAL_ID --issuer ISSUER_ID --data ./ledger": 0,
+    "credledger credential share CREDENTIAL_ID --issuer ISSUER_ID --data ./ledger": 0,
+    "credledger credential unshare CREDENTIAL_ID --issuer ISSUER_ID --data ./ledger": 0,
     'credledger catalogue search "data literacy" --data ./ledger': 0,
     "credledger read-model rebuild --data ./ledger": 0,
     "credledger proof export badge.json -o proof.json --server https://ledger.example": 0,
     "credledger proof export 5f0c... -o proof.json --server https://ledger.example --token T": 0,
     "credledger proof export 5f0c... -o proof.cbor --format cbor --data ./ledger": 0,
+    "credledger proof export 5f0c... -o badge.tlog-proof --format tlog-proof --data ./ledger": 0,
     'credledger proof verify proof.json --log-key "$(curl -s LEDGER/v1/log/key)"': 0,
 }
 
@@ -265,7 +269,7 @@ def substitute(line: str, world: World, port: int) -> str:
             r"\bACHIEVEMENT_ID\b|\bID\b": local.achievement,
             r"\bCREDENTIAL_ID\b|5f0c\.\.\.": local.credential,
             r"z6Mk\.\.\.": local.retired_key,
-            r"(?<=--port )8000\b": str(port),
+            r"(?<=--port )(?:8000|7380)\b": str(port),
         }
     values[r"https://wallet\.example/credentials/42"] = world.remote.wallet_url
     for pattern, value in values.items():
@@ -312,9 +316,9 @@ def _in_process(line: str, _cwd: Path) -> tuple[int, str]:
 
 
 def _serving(line: str, cwd: Path, port: int) -> tuple[int, str]:
-    """`serve` runs until stopped: it must answer /healthz, then stop cleanly when told to
-    (SIGTERM; uvicorn re-raises the signal after its shutdown, so a parent sees why it
-    ended: that is a clean stop, 0 here)."""
+    """`serve` (and `witness serve`) runs until stopped: it must answer /healthz, then
+    stop cleanly when told to (SIGTERM; uvicorn re-raises the signal after its shutdown,
+    so a parent sees why it ended: that is a clean stop, 0 here)."""
     server = subprocess.Popen(
         ["bash", "-c", f"exec {line}"], cwd=cwd, env=_shell_environment(),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -339,7 +343,7 @@ def _serving(line: str, cwd: Path, port: int) -> tuple[int, str]:
 
 
 def _runner(line: str, port: int) -> Callable[[str, Path], tuple[int, str]]:
-    if line.startswith("credledger serve"):
+    if line.startswith(("credledger serve", "credledger witness serve")):
         return partial(_serving, port=port)
     return _in_shell if SHELL.search(line) else _in_process
 

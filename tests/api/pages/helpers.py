@@ -35,8 +35,12 @@ class Pages:
         self.ledger.proof_bundle(credential_id)  # lists published, a checkpoint made
         return credential_id, signed_credential(self.ledger, credential_id)
 
-    def change(self, credential_id: UUID, change: str) -> None:
-        self.ledger.change_status(Act(str(self.school.issuer)), credential_id, change, "test")
+    def change(
+        self, credential_id: UUID, change: str, reason: str = "test", *, publish: bool = False
+    ) -> None:
+        self.ledger.change_status(
+            Act(str(self.school.issuer)), credential_id, change, reason, publish_reason=publish
+        )
         self.ledger.proof_bundle(credential_id)
 
 

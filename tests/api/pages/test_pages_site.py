@@ -41,6 +41,13 @@ def test_the_landing_page_says_what_this_ledger_is_and_links_on(pages: Pages) ->
     assert "ledger.example.test/log" in text(page.text)
 
 
+def test_the_landing_page_says_how_many_entries_the_log_holds(pages: Pages) -> None:
+    size = pages.ledger.tlog.size()
+    assert size > 0
+    dd = re.findall(r"<dd>([^<]*)</dd>", pages.client.get("/").text)
+    assert str(size) in dd
+
+
 def test_the_language_follows_accept_language(pages: Pages) -> None:
     page = pages.client.get("/verify", headers={"Accept-Language": "nl-NL,nl;q=0.9,en;q=0.5"})
     assert '<html lang="nl">' in page.text

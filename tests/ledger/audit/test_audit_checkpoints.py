@@ -126,6 +126,15 @@ def test_a_cosignature_renamed_to_an_unknown_witness_is_found(
     assert report["discrepancy"]["kind"] == "cosignature-unknown"
 
 
+def test_the_keys_of_witnesses_the_log_pushes_to_count_as_well(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cosigned_store(tmp_path / "d")
+    monkeypatch.setenv("CREDLEDGER_WITNESSES", f"https://witness.example={WITNESS.vkey()}")
+    code, report = audit(tmp_path / "d", monkeypatch, witness=False)
+    assert code == 0, report
+
+
 def test_stored_cosignatures_without_witness_keys_leave_the_audit_undecided(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

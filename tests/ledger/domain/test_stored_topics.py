@@ -17,6 +17,7 @@ from credledger.ledger.domain.endorsement import Endorsement
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.ledger_identity import Ledger
 from credledger.ledger.domain.recognition import Recognition
+from credledger.ledger.domain.share_link import ShareLink
 from credledger.ledger.domain.status_lists import StatusList, StatusSlot
 from credledger.ledger.services.erasure import Erasure
 from eventsourcing.utils import get_topic, resolve_topic
@@ -27,7 +28,10 @@ STORED = {
         "CredentialsReissued SigningKeyRetired TokenIssued TokenRevoked"
     ),
     "credledger.ledger.achievement:Achievement": "Defined Revised Archived",
-    "credledger.ledger.credential:Credential": "Issued Suspended Reinstated Revoked Reissued",
+    "credledger.ledger.credential:Credential": (
+        "Issued Suspended Reinstated Revoked Reissued ReasonPublished SharingEnded"
+    ),
+    "credledger.ledger.share_link:ShareLink": "Made",
     "credledger.ledger.endorsement:Endorsement": "Endorsed Withdrawn",
     "credledger.ledger.recognition:Recognition": "Recorded Withdrawn",
     "credledger.ledger.status_lists:StatusSlot": "Claimed",
@@ -37,7 +41,7 @@ STORED = {
 }
 AGGREGATES: list[Any] = [
     Issuer, Achievement, Credential, Endorsement, Recognition, StatusSlot, StatusList,
-    Ledger, Erasure,
+    Ledger, Erasure, ShareLink,
 ]  # fmt: skip
 
 

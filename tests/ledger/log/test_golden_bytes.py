@@ -32,10 +32,18 @@ from credledger.ledger.domain.acts import Act, acting
 from credledger.ledger.domain.credential import Credential
 from credledger.ledger.domain.endorsement import Endorsement
 from credledger.ledger.domain.erasure import Erasure
-from credledger.ledger.domain.events import CREDENTIAL_ISSUED, KINDS, kind_of
+from credledger.ledger.domain.events import (
+    CREDENTIAL_ISSUED,
+    CREDENTIAL_REASON_PUBLISHED,
+    CREDENTIAL_SHARING_ENDED,
+    KINDS,
+    SHARE_LINK_MADE,
+    kind_of,
+)
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.ledger_identity import Ledger
 from credledger.ledger.domain.recognition import Recognition
+from credledger.ledger.domain.share_link import ShareLink
 from credledger.ledger.domain.status_lists import StatusList, StatusSlot, group_id, list_id
 from credledger.ledger.log.leaves import leaf_for, leaf_from_row
 from credledger.ledger.store.transcoder import CBORTranscoder, decode_deterministic
@@ -196,6 +204,35 @@ def _ledger_events() -> Iterator[Any]:
     yield from adopted.collect_events()
 
 
+LATER_KINDS = {CREDENTIAL_REASON_PUBLISHED, CREDENTIAL_SHARING_ENDED, SHARE_LINK_MADE}
+"""Kinds added after events.json was first written (see ``_later_events``)."""
+
+
+def _later_events() -> Iterator[Any]:
+    """Kinds added later, pinned after the first entries so that none of those moves
+    (a leaf holds its index): only the new kinds' events are kept."""
+    with _act(ISSUER, 7):
+        credential = Credential(
+            issuer_id=ISSUER,
+            achievement_id=UUID("00000000-0000-4000-8000-0000000000ad"),
+            achievement_version=1,
+            subject_key_id="subject-key-3",
+            sealed=b"sealed credential 3",
+            digest=_sha("signed credential 3"),
+            awarded_at=START,
+            valid_until=None,
+            signing_key_id=f"{BASE_URL}/issuers/{ISSUER}#key-2",
+            status_slot=None,
+        )
+        credential.revoke("issued in error", str(ISSUER), publish_reason=True)
+        credential.end_sharing(str(ISSUER))
+    yield from (e for e in credential.collect_events() if kind_of(e) in LATER_KINDS)
+    act = Act(str(ISSUER), key=_sha("act 8"), digest=_sha("request 8"), id_key=_sha("id key"))
+    with acting(act):
+        link = ShareLink(credential_id=credential.id, issuer_id=ISSUER, sharing_round=1)
+    yield from link.collect_events()
+
+
 def made_now() -> list[dict[str, Any]]:
     """One stored event and leaf of every kind (and a credential issued before aliases)."""
     mapper: Mapper[Any] = Mapper(transcoder=CBORTranscoder())
@@ -206,6 +243,8 @@ def made_now() -> list[dict[str, Any]]:
     del before_aliases["log_alias"]
     state = CBORTranscoder().encode(before_aliases)
     stored.append(StoredEvent(issued.originator_id, issued.originator_version, issued.topic, state))
+    noted = len(stored) - 1
+    stored += [mapper.to_stored_event(e) for e in _later_events()]
     made = []
     for seq, event in enumerate(stored):
         notification = Notification(
@@ -224,7 +263,7 @@ def made_now() -> list[dict[str, Any]]:
                 "leaf": leaf_for(seq, notification).hex(),
             }
         )
-    made[-1]["note"] = "Credential.Issued as recorded before aliases (the leaf names the VC)"
+    made[noted]["note"] = "Credential.Issued as recorded before aliases (the leaf names the VC)"
     return made
 
 
@@ -320,5 +359,11 @@ def test_leaves_of_ledger_0_1_recomputed_from_its_events_are_its_logged_leaves(
 
 
 def test_every_kind_made_now_is_known_to_the_registry(fixed_sources: None) -> None:
-    events = [*_ledger_events(), *_issuer_events(), *_award_events(), *_institution_events()]
+    events = [
+        *_ledger_events(),
+        *_issuer_events(),
+        *_award_events(),
+        *_institution_events(),
+        *_later_events(),
+    ]
     assert sorted(kind_of(e).public_name for e in events) == sorted(k.public_name for k in KINDS)
