@@ -22,6 +22,7 @@ the database is shared in the open, never borrowed behind the store's back.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -85,6 +86,7 @@ class TreeStore(ABC):
         self.db = db
         self.tables = tables
         self._subtrees: OrderedDict[bytes, list[bytes]] = OrderedDict()
+        self._subtrees_lock = threading.Lock()  # requests read proofs on many threads
 
     @property
     def tiles_table(self) -> str:
@@ -291,13 +293,16 @@ class TreeStore(ABC):
         tile's coordinates or width, a remembered answer is a right one). Asked for tiles
         above level 0 and partial ones: few, and every proof reads them (a random leaf's
         full level-0 tile is hashed where it is needed)."""
-        found = self._subtrees.get(data)
-        if found is None:
-            found = self._subtrees[data] = tile_subtrees(data)
+        with self._subtrees_lock:
+            found = self._subtrees.get(data)
+            if found is not None:
+                self._subtrees.move_to_end(data)
+                return found
+        found = tile_subtrees(data)  # hashed outside the lock
+        with self._subtrees_lock:
+            self._subtrees[data] = found
             if len(self._subtrees) > SUBTREE_CACHE:
                 self._subtrees.popitem(last=False)
-        else:
-            self._subtrees.move_to_end(data)
         return found
 
     def _check_size(self, cur: Cursor, size: int | None) -> int:

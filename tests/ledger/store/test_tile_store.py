@@ -234,3 +234,30 @@ def _tiles(size: int) -> list[tuple[int, int, bytes]]:
     from credledger.crypto.tlog_tiles import TileTree
 
     return TileTree().extend(LEAVES[:size])
+
+
+def test_proofs_on_many_threads_at_once_verify(tmp_path: Path) -> None:
+    """Requests read proofs on many threads: the store's memory of tiles' subtrees
+    (tiles above level 0 and partial ones) serves them all, and every proof verifies."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = SQLiteTreeStore(tmp_path / "log.sqlite")
+    store.append_leaves(LEAVES[:70_000], 0)
+    sizes = [65_536, 69_000, 70_000]
+    roots = {n: store.root(n) for n in sizes}
+
+    def prove(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(60):
+            size = rng.choice(sizes)
+            index = rng.randrange(size)
+            proof = store.inclusion_proof(index, size)
+            verify_inclusion(LEAVES[index], index, size, proof, roots[size])
+            first = rng.randrange(1, size + 1)
+            proof = store.consistency_proof(first, size)
+            verify_consistency(first, size, proof, store.root(first), roots[size])
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(prove, range(8)))
+    store.close()
