@@ -24,6 +24,7 @@ from . import (
     routes_proofs,
     routes_sharing,
     routes_status,
+    routes_tiles,
     routes_vcapi,
 )
 from .auth import FailureLimiter
@@ -80,6 +81,7 @@ def create_app(
         routes_erasures,
         routes_status,
         routes_log,
+        routes_tiles,
         routes_proofs,
         routes_vcapi,
         routes_images,

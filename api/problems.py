@@ -140,6 +140,7 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     errors.UnknownShareLinkError: _answered(404, "not-found"),
     errors.UnknownStatusListError: _answered(404, "not-found"),
     errors.UnknownClaimError: _answered(404, "not-found"),
+    errors.NotInSignedTreeError: _answered(404, "not-found"),
     errors.NotAllowedError: _answered(403, "forbidden"),
     errors.ActorMayNotError: _answered(403, "forbidden"),
     errors.NotYourCredentialError: _answered(403, "forbidden"),

@@ -1,19 +1,25 @@
-"""Merkle log timings: appending, proofs at millions of leaves, and memory.
+"""Merkle log timings: appending, proofs at millions of leaves, storage and memory.
 
 Appending (``--append-leaves`` leaves ``b"leaf i"``), each beside the floor measured
-in the same run, raw SHA-256 of the same leaves (``leaf_hash`` only):
+in the same run, raw SHA-256 of the same leaves (``leaf_hash`` only); the ratio is
+the time to append the (already hashed) leaves over the time to hash them:
 
 * ``CompactRange`` in memory (leaf hashes given; the nodes to persist are returned);
-* ``SQLiteTreeStore.append_leaves`` in batches of ``--batch`` (one transaction each,
-  WAL with full fsync), on a fresh database under ``--out``;
+* ``TileTree`` in memory (C2SP tiles: the tiles to persist are returned);
+* ``SQLiteTreeStore.append_leaves`` (C2SP tiles, the store the ledger uses) in batches
+  of ``--batch`` (one transaction each, WAL, synchronous NORMAL as the log runs), on a
+  fresh database under ``--out``, and the database's size per million leaves;
 * merklelib 1.0 building the same tree from scratch (``--merklelib-leaves``).
 
-Proofs: for every size in ``--sizes`` a SQLite store of that many leaves is built
-once under ``--out`` (bench/out/ is gitignored; an interrupted build resumes) and
-reused; a fresh process then times ``--proofs`` random inclusion and consistency
-proofs (mean and p99 per proof, every 50th one verified) beside the floor of one
-primary-key lookup. Each phase runs in its own process, so its peak RSS shows that
-memory does not grow with the size of the log.
+Proofs: for every size in ``--sizes`` a tile store of that many leaves is built once
+under ``--out`` straight from leaf hashes, no acts (bench/out/ is gitignored; an
+interrupted build resumes) and reused; a fresh process then times ``--proofs``
+random inclusion and consistency proofs (mean and p99 per proof, each a transaction
+of its own as a request makes; every 50th one verified) beside the floor of one
+primary-key lookup of a tile; the CPU time of each proof (the thread's) is shown
+too, as on a shared machine the wall time's tail is mostly waiting for a core. Each
+phase runs in its own process, so its peak RSS
+shows that memory does not grow with the size of the log.
 
     .venv/bin/python bench/merkle_bench.py [--sizes 1000000,10000000] [--proofs 2000] [--json]
 """
@@ -37,6 +43,7 @@ from typing import Any, TextIO
 from credledger.crypto.merkle_tree import CompactRange
 from credledger.crypto.merkle_verify import verify_consistency, verify_inclusion
 from credledger.crypto.rfc9162 import leaf_hash
+from credledger.crypto.tlog_tiles import TileTree
 from figures import Figure, print_json, slower
 from ledger_api import SQLiteTreeStore
 
@@ -73,16 +80,30 @@ def work_compact(n: int) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t, "rss": peak_rss_mib()}
 
 
+def work_tiles(n: int) -> dict[str, Any]:
+    hashes = [leaf_hash(d) for d in leaves(0, n)]
+    tree = TileTree()
+    t = time.perf_counter()
+    for start in range(0, n, 1000):
+        tree.extend(hashes[start : start + 1000])
+    return {"seconds": time.perf_counter() - t, "rss": peak_rss_mib()}
+
+
 def work_sqlite_append(n: int, batch: int, out: Path) -> dict[str, Any]:
     hashes = [leaf_hash(d) for d in leaves(0, n)]
     with tempfile.TemporaryDirectory(dir=out) as tmp:
-        store = SQLiteTreeStore(Path(tmp) / "append.sqlite")
+        path = Path(tmp) / "append.sqlite"
+        store = SQLiteTreeStore(path)
         t = time.perf_counter()
         for start in range(0, n, batch):
             store.append_leaves(hashes[start : start + batch], start)
         seconds = time.perf_counter() - t
         store.close()
-    return {"seconds": seconds, "rss": peak_rss_mib()}
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        size = path.stat().st_size
+    return {"seconds": seconds, "rss": peak_rss_mib(), "bytes": size}
 
 
 def work_merklelib(n: int) -> dict[str, Any]:
@@ -123,19 +144,22 @@ def work_proofs(size: int, path: Path, count: int, seed: int) -> dict[str, Any]:
     root = store.root(size)
     roots: dict[int, bytes] = {}
     incl: list[int] = []
+    cpu: dict[str, list[int]] = {"inclusion": [], "consistency": []}
     for k in range(count):
         index = rng.randrange(size)
-        t = time.perf_counter_ns()
+        t, c = time.perf_counter_ns(), time.thread_time_ns()
         proof = store.inclusion_proof(index, size)
         incl.append(time.perf_counter_ns() - t)
+        cpu["inclusion"].append(time.thread_time_ns() - c)
         if k % 50 == 0:
             verify_inclusion(leaf_hash(b"leaf %d" % index), index, size, proof, root)
     cons: list[int] = []
     for k in range(count):
         size1 = rng.randrange(1, size + 1)
-        t = time.perf_counter_ns()
+        t, c = time.perf_counter_ns(), time.thread_time_ns()
         proof = store.consistency_proof(size1, size)
         cons.append(time.perf_counter_ns() - t)
+        cpu["consistency"].append(time.thread_time_ns() - c)
         if k % 50 == 0:
             roots[size1] = store.root(size1)
             verify_consistency(size1, size, proof, roots[size1], root)
@@ -145,13 +169,16 @@ def work_proofs(size: int, path: Path, count: int, seed: int) -> dict[str, Any]:
     for _ in range(count):
         idx = rng.randrange(size)
         t = time.perf_counter_ns()
-        conn.execute("SELECT hash FROM merkle_nodes WHERE level = 0 AND idx = ?", (idx,)).fetchone()
+        conn.execute(
+            "SELECT hashes FROM merkle_tiles WHERE level = 0 AND idx = ?", (idx >> 8,)
+        ).fetchone()
         lookups.append(time.perf_counter_ns() - t)
     conn.close()
     store.close()
     return {
         "inclusion": stats_us(incl),
         "consistency": stats_us(cons),
+        "cpu": {kind: stats_us(samples) for kind, samples in cpu.items()},
         "lookup": stats_us(lookups),
         "rss": peak_rss_mib(),
     }
@@ -172,6 +199,7 @@ def stats_us(samples_ns: list[int]) -> dict[str, float]:
 WORKERS = {
     "floor": lambda a: work_floor(a.n),
     "compact": lambda a: work_compact(a.n),
+    "tiles": lambda a: work_tiles(a.n),
     "sqlite": lambda a: work_sqlite_append(a.n, a.batch, a.out),
     "merklelib": lambda a: work_merklelib(a.n),
     "build": lambda a: work_build(a.n, a.path),
@@ -243,6 +271,7 @@ def main() -> None:
     line("floor: leaf_hash (SHA-256) only", floor_us, f"peak RSS {floor['rss']:5.0f} MiB", out)
     for label, kind, key in [
         ("CompactRange.append (in memory)", "compact", "append: CompactRange in memory"),
+        ("TileTree.extend (in memory), 1000 a call", "tiles", "append: TileTree in memory"),
         (
             f"SQLiteTreeStore.append_leaves, {args.batch}/txn",
             "sqlite",
@@ -259,6 +288,10 @@ def main() -> None:
             f"   peak RSS {r['rss']:5.0f} MiB",
             out,
         )
+        if "bytes" in r:
+            mb = r["bytes"] / n * 1e6 / 1e6
+            figures["append: SQLite tile store, MB per 1M leaves"] = slower(mb, "MB")
+            print(f"  {'':<44} the database: {mb:.1f} MB per 1M leaves", file=out)
     m = args.merklelib_leaves
     if m:
         floor_m = run_worker("floor", m, args)["seconds"] / m * 1e6
@@ -275,7 +308,7 @@ def main() -> None:
 
     expected = json.loads(LARGE_TREES.read_text())["roots_hex"] if LARGE_TREES.exists() else {}
     for size in [int(s) for s in args.sizes.split(",") if s]:
-        path = args.out / f"merkle-{size}.sqlite"
+        path = args.out / f"tiles-{size}.sqlite"
         build = run_worker("build", size, args, path)
         if build["built"]:
             print(
@@ -293,16 +326,19 @@ def main() -> None:
         lookup = p["lookup"]["mean"]
         print(
             f"  proofs at {size:,} leaves, {args.proofs} each (µs; ratio = mean / one "
-            f"primary-key lookup of {lookup:.1f} µs)   peak RSS {p['rss']:.0f} MiB",
+            f"primary-key lookup of a tile, {lookup:.1f} µs)   peak RSS {p['rss']:.0f} MiB",
             file=out,
         )
         figures[f"proofs at {size:,}: one node lookup (floor)"] = slower(lookup, "µs")
         for kind in ("inclusion", "consistency"):
             s = p[kind]
             figures[f"proofs at {size:,}: {kind}, mean"] = slower(s["mean"], "µs")
+            figures[f"proofs at {size:,}: {kind}, p99"] = slower(s["p99"], "µs")
+            c = p["cpu"][kind]
             print(
                 f"    {kind:<12} mean {s['mean']:7.1f}   p99 {s['p99']:7.1f}   "
-                f"ratio {s['mean'] / lookup:5.1f}x",
+                f"ratio {s['mean'] / lookup:5.1f}x   (CPU time: mean {c['mean']:6.1f}, "
+                f"p99 {c['p99']:6.1f})",
                 file=out,
             )
     if args.json:

@@ -136,7 +136,7 @@ def _print(report: AuditReport, json_output: bool) -> None:
         emit_json({"result": "intact" if found is None else "tampered", **report.as_dict()})
         return
     if found is None:
-        stdout.print("[bold green]intact[/]: every leaf, node and checkpoint agrees")
+        stdout.print("[bold green]intact[/]: every leaf, tile and checkpoint agrees")
     else:
         stdout.print(f"[bold red]tampered[/]: the first discrepancy is {found.kind}")
         stdout.print(line("first", found.message))
@@ -145,7 +145,7 @@ def _print(report: AuditReport, json_output: bool) -> None:
     if found is None:
         if report.mode == "local":
             stdout.print(line("events", f"{report.events} stored"))
-            stdout.print(line("leaves", f"{report.leaves} checked, {report.nodes} Merkle nodes"))
+            stdout.print(line("leaves", f"{report.leaves} checked, {report.tiles} Merkle tiles"))
         else:
             stdout.print(line("leaves", f"{report.leaves} checked"))
         root = base64.b64encode(report.root_hash).decode() if report.root_hash else "-"

@@ -107,6 +107,7 @@ FAILURES: dict[type[Exception] | str, Failure] = {
     errors.UnknownShareLinkError: _NOT_KNOWN,
     errors.UnknownStatusListError: _NOT_KNOWN,
     errors.UnknownClaimError: _NOT_KNOWN,
+    errors.NotInSignedTreeError: _NOT_KNOWN,
     errors.NotAllowedError: _NOT_ALLOWED,
     errors.ActorMayNotError: _NOT_ALLOWED,
     errors.NotYourCredentialError: _NOT_ALLOWED,

@@ -142,7 +142,7 @@ def _witness_pusher(settings: Settings, tlog: TransparencyLog) -> WitnessPusher:
 
 
 def _tree_store(settings: Settings) -> TreeStore:
-    """The Merkle tree's node store: in the PostgreSQL database, or log.sqlite."""
+    """The Merkle tree's tile store: in the PostgreSQL database, or log.sqlite."""
     if settings.database_url:
         return PostgresTreeStore(settings.database_url)
     return SQLiteTreeStore(settings.data_dir / "log.sqlite")

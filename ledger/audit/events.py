@@ -132,6 +132,15 @@ class SQLiteEvents:
         row = self.conn.execute(f"SELECT COUNT(*) FROM {STORED_EVENTS} WHERE rowid > ?", (last,))
         return int(row.fetchone()[0])
 
+    def first_state(self, aggregate_id: UUID) -> bytes | None:
+        """The stored state of the aggregate's first event (None if it has none)."""
+        row = self.conn.execute(
+            f"SELECT state FROM {STORED_EVENTS} WHERE originator_id IN (?, ?) "
+            "AND originator_version = 1",
+            (aggregate_id.hex, str(aggregate_id)),  # as eventsourcing writes it, either way
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
     def close(self) -> None:
         self.conn.close()
 

@@ -2,9 +2,10 @@
 
 Local mode (:func:`audit_store`, a data directory or the PostgreSQL store it names,
 read-only) recomputes every leaf from the stored events, matches events and leaves one
-to one, rebuilds every Merkle node and compares it with the stored one, recomputes the
-root at every checkpoint and verifies its signature, and checks a consistency proof
-served from the stored nodes between consecutive checkpoints. Remote mode
+to one, rebuilds every Merkle tile (C2SP tlog-tiles) and compares it with the stored
+one (``audit/tiles.py``), recomputes the root at every checkpoint and verifies its
+signature, and checks a consistency proof served from the stored tiles between
+consecutive checkpoints. Remote mode
 (:func:`audit_remote`) does what an outsider can with the log's public endpoints. Both
 can check that the log still extends a checkpoint the auditor saved earlier.
 
@@ -14,7 +15,7 @@ and the read model is compared with a rebuild from the events (``status_audit.py
 Nothing here writes: the event store, the log tables and (only when no log key is
 given) the vault are opened read-only, and no CredentialLedger is created (it would
 catch up and sign). Work goes in batches of leaves, cut at checkpoint sizes, so each
-checkpoint is checked against nodes that were already compared.
+checkpoint is checked against tiles that were already compared.
 """
 
 from __future__ import annotations
@@ -22,15 +23,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from credledger.crypto.checkpoint import parse_checkpoint
 from credledger.crypto.errors import CryptoError
 from credledger.crypto.keys import Ed25519KeyPair
-from credledger.crypto.merkle_tree import NewNode, consistency_plan
 from credledger.crypto.signed_note import CosignatureVerifier, NoteVerifier, parse_note
+from credledger.crypto.tlog_tiles import tile_count
 from credledger.ledger.audit.checkpoints import (
     check_cosignatures,
     check_numbering,
@@ -47,7 +46,8 @@ from credledger.ledger.audit.events import (
 from credledger.ledger.audit.remote import LogSource, audit_remote
 from credledger.ledger.audit.replay import TreeReplay, open_saved_checkpoint
 from credledger.ledger.audit.report import AuditReport, AuditSetupError, Discrepancy, Progress
-from credledger.ledger.audit.status import check_read_model, check_status_lists
+from credledger.ledger.audit.status import FirstState, check_read_model, check_status_lists
+from credledger.ledger.audit.tiles import LEGACY_WARNING, StoredTiles
 from credledger.ledger.store.schema import LOG_FILE, READ_MODEL_FILE, SECRETS, VAULT_FILE, LogTables
 from credledger.ledger.store.settings import Settings
 from credledger.ledger.store.sqldb import (
@@ -89,6 +89,7 @@ class _Tables:
     def __init__(self, settings: Settings) -> None:
         self.db = _open_read_only(settings, LOG_FILE, f"no transparency log in {settings.data_dir}")
         self.t = LogTables.of(self.db.dialect)
+        self.tiles = StoredTiles(self.db, self.t)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return self.db.read_all(sql, params)
@@ -96,14 +97,6 @@ class _Tables:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = self.query(sql, params)
         return rows[0][0] if rows else None
-
-    def node(self, level: int, index: int) -> bytes:
-        found = self.query(
-            f"SELECT hash FROM {self.t.nodes} WHERE level = ? AND idx = ?", (level, index)
-        )
-        if not found:
-            raise LookupError(f"node ({level}, {index}) is not stored")
-        return bytes(found[0][0])
 
     def checkpoint_numbers(self) -> list[tuple[int, int | None]] | None:
         """(size, number) of every stored checkpoint in size order; None for a log whose
@@ -113,10 +106,6 @@ class _Tables:
                 return None
         rows = self.query(f"SELECT size, number FROM {self.t.checkpoints} ORDER BY size")
         return [(int(size), None if number is None else int(number)) for size, number in rows]
-
-    def consistency_proof(self, first: int, second: int) -> list[bytes]:
-        plan = consistency_plan(first, second)
-        return plan.assemble([self.node(level, index) for level, index in plan.ids])
 
     def close(self) -> None:
         self.db.close()
@@ -174,7 +163,7 @@ def audit_store(
         replay = TreeReplay(
             verifier,
             [n for _, _, n in notes],
-            consistency=tables.consistency_proof,
+            consistency=tables.tiles.consistency_proof,
             saved=saved,
         )
         witnesses = [CosignatureVerifier.from_vkey(v) for v in settings.cosigner_keys]
@@ -190,8 +179,10 @@ def audit_store(
                 )
             else:
                 check_numbering(numbered)
+            replayed = time.perf_counter()
             _replay_store(tables, events, replay, report, progress, batch)
-            _check_derived_state(settings, report)
+            report.log_seconds = time.perf_counter() - replayed
+            _check_derived_state(settings, report, getattr(events, "first_state", None))
             check_cosignatures(cosignatures, witnesses, {s: n for s, _, n in notes})
         except Discrepancy as found:
             report.discrepancy = found
@@ -232,11 +223,13 @@ def _cosignatures(tables: _Tables) -> list[tuple[int, str, str]]:
     ]
 
 
-def _check_derived_state(settings: Settings, report: AuditReport) -> None:
+def _check_derived_state(
+    settings: Settings, report: AuditReport, first_state: FirstState | None
+) -> None:
     """Every status list version against the events; the read model against a rebuild."""
     recorder = open_recorder(settings)
     try:
-        report.status_list_versions = check_status_lists(recorder)
+        report.status_list_versions = check_status_lists(recorder, first_state)
         warning = check_read_model(recorder, settings.data_dir / READ_MODEL_FILE)
         if warning:
             report.warnings.append(warning)
@@ -278,7 +271,7 @@ def _replay_store(
     if stored_leaves != size:
         raise Discrepancy(
             "tree-size",
-            f"the node store says the tree has {size} leaves; {stored_leaves} are stored",
+            f"the tree's size row says it has {size} leaves; {stored_leaves} are stored",
         )
     recompute = LeafRecomputer()
     check = recompute.check
@@ -296,9 +289,7 @@ def _replay_store(
             stored = bytes(data)
             check(idx, event, stored)
             hashes.append(sha256(b"\x00" + stored).digest())
-        new = replay.append(hashes)
-        _compare_nodes(tables, new)
-        report.nodes += len(new)
+        tables.tiles.compare(replay.append(hashes))
         done, last_event = end, int(rows[-1][1])
         report.leaves = report.events = done
         if replay.next_stop() == done:
@@ -309,13 +300,10 @@ def _replay_store(
     report.checkpoints = replay.verified
     report.size = size
     report.root_hash = replay.previous.root_hash if replay.previous else None
-    stored_nodes = int(tables.one(f"SELECT COUNT(*) FROM {tables.t.nodes}") or 0)
-    if stored_nodes != report.nodes:
-        raise Discrepancy(
-            "node-count",
-            f"the node store holds {stored_nodes} nodes; a tree of {size} leaves has "
-            f"{report.nodes}",
-        )
+    tables.tiles.check_edge(size)
+    report.tiles = tile_count(size)
+    if tables.tiles.legacy:
+        report.warnings.append(LEGACY_WARNING)
     pending = events.count_after(last_event)
     report.events += pending
     if pending:
@@ -337,26 +325,3 @@ def _leaf_rows(tables: _Tables, start: int, end: int) -> list[Any]:
         missing = next(i for i in range(start, end) if i not in have)
         raise Discrepancy("leaf-missing", f"leaf {missing} is not stored", leaf=missing)
     return rows
-
-
-def _compare_nodes(tables: _Tables, new: list[NewNode]) -> None:
-    """The stored nodes are exactly the nodes these leaves complete: per level, one range
-    query compared as a whole (the per-node search runs only to name a difference)."""
-    new.sort()
-    for level, group in groupby(new, key=itemgetter(0)):
-        expected = [(index, digest) for _, index, digest in group]
-        rows = tables.query(
-            f"SELECT idx, hash FROM {tables.t.nodes} WHERE level = ? AND idx >= ? AND idx <= ? "
-            "ORDER BY idx",
-            (level, expected[0][0], expected[-1][0]),
-        )
-        if rows == expected:
-            continue
-        got = {int(i): bytes(h) for i, h in rows}
-        bad = next(i for i, h in expected if got.get(i) != h)
-        what = "is missing" if bad not in got else "differs from the one the leaves give"
-        raise Discrepancy(
-            "node-mismatch",
-            f"the stored Merkle node (level {level}, index {bad}) {what}",
-            leaf=bad << level,
-        )

@@ -1,4 +1,4 @@
-"""Rebuilding the log's Merkle tree leaf by leaf, checking every checkpoint on the way.
+"""Rebuilding the log's Merkle tree (as C2SP tiles) leaf by leaf, checking each checkpoint.
 
 Shared by the local and the remote audit: whatever the leaves come from, each
 checkpoint's signature is verified when the rebuilt tree reaches its size, its root
@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 
 from credledger.crypto.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
 from credledger.crypto.errors import CryptoError
-from credledger.crypto.merkle_tree import CompactRange, NewNode
 from credledger.crypto.merkle_verify import verify_consistency
 from credledger.crypto.rfc9162 import EMPTY_ROOT
 from credledger.crypto.signed_note import CosignatureVerifier, NoteVerifier, parse_note
+from credledger.crypto.tlog_tiles import Tile, TileTree
 from credledger.ledger.audit.report import AuditSetupError, Discrepancy
 
 __all__ = ["TreeReplay", "claimed_size", "open_saved_checkpoint"]
@@ -41,7 +41,7 @@ class TreeReplay:
         self.verifier = verifier
         self.consistency = consistency
         self.witnesses = list(witnesses)
-        self.tree = CompactRange()
+        self.tree = TileTree()
         self.saved = saved
         self._notes: list[tuple[int, str]] = []
         for note in checkpoints:
@@ -67,8 +67,8 @@ class TreeReplay:
             stops.append(self.saved.size)
         return min(stops) if stops else None
 
-    def append(self, leaf_hashes: Sequence[bytes]) -> list[NewNode]:
-        """Add leaves (never past :meth:`next_stop`); returns the nodes they complete."""
+    def append(self, leaf_hashes: Sequence[bytes]) -> list[Tile]:
+        """Add leaves (never past :meth:`next_stop`); returns the tiles they change."""
         return self.tree.extend(leaf_hashes)
 
     def at_stop(self) -> None:

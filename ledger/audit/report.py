@@ -53,7 +53,7 @@ class AuditReport:
     origin: str | None = None
     events: int = 0
     leaves: int = 0
-    nodes: int = 0
+    tiles: int = 0
     checkpoints: int = 0
     size: int = 0
     status_list_versions: int = 0
@@ -62,6 +62,8 @@ class AuditReport:
     warnings: list[str] = field(default_factory=list)
     discrepancy: Discrepancy | None = None
     seconds: float = 0.0
+    log_seconds: float = 0.0
+    """Of ``seconds``, the log's part: events, leaves, tiles and checkpoints."""
 
     @property
     def intact(self) -> bool:
@@ -82,7 +84,7 @@ class AuditReport:
             "key_source": self.key_source,
             "events": self.events,
             "leaves": self.leaves,
-            "nodes": self.nodes,
+            "tiles": self.tiles,
             "checkpoints": self.checkpoints,
             "size": self.size,
             "status_list_versions": self.status_list_versions,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +30,12 @@ from credledger.ledger.domain.status_fold import STATUS_TOPICS, GroupStatus
 from credledger.ledger.store.read_model import ReadModel
 from credledger.ledger.store.read_model_schema import SCHEMA_VERSION
 from credledger.ledger.store.schema import POSITION, READ_MODEL_FILE
-from credledger.ledger.store.transcoder import CBORTranscoder, decode_deterministic
+from credledger.ledger.store.transcoder import (
+    CBORTranscoder,
+    EventEncodingError,
+    decode_deterministic,
+    decode_stored,
+)
 from credledger.revocation.bitstring import Bitstring
 from credledger.revocation.errors import StatusListError
 from eventsourcing.persistence import ApplicationRecorder, Mapper
@@ -60,19 +66,38 @@ class _Group:
         return replay
 
 
-def _first_state(recorder: ApplicationRecorder, aggregate_id: UUID) -> dict[str, Any]:
-    events = recorder.select_events(aggregate_id, lte=1)
-    if not events:
+FirstState = Callable[[UUID], "bytes | None"]
+"""The stored state of an aggregate's first event (None if it has none)."""
+
+
+def recorder_first_state(recorder: ApplicationRecorder) -> FirstState:
+    def first(aggregate_id: UUID) -> bytes | None:
+        events = recorder.select_events(aggregate_id, lte=1)
+        return bytes(events[0].state) if events else None
+
+    return first
+
+
+def _first_state(first: FirstState, aggregate_id: UUID) -> dict[str, Any]:
+    state = first(aggregate_id)
+    if state is None:
         return {}
-    return dict(decode_deterministic(events[0].state))
+    try:  # read after the leaves were checked: their commitments pin these bytes
+        return dict(decode_stored(state))
+    except EventEncodingError as exc:
+        raise Discrepancy(
+            "event-undecodable", f"the first event of {aggregate_id}: {exc}"
+        ) from None
 
 
-def check_status_lists(recorder: ApplicationRecorder) -> int:
+def check_status_lists(recorder: ApplicationRecorder, first_state: FirstState | None = None) -> int:
     """Recompute every published status list version; returns how many were checked.
+    ``first_state`` reads an aggregate's first event (default: through the recorder).
 
     Raises Discrepancy(kind="status-list") at the first version whose bits are not
     those the events give.
     """
+    first = first_state or recorder_first_state(recorder)
     groups: dict[UUID, _Group] = {}
     slots: dict[UUID, tuple[UUID, int] | None] = {}
     lists: dict[UUID, tuple[UUID, str]] = {}
@@ -86,7 +111,7 @@ def check_status_lists(recorder: ApplicationRecorder) -> int:
             effect = kind_for_topic(n.topic).status
             if effect is not None and effect.changes_bits:
                 if aggregate not in slots:
-                    slot = _first_state(recorder, aggregate).get("status_slot")
+                    slot = _first_state(first, aggregate).get("status_slot")
                     slots[aggregate] = (
                         (UUID(str(slot["group"])), int(slot["index"])) if slot else None
                     )
@@ -95,7 +120,7 @@ def check_status_lists(recorder: ApplicationRecorder) -> int:
                     groups.setdefault(owner[0], _Group()).changes.append((effect, owner[1]))
                 continue
             if aggregate not in lists:
-                opened = _first_state(recorder, aggregate)
+                opened = _first_state(first, aggregate)
                 lists[aggregate] = (UUID(str(opened["group"])), str(opened["purpose"]))
             group, purpose = lists[aggregate]
             _check_version(

@@ -165,6 +165,11 @@ class NotKnownError(LedgerError):
     """The thing does not exist, or the caller may not know that it does."""
 
 
+class NotInSignedTreeError(NotKnownError):
+    """A tile or entry bundle that the log's newest signed checkpoint does not cover
+    (not yet, or never: beyond any tree the log can have)."""
+
+
 class UnknownIssuerError(NotKnownError):
     """No such issuer (or not the caller's)."""
 

@@ -1,7 +1,7 @@
 """The transparency log: every stored event one Merkle leaf, signed checkpoints, proofs.
 
 The log follows the event store's notification log. Each catch-up appends, in one
-transaction of the tree store, the leaf rows and the Merkle nodes they complete, and
+transaction of the tree store, the leaf rows and the Merkle tiles they change, and
 records which notification each leaf came from; so every event becomes exactly one
 leaf, exactly once, across crashes and restarts. Checkpoints (C2SP tlog-checkpoint
 bodies in C2SP signed notes) are kept forever and never go backwards.
@@ -25,14 +25,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from credledger.crypto.checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
-from credledger.crypto.rfc9162 import leaf_hash
+from credledger.crypto.rfc9162 import HASH_SIZE, leaf_hash
 from credledger.crypto.signed_note import (
     CosignatureVerifier,
     NoteSigner,
     open_note,
     parse_note,
 )
-from credledger.ledger.domain.errors import NotYetAnchoredError
+from credledger.crypto.tlog_tiles import TILE_WIDTH, entry_bundle, tile_width
+from credledger.ledger.domain.errors import NotInSignedTreeError, NotYetAnchoredError
 from credledger.ledger.log.leaves import leaf_for
 from credledger.ledger.store.log_records import (
     LeafRow,
@@ -40,7 +41,7 @@ from credledger.ledger.store.log_records import (
     StoredCheckpoint,
     newest_checkpoint_note,
 )
-from credledger.ledger.store.tree_sqlite import TreeStore
+from credledger.ledger.store.tree_sqlite import TreeStore, TreeStoreError
 from eventsourcing.persistence import Notification
 
 __all__ = ["LogRangeError", "StoredCheckpoint", "TransparencyLog", "stored_checkpoint_origin"]
@@ -64,7 +65,8 @@ def stored_checkpoint_origin(tree: TreeStore) -> str | None:
 
 
 class TransparencyLog:
-    """Leaves, Merkle nodes and checkpoints, in the tree store's database."""
+    """Leaves, Merkle tiles and checkpoints, in the tree store's database; the tiles and
+    entry bundles of the signed tree (C2SP tlog-tiles) for readers."""
 
     def __init__(
         self,
@@ -172,6 +174,36 @@ class TransparencyLog:
         current = self.size()
         if not 0 <= size <= current:
             raise LogRangeError(f"the log has {current} leaves; size {size} is out of range")
+
+    # -- tiles (C2SP tlog-tiles) ----------------------------------------------------------------
+    def tile(self, level: int, index: int, width: int | None = None) -> bytes:
+        """Hash tile ``level/index``: whole (``width`` None: 256 hashes) or its first
+        ``width`` hashes. Only what the newest signed checkpoint covers is served."""
+        want = self._signed_width(level, index, width)
+        data = self.tree.read_tile(level, index)
+        if data is None or len(data) < want * HASH_SIZE:
+            raise TreeStoreError(f"tile {level}/{index} is signed but not stored")
+        return data[: want * HASH_SIZE]
+
+    def entries(self, index: int, width: int | None = None) -> bytes:
+        """Entry bundle ``index``: the leaves of level-0 tile ``index`` (or its first
+        ``width``), each prefixed with its length (big-endian uint16)."""
+        want = self._signed_width(0, index, width)
+        first = index * TILE_WIDTH
+        found = self.records.leaves(first, first + want - 1)
+        if len(found) != want:
+            raise TreeStoreError(f"entry bundle {index} is signed but not stored")
+        return entry_bundle(data for _, data in found)
+
+    def _signed_width(self, level: int, index: int, width: int | None) -> int:
+        latest = self.latest_checkpoint()
+        want = TILE_WIDTH if width is None else width
+        if latest is None or tile_width(level, index, latest.size) < want:
+            shown = f"{level}/{index}" + ("" if width is None else f".p/{width}")
+            raise NotInSignedTreeError(
+                f"the newest signed checkpoint covers no tile {shown} (not yet, or never)"
+            )
+        return want
 
     # -- checkpoints --------------------------------------------------------------------------
     def checkpoint_if_due(self) -> StoredCheckpoint | None:

@@ -1,9 +1,9 @@
-"""The transparency log's own tables beside the Merkle nodes: leaves, checkpoints and
-witness cosignatures, in the node store's database.
+"""The transparency log's own tables beside the Merkle tiles: leaves, checkpoints and
+witness cosignatures, in the tile store's database.
 
-The log appends leaves and their Merkle nodes in one transaction: it opens it with
+The log appends leaves and their Merkle tiles in one transaction: it opens it with
 :meth:`TreeStore.transaction` and passes the cursor both to these methods and to the
-node store. Methods that take no cursor read in a transaction of their own.
+tile store. Methods that take no cursor read in a transaction of their own.
 
 Checkpoints are numbered 1, 2, 3, … in the order they were signed, so a deleted one
 leaves a gap the audit finds (sizes alone cannot show a missing checkpoint: they grow
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from credledger.ledger.store.schema import LogTables
+from credledger.ledger.store.schema import APPENDER_LOCK, LogTables
 from credledger.ledger.store.sqldb import (
     Cursor,
     Database,
@@ -27,8 +27,6 @@ from credledger.ledger.store.sqldb import (
     writers_lock,
 )
 from credledger.ledger.store.tree_sqlite import TreeStore
-
-APPENDER_LOCK = 0x63726564  # "cred": the advisory lock key of the log appender
 
 LeafRow = tuple[int, int, str, int, bytes]
 """(leaf index, notification id, aggregate, version, leaf bytes)."""

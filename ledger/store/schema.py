@@ -5,9 +5,9 @@ a reader finds here what a data directory (or a PostgreSQL database) holds:
 
 - ``events.sqlite``: eventsourcing's own ``stored_events`` table (on PostgreSQL the
   application's table, made and named by eventsourcing); never written here.
-- ``log.sqlite``: the transparency log (:class:`LogTables`): Merkle nodes and the tree
-  size, leaves, checkpoints and witness cosignatures. On PostgreSQL the same tables
-  carry the ``credledger_`` prefix, so the log can share a database.
+- ``log.sqlite``: the transparency log (:class:`LogTables`): the Merkle tree as C2SP
+  tlog-tiles and its size, leaves, checkpoints and witness cosignatures. On PostgreSQL
+  the same tables carry the ``credledger_`` prefix, so the log can share a database.
 - ``vault.sqlite``: secrets, signing keys and subject keys (``credledger_``-named on
   both engines).
 - ``read.sqlite``: the read model (:data:`READ_MODEL_TABLES`, kept by sqlite-utils).
@@ -41,12 +41,15 @@ STORED_EVENTS = "stored_events"
 # -- the transparency log ---------------------------------------------------------------------
 
 POSTGRES_PREFIX = "credledger_"
+APPENDER_LOCK = 0x63726564
+""""cred": the PostgreSQL advisory lock key held by whoever appends to or signs the log
+(and by the one-time move of a node store into tiles)."""
 _PREFIX = re.compile(r"[a-z_][a-z0-9_]*|")
 
 
 @dataclass(frozen=True)
 class LogTables:
-    """The transparency log's five tables under one prefix ("" on SQLite)."""
+    """The transparency log's tables under one prefix ("" on SQLite)."""
 
     prefix: str = ""
 
@@ -60,8 +63,15 @@ class LogTables:
         return cls(POSTGRES_PREFIX if dialect == "postgres" else "")
 
     @property
+    def tiles(self) -> str:
+        """The Merkle tree as C2SP tlog-tiles: (level, idx, hashes), 32 to 8,192 bytes;
+        a full tile (256 hashes) never changes, the partial one of each level grows."""
+        return f"{self.prefix}merkle_tiles"
+
+    @property
     def nodes(self) -> str:
-        """Every perfect subtree hash: (level, idx, hash)."""
+        """Before tiles (issue 16): every perfect subtree hash, (level, idx, hash). Read
+        once to build the tiles, then dropped (``store/tile_migration.py``)."""
         return f"{self.prefix}merkle_nodes"
 
     @property
@@ -85,20 +95,33 @@ class LogTables:
         return f"{self.prefix}log_cosignatures"
 
     def tree_schema(self, dialect: Dialect) -> list[str]:
-        """CREATE statements of the Merkle node store's two tables (idempotent)."""
+        """CREATE statements of the tree's two tables, tiles and size (idempotent)."""
         if dialect == "postgres":
             return [
-                f"CREATE TABLE IF NOT EXISTS {self.nodes} (level SMALLINT NOT NULL, "
-                "idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx))",
+                f"CREATE TABLE IF NOT EXISTS {self.tiles} (level SMALLINT NOT NULL, "
+                "idx BIGINT NOT NULL, hashes BYTEA NOT NULL CHECK (octet_length(hashes) "
+                "BETWEEN 32 AND 8192 AND mod(octet_length(hashes), 32) = 0), "
+                "PRIMARY KEY (level, idx))",
                 f"CREATE TABLE IF NOT EXISTS {self.meta} (id INTEGER PRIMARY KEY "
                 "CHECK (id = 1), size BIGINT NOT NULL)",
             ]
         return [
-            f"CREATE TABLE IF NOT EXISTS {self.nodes} (level INTEGER NOT NULL, "
-            "idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID",
+            f"CREATE TABLE IF NOT EXISTS {self.tiles} (level INTEGER NOT NULL, "
+            "idx INTEGER NOT NULL, hashes BLOB NOT NULL CHECK (length(hashes) "
+            "BETWEEN 32 AND 8192 AND length(hashes) % 32 = 0), "
+            "PRIMARY KEY (level, idx)) WITHOUT ROWID",
             f"CREATE TABLE IF NOT EXISTS {self.meta} (id INTEGER PRIMARY KEY CHECK (id = 1), "
             "size INTEGER NOT NULL)",
         ]
+
+    def tile_upsert(self, dialect: Dialect) -> str:
+        """Write a tile: a new one, or a partial one that grew. A full tile stays as it
+        is (the ``WHERE``): what is full is final."""
+        length = "octet_length" if dialect == "postgres" else "length"
+        return (
+            f"ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes "
+            f"WHERE {length}({self.tiles}.hashes) < 8192"
+        )
 
     def log_schema(self, dialect: Dialect) -> list[str]:
         """CREATE statements of the leaves, checkpoints and cosignatures (idempotent);

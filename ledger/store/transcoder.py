@@ -83,10 +83,8 @@ def decode_deterministic(data: bytes) -> Any:
     malformation (bad CBOR, tags with wrong contents, too deep nesting) is an
     :class:`EventEncodingError`, never a crash.
     """
+    value = decode_stored(data)
     try:
-        value = cbor2.loads(
-            data, tag_hook=_tag_hook, allow_duplicate_keys=False, allow_indefinite=False
-        )
         canonical = encode_deterministic(value)
     except EventEncodingError:
         raise
@@ -114,3 +112,24 @@ class CBORTranscoder(Transcoder):
 
     def decode(self, data: bytes) -> Any:
         return decode_deterministic(data)
+
+
+def decode_stored(data: bytes) -> Any:
+    """Decode stored CBOR without checking that it is the deterministic encoding (for
+    reads whose bytes something else pins, as a leaf's commitment does); every
+    malformation is still an :class:`EventEncodingError`, never a crash."""
+    try:
+        return cbor2.loads(
+            data, tag_hook=_tag_hook, allow_duplicate_keys=False, allow_indefinite=False
+        )
+    except (
+        cbor2.CBORError,
+        ValueError,
+        TypeError,
+        OverflowError,
+        RecursionError,
+        LookupError,
+    ) as exc:
+        # The tag hook's UUID, strptime and Decimal raise ValueError or TypeError on tag
+        # contents of the wrong shape.
+        raise EventEncodingError(f"stored bytes are not a well-formed event: {exc}") from exc

@@ -1,8 +1,8 @@
-"""The Merkle node store on PostgreSQL (psycopg 3): same interface as SQLiteTreeStore.
+"""The tile store on PostgreSQL (psycopg 3): same interface as SQLiteTreeStore.
 
-Tables are prefixed (``credledger_merkle_nodes``, ``credledger_merkle_meta``) so the
-log can share a database with other applications. Nodes are read and written with
-one array-parameter statement each, whatever the number of nodes.
+Tables are prefixed (``credledger_merkle_tiles``, ``credledger_merkle_meta``) so the
+log can share a database with other applications. Tiles are read and written with
+one array-parameter statement each, whatever the number of tiles.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from credledger.crypto.merkle_tree import NewNode, NodeId
+from credledger.crypto.tlog_tiles import Tile
 from credledger.ledger.store.schema import POSTGRES_PREFIX, LogTables
 from credledger.ledger.store.sqldb import Cursor, PostgresDatabase
+from credledger.ledger.store.tile_migration import TileKey
 from credledger.ledger.store.tree_sqlite import TreeStore
 
 if TYPE_CHECKING:  # the driver is the optional [postgres] extra: imported when used
@@ -20,7 +21,7 @@ if TYPE_CHECKING:  # the driver is the optional [postgres] extra: imported when 
 
 
 class PostgresTreeStore(TreeStore):
-    """The node store in PostgreSQL, through a psycopg connection pool.
+    """The tile store in PostgreSQL, through a psycopg connection pool.
 
     Pass an open ``ConnectionPool`` (left open on close()) or a DSN (the store opens
     and closes its own pool). Pass ``cursor=`` to any method to run it in a
@@ -41,21 +42,26 @@ class PostgresTreeStore(TreeStore):
             return self._read_size(cur)  # raises the "no size row" error
         return int(row[0])
 
-    def _select_nodes(self, cur: Cursor, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+    def _select_tiles(self, cur: Cursor, keys: Sequence[TileKey]) -> dict[TileKey, bytes]:
+        if not keys:
+            return {}
         cur.execute(
             self._sql(
-                "SELECT n.level, n.idx, n.hash FROM unnest(?::smallint[], ?::bigint[]) "
-                "AS q(level, idx) JOIN {nodes} n ON n.level = q.level AND n.idx = q.idx"
+                "SELECT t.level, t.idx, t.hashes FROM unnest(?::smallint[], ?::bigint[]) "
+                "AS q(level, idx) JOIN {tiles} t ON t.level = q.level AND t.idx = q.idx"
             ),
-            ([level for level, _ in ids], [idx for _, idx in ids]),
+            ([level for level, _ in keys], [idx for _, idx in keys]),
         )
         return {(level, idx): bytes(h) for level, idx, h in cur.fetchall()}
 
-    def _insert_nodes(self, cur: Cursor, rows: Sequence[NewNode]) -> None:
+    def _write_tiles(self, cur: Cursor, tiles: Sequence[Tile]) -> None:
+        if not tiles:
+            return
         cur.execute(
             self._sql(
-                "INSERT INTO {nodes} (level, idx, hash) "
-                "SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[])"
-            ),
-            ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]),
+                "INSERT INTO {tiles} (level, idx, hashes) "
+                "SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[]) "
+            )
+            + self.tables.tile_upsert("postgres"),
+            ([t[0] for t in tiles], [t[1] for t in tiles], [t[2] for t in tiles]),
         )

@@ -1,11 +1,16 @@
-"""The persistent Merkle node store of the transparency log, on SQLite (and PostgreSQL).
+"""The Merkle tree of the transparency log as C2SP tlog-tiles, on SQLite (and PostgreSQL).
 
-Every perfect subtree hash is one row ``(level, idx, hash)`` of ``merkle_nodes``;
-``merkle_meta`` holds the tree size. A batch of leaves and every node it completes
-are written in one transaction together with the new size, so the table always
-holds exactly the nodes of the tree of the stored size. Proofs read O(log n) rows
-in one query (see :mod:`credledger.crypto.merkle_tree`); appending reads only the
-O(log n) right border.
+The tree is stored as tiles (:mod:`credledger.crypto.tlog_tiles`): one row
+``(level, idx, hashes)`` of ``merkle_tiles`` per tile of 256 hashes (8,192 bytes when
+full), and ``merkle_meta`` holds the tree size. A batch of leaves is appended in one
+transaction: the partial tile of each level is read, extended, and every tile the
+batch changes is written with the new size; so the table always holds exactly the
+tiles of the tree of the stored size. A full tile is never written again; a partial
+tile is superseded by the longer one that replaces it. Proofs read every tile they
+need in one query and hash within the tiles (at most 255 hashes a tile).
+
+A store made before tiles (one row per perfect subtree in ``merkle_nodes``) becomes
+tiles once, when it is first opened (``store/tile_migration.py``).
 
 Each method runs in its own transaction unless a ``cursor`` of a transaction the
 caller holds is passed: then the store reads and writes through it and the caller
@@ -17,7 +22,9 @@ the database is shared in the open, never borrowed behind the store's back.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -25,17 +32,28 @@ from pathlib import Path
 from credledger.crypto.merkle_tree import (
     CompactRange,
     MissingNodeError,
-    NewNode,
     NodeId,
     TreeSizeError,
     consistency_plan,
+    fold_right,
     inclusion_plan,
     node_ids_for_root,
-    root_at,
 )
 from credledger.crypto.rfc9162 import EMPTY_ROOT, HASH_SIZE
+from credledger.crypto.tlog_tiles import (
+    FULL_TILE_BYTES,
+    Tile,
+    TileError,
+    TileTree,
+    edge_tiles,
+    node_hash_in_subtrees,
+    node_hash_in_tile,
+    node_position,
+    tile_subtrees,
+)
 from credledger.ledger.store.schema import LogTables
 from credledger.ledger.store.sqldb import Cursor, Database, SQLiteDatabase
+from credledger.ledger.store.tile_migration import TileKey, migrate_node_store
 
 __all__ = [
     "AppendConflictError",
@@ -47,8 +65,12 @@ __all__ = [
 ]
 
 
+SUBTREE_CACHE = 1024
+"""Tiles above level 0 whose inner subtrees a store remembers (16 KiB each at most)."""
+
+
 class TreeStoreError(Exception):
-    """The node store cannot do what was asked without breaking the log."""
+    """The tile store cannot do what was asked without breaking the log."""
 
 
 class AppendConflictError(TreeStoreError):
@@ -57,16 +79,18 @@ class AppendConflictError(TreeStoreError):
 
 class TreeStore(ABC):
     """Engine-independent log logic over a :class:`Database`; subclasses supply the
-    node queries that differ. SQL here uses ``?`` placeholders (the database swaps
-    them) and ``{nodes}``/``{meta}`` for the (prefixed) table names."""
+    tile queries that differ. SQL here uses ``?`` placeholders (the database swaps
+    them) and ``{tiles}``/``{meta}`` for the (prefixed) table names."""
 
     def __init__(self, db: Database, tables: LogTables) -> None:
         self.db = db
         self.tables = tables
+        self._subtrees: OrderedDict[bytes, list[bytes]] = OrderedDict()
+        self._subtrees_lock = threading.Lock()  # requests read proofs on many threads
 
     @property
-    def nodes_table(self) -> str:
-        return self.tables.nodes
+    def tiles_table(self) -> str:
+        return self.tables.tiles
 
     @property
     def meta_table(self) -> str:
@@ -79,12 +103,12 @@ class TreeStore(ABC):
         """Read the size and hold the write lock on it until the transaction ends."""
 
     @abstractmethod
-    def _select_nodes(self, cur: Cursor, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
-        """The stored hashes among ``ids`` (absent ones simply missing), in one query."""
+    def _select_tiles(self, cur: Cursor, keys: Sequence[TileKey]) -> dict[TileKey, bytes]:
+        """The stored tiles among ``keys`` ((level, idx); absent ones missing), one query."""
 
     @abstractmethod
-    def _insert_nodes(self, cur: Cursor, rows: Sequence[NewNode]) -> None:
-        """Insert new ``(level, idx, hash)`` rows."""
+    def _write_tiles(self, cur: Cursor, tiles: Sequence[Tile]) -> None:
+        """Insert new tiles and replace grown partial ones (a full tile stays)."""
 
     # --- the database -------------------------------------------------------------------
 
@@ -104,16 +128,18 @@ class TreeStore(ABC):
     # --- shared SQL --------------------------------------------------------------------
 
     def _sql(self, template: str) -> str:
-        return template.format(nodes=self.nodes_table, meta=self.meta_table)
+        return template.format(tiles=self.tiles_table, meta=self.meta_table)
 
     def create_schema(self, cursor: Cursor | None = None) -> None:
-        """Create the tables and the size row if they do not exist yet."""
+        """Create the tables and the size row if they do not exist yet, and turn a node
+        store made before tiles into tiles (once; in this one transaction)."""
         with self._cursor(cursor, write=True) as cur:
             for statement in self.schema():
                 cur.execute(statement)
             cur.execute(
                 self._sql("INSERT INTO {meta} (id, size) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
             )
+            migrate_node_store(cur, self.db.dialect, self.tables, self._write_tiles)
 
     def _read_size(self, cur: Cursor) -> int:
         cur.execute(self._sql("SELECT size FROM {meta} WHERE id = 1"))
@@ -124,15 +150,6 @@ class TreeStore(ABC):
 
     def _write_size(self, cur: Cursor, size: int) -> None:
         cur.execute(self._sql("UPDATE {meta} SET size = ? WHERE id = 1"), (size,))
-
-    def _leaf_range(self, cur: Cursor, start: int, end: int) -> list[bytes]:
-        cur.execute(
-            self._sql(
-                "SELECT hash FROM {nodes} WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx"
-            ),
-            (start, end),
-        )
-        return [bytes(row[0]) for row in cur.fetchall()]
 
     @contextmanager
     def _cursor(self, cursor: Cursor | None, *, write: bool = False) -> Iterator[Cursor]:
@@ -159,7 +176,7 @@ class TreeStore(ABC):
         appended. Raises AppendConflictError when a stored leaf differs or when
         ``expected_start`` lies beyond the end of the log (a gap).
         """
-        if any(len(h) != HASH_SIZE for h in leaf_hashes):
+        if set(map(len, leaf_hashes)) - {HASH_SIZE}:
             raise TreeStoreError(f"leaf hashes must be {HASH_SIZE} bytes")
         with self._cursor(cursor, write=True) as cur:
             size = self._lock_size(cur)
@@ -178,21 +195,33 @@ class TreeStore(ABC):
             rest = leaf_hashes[overlap:]
             if not rest:
                 return size
-            border = CompactRange.from_reader(size, _CursorReader(self, cur))
-            self._insert_nodes(cur, border.extend(rest))
-            self._write_size(cur, border.size)
-            return border.size
+            tree = self._edge(cur, size)
+            self._write_tiles(cur, tree.extend(rest))
+            self._write_size(cur, tree.size)
+            return tree.size
+
+    def _edge(self, cur: Cursor, size: int) -> TileTree:
+        """The right edge of the tree of ``size``: its partial tiles, read in one query."""
+        wanted = edge_tiles(size)
+        found = self._select_tiles(cur, [(level, index) for level, index, _ in wanted])
+        try:
+            return TileTree(size, [(lv, i, data) for (lv, i), data in found.items()])
+        except TileError as exc:
+            raise MissingNodeError(f"the tiles are not those of {size} leaves: {exc}") from None
 
     def border(self, *, cursor: Cursor | None = None) -> CompactRange:
         """The right border of the current tree: enough to append or compute the root."""
         with self._cursor(cursor) as cur:
-            return CompactRange.from_reader(self._read_size(cur), _CursorReader(self, cur))
+            size = self._read_size(cur)
+            return CompactRange(size, self._edge(cur, size).border())
 
     def root(self, size: int | None = None, *, cursor: Cursor | None = None) -> bytes:
         """MTH of the first ``size`` leaves (default: all of them)."""
         with self._cursor(cursor) as cur:
             size = self._check_size(cur, size)
-            return root_at(size, _CursorReader(self, cur)) if size else EMPTY_ROOT
+            if not size:
+                return EMPTY_ROOT
+            return fold_right(self._select_list(cur, node_ids_for_root(size)))
 
     def leaf_hash(self, index: int, *, cursor: Cursor | None = None) -> bytes:
         """The hash of leaf ``index``. Requires 0 <= index < size()."""
@@ -221,7 +250,7 @@ class TreeStore(ABC):
             return plan.assemble(self._select_list(cur, plan.ids))
 
     def get_nodes(self, ids: Sequence[NodeId]) -> list[bytes]:
-        """NodeReader: the stored hashes of ``ids``, in order, in one query."""
+        """NodeReader: the hashes of the perfect subtrees ``ids``, in order, in one query."""
         with self._cursor(None) as cur:
             return self._select_list(cur, ids)
 
@@ -231,16 +260,50 @@ class TreeStore(ABC):
             size = self._check_size(cur, size)
             return self._select_list(cur, node_ids_for_root(size))
 
+    def read_tile(self, level: int, index: int, *, cursor: Cursor | None = None) -> bytes | None:
+        """The stored tile ``(level, index)``, full or as wide as it has grown (None if
+        there is none). The caller decides which width a reader may see."""
+        with self._cursor(cursor) as cur:
+            return self._select_tiles(cur, [(level, index)]).get((level, index))
+
     # --- helpers ------------------------------------------------------------------------
 
+    def _leaf_range(self, cur: Cursor, start: int, end: int) -> list[bytes]:
+        return self._select_list(cur, [(0, i) for i in range(start, end)])
+
     def _select_list(self, cur: Cursor, ids: Sequence[NodeId]) -> list[bytes]:
+        """The hashes of perfect subtrees, each hashed out of its tile (one query)."""
         if not ids:
             return []
-        found = self._select_nodes(cur, ids)
-        try:
-            return [found[i] for i in ids]
-        except KeyError as e:
-            raise MissingNodeError(f"node {e.args[0]} is not stored") from None
+        places = [node_position(level, index) for level, index in ids]
+        tiles = self._select_tiles(cur, list(dict.fromkeys((p[0], p[1]) for p in places)))
+        hashes = []
+        for (level, index), (tile_level, tile_index, first, count) in zip(ids, places, strict=True):
+            data = tiles.get((tile_level, tile_index))
+            if data is None or (first + count) * HASH_SIZE > len(data):
+                raise MissingNodeError(f"node {(level, index)} is not in the stored tiles")
+            if count > 1 and (tile_level or len(data) < FULL_TILE_BYTES):
+                hashes.append(node_hash_in_subtrees(self._subtrees_of(data), first, count))
+            else:
+                hashes.append(node_hash_in_tile(data, first, count))
+        return hashes
+
+    def _subtrees_of(self, data: bytes) -> list[bytes]:
+        """The subtrees within a tile, remembered by the tile's bytes (so whatever the
+        tile's coordinates or width, a remembered answer is a right one). Asked for tiles
+        above level 0 and partial ones: few, and every proof reads them (a random leaf's
+        full level-0 tile is hashed where it is needed)."""
+        with self._subtrees_lock:
+            found = self._subtrees.get(data)
+            if found is not None:
+                self._subtrees.move_to_end(data)
+                return found
+        found = tile_subtrees(data)  # hashed outside the lock
+        with self._subtrees_lock:
+            self._subtrees[data] = found
+            if len(self._subtrees) > SUBTREE_CACHE:
+                self._subtrees.popitem(last=False)
+        return found
 
     def _check_size(self, cur: Cursor, size: int | None) -> int:
         current = self._read_size(cur)
@@ -257,19 +320,8 @@ class TreeStore(ABC):
         return size
 
 
-class _CursorReader:
-    """A NodeReader bound to one cursor, so reads join the caller's transaction."""
-
-    def __init__(self, store: TreeStore, cur: Cursor) -> None:
-        self._store = store
-        self._cur = cur
-
-    def get_nodes(self, ids: Sequence[NodeId]) -> list[bytes]:
-        return self._store._select_list(self._cur, ids)
-
-
 class SQLiteTreeStore(TreeStore):
-    """The node store in a SQLite database (WAL, synchronous NORMAL: a commit survives a
+    """The tile store in a SQLite database (WAL, synchronous NORMAL: a commit survives a
     process crash (kill -9); after a power loss the newest leaves may need re-appending,
     which the log does from the events, deterministically, so the same leaves and roots
     come back).
@@ -288,27 +340,21 @@ class SQLiteTreeStore(TreeStore):
         # The caller's transaction must be BEGIN IMMEDIATE (or have written already).
         return self._read_size(cur)
 
-    def _select_nodes(self, cur: Cursor, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
-        # A join against a VALUES list: SQLite searches the primary key once per id,
-        # where "(level, idx) IN (VALUES ...)" would scan the whole table.
-        values = ",".join(["(?, ?)"] * len(ids))
+    def _select_tiles(self, cur: Cursor, keys: Sequence[TileKey]) -> dict[TileKey, bytes]:
+        if not keys:
+            return {}
+        # A join against a VALUES list: SQLite searches the primary key once per key.
+        values = ",".join(["(?, ?)"] * len(keys))
         cur.execute(
-            f"WITH q(level, idx) AS (VALUES {values}) SELECT n.level, n.idx, n.hash "
-            f"FROM q JOIN {self.nodes_table} n ON n.level = q.level AND n.idx = q.idx",
-            [x for node in ids for x in node],
+            f"WITH q(level, idx) AS (VALUES {values}) SELECT t.level, t.idx, t.hashes "
+            f"FROM q JOIN {self.tiles_table} t ON t.level = q.level AND t.idx = q.idx",
+            [x for key in keys for x in key],
         )
         return {(level, idx): bytes(h) for level, idx, h in cur.fetchall()}
 
-    def _insert_nodes(self, cur: Cursor, rows: Sequence[NewNode]) -> None:
-        # Multi-row VALUES statements cost ~25% less per row than executemany; 333 rows
-        # keep under SQLite's historical limit of 999 parameters per statement.
-        for start in range(0, len(rows), _ROWS_PER_INSERT):
-            chunk = rows[start : start + _ROWS_PER_INSERT]
-            values = ",".join(["(?, ?, ?)"] * len(chunk))
-            cur.execute(
-                f"INSERT INTO {self.nodes_table} (level, idx, hash) VALUES {values}",
-                [x for row in chunk for x in row],
-            )
-
-
-_ROWS_PER_INSERT = 333
+    def _write_tiles(self, cur: Cursor, tiles: Sequence[Tile]) -> None:
+        cur.executemany(
+            f"INSERT INTO {self.tiles_table} (level, idx, hashes) VALUES (?, ?, ?) "
+            + self.tables.tile_upsert("sqlite"),
+            tiles,
+        )

@@ -147,12 +147,16 @@ def get_paths(client: TestClient, ids: dict[str, str]) -> Iterator[str]:
         ],
         "/v1/log/proof/consistency": [f"?first=1&second={size}"],
         "/docs/assets/{name}": [""],
+        # C2SP tiles: the signed partial tile, one wider than signed, the full tile (404)
+        "/v1/log/tile/{level}/{index:path}": [f".p/{size % 256}", f".p/{size % 256 + 1}", ""],
+        "/v1/log/tile/entries/{index:path}": [f".p/{size % 256}", ".p/1", ""],
     }
     assets = Path(__file__).parents[2] / "api" / "docs_assets"
-    values = {**ids, "name": sorted(p.name for p in assets.iterdir())[0]}
+    values = {**ids, "name": sorted(p.name for p in assets.iterdir())[0], "level": "0"}
+    values["index"] = "000"
     seen = set()
     for path in get_routes(client.app.routes):  # type: ignore[attr-defined]
-        seen.add(path)
+        seen.add(re.sub(r":\w+}", "}", path))  # the document omits converters (:path)
         filled = path
         for name in re.findall(r"{(\w+)(?::\w+)?}", path):
             assert name in values, f"no value to sweep {path} with: add one for {name}"

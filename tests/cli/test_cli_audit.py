@@ -129,21 +129,35 @@ def test_a_changed_stored_leaf_is_found(data: Path) -> None:
     assert report["discrepancy"]["leaf"] == 5
 
 
-def test_a_changed_merkle_node_is_found(data: Path) -> None:
+def test_a_changed_hash_in_a_merkle_tile_is_found(data: Path) -> None:
     log = data / "log.sqlite"
-    (digest,) = edit(log, "SELECT hash FROM merkle_nodes WHERE level = 2 AND idx = 1")
-    edit(log, "UPDATE merkle_nodes SET hash = ? WHERE level = 2 AND idx = 1", (flip(digest, 0),))
+    (tile,) = edit(log, "SELECT hashes FROM merkle_tiles WHERE level = 0 AND idx = 0")
+    edit(
+        log,
+        "UPDATE merkle_tiles SET hashes = ? WHERE level = 0 AND idx = 0",
+        (flip(tile, 3 * 32 + 7),),
+    )
     code, report = audit("--data", data)
     assert code == 1
-    assert report["discrepancy"]["kind"] == "node-mismatch"
-    assert "level 2, index 1" in report["discrepancy"]["message"]
+    assert report["discrepancy"]["kind"] == "tile-mismatch"
+    assert "hash 3 of the stored tile 0/0" in report["discrepancy"]["message"]
+    assert report["discrepancy"]["leaf"] == 3
 
 
-def test_an_extra_merkle_node_is_found(data: Path) -> None:
-    edit(data / "log.sqlite", "INSERT INTO merkle_nodes VALUES (30, 0, ?)", (bytes(32),))
+def test_a_partial_tile_wider_than_the_tree_is_found(data: Path) -> None:
+    log = data / "log.sqlite"
+    (tile,) = edit(log, "SELECT hashes FROM merkle_tiles WHERE level = 0 AND idx = 0")
+    edit(log, "UPDATE merkle_tiles SET hashes = ? WHERE level = 0 AND idx = 0", (tile + bytes(32),))
     code, report = audit("--data", data)
     assert code == 1
-    assert report["discrepancy"]["kind"] == "node-count"
+    assert report["discrepancy"]["kind"] == "tile-width"
+
+
+def test_an_extra_merkle_tile_is_found(data: Path) -> None:
+    edit(data / "log.sqlite", "INSERT INTO merkle_tiles VALUES (5, 0, ?)", (bytes(32),))
+    code, report = audit("--data", data)
+    assert code == 1
+    assert report["discrepancy"]["kind"] == "tile-count"
 
 
 def test_a_changed_checkpoint_signature_is_found(data: Path) -> None:
@@ -259,8 +273,8 @@ def test_small_batches_split_at_checkpoints_and_give_the_same_result(data: Path)
     whole, pieces = audit_store(settings), audit_store(settings, batch=3)
     assert whole.intact
     assert pieces.intact
-    assert (whole.nodes, whole.checkpoints, whole.root_hash) == (
-        pieces.nodes,
+    assert (whole.tiles, whole.checkpoints, whole.root_hash) == (
+        pieces.tiles,
         pieces.checkpoints,
         pieces.root_hash,
     )

@@ -72,7 +72,7 @@ def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
 
         yield open_postgres
         with opened[-1].transaction() as cur:
-            cur.execute(f"DROP TABLE {prefix}merkle_nodes, {prefix}merkle_meta")
+            cur.execute(f"DROP TABLE {prefix}merkle_tiles, {prefix}merkle_meta")
     for store in opened:
         store.close()
 
@@ -287,6 +287,6 @@ def test_postgres_and_sqlite_stores_agree(tmp_path: Path) -> None:
             )
     finally:
         with pg.transaction() as cur:
-            cur.execute(f"DROP TABLE {prefix}merkle_nodes, {prefix}merkle_meta")
+            cur.execute(f"DROP TABLE {prefix}merkle_tiles, {prefix}merkle_meta")
         pg.close()
         lite.close()

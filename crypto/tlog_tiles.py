@@ -1,0 +1,304 @@
+"""C2SP tlog-tiles: the Merkle tree as tiles of 256 hashes, their paths, entry bundles.
+
+A tile at level ``L`` holds up to 256 consecutive Merkle tree hashes of tree height
+``8·L``: level 0 holds leaf hashes, and each hash of a level ``L + 1`` tile is the
+root of one *full* tile at level ``L``. Tile ``N`` at level ``L`` spans the leaves
+``[N · 256**(L+1), (N + 1) · 256**(L+1))``. The rightmost tile of each level is
+*partial* (1 to 255 hashes) until it fills; a partial tile is never hashed into the
+level above. The perfect subtrees between those heights are recomputed by hashing
+within one tile (at most 255 hashes).
+
+:class:`TileTree` keeps only the rightmost tile of each level, enough to append
+leaves (it returns every tile they change) and to compute the root; :func:`node_hash_in_tile`
+reads any stored perfect subtree (``NodeId`` of :mod:`merkle_tree`) out of its tile.
+Pure: no I/O. Spec: https://c2sp.org/tlog-tiles (vendored in tests/data/c2sp).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from credledger.crypto.errors import CryptoError
+from credledger.crypto.rfc9162 import EMPTY_ROOT, HASH_SIZE
+
+TILE_HEIGHT: Final = 8
+TILE_WIDTH: Final = 256
+FULL_TILE_BYTES: Final = TILE_WIDTH * HASH_SIZE  # 8,192
+MAX_TILE_LEVEL: Final = 63
+MAX_ENTRY_BYTES: Final = 0xFFFF
+"""An entry in a bundle carries a big-endian uint16 length."""
+
+Tile = tuple[int, int, bytes]
+"""``(level, index, hashes)``: a tile's coordinates and its concatenated hashes."""
+
+_sha256 = hashlib.sha256
+_ELEMENT = re.compile(r"x?[0-9]{3}")
+_WIDTH = re.compile(r"[1-9][0-9]{0,2}")
+_LEVEL = re.compile(r"0|[1-9][0-9]?")
+
+
+class TileError(CryptoError):
+    """A tile, a tile path or an entry bundle is not what tlog-tiles defines."""
+
+
+class TilePathError(TileError):
+    """A tile path that is not in the spec's canonical form (or out of its ranges)."""
+
+
+# -- paths --------------------------------------------------------------------------------
+
+
+def format_tile_index(index: int) -> str:
+    """``1234067`` -> ``x001/x234/067``: zero-padded groups of three digits, every group
+    but the last prefixed with ``x``."""
+    if index < 0:
+        raise TilePathError("a tile index is not negative")
+    groups = [f"{index % 1000:03d}"]
+    index //= 1000
+    while index:
+        groups.append(f"x{index % 1000:03d}")
+        index //= 1000
+    return "/".join(reversed(groups))
+
+
+def tile_path(level: int, index: int, width: int | None = None) -> str:
+    """``tile/<L>/<N>[.p/<W>]`` (without the log's prefix)."""
+    return f"tile/{level}/{format_tile_index(index)}{_suffix(width)}"
+
+
+def entries_path(index: int, width: int | None = None) -> str:
+    """``tile/entries/<N>[.p/<W>]`` (without the log's prefix)."""
+    return f"tile/entries/{format_tile_index(index)}{_suffix(width)}"
+
+
+def _suffix(width: int | None) -> str:
+    if width is None:
+        return ""
+    if not 0 < width < TILE_WIDTH:
+        raise TilePathError(f"a partial tile is 1 to {TILE_WIDTH - 1} hashes wide")
+    return f".p/{width}"
+
+
+def parse_tile_level(text: str) -> int:
+    """``<L>``: a decimal from 0 to 63 without leading zeros."""
+    if not _LEVEL.fullmatch(text) or int(text) > MAX_TILE_LEVEL:
+        raise TilePathError(f"a tile level is a decimal from 0 to {MAX_TILE_LEVEL}")
+    return int(text)
+
+
+def parse_tile_index(text: str) -> tuple[int, int | None]:
+    """``<N>[.p/<W>]`` -> ``(N, W)``, W None for a full tile. Only the canonical form is
+    accepted (the one :func:`format_tile_index` writes): no ``x000`` leading group, no
+    missing ``x``, no width outside 1..255 or with leading zeros."""
+    width: int | None = None
+    head, dot, tail = text.partition(".p/")
+    if dot:
+        if not _WIDTH.fullmatch(tail) or int(tail) >= TILE_WIDTH:
+            raise TilePathError(f"a partial tile width is a decimal from 1 to {TILE_WIDTH - 1}")
+        width = int(tail)
+    elements = head.split("/")
+    if len(elements) > 7 or not all(_ELEMENT.fullmatch(e) for e in elements):
+        raise TilePathError("a tile index is groups of three digits, like x001/x234/067")
+    index = int("".join(e.removeprefix("x") for e in elements))
+    if format_tile_index(index) != head:
+        raise TilePathError("a tile index must be in its one canonical form")
+    return index, width
+
+
+# -- hashing within tiles ------------------------------------------------------------------
+
+
+def split_hashes(data: bytes) -> list[bytes]:
+    """A tile's bytes as its list of 32-byte hashes."""
+    if len(data) % HASH_SIZE or len(data) > FULL_TILE_BYTES:
+        raise TileError(f"a tile is at most {TILE_WIDTH} hashes of {HASH_SIZE} bytes")
+    return [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
+
+
+def subtree_root(hashes: Sequence[bytes]) -> bytes:
+    """The root of a perfect subtree over ``hashes`` (a power of two of them, all of one
+    height), hashed pairwise level by level (RFC 9162 §2.1.1)."""
+    level = list(hashes)
+    if not level or len(level) & (len(level) - 1):
+        raise TileError(f"{len(level)} hashes are not a perfect subtree")
+    sha = _sha256
+    while len(level) > 1:
+        pairs = iter(level)  # zip(pairs, pairs): each left hash with the right one after it
+        level = [sha(b"\x01" + a + b).digest() for a, b in zip(pairs, pairs, strict=False)]
+    return level[0]
+
+
+def node_position(level: int, index: int) -> tuple[int, int, int, int]:
+    """Where the perfect subtree ``(level, index)`` lives: ``(tile level, tile index,
+    first hash in the tile, number of hashes)``; its root is the subtree root of those."""
+    tile_level, height = divmod(level, TILE_HEIGHT)
+    first = index << height
+    return tile_level, first >> TILE_HEIGHT, first & (TILE_WIDTH - 1), 1 << height
+
+
+def node_hash_in_tile(data: bytes, first: int, count: int) -> bytes:
+    """The subtree root of ``count`` hashes from position ``first`` of a tile's bytes."""
+    start, end = first * HASH_SIZE, (first + count) * HASH_SIZE
+    if end > len(data):
+        raise TileError(f"the tile holds {len(data) // HASH_SIZE} hashes, not {first + count}")
+    if count == 1:
+        return data[start:end]
+    return subtree_root([data[i : i + HASH_SIZE] for i in range(start, end, HASH_SIZE)])
+
+
+def tile_subtrees(data: bytes) -> list[bytes]:
+    """Every perfect subtree within a tile: entry ``h`` holds the roots of its subtrees of
+    height ``h`` (``width >> h`` of them), concatenated; entry 0 is the tile itself."""
+    levels = [data]
+    hashes = split_hashes(data)
+    sha = _sha256
+    while len(hashes) > 1:
+        pairs = iter(hashes)
+        hashes = [sha(b"\x01" + a + b).digest() for a, b in zip(pairs, pairs, strict=False)]
+        levels.append(b"".join(hashes))
+    return levels
+
+
+def node_hash_in_subtrees(levels: Sequence[bytes], first: int, count: int) -> bytes:
+    """:func:`node_hash_in_tile` read from the tile's :func:`tile_subtrees`."""
+    height = count.bit_length() - 1
+    at = (first >> height) * HASH_SIZE
+    if height >= len(levels) or at + HASH_SIZE > len(levels[height]):
+        raise TileError(f"the tile holds no subtree of {count} hashes at {first}")
+    return levels[height][at : at + HASH_SIZE]
+
+
+def tile_width(level: int, index: int, size: int) -> int:
+    """How many hashes tile ``(level, index)`` holds in the tree of ``size`` (0 to 256)."""
+    below = (size >> (TILE_HEIGHT * level)) - index * TILE_WIDTH
+    return max(0, min(TILE_WIDTH, below))
+
+
+def edge_tiles(size: int) -> list[tuple[int, int, int]]:
+    """``(level, index, width)`` of the partial tile of each level of a tree of ``size``."""
+    found = []
+    level = 0
+    while size >> (TILE_HEIGHT * level):
+        count = size >> (TILE_HEIGHT * level)
+        if count % TILE_WIDTH:
+            found.append((level, count // TILE_WIDTH, count % TILE_WIDTH))
+        level += 1
+    return found
+
+
+def tile_count(size: int) -> int:
+    """How many tiles (full and partial) the tree of ``size`` has."""
+    total = 0
+    level = 0
+    while size >> (TILE_HEIGHT * level):
+        total += -(-(size >> (TILE_HEIGHT * level)) // TILE_WIDTH)
+        level += 1
+    return total
+
+
+class TileTree:
+    """The right edge of a tiled tree: the partial tile of each level, in memory.
+
+    Enough to append leaf hashes (returning every tile they change, whole) and to
+    compute the root; everything left of the edge is final and never read again.
+    """
+
+    __slots__ = ("_edge", "_size")
+
+    def __init__(self, size: int = 0, edge: Iterable[Tile] = ()) -> None:
+        """``edge``: the partial tiles of the tree of ``size`` (:func:`edge_tiles`)."""
+        self._size = size
+        self._edge: list[list[bytes]] = []
+        given = {(level, index): data for level, index, data in edge}
+        for level, index, width in edge_tiles(size):
+            data = given.get((level, index))
+            if data is None or len(data) != width * HASH_SIZE:
+                raise TileError(f"tile {level}/{index} of a tree of {size} holds {width} hashes")
+            self._level(level).extend(split_hashes(data))
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def _level(self, level: int) -> list[bytes]:
+        while len(self._edge) <= level:
+            self._edge.append([])
+        return self._edge[level]
+
+    def extend(self, leaf_hashes: Sequence[bytes]) -> list[Tile]:
+        """Append leaves; returns every tile they change, level by level, left to right."""
+        if set(map(len, leaf_hashes)) - {HASH_SIZE}:
+            raise TileError(f"leaf hashes are {HASH_SIZE} bytes")
+        changed: list[Tile] = []
+        new = list(leaf_hashes)
+        level = 0
+        while new:
+            edge = self._level(level)
+            first_tile = (self._size >> (TILE_HEIGHT * level)) // TILE_WIDTH
+            row = edge + new
+            up: list[bytes] = []
+            for offset in range(0, len(row), TILE_WIDTH):
+                chunk = row[offset : offset + TILE_WIDTH]
+                changed.append((level, first_tile + offset // TILE_WIDTH, b"".join(chunk)))
+                if len(chunk) == TILE_WIDTH:
+                    up.append(subtree_root(chunk))
+            rest = len(row) % TILE_WIDTH
+            edge[:] = row[len(row) - rest :] if rest else []
+            new = up
+            level += 1
+        self._size += len(leaf_hashes)
+        return changed
+
+    def border(self) -> list[bytes]:
+        """The roots of the perfect subtrees the tree's root folds, largest first."""
+        hashes: list[bytes] = []
+        for edge in reversed(self._edge):
+            start = 0
+            for bit in range(TILE_HEIGHT - 1, -1, -1):
+                if len(edge) >> bit & 1:
+                    hashes.append(subtree_root(edge[start : start + (1 << bit)]))
+                    start += 1 << bit
+        return hashes
+
+    def root(self) -> bytes:
+        """MTH of the whole tree (RFC 9162 §2.1.1)."""
+        border = self.border()
+        if not border:
+            return EMPTY_ROOT
+        acc = border[-1]
+        for h in reversed(border[:-1]):
+            acc = _sha256(b"\x01" + h + acc).digest()
+        return acc
+
+
+# -- entry bundles ----------------------------------------------------------------------------
+
+
+def entry_bundle(entries: Iterable[bytes]) -> bytes:
+    """Entries as one bundle: each prefixed with its length as a big-endian uint16."""
+    parts = []
+    for entry in entries:
+        if len(entry) > MAX_ENTRY_BYTES:
+            raise TileError(f"an entry of {len(entry)} bytes does not fit an entry bundle")
+        parts.append(len(entry).to_bytes(2, "big"))
+        parts.append(entry)
+    return b"".join(parts)
+
+
+def split_entry_bundle(bundle: bytes) -> list[bytes]:
+    """A bundle's entries; every byte must belong to one."""
+    entries = []
+    at = 0
+    while at < len(bundle):
+        if at + 2 > len(bundle):
+            raise TileError("an entry bundle ends inside a length prefix")
+        length = int.from_bytes(bundle[at : at + 2], "big")
+        at += 2
+        if at + length > len(bundle):
+            raise TileError("an entry bundle ends inside an entry")
+        entries.append(bundle[at : at + length])
+        at += length
+    return entries

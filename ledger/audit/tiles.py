@@ -1,0 +1,158 @@
+"""The stored Merkle tree as the audit reads it: C2SP tiles, compared with the rebuilt ones.
+
+The audit rebuilds the tiles from the leaves (:class:`TileTree`) and compares each
+tile a batch of leaves changed with the stored one, per level in one range query:
+a tile the rebuild has filled must equal the stored tile byte for byte, a tile still
+partial must be the start of it. At the end, each level's partial tile must be
+exactly as wide as the tree's size says, and no other tile may be stored.
+
+A log made before tiles and not opened since (its tree still one row per node in
+``merkle_nodes``; the ledger moves it into tiles when it next opens) is read the same
+way: its tiles are the nodes at heights 0, 8, 16, ..., 256 to a tile (the only nodes
+tiles keep; the others are dropped when the log moves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
+
+from credledger.crypto.merkle_tree import consistency_plan
+from credledger.crypto.rfc9162 import HASH_SIZE
+from credledger.crypto.tlog_tiles import (
+    TILE_HEIGHT,
+    TILE_WIDTH,
+    Tile,
+    edge_tiles,
+    node_hash_in_tile,
+    node_position,
+    tile_count,
+)
+from credledger.ledger.audit.report import Discrepancy
+from credledger.ledger.store.schema import LogTables
+from credledger.ledger.store.sqldb import Database, table_exists
+
+LEGACY_WARNING = (
+    "the log's tree is still stored as Merkle nodes (made before tiles): the ledger "
+    "stores it as C2SP tiles when it next opens; its tiles were read from those nodes"
+)
+
+
+class StoredTiles:
+    """Read-only access to the stored tiles (or to the nodes of a log made before)."""
+
+    def __init__(self, db: Database, tables: LogTables) -> None:
+        self.db = db
+        self.t = tables
+        with db.transaction(write=False) as cur:
+            self.legacy = not table_exists(cur, db.dialect, tables.tiles) and table_exists(
+                cur, db.dialect, tables.nodes
+            )
+
+    def in_range(self, level: int, first: int, last: int) -> dict[int, bytes]:
+        """The stored tiles ``first`` to ``last`` (inclusive) of ``level``, by index."""
+        if self.legacy:
+            return self._legacy_range(level, first, last)
+        rows = self.db.read_all(
+            f"SELECT idx, hashes FROM {self.t.tiles} WHERE level = ? AND idx >= ? AND idx <= ? "
+            "ORDER BY idx",
+            (level, first, last),
+        )
+        return {int(i): bytes(h) for i, h in rows}
+
+    def _legacy_range(self, level: int, first: int, last: int) -> dict[int, bytes]:
+        rows = self.db.read_all(
+            f"SELECT idx, hash FROM {self.t.nodes} WHERE level = ? AND idx >= ? AND idx < ? "
+            "ORDER BY idx",
+            (level * TILE_HEIGHT, first * TILE_WIDTH, (last + 1) * TILE_WIDTH),
+        )
+        tiles: dict[int, bytes] = {}
+        for index, group in groupby(rows, key=lambda r: int(r[0]) // TILE_WIDTH):
+            start, hashes = index * TILE_WIDTH, []
+            for n, (idx, digest) in enumerate(group):
+                if int(idx) != start + n:
+                    break  # a gap: the tile ends there
+                hashes.append(bytes(digest))
+            tiles[index] = b"".join(hashes)
+        return tiles
+
+    def count(self) -> int:
+        """How many tiles are stored."""
+        if not self.legacy:
+            return int(self.db.read_all(f"SELECT COUNT(*) FROM {self.t.tiles}")[0][0])
+        levels = ", ".join(str(TILE_HEIGHT * level) for level in range(64))
+        rows = self.db.read_all(
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT level, idx / {TILE_WIDTH} "
+            f"FROM {self.t.nodes} WHERE level IN ({levels})) AS tiles"
+        )
+        return int(rows[0][0])
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        """PROOF(first, second) from the stored tiles (as the log serves it)."""
+        plan = consistency_plan(first, second)
+        places = [node_position(level, index) for level, index in plan.ids]
+        tiles = {
+            (lv, i): self.in_range(lv, i, i).get(i, b"")
+            for lv, i in dict.fromkeys((p[0], p[1]) for p in places)
+        }
+        hashes = []
+        for (level, index), (tile_level, tile_index, start, count) in zip(
+            plan.ids, places, strict=True
+        ):
+            data = tiles[(tile_level, tile_index)]
+            if (start + count) * HASH_SIZE > len(data):
+                raise LookupError(f"node ({level}, {index}) is not in the stored tiles")
+            hashes.append(node_hash_in_tile(data, start, count))
+        return plan.assemble(hashes)
+
+    def compare(self, rebuilt: Sequence[Tile]) -> None:
+        """Each rebuilt tile against the stored one: equal when full, a prefix when partial."""
+        for level, group in groupby(sorted(rebuilt, key=itemgetter(0, 1)), key=itemgetter(0)):
+            tiles = [(index, data) for _, index, data in group]
+            stored = self.in_range(level, tiles[0][0], tiles[-1][0])
+            for index, data in tiles:
+                have = stored.get(index)
+                full = len(data) == TILE_WIDTH * HASH_SIZE
+                if have is None or (have != data if full else not have.startswith(data)):
+                    _mismatch(level, index, data, have)
+
+    def check_edge(self, size: int) -> None:
+        """The partial tiles are as wide as ``size`` says, and no other tile is stored."""
+        for level, index, width in edge_tiles(size):
+            have = self.in_range(level, index, index).get(index, b"")
+            if len(have) != width * HASH_SIZE:
+                raise Discrepancy(
+                    "tile-width",
+                    f"the stored tile {level}/{index} holds {len(have) // HASH_SIZE} hashes; "
+                    f"a tree of {size} leaves has {width} there",
+                    leaf=(index * TILE_WIDTH) << (TILE_HEIGHT * level),
+                )
+        stored, expected = self.count(), tile_count(size)
+        if stored != expected:
+            raise Discrepancy(
+                "tile-count",
+                f"the log stores {stored} tiles; a tree of {size} leaves has {expected}",
+            )
+
+
+def _mismatch(level: int, index: int, data: bytes, have: bytes | None) -> None:
+    """Name the first leaf (or subtree) whose hash differs."""
+    first_leaf = (index * TILE_WIDTH) << (TILE_HEIGHT * level)
+    if have is None:
+        raise Discrepancy(
+            "tile-missing", f"the stored tile {level}/{index} is missing", leaf=first_leaf
+        )
+    position = next(
+        (i for i in range(len(data) // HASH_SIZE) if _hash(have, i) != _hash(data, i)),
+        len(data) // HASH_SIZE,
+    )
+    raise Discrepancy(
+        "tile-mismatch",
+        f"hash {position} of the stored tile {level}/{index} differs from the one the leaves give",
+        leaf=first_leaf + (position << (TILE_HEIGHT * level)),
+    )
+
+
+def _hash(tile: bytes, position: int) -> bytes:
+    return tile[position * HASH_SIZE : (position + 1) * HASH_SIZE]
