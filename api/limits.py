@@ -34,6 +34,9 @@ _TEXT_PATHS = frozenset({"/v1/log/cosignatures"})
 """Endpoints that take a text/plain body (a C2SP signed note) instead of JSON."""
 _FORM_PATHS = frozenset({"/verify", "/verify/bundle"})
 """The people pages' forms (api/pages): an HTML form body, read by api/pages/submission.py."""
+_OWN_BODY_PATHS = frozenset({"/oid4vci/token", "/oid4vci/nonce", "/oid4vci/credential"})
+"""The OpenID4VCI endpoints read (and refuse) their bodies themselves, in OAuth's error
+format (api/routes_oid4vci.py): a form at the Token Endpoint, strict JSON elsewhere."""
 _FORM_PATTERN = re.compile(r"/claims/[A-Za-z0-9_-]{1,64}")
 """The claim page's transaction code form (api/pages/claim_page.py)."""
 
@@ -118,6 +121,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 def _body_problem(method: str, path: str, headers: Headers, body: bytes) -> Problem | None:
     if method not in _WITH_BODY:
+        return None
+    if path in _OWN_BODY_PATHS:
         return None
     ctype = headers.get("content-type", "")
     if path in _TEXT_PATHS and ctype.startswith("text/plain"):

@@ -148,6 +148,7 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     errors.TxCodeMismatchError: _answered(403, "tx-code-mismatch"),
     errors.TxCodeLockedError: _answered(429, "tx-code-locked"),
     errors.HolderNotAuthenticatedError: _answered(403, "holder-not-authenticated"),
+    errors.AccessTokenRefusedError: _answered(401, "invalid-token"),
     errors.UnsupportedHolderError: _answered(422, "unsupported-holder"),
     errors.ContradictsRecordError: _answered(409, "conflict"),
     errors.AlreadyRecordedError: _answered(409, "conflict"),

@@ -115,6 +115,9 @@ FAILURES: dict[type[Exception] | str, Failure] = {
     errors.TxCodeMismatchError: Failure(403, "tx-code-mismatch", GIVE_THE_CODE),
     errors.TxCodeLockedError: Failure(429, "tx-code-locked", "wait, then try again"),
     errors.HolderNotAuthenticatedError: Failure(403, "holder-not-authenticated", NEW_CHALLENGE),
+    errors.AccessTokenRefusedError: Failure(
+        401, "invalid-token", "redeem the pre-authorized code again for a new access token"
+    ),
     errors.UnsupportedHolderError: Failure(422, "unsupported-holder", "use a did:key holder"),
     errors.ContradictsRecordError: _CONTRADICTS,
     errors.AlreadyRecordedError: _CONTRADICTS,

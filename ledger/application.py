@@ -36,6 +36,7 @@ from credledger.ledger.services.given import GivenCredentials
 from credledger.ledger.services.issuance import AwardRequest, Issuance, IssuedCredential
 from credledger.ledger.services.issuers import Issuers, RegisteredIssuer, admin_token_hash
 from credledger.ledger.services.keys import Keys
+from credledger.ledger.services.oid4vci import PreAuthorizedIssuance
 from credledger.ledger.services.proofs import Proofs
 from credledger.ledger.services.recognitions import Recognitions
 from credledger.ledger.services.reissue import Reissues
@@ -111,6 +112,7 @@ class CredentialLedger:
             follower.catch_up,
         )  # fmt: skip
         self.claim_exchange = ClaimExchange(claims)
+        self.oid4vci = PreAuthorizedIssuance(claims, ports.settings.nonce_lifetime)
         self.issuance = Issuance(
             aggregates, ports.vault, documents, slots, lists, self.records, follower, claims
         )

@@ -244,6 +244,11 @@ class TxCodeLockedError(TxCodeMismatchError):
     for ``retry_after`` seconds."""
 
 
+class AccessTokenRefusedError(NotAllowedError):
+    """An OpenID4VCI access token is missing, not one this issuer gave, or expired: the
+    wallet redeems its pre-authorized code again (OAuth's ``invalid_token``)."""
+
+
 class HolderNotAuthenticatedError(NotAllowedError):
     """A wallet's presentation does not prove the holder: no proof by the holder's key
     for authentication, or not over the challenge and domain this claim issued."""

@@ -34,10 +34,11 @@ _SECRET_TEXT = re.compile(r"[A-Za-z0-9_-]{22}")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 """scrypt's interactive-login parameters (RFC 7914 §2): ~16 MiB and tens of ms a check."""
 
-VPR, LINK, PASS = 1, 2, 3
+VPR, LINK, PASS, ACCESS, NONCE = 1, 2, 3, 4, 5
 """What a challenge token is for: the challenge of a VC-API presentation request (the
-holder signs it with the domain), of a wallet deep link (no domain), or a pass that the
-transaction code was given (carried in the exchange URL)."""
+holder signs it with the domain), of a wallet deep link (no domain), a pass that the
+transaction code was given (carried in the exchange URL), an OpenID4VCI access token, or
+an OpenID4VCI ``c_nonce``."""
 _TOKEN_VERSION = 1
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{52}")
 
@@ -172,18 +173,36 @@ class ChallengeTokens:
         return cls(_mac(id_key, b"claim-challenge-key", b""))
 
     def mint(
-        self, claim_id: UUID, purpose: int, expires_at: datetime, *, tx_code_given: bool
+        self,
+        claim_id: UUID,
+        purpose: int,
+        expires_at: datetime,
+        *,
+        tx_code_given: bool,
+        context: bytes = b"",
     ) -> str:
+        """A token for ``claim_id``; ``context`` (not in the token) must be given again to
+        read it (an access token's client)."""
         body = (
             bytes([_TOKEN_VERSION, purpose, int(tx_code_given)])
             + int(expires_at.timestamp()).to_bytes(8, "big")
             + secrets.token_bytes(12)
         )
-        mac = _mac(self.key, b"challenge", claim_id.bytes + body)[:16]
+        mac = _mac(self.key, b"challenge", claim_id.bytes + context + body)[:16]
         return encode_base64url(body + mac)
 
-    def read(self, token: Any, claim_id: UUID, now: datetime) -> Challenge | None:
+    def read(
+        self, token: Any, claim_id: UUID, now: datetime, *, context: bytes = b""
+    ) -> Challenge | None:
         """The token's content if it is one of ours, for this claim, and not expired."""
+        found = self.read_expired_too(token, claim_id, context=context)
+        return found if found is not None and now < found.expires_at else None
+
+    def read_expired_too(
+        self, token: Any, claim_id: UUID, *, context: bytes = b""
+    ) -> Challenge | None:
+        """The token's content if it is one of ours for this claim, expired or not (to
+        tell a stale token from a made-up one)."""
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
             return None
         try:
@@ -191,10 +210,8 @@ class ChallengeTokens:
         except ValueError:
             return None
         body, mac = raw[:23], raw[23:]
-        expected = _mac(self.key, b"challenge", claim_id.bytes + body)[:16]
+        expected = _mac(self.key, b"challenge", claim_id.bytes + context + body)[:16]
         if not hmac.compare_digest(mac, expected) or body[0] != _TOKEN_VERSION:
             return None
         expires_at = datetime.fromtimestamp(int.from_bytes(body[3:11], "big"), UTC)
-        if now >= expires_at:
-            return None
         return Challenge(purpose=body[1], tx_code_given=bool(body[2]), expires_at=expires_at)

@@ -251,6 +251,16 @@ class Claims:
         claim = self.find(secret_text)
         if claim is None:
             raise UnknownClaimError("no claim at this URL")
+        return self.still_open(claim)
+
+    def open_by_id(self, claim_id: UUID) -> Claim:
+        """The claim of this id (one a token of ours names), if it can still be claimed."""
+        claim = self.aggregates.find(Claim, claim_id)
+        if claim is None:
+            raise UnknownClaimError("no such claim")
+        return self.still_open(claim)
+
+    def still_open(self, claim: Claim) -> Claim:
         claim.check_open(self.clock())
         if self.records.credential(claim.credential_id).state == REVOKED:
             raise ClaimWithdrawnError("the credential of this claim was revoked")

@@ -76,9 +76,24 @@ CLAIM_LIFETIME_BOUNDS = (60, 366 * 86_400)
 
 def parse_claim_lifetime(value: str | None, name: str = "CREDLEDGER_CLAIM_LIFETIME") -> int:
     """Whole seconds within CLAIM_LIFETIME_BOUNDS (unset or empty: 14 days)."""
+    return parse_seconds(value, name, CLAIM_LIFETIME_DEFAULT, CLAIM_LIFETIME_BOUNDS)
+
+
+NONCE_LIFETIME_DEFAULT = 300
+NONCE_LIFETIME_BOUNDS = (1, 3600)
+"""An OpenID4VCI c_nonce is good from a second to an hour after it is given (5 minutes)."""
+
+
+def parse_nonce_lifetime(value: str | None, name: str = "CREDLEDGER_NONCE_LIFETIME") -> int:
+    """Whole seconds within NONCE_LIFETIME_BOUNDS (unset or empty: 5 minutes)."""
+    return parse_seconds(value, name, NONCE_LIFETIME_DEFAULT, NONCE_LIFETIME_BOUNDS)
+
+
+def parse_seconds(value: str | None, name: str, default: int, bounds: tuple[int, int]) -> int:
+    """Whole seconds within ``bounds`` (unset or empty: ``default``)."""
     if value is None or not value.strip():
-        return CLAIM_LIFETIME_DEFAULT
-    low, high = CLAIM_LIFETIME_BOUNDS
+        return default
+    low, high = bounds
     try:
         seconds = int(value)
     except ValueError:
@@ -148,6 +163,8 @@ class Settings:
     """Peers whose X-Forwarded-For/-Proto headers the HTTP server believes (default none)."""
     claim_lifetime: int = CLAIM_LIFETIME_DEFAULT
     """Seconds a claim stays open when its offer names no ``expires_in`` (14 days)."""
+    nonce_lifetime: int = NONCE_LIFETIME_DEFAULT
+    """Seconds an OpenID4VCI c_nonce is taken after the Nonce Endpoint gave it."""
 
     @classmethod
     def from_env(
@@ -175,6 +192,7 @@ class Settings:
                     os.environ.get("CREDLEDGER_CHECKPOINT_INTERVAL")
                 ),
                 "claim_lifetime": parse_claim_lifetime(os.environ.get("CREDLEDGER_CLAIM_LIFETIME")),
+                "nonce_lifetime": parse_nonce_lifetime(os.environ.get("CREDLEDGER_NONCE_LIFETIME")),
                 **overrides,
             },  # type: ignore[arg-type]
         )

@@ -47,6 +47,27 @@ REPO = str(Path(__file__).resolve().parents[2])
 LEAKS = ("Traceback", 'File "', REPO, "site-packages", '.py"', "sqlite3.", "psycopg")
 """What an error body must never show: tracebacks, source paths, driver errors."""
 VERIFY_PATHS = ("/v1/credentials/verify", "/v1/presentations/verify")
+OAUTH_PATHS = ("/oid4vci/token", "/oid4vci/nonce", "/oid4vci/credential")
+"""The OpenID4VCI endpoints answer errors as OAuth does (RFC 6749 §5.2, OpenID4VCI §8.3.1)."""
+OAUTH_ERRORS = {
+    "/oid4vci/token": {
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unsupported_grant_type",
+    },
+    "/oid4vci/credential": {
+        "invalid_token",
+        "invalid_credential_request",
+        "unknown_credential_configuration",
+        "unknown_credential_identifier",
+        "invalid_proof",
+        "invalid_nonce",
+        "invalid_encryption_parameters",
+        "credential_request_denied",
+    },
+}
+ERROR_DESCRIPTION_CHARACTERS = {chr(c) for c in range(0x20, 0x7F)} - {'"', "\\"}
 
 
 @dataclass
@@ -128,7 +149,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "secret": claim["url"].rsplit("/", 1)[1],
         },
         vc=credential["credential"],
-        bodies=_valid_bodies(school["did"], achievement["id"], credential["credential"]),
+        bodies={
+            **_valid_bodies(school["did"], achievement["id"], credential["credential"]),
+            ("POST", "/oid4vci/token"): {
+                "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+                "pre-authorized_code": claim["url"].rsplit("/", 1)[1],
+            },
+        },
     )
     ledger.close()
 
@@ -176,6 +203,10 @@ def _valid_bodies(did: str, achievement_id: str, vc: dict[str, Any]) -> dict[tup
                     "proofValue": "z",
                 },
             }
+        },
+        ("POST", "/oid4vci/credential"): {
+            "credential_configuration_id": "openbadge_credential",
+            "proofs": {"jwt": ["eyJhbGciOiJFZERTQSJ9.e30.AAAA"]},
         },
         ("POST", "/v1/issuers/{issuer_id}/credentials/status"): {
             "credentialId": vc["id"],
@@ -303,10 +334,25 @@ def _check_error_body(response: Any, path: str) -> None:
     if response.status_code == 400 and path in VERIFY_PATHS and ctype == "application/json":
         assert json.loads(response.content)["verified"] is False  # the VC API's own failure report
         return
+    if path in OAUTH_PATHS and response.status_code in (400, 401):
+        _check_oauth_error(response, path, ctype)
+        return
     assert ctype.startswith(PROBLEM_JSON), f"{response.status_code} with {ctype}: {text[:300]}"
     problem = json.loads(response.content)
     assert {"type", "title", "status", "detail"} <= set(problem)
     assert problem["status"] == response.status_code
+
+
+def _check_oauth_error(response: Any, path: str, ctype: str) -> None:
+    """An OAuth error response: JSON, one of the endpoint's codes, a description in the
+    characters allowed, never stored."""
+    assert ctype.startswith("application/json"), f"{response.status_code} with {ctype}"
+    body = json.loads(response.content)
+    assert body["error"] in OAUTH_ERRORS[path], body
+    assert set(body.get("error_description", "")) <= ERROR_DESCRIPTION_CHARACTERS, body
+    assert (response.headers.get("cache-control") or [""])[0] == "no-store"
+    if response.status_code == 401:
+        assert (response.headers.get("www-authenticate") or [""])[0], "401 without a challenge"
 
 
 def _exercise(case: Case[Any], world: World, data: st.DataObject) -> None:

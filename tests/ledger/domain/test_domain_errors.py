@@ -109,6 +109,7 @@ def test_the_problem_types_stay_as_documented() -> None:
         ("tx-code-mismatch", 403, "Forbidden"),
         ("tx-code-locked", 429, "Too many requests"),
         ("holder-not-authenticated", 403, "Forbidden"),
+        ("invalid-token", 401, "Authentication required"),
         ("unsupported-holder", 422, "Validation failed"),
         ("validation", 422, "Validation failed"),
         ("invalid-definition", 422, "Validation failed"),
