@@ -62,6 +62,7 @@ def open_ledger(
     allow_private_fetch: bool = False,
     witnesses: tuple[WitnessEndpoint, ...] = (),
     fetch_deadline_seconds: float = 5.0,
+    nonce_lifetime: int = 300,
 ) -> CredentialLedger:
     """A ledger in ``data``; ``log_seed`` fixes the log's signing key (to make forks);
     ``allow_private_fetch`` lets it fetch from 127.0.0.1 (foreign issuers, witnesses in
@@ -79,6 +80,7 @@ def open_ledger(
         allow_private_fetch=allow_private_fetch,
         witnesses=witnesses,
         fetch_deadline_seconds=fetch_deadline_seconds,
+        nonce_lifetime=nonce_lifetime,
     )
     return CredentialLedger(settings)
 
