@@ -361,3 +361,36 @@ def test_the_metadata_token_and_nonce_endpoints_write_nothing(
     access(client, code_of(given))
     fresh_nonce(client)
     assert ledger.recorder.max_notification_id() == before
+
+
+def test_a_token_redeemed_for_a_client_takes_a_proof_naming_that_client_only(
+    client: TestClient, issuer: dict[str, Any]
+) -> None:
+    code = code_of(offered(client, issuer))
+    access_token = access(client, code, client_id="wallet-app")
+    key = Ed25519PrivateKey.generate()
+    other = request_for(proof_for(key, fresh_nonce(client), claims={"iss": "another-app"}))
+    assert_oauth_error(credential(client, access_token, other), 400, "invalid_proof")
+    named = request_for(proof_for(key, fresh_nonce(client), claims={"iss": "wallet-app"}))
+    assert credential(client, access_token, named).status_code == 200
+
+
+def test_an_anonymous_token_refuses_a_proof_that_names_a_client(
+    client: TestClient, issuer: dict[str, Any]
+) -> None:
+    access_token = access(client, code_of(offered(client, issuer)))
+    key = Ed25519PrivateKey.generate()
+    body = request_for(proof_for(key, fresh_nonce(client), claims={"iss": "wallet-app"}))
+    assert_oauth_error(credential(client, access_token, body), 400, "invalid_proof")
+
+
+def test_guessing_transaction_codes_is_stopped_with_retry_after(
+    client: TestClient, issuer: dict[str, Any]
+) -> None:
+    given = offered(client, issuer, tx_code=True)
+    wrong = "00000000" if given["tx_code"] != "00000000" else "11111111"
+    for _ in range(5):
+        assert_oauth_error(token(client, code_of(given), tx_code=wrong), 400, "invalid_grant")
+    locked = token(client, code_of(given), tx_code=given["tx_code"])
+    assert_oauth_error(locked, 400, "invalid_grant")
+    assert int(locked.headers["retry-after"]) > 0
