@@ -97,6 +97,25 @@ def digital_bazaar_verdict(
     return wallet(*args)
 
 
+def assert_verified_until_revoked(
+    live: Live, school: dict[str, str], award_id: str, vc: dict[str, Any], tmp: Path
+) -> None:
+    """Digital Bazaar verifies ``vc`` with its status; the award is revoked; then it
+    fails on the revocation bit."""
+    verdict = digital_bazaar_verdict(live, school, vc, tmp)
+    assert verdict["verified"] is True, verdict
+    assert [(s["purpose"], s["status"]) for s in verdict["status"]] == [("revocation", False)]
+    r = httpx.post(
+        f"{live.url}/v1/credentials/{award_id}/revoke",
+        json={"reason": "awarded in error"},
+        headers={"Authorization": f"Bearer {school['token']}"},
+    )
+    assert r.status_code == 200, r.text
+    revoked = digital_bazaar_verdict(live, school, vc, tmp)
+    assert revoked["verified"] is False
+    assert [(s["purpose"], s["status"]) for s in revoked["status"]] == [("revocation", True)]
+
+
 @pytest.mark.parametrize("vc_version", ["2", "1"])
 def test_the_lcw_exchange_loop_claims_the_credential_once(
     live: tuple[Live, dict[str, str]], tmp_path: Path, vc_version: str
@@ -164,15 +183,4 @@ def test_digital_bazaar_verifies_the_delivered_credential_and_sees_its_revocatio
     awarded = award_with_claim(served, school)
     claimed = wallet("exchange", awarded["claim"]["url"] + "/exchange")
     (vc,) = claimed["steps"][-1]["body"]["verifiablePresentation"]["verifiableCredential"]
-    verdict = digital_bazaar_verdict(served, school, vc, tmp_path)
-    assert verdict["verified"] is True, verdict
-    assert [(s["purpose"], s["status"]) for s in verdict["status"]] == [("revocation", False)]
-    r = httpx.post(
-        f"{served.url}/v1/credentials/{awarded['id']}/revoke",
-        json={"reason": "awarded in error"},
-        headers={"Authorization": f"Bearer {school['token']}"},
-    )
-    assert r.status_code == 200, r.text
-    revoked = digital_bazaar_verdict(served, school, vc, tmp_path)
-    assert revoked["verified"] is False
-    assert [(s["purpose"], s["status"]) for s in revoked["status"]] == [("revocation", True)]
+    assert_verified_until_revoked(served, school, awarded["id"], vc, tmp_path)

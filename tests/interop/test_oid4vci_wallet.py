@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from ..ledger_server import Live, add_school, live_ledger
-from .test_lcw_exchange import award_with_claim, digital_bazaar_verdict, events
+from .test_lcw_exchange import assert_verified_until_revoked, award_with_claim, events
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_DIR = REPO / "bench" / "node"
@@ -118,15 +117,4 @@ def test_digital_bazaar_verifies_the_delivered_credential_and_sees_its_revocatio
     served, school = live
     awarded = award_with_claim(served, school)
     vc = wallet(awarded["claim"]["offer"])["credential"]
-    verdict = digital_bazaar_verdict(served, school, vc, tmp_path)
-    assert verdict["verified"] is True, verdict
-    assert [(s["purpose"], s["status"]) for s in verdict["status"]] == [("revocation", False)]
-    r = httpx.post(
-        f"{served.url}/v1/credentials/{awarded['id']}/revoke",
-        json={"reason": "awarded in error"},
-        headers={"Authorization": f"Bearer {school['token']}"},
-    )
-    assert r.status_code == 200, r.text
-    revoked = digital_bazaar_verdict(served, school, vc, tmp_path)
-    assert revoked["verified"] is False
-    assert [(s["purpose"], s["status"]) for s in revoked["status"]] == [("revocation", True)]
+    assert_verified_until_revoked(served, school, awarded["id"], vc, tmp_path)

@@ -5,27 +5,17 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from credledger.api.limits import MAX_BODY_BYTES
 from credledger.api.pages.messages import EN, NL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .helpers import Pages, open_pages, text, verdict
+from .helpers import Pages, text, verdict
 
 ATTRIBUTE_URL = re.compile(r'\b(?:href|src|action|srcset|formaction)="([^"]*)"', re.I)
 CSS_URL = re.compile(r"url\(|@import", re.I)
-
-
-@pytest.fixture
-def pages(tmp_path: Path) -> Iterator[Pages]:
-    opened = open_pages(tmp_path / "data")
-    with opened.client:
-        yield opened
-    opened.ledger.close()
 
 
 def test_both_catalogues_have_the_same_messages() -> None:

@@ -4,26 +4,15 @@ LinkedIn's add-to-profile link; nothing loaded from elsewhere, in Dutch and Engl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from credledger.ledger.domain.acts import Act
 
-from .helpers import Pages, open_pages, text, verdict
+from .helpers import Pages, text, verdict
 
 SOURCE = re.compile(r'\b(?:src|srcset|action|formaction)="([^"]*)"', re.I)
 HREF = re.compile(r'<a [^>]*href="([^"]*)"[^>]*>', re.I)
-
-
-@pytest.fixture
-def pages(tmp_path: Path) -> Iterator[Pages]:
-    opened = open_pages(tmp_path / "data")
-    with opened.client:
-        yield opened
-    opened.ledger.close()
 
 
 def shared(pages: Pages) -> tuple[str, str]:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ...foreign_issuer import di_credential, did_key
 from ...ledger_server import add_school, award, signed_credential
@@ -23,14 +20,6 @@ from .documents import (
     presentation,
 )
 from .helpers import Pages, open_pages, text, verdict
-
-
-@pytest.fixture
-def pages(tmp_path: Path) -> Iterator[Pages]:
-    opened = open_pages(tmp_path / "data")
-    with opened.client:
-        yield opened
-    opened.ledger.close()
 
 
 def paste(pages: Pages, document: object, **fields: str) -> str:

@@ -4,21 +4,9 @@ with dates, and reasons only where the issuer chose to publish them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from uuid import UUID
 
-import pytest
-
-from .helpers import Pages, open_pages, text, verdict
-
-
-@pytest.fixture
-def pages(tmp_path: Path) -> Iterator[Pages]:
-    opened = open_pages(tmp_path / "data")
-    with opened.client:
-        yield opened
-    opened.ledger.close()
+from .helpers import Pages, text, verdict
 
 
 def paste(pages: Pages, document: object) -> str:

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from credledger.ledger.domain.acts import Act
 
 from ...ledger_server import add_school
-from .helpers import Pages, open_pages, text, verdict
-
-
-@pytest.fixture
-def pages(tmp_path: Path) -> Iterator[Pages]:
-    opened = open_pages(tmp_path / "data")
-    with opened.client:
-        yield opened
-    opened.ledger.close()
+from .helpers import Pages, text, verdict
 
 
 def paste(pages: Pages, document: dict[str, Any]) -> str:

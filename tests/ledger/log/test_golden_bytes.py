@@ -213,18 +213,7 @@ def _later_events() -> Iterator[Any]:
     """Kinds added later, pinned after the first entries so that none of those moves
     (a leaf holds its index): only the new kinds' events are kept."""
     with _act(ISSUER, 7):
-        credential = Credential(
-            issuer_id=ISSUER,
-            achievement_id=UUID("00000000-0000-4000-8000-0000000000ad"),
-            achievement_version=1,
-            subject_key_id="subject-key-3",
-            sealed=b"sealed credential 3",
-            digest=_sha("signed credential 3"),
-            awarded_at=START,
-            valid_until=None,
-            signing_key_id=f"{BASE_URL}/issuers/{ISSUER}#key-2",
-            status_slot=None,
-        )
+        credential = _unlisted_credential("ad", 1, "subject-key-3", b"sealed credential 3")
         credential.revoke("issued in error", str(ISSUER), publish_reason=True)
         credential.end_sharing(str(ISSUER))
     yield from (e for e in credential.collect_events() if kind_of(e) in LATER_KINDS)
@@ -234,22 +223,29 @@ def _later_events() -> Iterator[Any]:
     yield from link.collect_events()
 
 
+def _unlisted_credential(
+    achievement: str, version: int, subject_key_id: str, sealed: bytes
+) -> Credential:
+    """An award with no status entry and no end date (call inside an act)."""
+    return Credential(
+        issuer_id=ISSUER,
+        achievement_id=UUID(f"00000000-0000-4000-8000-0000000000{achievement}"),
+        achievement_version=version,
+        subject_key_id=subject_key_id,
+        sealed=sealed,
+        digest=_sha("signed credential 3"),
+        awarded_at=START,
+        valid_until=None,
+        signing_key_id=f"{BASE_URL}/issuers/{ISSUER}#key-2",
+        status_slot=None,
+    )
+
+
 def _claim_events() -> Iterator[Any]:
     """Made after the later kinds above (their bytes were pinned first): an
     offer guarded by a code, its use with the delivery it made, and a withdrawn offer."""
     with _act(ISSUER, 9):
-        credential = Credential(
-            issuer_id=ISSUER,
-            achievement_id=UUID("00000000-0000-4000-8000-0000000000ac"),
-            achievement_version=2,
-            subject_key_id="subject-key-1",
-            sealed=b"sealed credential",
-            digest=_sha("signed credential 3"),
-            awarded_at=START,
-            valid_until=None,
-            signing_key_id=f"{BASE_URL}/issuers/{ISSUER}#key-2",
-            status_slot=None,
-        )
+        credential = _unlisted_credential("ac", 2, "subject-key-1", b"sealed credential")
         credential.collect_events()  # its Issued is pinned above
         offered = Claim.offer(
             UUID("00000000-0000-4000-8000-0000000000c1"),
