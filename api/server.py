@@ -54,6 +54,8 @@ def app_from_env() -> FastAPI:
                     await asyncio.to_thread(ledger.catch_up)
                     # Status lists: changed bits, and windows about to close.
                     await asyncio.to_thread(ledger.publish_status_lists)
+                    # Claims whose time ran out: their expiry is recorded.
+                    await asyncio.to_thread(ledger.claims.expire_due)
                     await asyncio.to_thread(ledger.tlog.tick)
                 except Exception:  # pragma: no cover - logged; the next tick retries
                     log.exception("checkpoint tick failed")

@@ -110,6 +110,7 @@ class CredentialLedger:
             aggregates, ports.vault, self.records, issuers, ports.settings.claim_lifetime,
             lambda credential: [UUID(i) for i in ports.read_model.claims_of(str(credential))],
             follower.catch_up,
+            ports.read_model.claims_due,
         )  # fmt: skip
         self.claim_exchange = ClaimExchange(claims)
         self.oid4vci = PreAuthorizedIssuance(claims, ports.settings.nonce_lifetime)

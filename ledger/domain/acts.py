@@ -26,6 +26,8 @@ ADMIN = "admin"
 HOLDER = "holder"
 """The actor of what a wallet does (claiming a credential): its DID is personal data and
 is recorded only sealed, never as an actor."""
+CLOCK = "clock"
+"""The actor of what time alone does: a claim's expiry, recorded by the server's tick."""
 _ACT_NAMESPACE = uuid5(NAMESPACE_URL, "https://credledger.org/ns/act")
 
 

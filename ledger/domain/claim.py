@@ -5,10 +5,11 @@ claim's id is a keyed hash of it (``services/claim_secrets.py``), so the events 
 nothing that opens the claim. A transaction code, when one guards the claim, is kept
 only as a salted, slow hash. Who claimed it (the holder's DID) is personal data and is
 sealed under the learner's subject key like every other, so the log shows only that
-the claim was offered, claimed or withdrawn.
+the claim was offered, claimed, withdrawn or expired.
 
-Expiry is not recorded: a claim tried after ``expires_at`` is refused, as a credential
-past its ``validUntil`` is shown expired, from the time alone.
+A claim past ``expires_at`` is refused from the time alone (as a credential past its
+``validUntil`` is shown expired); the server's tick then records its expiry (``Expired``,
+by the clock), so the log says how every offer ended.
 """
 
 from __future__ import annotations
@@ -106,6 +107,13 @@ class Claim(PseudonymousAggregate):
         self.check_open(now)
         self._claimed(subject_key_id=subject_key_id, holder=holder, protocol=protocol)
 
+    def expire(self, now: datetime) -> bool:
+        """Record that the open claim's time ran out (False: not open, or not yet due)."""
+        if self.state != OPEN or now < self.expires_at:
+            return False
+        self._expired()
+        return True
+
     def withdraw(self, actor: str, reason: str) -> None:
         """The issuer takes the offer back (an open or expired claim; not a used one)."""
         if actor != str(self.issuer_id):
@@ -115,6 +123,10 @@ class Claim(PseudonymousAggregate):
         if self.state == WITHDRAWN:
             raise ClaimWithdrawnError("this claim was withdrawn already")
         self._withdrawn(reason=reason)
+
+    @event("Expired", topic="credledger.ledger.claim:Claim.Expired")
+    def _expired(self) -> None:
+        self.state = EXPIRED
 
     @event("Claimed", topic="credledger.ledger.claim:Claim.Claimed")
     def _claimed(self, subject_key_id: str, holder: bytes, protocol: str) -> None:

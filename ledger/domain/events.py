@@ -165,6 +165,8 @@ copy has its own proof bundle; it shares the award's status entries and so its s
 CLAIM_OFFERED = EventKind(Claim, "Offered", "ClaimOffered")
 CLAIM_CLAIMED = EventKind(Claim, "Claimed", "ClaimUsed")
 CLAIM_WITHDRAWN = EventKind(Claim, "Withdrawn", "ClaimWithdrawn")
+CLAIM_EXPIRED = EventKind(Claim, "Expired", "ClaimExpired")
+"""Recorded by the server's tick for an open claim whose time ran out (actor: the clock)."""
 CREDENTIAL_REASON_PUBLISHED = EventKind(
     Credential, "ReasonPublished", "CredentialStatusReasonPublished"
 )
@@ -207,6 +209,7 @@ KINDS: Final[tuple[EventKind, ...]] = (
     CLAIM_OFFERED,
     CLAIM_CLAIMED,
     CLAIM_WITHDRAWN,
+    CLAIM_EXPIRED,
     CREDENTIAL_REASON_PUBLISHED,
     CREDENTIAL_SHARING_ENDED,
     SHARE_LINK_MADE,

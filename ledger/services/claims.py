@@ -7,6 +7,7 @@
     deliver(claim, holder) -> the award signed anew for the holder's DID: same id and
                      status entries; Claim.Claimed + Credential.Delivered, one transaction
     withdraw (the issuer) -> Claim.Withdrawn for every open claim of a credential
+    expire_due (the tick) -> Claim.Expired for every open claim past its time
 
 The wallet protocols (the VC-API exchange, ``claim_exchange.py``; OpenID4VCI) sit on
 these: each opens a claim by its secret, proves the holder's key its own way, and
@@ -25,7 +26,7 @@ from uuid import UUID
 
 from credledger.ledger.credentials.canonical import canonical_json
 from credledger.ledger.credentials.rendering import rfc3339
-from credledger.ledger.domain.acts import HOLDER, Act
+from credledger.ledger.domain.acts import CLOCK, HOLDER, Act
 from credledger.ledger.domain.claim import OPEN, Claim
 from credledger.ledger.domain.credential import REVOKED, Credential
 from credledger.ledger.domain.errors import (
@@ -161,6 +162,7 @@ class Claims:
         lifetime: int,
         claims_of: Callable[[UUID], list[UUID]],
         catch_up: Callable[[], None],
+        claims_due: Callable[[str, int], list[str]] | None = None,
     ) -> None:
         self.aggregates = aggregates
         self.vault = vault
@@ -170,6 +172,7 @@ class Claims:
         self.lifetime = lifetime
         self.claims_of = claims_of
         self.catch_up = catch_up
+        self.claims_due = claims_due or (lambda now, limit: [])
         self.tokens = secrets.ChallengeTokens.under(aggregates.id_key)
         self.attempts = secrets.Attempts()
 
@@ -341,6 +344,23 @@ class Claims:
             if again.state != OPEN:
                 raise ClaimUsedError("this claim was used already; a claim delivers once") from None
             raise ConcurrentChangeError("the credential changed meanwhile; try again") from None
+
+    # -- expiring ----------------------------------------------------------------------------
+    def expire_due(self, limit: int = 500) -> int:
+        """Record the expiry of open claims whose time ran out (the server's tick, by the
+        clock); how many. A claim used or withdrawn meanwhile (another process) is left
+        to the next tick."""
+        now = self.clock()
+        due = self.claims_due(now.replace(microsecond=0).isoformat(), limit)
+        claims = [self.aggregates.get(Claim, UUID(i)) for i in due]
+        with self.aggregates.acting(Act(CLOCK)):
+            expiring = [claim for claim in claims if claim.expire(now)]
+            if expiring:
+                try:
+                    self.aggregates.save(*expiring)
+                except IntegrityError:
+                    return 0
+        return len(expiring)
 
     # -- withdrawing -------------------------------------------------------------------------
     def withdraw(self, act: Act, credential_id: UUID, reason: str) -> int:

@@ -170,12 +170,24 @@ class ReadModel:
             ]
 
     def claims_of(self, credential_id: str) -> list[str]:
-        """Ids of every claim offered for the credential (open, used or withdrawn)."""
+        """Ids of every claim offered for the credential (open, used, withdrawn, expired)."""
         with self._lock:
             return [
                 str(r["id"])
                 for r in self.db.query(
                     "SELECT id FROM claims WHERE credential_id = ? ORDER BY id", [credential_id]
+                )
+            ]
+
+    def claims_due(self, now: str, limit: int) -> list[str]:
+        """Ids of open claims whose ``expires_at`` (ISO 8601, UTC) is at or before ``now``."""
+        with self._lock:
+            return [
+                str(r["id"])
+                for r in self.db.query(
+                    "SELECT id FROM claims WHERE state = 'open' AND expires_at <= ? "
+                    "ORDER BY expires_at, id LIMIT ?",
+                    [now, limit],
                 )
             ]
 

@@ -59,6 +59,7 @@ class Projection:
             kinds.CLAIM_OFFERED: self._claim_offered,
             kinds.CLAIM_CLAIMED: self._claim_state("claimed"),
             kinds.CLAIM_WITHDRAWN: self._claim_state("withdrawn"),
+            kinds.CLAIM_EXPIRED: self._claim_state("expired"),
         }
 
     def apply(self, event: Any) -> None:

@@ -28,7 +28,7 @@ import eventsourcing.domain
 import pytest
 from credledger.ledger.domain import aggregate as aggregate_module
 from credledger.ledger.domain.achievement import Achievement
-from credledger.ledger.domain.acts import Act, acting
+from credledger.ledger.domain.acts import CLOCK, Act, acting
 from credledger.ledger.domain.claim import Claim
 from credledger.ledger.domain.credential import Credential
 from credledger.ledger.domain.endorsement import Endorsement
@@ -273,6 +273,21 @@ def _claim_events() -> Iterator[Any]:
     yield withdrawn.collect_events()[-1]  # its offer is pinned by the first claim
 
 
+def _expiry_events() -> Iterator[Any]:
+    """Pinned after the claims above: an open claim's expiry, recorded by the clock."""
+    with _act(ISSUER, 11):
+        lapsed = Claim.offer(
+            UUID("00000000-0000-4000-8000-0000000000c3"),
+            credential_id=UUID("00000000-0000-4000-8000-0000000000cd"),
+            issuer_id=ISSUER,
+            expires_at=START + timedelta(days=14),
+            tx_code=None,
+        )
+    with acting(Act(CLOCK, key=_sha("act 12"), digest=None)):
+        assert lapsed.expire(START + timedelta(days=14))
+    yield lapsed.collect_events()[-1]  # its offer is pinned by the claims above
+
+
 def made_now() -> list[dict[str, Any]]:
     """One stored event and leaf of every kind (and a credential issued before aliases)."""
     mapper: Mapper[Any] = Mapper(transcoder=CBORTranscoder())
@@ -286,6 +301,7 @@ def made_now() -> list[dict[str, Any]]:
     noted = len(stored) - 1
     stored += [mapper.to_stored_event(e) for e in _later_events()]
     stored += [mapper.to_stored_event(e) for e in _claim_events()]
+    stored += [mapper.to_stored_event(e) for e in _expiry_events()]
     made = []
     for seq, event in enumerate(stored):
         notification = Notification(
@@ -407,5 +423,6 @@ def test_every_kind_made_now_is_known_to_the_registry(fixed_sources: None) -> No
         *_institution_events(),
         *_later_events(),
         *_claim_events(),
+        *_expiry_events(),
     ]
     assert sorted(kind_of(e).public_name for e in events) == sorted(k.public_name for k in KINDS)

@@ -377,3 +377,33 @@ def test_the_claim_url_is_under_the_ledgers_base_url(ledger: Any) -> None:
     parts = urlsplit(offer.urls.url)
     assert (parts.scheme, parts.netloc) == ("https", "ledger.example.test")
     assert offer.urls.exchange == offer.urls.url + "/exchange"
+
+
+def test_the_tick_records_the_expiry_of_an_open_claim_past_its_time(ledger: Any) -> None:
+    _, _, offer = offered(ledger, expires_in=60)
+    assert ledger.claims.expire_due() == 0, "nothing is due yet"
+    now = ledger.claims.clock()
+    ledger.claims.clock = lambda: now + timedelta(seconds=61)
+    before = ledger.recorder.max_notification_id()
+    assert ledger.claims.expire_due() == 1
+    expired = ledger.claims.find(secret_of(offer))
+    assert expired.state == "expired"
+    assert ledger.recorder.max_notification_id() == before + 1
+    with pytest.raises(ClaimExpiredError):
+        ledger.claims.open(secret_of(offer))
+    assert ledger.claims.expire_due() == 0, "recorded once"
+    report = audit_store(ledger.settings)
+    assert report.intact, report.discrepancy
+
+
+def test_a_used_or_withdrawn_claim_does_not_expire(ledger: Any) -> None:
+    actor, issued, used = offered(ledger, expires_in=60)
+    withdrawn = ledger.claims.offer(Act(actor), issued.credential.id, ClaimRequest(expires_in=60))
+    ledger.claims.deliver(
+        ledger.claims.open(secret_of(used)), Wallet().did, "vcapi", tx_code_given=False
+    )
+    ledger.claims.withdraw(Act(actor), issued.credential.id, "sent to the wrong address")
+    now = ledger.claims.clock()
+    ledger.claims.clock = lambda: now + timedelta(seconds=61)
+    assert ledger.claims.expire_due() == 0
+    assert ledger.claims.find(secret_of(withdrawn)).state == "withdrawn"
