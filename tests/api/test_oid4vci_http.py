@@ -394,3 +394,26 @@ def test_guessing_transaction_codes_is_stopped_with_retry_after(
     locked = token(client, code_of(given), tx_code=given["tx_code"])
     assert_oauth_error(locked, 400, "invalid_grant")
     assert int(locked.headers["retry-after"]) > 0
+
+
+def test_an_access_token_opens_only_its_own_claim(
+    client: TestClient, issuer: dict[str, Any]
+) -> None:
+    mine = access(client, code_of(offered(client, issuer)))
+    theirs = access(client, code_of(offered(client, issuer)))
+    forged = ".".join([theirs.split(".")[0], *mine.split(".")[1:]])
+    key = Ed25519PrivateKey.generate()
+    body = request_for(proof_for(key, fresh_nonce(client)))
+    assert_oauth_error(credential(client, forged, body), 401, "invalid_token")
+
+
+def test_a_nonce_is_not_an_access_token_nor_the_other_way_round(
+    client: TestClient, issuer: dict[str, Any]
+) -> None:
+    access_token = access(client, code_of(offered(client, issuer)))
+    key = Ed25519PrivateKey.generate()
+    body = request_for(proof_for(key, access_token.rsplit(".", 1)[1]))
+    assert_oauth_error(credential(client, access_token, body), 400, "invalid_nonce")
+    nonce = fresh_nonce(client)
+    as_token = f"{'A' * 22}..{nonce}"
+    assert_oauth_error(credential(client, as_token, body), 401, "invalid_token")
