@@ -122,15 +122,9 @@ class CredentialLedger:
         self.statuses = Statuses(aggregates, self.records, lists, ports.clock)
         self.sharing = Sharing(aggregates, self.records)
         self.keys = Keys(
-            aggregates,
-            issuers,
-            self.dids,
-            self.records,
-            documents,
-            self.given,
-            lists,
+            aggregates, issuers, self.dids, self.records, documents, self.given, lists,
             ports.read_model,
-        )
+        )  # fmt: skip
         self.verification = Verification(
             ports.settings,
             ports.identity,
