@@ -72,27 +72,36 @@ def create_app(
     )
     app.add_middleware(ForwardedHeaders, trusted_proxies=trusted_proxies)
 
+    @app.get("/healthz", include_in_schema=False)
+    async def health() -> dict[str, Any]:
+        return {"status": "ok"}  # async: no worker thread for a liveness probe
+
+    # The routes are matched in this order, first match wins; no two claim the same
+    # request except the tile routes, whose order is kept (tests/api/test_route_order.py),
+    # so the order only decides speed: the VC API, awards and status lists first. They
+    # are added flat, not as included routers, which FastAPI would otherwise walk
+    # router by router for every request.
     for module in (
+        routes_vcapi,
+        routes_credentials,
+        routes_status,
+        routes_log,
+        routes_tiles,
         routes_browse,
         routes_institutions,
-        routes_credentials,
         routes_claims,
         routes_oid4vci,
         routes_sharing,
         routes_endorsements,
         routes_erasures,
-        routes_status,
-        routes_log,
-        routes_tiles,
         routes_proofs,
-        routes_vcapi,
         routes_images,
         routes_docs,
         pages,
         claim_page,
         shared_pages,
     ):
-        app.include_router(module.router)
+        app.router.routes.extend(module.router.routes)
 
     @app.get(
         "/contexts/edubadges/v1",
@@ -105,9 +114,5 @@ def create_app(
         return JsonLdResponse(
             extension_context(), headers={"Cache-Control": "public, max-age=86400"}
         )
-
-    @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, Any]:
-        return {"status": "ok"}
 
     return app

@@ -45,7 +45,9 @@ class Principal:
         return Act.of(self.actor, idempotency_key, canonical_json(body))
 
 
-def get_ledger(request: Request) -> CredentialLedger:
+async def get_ledger(request: Request) -> CredentialLedger:
+    """The app's ledger. The cheap dependencies are ``async``: FastAPI runs a plain
+    ``def`` dependency in a worker thread, a hand-off per request for nothing."""
     ledger: CredentialLedger = request.app.state.ledger
     return ledger
 
@@ -132,13 +134,13 @@ def authenticate(
     raise limiter.refusal(throttle_key(request.client.host if request.client else "unknown"))
 
 
-def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+async def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     if not principal.is_admin:
         raise Problem(403, "this needs the administrator token")
     return principal
 
 
-def require_issuer(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+async def require_issuer(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     if principal.is_admin:
         raise Problem(403, "this needs an issuer's token, not the administrator's")
     return principal

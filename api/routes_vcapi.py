@@ -104,8 +104,8 @@ def issue(
         )
     except (RequestInvalidError, IdempotencyKeyReusedError) as exc:
         return _bad_request(exc)
-    if offer is None:
-        return IssueResponse(verifiableCredential=vc)
+    if offer is None:  # the answer as IssueResponse has it, without validating it again
+        return JSONResponse({"verifiableCredential": vc}, status_code=201)
     return IssueResponse(verifiableCredential=vc, claim=claim_out(offer))
 
 

@@ -8,6 +8,7 @@ printed by ``Number.prototype.toString``, strings escape only what JSON requires
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -112,8 +113,76 @@ def _serialize(value: Any, out: list[str]) -> None:
         raise JcsError(f"{type(value).__name__} is not a JSON value")
 
 
+_SAFE_INTEGER = 2**53
+"""Below this magnitude an integer is its own double, and Python prints it as ECMAScript does."""
+_LAST_BEFORE_SURROGATES = "\ud7ff"
+"""Keys below the surrogates sort the same by code point (Python) and by UTF-16 code unit."""
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
+_CAREFUL: Any = object()
+
+
+def _as_json_prints_it(value: Any) -> Any:
+    """``value`` in a form the standard library's C encoder prints exactly as RFC 8785
+    does, or ``_CAREFUL``. Its strings are escaped alike (the two escapes and control
+    characters, lower-case hex); safe integers and floats between 1e-4 and 1e16 print
+    alike; an integral float becomes the integer ECMAScript prints (containers along
+    its path are copied); keys must sort alike by code point and by UTF-16 code unit.
+    Anything else (big numbers, other types) takes the careful path below."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return value
+    if kind is int:
+        return value if -_SAFE_INTEGER < value < _SAFE_INTEGER else _CAREFUL
+    if kind is float:
+        if value.is_integer():
+            return int(value) if -_SAFE_INTEGER < value < _SAFE_INTEGER else _CAREFUL
+        return value if 1e-4 <= abs(value) < 1e16 else _CAREFUL
+    if kind is dict:
+        copied: dict[str, Any] | None = None
+        for key, item in value.items():
+            if type(key) is not str or not (key.isascii() or max(key) <= _LAST_BEFORE_SURROGATES):
+                return _CAREFUL
+            printed = _as_json_prints_it(item)
+            if printed is _CAREFUL:
+                return _CAREFUL
+            if printed is not item:
+                copied = dict(value) if copied is None else copied
+                copied[key] = printed
+        return value if copied is None else copied
+    if kind is list or kind is tuple:
+        items: list[Any] | None = None
+        for index, item in enumerate(value):
+            printed = _as_json_prints_it(item)
+            if printed is _CAREFUL:
+                return _CAREFUL
+            if printed is not item:
+                items = list(value) if items is None else items
+                items[index] = printed
+        return value if items is None else items
+    return _CAREFUL
+
+
 def canonicalize(value: Any) -> str:
     """The RFC 8785 canonical JSON text of ``value`` (parsed JSON: dict, list, str, number …)."""
+    try:
+        printable = _as_json_prints_it(value)
+        if printable is not _CAREFUL:
+            text: str = _DUMPS(printable)
+            if not text.isascii() and (surrogate := _SURROGATE.search(text)) is not None:
+                raise JcsError(f"string holds a lone surrogate U+{ord(surrogate.group()):04X}")
+            return text
+        out: list[str] = []
+        _serialize(value, out)
+    except RecursionError as exc:
+        raise JcsError("the value nests too deeply") from exc
+    return "".join(out)
+
+
+def canonicalize_carefully(value: Any) -> str:
+    """:func:`canonicalize` without the fast path: every value printed by this module's
+    own serialiser (the reference the fast path is tested against)."""
     out: list[str] = []
     try:
         _serialize(value, out)

@@ -6,7 +6,9 @@ of 0), and the read model and the digest index apply them. Each follower keeps i
 own position, so one that fails (or a process that crashed in between) resumes on
 the next act, or the server's tick, from where it stopped.
 
-This is the write path's only catch-up: reads (every GET) never call it.
+This is the write path's only catch-up: reads (every GET) never call it. The
+followers of one catch-up share their reads of the event store: they usually stand at
+the same position, and each would otherwise ask for the same events three times.
 """
 
 from __future__ import annotations
@@ -41,7 +43,29 @@ class Follower:
         self.read_models = (read_model, digests)
 
     def catch_up(self) -> None:
-        if self.log.catch_up(self.select):  # the log first: leaves are public
+        select = SharedReads(self.select)
+        if self.log.catch_up(select):  # the log first: leaves are public
             self.log.checkpoint_if_due()  # signed on the write path, never by a read
         for follower in self.read_models:
-            follower.catch_up(self.select)
+            follower.catch_up(select)
+
+
+class SharedReads:
+    """``select(start, limit)`` answered once per start for one catch-up: a later call
+    with the same start gets what the first read found, cut to its limit, unless it
+    asks for more than a full first answer held. A follower that sees fewer events than
+    were committed meanwhile catches up on the next act or tick, from its own position."""
+
+    def __init__(self, select: Callable[[int, int], Sequence[Any]]) -> None:
+        self.select = select
+        self.read: dict[int, tuple[int, Sequence[Any]]] = {}
+
+    def __call__(self, start: int, limit: int) -> Sequence[Any]:
+        earlier = self.read.get(start)
+        if earlier is not None:
+            asked, found = earlier
+            if limit <= asked or len(found) < asked:  # all there was, or enough of it
+                return found[:limit]
+        found = self.select(start, limit)
+        self.read[start] = (limit, found)
+        return found

@@ -95,16 +95,24 @@ class GivenCredentials:
         if claim is not None:
             subject_of(document)  # a wallet can be given only one subject
         vc_id = document.get("id")
-        refuse_held_vc_id(vc_id, lambda held: self.aggregates.find(Credential, held) is not None)
         if isinstance(vc_id, str):  # the VC's own id names the aggregate: a retry finds it
             act = Act(act.actor, given_id_key(vc_id), act.digest, replayable=True)
+        # One read tells whether anything the lookups below could find exists at all
+        # (for a new credential, nothing does): they load only what is there.
+        known = self.aggregates.known(self._ids_looked_up(act, issuer.id, vc_id))
+        refuse_held_vc_id(
+            vc_id,
+            lambda held: held in known and self.aggregates.find(Credential, held) is not None,
+        )
         with self.aggregates.acting(act) as act:
             credential_id = act.derived_id("credential")
-            existing = (
-                self.aggregates.find(Credential, credential_id)
-                or self.aggregates.earlier(Credential, act, "credential")
-                or self._given_before_ids_were_ledger_wide(issuer.id, vc_id)
-            )
+            existing = None
+            if known:
+                existing = (
+                    self.aggregates.find(Credential, credential_id)
+                    or self.aggregates.earlier(Credential, act, "credential")
+                    or self._given_before_ids_were_ledger_wide(issuer.id, vc_id)
+                )
             if existing is not None:
                 recorded = {
                     existing.acts.get(act.key),
@@ -119,6 +127,21 @@ class GivenCredentials:
                 offer = self.claims.prepare(act, credential_id, issuer.id, claim)
             vc = self._sign_and_record(credential_id, issuer, document, purposes, options, offer)
             return vc, None if offer is None else offer[1]
+
+    def _ids_looked_up(self, act: Act, issuer_id: UUID, vc_id: Any) -> list[UUID | None]:
+        """Every id the lookups of :meth:`issue_offering` read: a credential the VC's id
+        names, and what an earlier run of the act (keyed now, or per issuer as in 0.1)
+        created."""
+        keyed = act.keyed(self.aggregates.id_key)
+        ids: list[UUID | None] = [keyed.derived_id("credential")]
+        ids += self.aggregates.earlier_ids(keyed, "credential")
+        if isinstance(vc_id, str):
+            ids.append(uuid_of(vc_id) if vc_id.startswith("urn:uuid:") else None)
+            per_issuer = Act(str(issuer_id), per_issuer_key(issuer_id, vc_id), replayable=True)
+            ids += self.aggregates.earlier_ids(
+                per_issuer.keyed(self.aggregates.id_key), "credential"
+            )
+        return ids
 
     def _sign_and_record(
         self,

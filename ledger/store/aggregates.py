@@ -6,7 +6,7 @@ idempotency key) finds what its earlier run created instead of recording it twic
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
@@ -52,6 +52,10 @@ class Aggregates:
         """The aggregate's stored events, oldest first."""
         return self.store.events.get(aggregate_id)
 
+    def known(self, ids: Iterable[UUID | None]) -> set[UUID]:
+        """Which of ``ids`` name a stored aggregate of any kind (one read on SQLite)."""
+        return self.store.known_ids({i for i in ids if i is not None})
+
     def get(self, cls: type[TAggregate], aggregate_id: UUID) -> TAggregate:
         try:
             aggregate: Any = self.store.repository.get(aggregate_id)
@@ -68,6 +72,10 @@ class Aggregates:
             return self.get(cls, aggregate_id)
         except NotKnownError:
             return None
+
+    def earlier_ids(self, act: Act, kind: str) -> tuple[UUID, ...]:
+        """The ids :meth:`earlier` looks under (none for an act that is not replayable)."""
+        return (act.derived_id(kind), act.legacy_id(kind)) if act.replayable else ()
 
     def earlier(self, cls: type[TAggregate], act: Act, kind: str) -> TAggregate | None:
         """What an earlier run of this replayable act created: under its keyed id, or

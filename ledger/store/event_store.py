@@ -7,7 +7,7 @@ follower after every write (``on_recorded``), so the log and read models catch u
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from credledger.ledger.store.settings import Settings
 from credledger.ledger.store.transcoder import CBORTranscoder
 from eventsourcing.application import Application
 from eventsourcing.persistence import Transcoder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 log = logging.getLogger("credledger.ledger")
 
@@ -39,6 +40,24 @@ class EventStore(Application[UUID]):
             self.on_recorded()
         except Exception:  # pragma: no cover - logged, retried on the next act
             log.exception("read model catch-up failed; it resumes on the next act")
+
+    def known_ids(self, ids: Collection[UUID]) -> set[UUID]:
+        """Which of ``ids`` name a stored aggregate, without loading any: on SQLite one
+        read for them all (an act's lookups for what a retry may have made come back
+        empty nearly always), elsewhere one short read each."""
+        recorder = self.recorder
+        if not ids:
+            return set()
+        if isinstance(recorder, SQLiteAggregateRecorder):  # it keeps ids as hex text
+            marks = ",".join("?" * len(ids))
+            sql = (
+                f"SELECT DISTINCT originator_id FROM {recorder.events_table_name} "
+                f"WHERE originator_id IN ({marks})"
+            )
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(sql, [i.hex for i in ids])
+                return {UUID(row[0]) for row in cursor.fetchall()}
+        return {i for i in ids if recorder.select_events(i, limit=1)}
 
     def select_notifications(self, start: int, limit: int) -> Any:
         return self.recorder.select_notifications(start, limit)

@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from credledger.crypto.jcs import JcsError, canonicalize, canonicalize_bytes, format_number
+from credledger.crypto.jcs import (
+    JcsError,
+    canonicalize,
+    canonicalize_bytes,
+    canonicalize_carefully,
+    format_number,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -125,6 +131,38 @@ _json = st.recursive(
 def test_canonical_form_parses_back_to_the_same_value(value: Any) -> None:
     # JSON numbers are doubles: read every number back as one.
     assert json.loads(canonicalize(value), parse_int=float) == value
+
+
+_KEY_CHARACTERS = ["a", "z", "\u00e9", "\ud7ff", "\ue000", "\U0001f600"]
+"""Keys on both sides of the surrogates: code point and UTF-16 order part there."""
+_numbers_and_keys_that_differ = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1e-4, 1e-5, 1e16, 1e21, 2.0**53, -(2.0**53), 0.1, 1.5e15 + 0.5, -0.0])
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.text(alphabet=st.sampled_from(["a", "\x00", "\x1f", "\x7f", '"', "\\", "\u2028"])),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(
+            st.text(alphabet=st.sampled_from(_KEY_CHARACTERS)),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@given(_json | _numbers_and_keys_that_differ)
+def test_the_fast_path_prints_what_the_careful_serialiser_prints(value: Any) -> None:
+    assert canonicalize(value) == canonicalize_carefully(value)
+
+
+def test_a_lone_surrogate_is_refused_on_the_fast_path_too() -> None:
+    with pytest.raises(JcsError, match="U\\+DC00"):
+        canonicalize({"name": ["ok", "\udc00"]})
 
 
 @given(_json)
