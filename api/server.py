@@ -65,6 +65,8 @@ def app_from_env() -> FastAPI:
         except Exception:  # pragma: no cover - logged; the tick retries
             log.exception("status list publication at start failed")
         tasks = [asyncio.create_task(tick())]
+        if ledger.tlog.interval > 0:
+            tasks.append(asyncio.create_task(sign_due_checkpoints(ledger)))
         if ledger.witness_pusher.witnesses:
             tasks.append(asyncio.create_task(push_to_witnesses(ledger)))
         try:
@@ -76,6 +78,26 @@ def app_from_env() -> FastAPI:
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def checkpoint_poll_seconds(interval: float) -> float:
+    """How often a server with a checkpoint interval looks for a checkpoint due: a
+    quarter of the interval (at least 50 ms, at most the tick's 5 s)."""
+    return min(TICK_SECONDS, max(0.05, interval / 4))
+
+
+async def sign_due_checkpoints(ledger: CredentialLedger) -> None:
+    """With a checkpoint interval, acts sign a checkpoint only when one is due, so the
+    last acts before a pause would wait for the tick (5 s) to be in one: this loop signs
+    it once due, so an act waits at most the interval and a quarter. A read of the
+    newest checkpoint when nothing waits."""
+    pause = checkpoint_poll_seconds(ledger.tlog.interval)
+    while True:
+        await asyncio.sleep(pause)
+        try:
+            await asyncio.to_thread(ledger.tlog.checkpoint_if_due)
+        except Exception:  # pragma: no cover - logged; the next round retries
+            log.exception("signing a checkpoint that was due failed")
 
 
 async def push_to_witnesses(ledger: CredentialLedger) -> None:
