@@ -31,6 +31,10 @@ MAX_TILE_LEVEL: Final = 63
 MAX_ENTRY_BYTES: Final = 0xFFFF
 """An entry in a bundle carries a big-endian uint16 length."""
 
+BLOCK_WIDTH: Final = 16
+"""Hashes a block holds: a full tile's 16 blocks have their roots kept beside it."""
+BLOCK_ROOTS_BYTES: Final = TILE_WIDTH // BLOCK_WIDTH * HASH_SIZE  # 512
+
 Tile = tuple[int, int, bytes]
 """``(level, index, hashes)``: a tile's coordinates and its concatenated hashes."""
 
@@ -149,6 +153,29 @@ def node_hash_in_tile(data: bytes, first: int, count: int) -> bytes:
     return subtree_root([data[i : i + HASH_SIZE] for i in range(start, end, HASH_SIZE)])
 
 
+def block_roots(data: bytes) -> bytes:
+    """The roots of a full tile's 16 blocks of 16 hashes, concatenated (512 bytes): the
+    subtrees of height 4 that the tile's root is hashed from. Kept beside the tile, they
+    let a node of 32 or more hashes be hashed from (at most 15) block roots instead of
+    (up to 127) hashes of the tile."""
+    if len(data) != FULL_TILE_BYTES:
+        raise TileError(f"only a full tile has block roots, not one of {len(data)} bytes")
+    hashes = split_hashes(data)
+    return b"".join(
+        subtree_root(hashes[i : i + BLOCK_WIDTH]) for i in range(0, TILE_WIDTH, BLOCK_WIDTH)
+    )
+
+
+def node_hash_in_blocks(data: bytes, blocks: bytes, first: int, count: int) -> bytes:
+    """:func:`node_hash_in_tile` of a full tile, hashed from its :func:`block_roots` when
+    the node spans whole blocks (a node never straddles one)."""
+    if count <= BLOCK_WIDTH:
+        return node_hash_in_tile(data, first, count)
+    if len(blocks) != BLOCK_ROOTS_BYTES:
+        raise TileError(f"a full tile has {BLOCK_ROOTS_BYTES} bytes of block roots")
+    return node_hash_in_tile(blocks, first // BLOCK_WIDTH, count // BLOCK_WIDTH)
+
+
 def tile_subtrees(data: bytes) -> list[bytes]:
     """Every perfect subtree within a tile: entry ``h`` holds the roots of its subtrees of
     height ``h`` (``width >> h`` of them), concatenated; entry 0 is the tile itself."""
@@ -230,9 +257,17 @@ class TileTree:
 
     def extend(self, leaf_hashes: Sequence[bytes]) -> list[Tile]:
         """Append leaves; returns every tile they change, level by level, left to right."""
+        return self.extend_with_blocks(leaf_hashes)[0]
+
+    def extend_with_blocks(
+        self, leaf_hashes: Sequence[bytes]
+    ) -> tuple[list[Tile], dict[tuple[int, int], bytes]]:
+        """:meth:`extend`, and the :func:`block_roots` of every tile it filled, which
+        hashing the tile's root computes anyway (its root is hashed from them)."""
         if set(map(len, leaf_hashes)) - {HASH_SIZE}:
             raise TileError(f"leaf hashes are {HASH_SIZE} bytes")
         changed: list[Tile] = []
+        filled: dict[tuple[int, int], bytes] = {}
         new = list(leaf_hashes)
         level = 0
         while new:
@@ -242,15 +277,21 @@ class TileTree:
             up: list[bytes] = []
             for offset in range(0, len(row), TILE_WIDTH):
                 chunk = row[offset : offset + TILE_WIDTH]
-                changed.append((level, first_tile + offset // TILE_WIDTH, b"".join(chunk)))
+                index = first_tile + offset // TILE_WIDTH
+                changed.append((level, index, b"".join(chunk)))
                 if len(chunk) == TILE_WIDTH:
-                    up.append(subtree_root(chunk))
+                    blocks = [
+                        subtree_root(chunk[i : i + BLOCK_WIDTH])
+                        for i in range(0, TILE_WIDTH, BLOCK_WIDTH)
+                    ]
+                    filled[(level, index)] = b"".join(blocks)
+                    up.append(subtree_root(blocks))
             rest = len(row) % TILE_WIDTH
             edge[:] = row[len(row) - rest :] if rest else []
             new = up
             level += 1
         self._size += len(leaf_hashes)
-        return changed
+        return changed, filled
 
     def border(self) -> list[bytes]:
         """The roots of the perfect subtrees the tree's root folds, largest first."""

@@ -289,7 +289,7 @@ def _replay_store(
             stored = bytes(data)
             check(idx, event, stored)
             hashes.append(sha256(b"\x00" + stored).digest())
-        tables.tiles.compare(replay.append(hashes))
+        tables.tiles.compare(*replay.append(hashes))
         done, last_event = end, int(rows[-1][1])
         report.leaves = report.events = done
         if replay.next_stop() == done:

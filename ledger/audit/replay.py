@@ -67,9 +67,12 @@ class TreeReplay:
             stops.append(self.saved.size)
         return min(stops) if stops else None
 
-    def append(self, leaf_hashes: Sequence[bytes]) -> list[Tile]:
-        """Add leaves (never past :meth:`next_stop`); returns the tiles they change."""
-        return self.tree.extend(leaf_hashes)
+    def append(
+        self, leaf_hashes: Sequence[bytes]
+    ) -> tuple[list[Tile], dict[tuple[int, int], bytes]]:
+        """Add leaves (never past :meth:`next_stop`); returns the tiles they change and
+        the block roots of those they fill."""
+        return self.tree.extend_with_blocks(leaf_hashes)
 
     def at_stop(self) -> None:
         """Check every checkpoint (and the saved one) of the current size."""

@@ -2,7 +2,8 @@
 
 The audit rebuilds the tiles from the leaves (:class:`TileTree`) and compares each
 tile a batch of leaves changed with the stored one, per level in one range query:
-a tile the rebuild has filled must equal the stored tile byte for byte, a tile still
+a tile the rebuild has filled must equal the stored tile byte for byte, and the block
+roots kept beside it (which proofs are hashed from) the rebuilt ones; a tile still
 partial must be the start of it. At the end, each level's partial tile must be
 exactly as wide as the tree's size says, and no other tile may be stored.
 
@@ -14,7 +15,7 @@ tiles keep; the others are dropped when the log moves).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
 
@@ -24,6 +25,7 @@ from credledger.crypto.tlog_tiles import (
     TILE_HEIGHT,
     TILE_WIDTH,
     Tile,
+    block_roots,
     edge_tiles,
     node_hash_in_tile,
     node_position,
@@ -31,7 +33,7 @@ from credledger.crypto.tlog_tiles import (
 )
 from credledger.ledger.audit.report import Discrepancy
 from credledger.ledger.store.schema import LogTables
-from credledger.ledger.store.sqldb import Database, table_exists
+from credledger.ledger.store.sqldb import Database, column_exists, table_exists
 
 LEGACY_WARNING = (
     "the log's tree is still stored as Merkle nodes (made before tiles): the ledger "
@@ -49,17 +51,33 @@ class StoredTiles:
             self.legacy = not table_exists(cur, db.dialect, tables.tiles) and table_exists(
                 cur, db.dialect, tables.nodes
             )
+        self._blocks_column: bool | None = None
 
     def in_range(self, level: int, first: int, last: int) -> dict[int, bytes]:
         """The stored tiles ``first`` to ``last`` (inclusive) of ``level``, by index."""
+        return {i: data for i, (data, _) in self._rows_in_range(level, first, last).items()}
+
+    def _rows_in_range(
+        self, level: int, first: int, last: int
+    ) -> dict[int, tuple[bytes, bytes | None]]:
+        """:meth:`in_range`, each tile with its block roots (None when none are kept)."""
         if self.legacy:
-            return self._legacy_range(level, first, last)
+            return {i: (d, None) for i, d in self._legacy_range(level, first, last).items()}
+        blocks = "blocks" if self._has_blocks() else "NULL"
         rows = self.db.read_all(
-            f"SELECT idx, hashes FROM {self.t.tiles} WHERE level = ? AND idx >= ? AND idx <= ? "
-            "ORDER BY idx",
+            f"SELECT idx, hashes, {blocks} FROM {self.t.tiles} "
+            "WHERE level = ? AND idx >= ? AND idx <= ? ORDER BY idx",
             (level, first, last),
         )
-        return {int(i): bytes(h) for i, h in rows}
+        return {int(i): (bytes(h), None if b is None else bytes(b)) for i, h, b in rows}
+
+    def _has_blocks(self) -> bool:
+        """Whether the tiles table has the block roots column (a ledger not opened since
+        credledger kept them has not)."""
+        if self._blocks_column is None:
+            with self.db.transaction(write=False) as cur:
+                self._blocks_column = column_exists(cur, self.db.dialect, self.t.tiles, "blocks")
+        return self._blocks_column
 
     def _legacy_range(self, level: int, first: int, last: int) -> dict[int, bytes]:
         rows = self.db.read_all(
@@ -106,16 +124,29 @@ class StoredTiles:
             hashes.append(node_hash_in_tile(data, start, count))
         return plan.assemble(hashes)
 
-    def compare(self, rebuilt: Sequence[Tile]) -> None:
-        """Each rebuilt tile against the stored one: equal when full, a prefix when partial."""
+    def compare(
+        self, rebuilt: Sequence[Tile], blocks: Mapping[tuple[int, int], bytes] | None = None
+    ) -> None:
+        """Each rebuilt tile against the stored one: equal when full, a prefix when
+        partial; a full tile's stored block roots (if any) equal to ``blocks``' (the
+        rebuilt ones, hashed here when not given)."""
         for level, group in groupby(sorted(rebuilt, key=itemgetter(0, 1)), key=itemgetter(0)):
             tiles = [(index, data) for _, index, data in group]
-            stored = self.in_range(level, tiles[0][0], tiles[-1][0])
+            stored = self._rows_in_range(level, tiles[0][0], tiles[-1][0])
             for index, data in tiles:
-                have = stored.get(index)
+                have, kept = stored.get(index, (None, None))
                 full = len(data) == TILE_WIDTH * HASH_SIZE
                 if have is None or (have != data if full else not have.startswith(data)):
                     _mismatch(level, index, data, have)
+                if full and kept is not None:
+                    wanted = (blocks or {}).get((level, index)) or block_roots(data)
+                    if kept != wanted:
+                        raise Discrepancy(
+                            "tile-blocks",
+                            f"the block roots kept beside the tile {level}/{index} differ from "
+                            "the ones its hashes give (proofs are hashed from them)",
+                            leaf=(index * TILE_WIDTH) << (TILE_HEIGHT * level),
+                        )
 
     def check_edge(self, size: int) -> None:
         """The partial tiles are as wide as ``size`` says, and no other tile is stored."""

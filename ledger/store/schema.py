@@ -101,6 +101,7 @@ class LogTables:
                 f"CREATE TABLE IF NOT EXISTS {self.tiles} (level SMALLINT NOT NULL, "
                 "idx BIGINT NOT NULL, hashes BYTEA NOT NULL CHECK (octet_length(hashes) "
                 "BETWEEN 32 AND 8192 AND mod(octet_length(hashes), 32) = 0), "
+                "blocks BYTEA CHECK (octet_length(blocks) = 512), "
                 "PRIMARY KEY (level, idx))",
                 f"CREATE TABLE IF NOT EXISTS {self.meta} (id INTEGER PRIMARY KEY "
                 "CHECK (id = 1), size BIGINT NOT NULL)",
@@ -109,18 +110,30 @@ class LogTables:
             f"CREATE TABLE IF NOT EXISTS {self.tiles} (level INTEGER NOT NULL, "
             "idx INTEGER NOT NULL, hashes BLOB NOT NULL CHECK (length(hashes) "
             "BETWEEN 32 AND 8192 AND length(hashes) % 32 = 0), "
+            "blocks BLOB CHECK (length(blocks) = 512), "
             "PRIMARY KEY (level, idx)) WITHOUT ROWID",
             f"CREATE TABLE IF NOT EXISTS {self.meta} (id INTEGER PRIMARY KEY CHECK (id = 1), "
             "size INTEGER NOT NULL)",
         ]
 
-    def tile_upsert(self, dialect: Dialect) -> str:
-        """Write a tile: a new one, or a partial one that grew. A full tile stays as it
-        is (the ``WHERE``): what is full is final."""
+    def tile_blocks_column(self, dialect: Dialect) -> str:
+        """The ``blocks`` column added to a tiles table made before it (its full tiles
+        keep NULL there and are hashed whole, as before)."""
+        blob = "BYTEA" if dialect == "postgres" else "BLOB"
         length = "octet_length" if dialect == "postgres" else "length"
         return (
-            f"ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes "
-            f"WHERE {length}({self.tiles}.hashes) < 8192"
+            f"ALTER TABLE {self.tiles} ADD COLUMN "
+            + ("IF NOT EXISTS " if dialect == "postgres" else "")
+            + f"blocks {blob} CHECK ({length}(blocks) = 512)"
+        )
+
+    def tile_upsert(self, dialect: Dialect) -> str:
+        """Write a tile: a new one, or a partial one that grew. A full tile stays as it
+        is (the ``WHERE``): what is full is final, its block roots with it."""
+        length = "octet_length" if dialect == "postgres" else "length"
+        return (
+            f"ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes, "
+            f"blocks = excluded.blocks WHERE {length}({self.tiles}.hashes) < 8192"
         )
 
     def log_schema(self, dialect: Dialect) -> list[str]:

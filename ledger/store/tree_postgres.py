@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from credledger.crypto.tlog_tiles import Tile
 from credledger.ledger.store.schema import POSTGRES_PREFIX, LogTables
 from credledger.ledger.store.sqldb import Cursor, PostgresDatabase
 from credledger.ledger.store.tile_migration import TileKey
-from credledger.ledger.store.tree_sqlite import TreeStore
+from credledger.ledger.store.tree_sqlite import TileRow, TreeStore
 
 if TYPE_CHECKING:  # the driver is the optional [postgres] extra: imported when used
     from psycopg_pool import ConnectionPool
@@ -42,26 +41,37 @@ class PostgresTreeStore(TreeStore):
             return self._read_size(cur)  # raises the "no size row" error
         return int(row[0])
 
-    def _select_tiles(self, cur: Cursor, keys: Sequence[TileKey]) -> dict[TileKey, bytes]:
+    def _select_tiles_and_blocks(
+        self, cur: Cursor, keys: Sequence[TileKey]
+    ) -> dict[TileKey, tuple[bytes, bytes | None]]:
         if not keys:
             return {}
         cur.execute(
             self._sql(
-                "SELECT t.level, t.idx, t.hashes FROM unnest(?::smallint[], ?::bigint[]) "
-                "AS q(level, idx) JOIN {tiles} t ON t.level = q.level AND t.idx = q.idx"
+                "SELECT t.level, t.idx, t.hashes, t.blocks FROM unnest(?::smallint[], "
+                "?::bigint[]) AS q(level, idx) JOIN {tiles} t ON t.level = q.level "
+                "AND t.idx = q.idx"
             ),
             ([level for level, _ in keys], [idx for _, idx in keys]),
         )
-        return {(level, idx): bytes(h) for level, idx, h in cur.fetchall()}
+        return {
+            (level, idx): (bytes(h), None if b is None else bytes(b))
+            for level, idx, h, b in cur.fetchall()
+        }
 
-    def _write_tiles(self, cur: Cursor, tiles: Sequence[Tile]) -> None:
-        if not tiles:
+    def _write_rows(self, cur: Cursor, rows: Sequence[TileRow]) -> None:
+        if not rows:
             return
         cur.execute(
             self._sql(
-                "INSERT INTO {tiles} (level, idx, hashes) "
-                "SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[]) "
+                "INSERT INTO {tiles} (level, idx, hashes, blocks) "
+                "SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[], ?::bytea[]) "
             )
             + self.tables.tile_upsert("postgres"),
-            ([t[0] for t in tiles], [t[1] for t in tiles], [t[2] for t in tiles]),
+            (
+                [r[0] for r in rows],
+                [r[1] for r in rows],
+                [r[2] for r in rows],
+                [r[3] for r in rows],
+            ),
         )

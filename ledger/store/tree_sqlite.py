@@ -6,8 +6,11 @@ full), and ``merkle_meta`` holds the tree size. A batch of leaves is appended in
 transaction: the partial tile of each level is read, extended, and every tile the
 batch changes is written with the new size; so the table always holds exactly the
 tiles of the tree of the stored size. A full tile is never written again; a partial
-tile is superseded by the longer one that replaces it. Proofs read every tile they
-need in one query and hash within the tiles (at most 255 hashes a tile).
+tile is superseded by the longer one that replaces it. Beside each full tile its
+``blocks`` column keeps the roots of its 16 blocks of 16 hashes (512 bytes, hashed
+anyway to get the tile's root). Proofs read every tile they need in one query and hash
+within the tiles: at most 30 hashes for a full tile's nodes, from its blocks; the
+inner subtrees of partial tiles and of the few tiles above level 0 are remembered.
 
 A store made before tiles (one row per perfect subtree in ``merkle_nodes``) becomes
 tiles once, when it is first opened (``store/tile_migration.py``).
@@ -25,7 +28,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -45,14 +48,16 @@ from credledger.crypto.tlog_tiles import (
     Tile,
     TileError,
     TileTree,
+    block_roots,
     edge_tiles,
+    node_hash_in_blocks,
     node_hash_in_subtrees,
     node_hash_in_tile,
     node_position,
     tile_subtrees,
 )
 from credledger.ledger.store.schema import LogTables
-from credledger.ledger.store.sqldb import Cursor, Database, SQLiteDatabase
+from credledger.ledger.store.sqldb import Cursor, Database, SQLiteDatabase, column_exists
 from credledger.ledger.store.tile_migration import TileKey, migrate_node_store
 
 __all__ = [
@@ -64,6 +69,9 @@ __all__ = [
     "TreeStoreError",
 ]
 
+
+TileRow = tuple[int, int, bytes, bytes | None]
+"""A tile as stored: level, index, hashes, block roots (full tiles only)."""
 
 SUBTREE_CACHE = 1024
 """Tiles above level 0 whose inner subtrees a store remembers (16 KiB each at most)."""
@@ -102,13 +110,32 @@ class TreeStore(ABC):
     def _lock_size(self, cur: Cursor) -> int:
         """Read the size and hold the write lock on it until the transaction ends."""
 
-    @abstractmethod
     def _select_tiles(self, cur: Cursor, keys: Sequence[TileKey]) -> dict[TileKey, bytes]:
         """The stored tiles among ``keys`` ((level, idx); absent ones missing), one query."""
+        return {key: data for key, (data, _) in self._select_tiles_and_blocks(cur, keys).items()}
 
     @abstractmethod
-    def _write_tiles(self, cur: Cursor, tiles: Sequence[Tile]) -> None:
+    def _select_tiles_and_blocks(
+        self, cur: Cursor, keys: Sequence[TileKey]
+    ) -> dict[TileKey, tuple[bytes, bytes | None]]:
+        """As :meth:`_select_tiles`, each tile with its block roots (None: a partial
+        tile, or a full one stored before block roots were kept)."""
+
+    @abstractmethod
+    def _write_rows(self, cur: Cursor, rows: Sequence[TileRow]) -> None:
         """Insert new tiles and replace grown partial ones (a full tile stays)."""
+
+    def _write_tiles(
+        self, cur: Cursor, tiles: Sequence[Tile], blocks: Mapping[TileKey, bytes] | None = None
+    ) -> None:
+        """Write ``tiles``, each full one with its block roots (``blocks``, or hashed here)."""
+        rows = []
+        for level, index, data in tiles:
+            kept = None
+            if len(data) == FULL_TILE_BYTES:
+                kept = (blocks or {}).get((level, index)) or block_roots(data)
+            rows.append((level, index, data, kept))
+        self._write_rows(cur, rows)
 
     # --- the database -------------------------------------------------------------------
 
@@ -136,6 +163,8 @@ class TreeStore(ABC):
         with self._cursor(cursor, write=True) as cur:
             for statement in self.schema():
                 cur.execute(statement)
+            if not column_exists(cur, self.db.dialect, self.tiles_table, "blocks"):
+                cur.execute(self.tables.tile_blocks_column(self.db.dialect))
             cur.execute(
                 self._sql("INSERT INTO {meta} (id, size) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
             )
@@ -196,7 +225,7 @@ class TreeStore(ABC):
             if not rest:
                 return size
             tree = self._edge(cur, size)
-            self._write_tiles(cur, tree.extend(rest))
+            self._write_tiles(cur, *tree.extend_with_blocks(rest))
             self._write_size(cur, tree.size)
             return tree.size
 
@@ -276,15 +305,18 @@ class TreeStore(ABC):
         if not ids:
             return []
         places = [node_position(level, index) for level, index in ids]
-        tiles = self._select_tiles(cur, list(dict.fromkeys((p[0], p[1]) for p in places)))
+        keys = list(dict.fromkeys((p[0], p[1]) for p in places))
+        tiles = self._select_tiles_and_blocks(cur, keys)
         hashes = []
         for (level, index), (tile_level, tile_index, first, count) in zip(ids, places, strict=True):
-            data = tiles.get((tile_level, tile_index))
-            if data is None or (first + count) * HASH_SIZE > len(data):
+            data, blocks = tiles.get((tile_level, tile_index), (b"", None))
+            if not data or (first + count) * HASH_SIZE > len(data):
                 raise MissingNodeError(f"node {(level, index)} is not in the stored tiles")
             if count > 1 and (tile_level or len(data) < FULL_TILE_BYTES):
                 hashes.append(node_hash_in_subtrees(self._subtrees_of(data), first, count))
-            else:
+            elif blocks is not None:
+                hashes.append(node_hash_in_blocks(data, blocks, first, count))
+            else:  # a full tile stored before block roots were kept
                 hashes.append(node_hash_in_tile(data, first, count))
         return hashes
 
@@ -340,21 +372,26 @@ class SQLiteTreeStore(TreeStore):
         # The caller's transaction must be BEGIN IMMEDIATE (or have written already).
         return self._read_size(cur)
 
-    def _select_tiles(self, cur: Cursor, keys: Sequence[TileKey]) -> dict[TileKey, bytes]:
+    def _select_tiles_and_blocks(
+        self, cur: Cursor, keys: Sequence[TileKey]
+    ) -> dict[TileKey, tuple[bytes, bytes | None]]:
         if not keys:
             return {}
         # A join against a VALUES list: SQLite searches the primary key once per key.
         values = ",".join(["(?, ?)"] * len(keys))
         cur.execute(
-            f"WITH q(level, idx) AS (VALUES {values}) SELECT t.level, t.idx, t.hashes "
+            f"WITH q(level, idx) AS (VALUES {values}) SELECT t.level, t.idx, t.hashes, t.blocks "
             f"FROM q JOIN {self.tiles_table} t ON t.level = q.level AND t.idx = q.idx",
             [x for key in keys for x in key],
         )
-        return {(level, idx): bytes(h) for level, idx, h in cur.fetchall()}
+        return {
+            (level, idx): (bytes(h), None if b is None else bytes(b))
+            for level, idx, h, b in cur.fetchall()
+        }
 
-    def _write_tiles(self, cur: Cursor, tiles: Sequence[Tile]) -> None:
+    def _write_rows(self, cur: Cursor, rows: Sequence[TileRow]) -> None:
         cur.executemany(
-            f"INSERT INTO {self.tiles_table} (level, idx, hashes) VALUES (?, ?, ?) "
+            f"INSERT INTO {self.tiles_table} (level, idx, hashes, blocks) VALUES (?, ?, ?, ?) "
             + self.tables.tile_upsert("sqlite"),
-            tiles,
+            rows,
         )

@@ -154,7 +154,11 @@ def test_a_partial_tile_wider_than_the_tree_is_found(data: Path) -> None:
 
 
 def test_an_extra_merkle_tile_is_found(data: Path) -> None:
-    edit(data / "log.sqlite", "INSERT INTO merkle_tiles VALUES (5, 0, ?)", (bytes(32),))
+    edit(
+        data / "log.sqlite",
+        "INSERT INTO merkle_tiles (level, idx, hashes) VALUES (5, 0, ?)",
+        (bytes(32),),
+    )
     code, report = audit("--data", data)
     assert code == 1
     assert report["discrepancy"]["kind"] == "tile-count"

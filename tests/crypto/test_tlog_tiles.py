@@ -7,13 +7,16 @@ import pytest
 from credledger.crypto.merkle_tree import CompactRange, range_nodes
 from credledger.crypto.rfc9162 import EMPTY_ROOT, leaf_hash
 from credledger.crypto.tlog_tiles import (
+    BLOCK_WIDTH,
     TileError,
     TilePathError,
     TileTree,
+    block_roots,
     edge_tiles,
     entries_path,
     entry_bundle,
     format_tile_index,
+    node_hash_in_blocks,
     node_hash_in_tile,
     node_position,
     parse_tile_index,
@@ -167,6 +170,43 @@ def test_every_perfect_subtree_is_read_out_of_its_tile() -> None:
     for (level, index), expected in list(stored.items())[::97] + list(stored.items())[-50:]:
         tile_level, tile_index, first, count = node_position(level, index)
         assert node_hash_in_tile(tiles[(tile_level, tile_index)], first, count) == expected
+
+
+def test_a_full_tiles_block_roots_are_its_subtrees_of_16_hashes() -> None:
+    tile = b"".join(LEAVES[:256])
+    roots = block_roots(tile)
+    assert len(roots) == 512
+    for block in range(16):
+        expected = subtree_root(LEAVES[block * BLOCK_WIDTH : (block + 1) * BLOCK_WIDTH])
+        assert roots[block * 32 : (block + 1) * 32] == expected
+    assert subtree_root([roots[i : i + 32] for i in range(0, 512, 32)]) == subtree_root(
+        LEAVES[:256]
+    )
+
+
+@given(st.integers(0, 8), st.integers(0, 255), st.integers(0, 69_000 // 256 - 1))
+def test_every_node_of_a_full_tile_is_the_same_from_its_block_roots(
+    height: int, position: int, tile: int
+) -> None:
+    data = b"".join(LEAVES[tile * 256 : (tile + 1) * 256])
+    count = 1 << height
+    first = position // count * count
+    expected = node_hash_in_tile(data, first, count)
+    assert node_hash_in_blocks(data, block_roots(data), first, count) == expected
+
+
+def test_filling_a_tile_gives_the_block_roots_hashing_its_root_computed() -> None:
+    tree = TileTree(200, [(0, 0, b"".join(LEAVES[:200]))])
+    tiles, filled = tree.extend_with_blocks(LEAVES[200:600])
+    assert sorted(filled) == [(0, 0), (0, 1)]
+    for level, index, data in tiles:
+        if (level, index) in filled:
+            assert filled[(level, index)] == block_roots(data)
+
+
+def test_only_a_full_tile_has_block_roots() -> None:
+    with pytest.raises(TileError):
+        block_roots(b"".join(LEAVES[:255]))
 
 
 def test_a_node_past_a_partial_tile_is_not_there() -> None:

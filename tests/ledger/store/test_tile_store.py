@@ -20,7 +20,7 @@ import pytest
 from credledger.crypto.merkle_tree import CompactRange
 from credledger.crypto.merkle_verify import verify_consistency, verify_inclusion
 from credledger.crypto.rfc9162 import leaf_hash
-from credledger.crypto.tlog_tiles import subtree_root, tile_count
+from credledger.crypto.tlog_tiles import block_roots, subtree_root, tile_count
 from credledger.ledger.store import tile_migration
 from credledger.ledger.store.schema import LogTables
 from credledger.ledger.store.sqldb import table_exists
@@ -127,6 +127,44 @@ def test_a_partial_tile_grows_and_a_full_one_is_final(engine: tuple[Opener, Any]
         store._write_tiles(cur, [(0, 0, bytes(8192)), (0, 1, b"".join(LEAVES[256:261]))])
     assert store.read_tile(0, 0) == full
     assert store.read_tile(0, 1) == b"".join(LEAVES[256:261])
+
+
+def stored_blocks(store: TreeStore) -> dict[tuple[int, int], bytes | None]:
+    with store.transaction(write=False) as cur:
+        cur.execute(f"SELECT level, idx, blocks FROM {store.tiles_table}")
+        return {(int(lv), int(i)): b if b is None else bytes(b) for lv, i, b in cur.fetchall()}
+
+
+def test_each_full_tile_keeps_its_block_roots_beside_it(engine: tuple[Opener, Any]) -> None:
+    store = engine[0]()
+    for start in range(0, 70_000, 7_000):
+        store.append_leaves(LEAVES[start : start + 7_000], start)
+    tiles, blocks = all_tiles(store), stored_blocks(store)
+    for key, data in tiles.items():
+        if len(data) == 8192:
+            assert blocks[key] == block_roots(data)
+        else:
+            assert blocks[key] is None
+
+
+def test_a_tile_table_made_before_block_roots_gains_them_and_proves_alike(
+    engine: tuple[Opener, Any],
+) -> None:
+    opener, (db, tables) = engine
+    store = opener()
+    store.append_leaves(LEAVES[:5_000], 0)
+    root = store.root()
+    proofs = [store.inclusion_proof(i) for i in (0, 1_000, 4_999)]
+    with db.transaction() as cur:  # as credledger kept tiles before block roots
+        cur.execute(f"ALTER TABLE {tables.tiles} DROP COLUMN blocks")
+    again = opener()
+    assert set(stored_blocks(again).values()) == {None}
+    assert again.root() == root
+    assert [again.inclusion_proof(i) for i in (0, 1_000, 4_999)] == proofs
+    again.append_leaves(LEAVES[5_000:6_000], 5_000)  # the tiles filled now keep theirs
+    kept = {k for k, b in stored_blocks(again).items() if b is not None}
+    assert kept == {(0, i) for i in range(19, 23)}
+    verify_inclusion(LEAVES[5_500], 5_500, 6_000, again.inclusion_proof(5_500), again.root())
 
 
 def test_proofs_read_from_tiles_verify(engine: tuple[Opener, Any]) -> None:
