@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from credledger.ledger.application import CredentialLedger
 from credledger.ledger.store.settings import Settings
@@ -91,22 +91,30 @@ async def sign_due_checkpoints(ledger: CredentialLedger) -> None:
     last acts before a pause would wait for the tick (5 s) to be in one: this loop signs
     it once due, so an act waits at most the interval and a quarter. A read of the
     newest checkpoint when nothing waits."""
-    pause = checkpoint_poll_seconds(ledger.tlog.interval)
-    while True:
-        await asyncio.sleep(pause)
-        try:
-            await asyncio.to_thread(ledger.tlog.checkpoint_if_due)
-        except Exception:  # pragma: no cover - logged; the next round retries
-            log.exception("signing a checkpoint that was due failed")
+    await repeat(
+        checkpoint_poll_seconds(ledger.tlog.interval),
+        ledger.tlog.checkpoint_if_due,
+        "signing a checkpoint that was due failed",
+    )
 
 
 async def push_to_witnesses(ledger: CredentialLedger) -> None:
     """Offer new checkpoints to the configured witnesses (c2sp.org/tlog-witness), on a
     loop of its own beside the tick: a slow or absent witness delays neither the acts
     nor the tick (each request has the guarded fetcher's deadline)."""
+    await repeat(
+        WITNESS_SECONDS,
+        ledger.witness_pusher.push_due,
+        "pushing the checkpoint to the witnesses failed",
+    )
+
+
+async def repeat(seconds: float, work: Callable[[], object], failure: str) -> None:
+    """``work`` in a worker thread every ``seconds``, for ever; a failure is logged and
+    the next round retries."""
     while True:
-        await asyncio.sleep(WITNESS_SECONDS)
+        await asyncio.sleep(seconds)
         try:
-            await asyncio.to_thread(ledger.witness_pusher.push_due)
+            await asyncio.to_thread(work)
         except Exception:  # pragma: no cover - logged; the next round retries
-            log.exception("pushing the checkpoint to the witnesses failed")
+            log.exception(failure)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -307,6 +308,7 @@ def versions(wrk: str) -> dict[str, str]:
     found = {
         "python": platform.python_version(),
         "uvicorn": uvicorn.__version__,
+        "loop and parser": ", ".join(_installed("uvloop", "httptools")) or "asyncio, h11",
         "fastapi": fastapi.__version__,
         "sqlite": sqlite3.sqlite_version,
         "node": node,
@@ -321,6 +323,15 @@ def versions(wrk: str) -> dict[str, str]:
     return found
 
 
+def _installed(*names: str) -> list[str]:
+    """``name version`` of each package installed (what `credledger serve` then uses)."""
+    found = []
+    for name in names:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            found.append(f"{name} {importlib.metadata.version(name)}")
+    return found
+
+
 def print_setup(found: dict[str, str], args: argparse.Namespace, busy: float) -> None:
     libraries = ", ".join(f"{k} {v}" for k, v in found.items() if k.startswith("@digitalbazaar"))
     sent = json.loads(CREDENTIAL.read_text("utf-8"))
@@ -328,7 +339,8 @@ def print_setup(found: dict[str, str], args: argparse.Namespace, busy: float) ->
     size = len(json.dumps(sent, indent=2).encode())
     print(f"machine: {os.cpu_count()} CPUs, {100 * busy:.0f}% busy in the second before the run")
     print(
-        f"credledger: `credledger serve`, one process, uvicorn {found['uvicorn']} (its defaults), "
+        f"credledger: `credledger serve`, one process, uvicorn {found['uvicorn']} "
+        f"({found['loop and parser']}), "
         f"FastAPI {found['fastapi']}, Python {found['python']}, SQLite {found['sqlite']} in a "
         "temp dir; stores and logs every issue durably before answering"
     )

@@ -140,28 +140,21 @@ def _as_json_prints_it(value: Any) -> Any:
             return int(value) if -_SAFE_INTEGER < value < _SAFE_INTEGER else _CAREFUL
         return value if 1e-4 <= abs(value) < 1e16 else _CAREFUL
     if kind is dict:
-        copied: dict[str, Any] | None = None
-        for key, item in value.items():
+        for key in value:
             if type(key) is not str or not (key.isascii() or max(key) <= _LAST_BEFORE_SURROGATES):
                 return _CAREFUL
-            printed = _as_json_prints_it(item)
-            if printed is _CAREFUL:
-                return _CAREFUL
-            if printed is not item:
-                copied = dict(value) if copied is None else copied
-                copied[key] = printed
-        return value if copied is None else copied
-    if kind is list or kind is tuple:
-        items: list[Any] | None = None
-        for index, item in enumerate(value):
-            printed = _as_json_prints_it(item)
-            if printed is _CAREFUL:
-                return _CAREFUL
-            if printed is not item:
-                items = list(value) if items is None else items
-                items[index] = printed
-        return value if items is None else items
-    return _CAREFUL
+    elif kind is not list and kind is not tuple:
+        return _CAREFUL
+    copied: Any = None
+    for place, item in value.items() if kind is dict else enumerate(value):
+        printed = _as_json_prints_it(item)
+        if printed is _CAREFUL:
+            return _CAREFUL
+        if printed is not item:
+            if copied is None:
+                copied = dict(value) if kind is dict else list(value)
+            copied[place] = printed
+    return value if copied is None else copied
 
 
 def canonicalize(value: Any) -> str:

@@ -153,6 +153,17 @@ def node_hash_in_tile(data: bytes, first: int, count: int) -> bytes:
     return subtree_root([data[i : i + HASH_SIZE] for i in range(start, end, HASH_SIZE)])
 
 
+def _block_level(hashes: Sequence[bytes]) -> list[bytes]:
+    """The 16 block roots of a full tile's 256 hashes: its subtrees of height 4, hashed
+    level by level as :func:`subtree_root` does (no more hashes than the tile's root)."""
+    level = hashes
+    sha = _sha256
+    for _ in range(4):
+        pairs = iter(level)
+        level = [sha(b"\x01" + a + b).digest() for a, b in zip(pairs, pairs, strict=False)]
+    return list(level)
+
+
 def block_roots(data: bytes) -> bytes:
     """The roots of a full tile's 16 blocks of 16 hashes, concatenated (512 bytes): the
     subtrees of height 4 that the tile's root is hashed from. Kept beside the tile, they
@@ -160,10 +171,7 @@ def block_roots(data: bytes) -> bytes:
     (up to 127) hashes of the tile."""
     if len(data) != FULL_TILE_BYTES:
         raise TileError(f"only a full tile has block roots, not one of {len(data)} bytes")
-    hashes = split_hashes(data)
-    return b"".join(
-        subtree_root(hashes[i : i + BLOCK_WIDTH]) for i in range(0, TILE_WIDTH, BLOCK_WIDTH)
-    )
+    return b"".join(_block_level(split_hashes(data)))
 
 
 def node_hash_in_blocks(data: bytes, blocks: bytes, first: int, count: int) -> bytes:
@@ -280,10 +288,7 @@ class TileTree:
                 index = first_tile + offset // TILE_WIDTH
                 changed.append((level, index, b"".join(chunk)))
                 if len(chunk) == TILE_WIDTH:
-                    blocks = [
-                        subtree_root(chunk[i : i + BLOCK_WIDTH])
-                        for i in range(0, TILE_WIDTH, BLOCK_WIDTH)
-                    ]
+                    blocks = _block_level(chunk)
                     filled[(level, index)] = b"".join(blocks)
                     up.append(subtree_root(blocks))
             rest = len(row) % TILE_WIDTH
