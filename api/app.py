@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from credledger.ledger.application import CredentialLedger
@@ -48,6 +49,7 @@ def create_app(
     ``trusted_proxies``: the only peers whose X-Forwarded-For/-Proto headers count.
     """
     app = FastAPI(
+        **_without_native_telemetry(),
         title="credledger",
         version="0.1.0",
         docs_url=None,  # FastAPI's pages load scripts from a CDN: routes_docs serves its own
@@ -116,3 +118,13 @@ def create_app(
         )
 
     return app
+
+
+def _without_native_telemetry() -> dict[str, Any]:
+    """FastAPI's own OpenTelemetry (0.16x) off: it would hand request bodies (credentials,
+    personal data) and exception messages to whatever tracing pipeline a host installs,
+    which is not for this server to decide; and its check costs every request a look at
+    three global providers. The access log is the server's record of requests."""
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}  # an older FastAPI: it has none
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}

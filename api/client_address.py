@@ -75,7 +75,7 @@ class ForwardedHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         peer, proxies = scope.get("client"), self.trusted_proxies
-        if scope["type"] == "http" and peer and _trusted(_address(peer[0]), proxies):
+        if scope["type"] == "http" and peer and proxies and _trusted(_address(peer[0]), proxies):
             scope = dict(scope)
             client = forwarded_client(peer[0], _values(scope, b"x-forwarded-for"), proxies)
             scope["client"] = (client, 0)

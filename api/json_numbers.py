@@ -22,7 +22,24 @@ MAYBE_INEXACT = re.compile(rb"[0-9.]{16,}|[eE][+-]?[0-9]{3}")
 parsing about twice as slow). A literal with at most 15 significant digits and an
 exponent of at most two digits is always exact (DBL_DIG is 15), so every inexact one
 has a run of 16 digits and dots or a three-digit exponent; matches inside strings only
-cost the slower parse."""
+cost the slower parse. :func:`may_be_inexact` asks the same question faster."""
+
+_DIGITS_AND_DOTS = bytes(0x30 if c in b"0123456789." else 0x20 for c in range(256))
+_EXPONENTS = bytes(
+    0x30 if c in b"0123456789" else 0x65 if c in b"eE" else 0x2B if c in b"+-" else 0x20
+    for c in range(256)
+)
+
+
+def may_be_inexact(body: bytes) -> bool:
+    """Whether ``MAYBE_INEXACT`` matches somewhere in ``body``: the same answer from two
+    byte translations and substring searches, which run in C over the whole body, where
+    the regular expression tries both its branches at every byte (96 of the 134 µs a
+    3.6 KB credential's strict parse took)."""
+    if b"0" * 16 in body.translate(_DIGITS_AND_DOTS):
+        return True
+    exponents = body.translate(_EXPONENTS)
+    return b"e000" in exponents or b"e+000" in exponents
 
 
 class InexactNumber:

@@ -22,7 +22,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .json_numbers import MAYBE_INEXACT, ExactNumbers, inexact_number_path
+from .json_numbers import ExactNumbers, inexact_number_path, may_be_inexact
 from .problems import Problem, problem_response
 
 MAX_BODY_BYTES = 1_048_576
@@ -160,7 +160,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def strict_json_refusal(body: bytes) -> Problem | None:
     """Why ``body`` is not strict UTF-8 JSON (RFC 8259, I-JSON) as a problem, or None."""
     numbers = ExactNumbers()
-    checked = MAYBE_INEXACT.search(body) is not None
+    checked = may_be_inexact(body)
     try:
         value = json.loads(
             body.decode("utf-8"),
