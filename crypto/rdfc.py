@@ -219,8 +219,12 @@ class _Canonicalizer:
 
 
 def _sort_lines(lines: list[str]) -> None:
-    """Sort as JavaScript does (UTF-16 code units), which differs only for astral characters."""
-    if _ASTRAL.search("".join(lines)) is None:
+    """Sort as JavaScript does (UTF-16 code units), which differs only for astral characters.
+
+    Only lines that are not ASCII are searched for one (``isascii`` reads a flag CPython
+    keeps on every string; searching the whole text cost a tenth of a canonicalization).
+    """
+    if not any(_ASTRAL.search(line) for line in lines if not line.isascii()):
         lines.sort()
     else:
         lines.sort(key=lambda line: line.encode("utf-16-be", "surrogatepass"))

@@ -162,6 +162,24 @@ def test_lines_sort_by_utf16_code_units_like_javascript() -> None:
     assert lines == [f'{subject} {P} "\U0001f600" .', f'{subject} {P} "\ufffd" .']
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("ab\u00e9\ufffd\U0001f600"), max_size=4).map(
+            lambda text: f'<http://example.org/s> <http://example.org/p> "{text}" .\n'
+        ),
+        max_size=8,
+    )
+)
+def test_lines_of_any_text_sort_as_utf16_code_units(lines: list[str]) -> None:
+    # ASCII, other BMP (accented letters, U+FFFD) and astral lines mixed: the order is
+    # always JavaScript's, whichever lines the astral search looks at.
+    canonical = canonicalize_quads(
+        {(line.split(" ")[0], P, line.split(" ", 2)[2][:-3], "") for line in lines}
+    ).splitlines(keepends=True)
+    assert canonical == sorted(canonical, key=lambda line: line.encode("utf-16-be"))
+
+
 def test_named_graph_blank_nodes_are_labelled_too() -> None:
     quads = {("_:s", P, format_literal("v"), "_:g"), ("_:s", Q, "_:g", "")}
     assert canonicalize_quads(quads) == _oxigraph_canonical(quads)
