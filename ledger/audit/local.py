@@ -46,7 +46,7 @@ from credledger.ledger.audit.events import (
 from credledger.ledger.audit.remote import LogSource, audit_remote
 from credledger.ledger.audit.replay import TreeReplay, open_saved_checkpoint
 from credledger.ledger.audit.report import AuditReport, AuditSetupError, Discrepancy, Progress
-from credledger.ledger.audit.status import FirstState, check_read_model, check_status_lists
+from credledger.ledger.audit.status import FirstStates, check_read_model, check_status_lists
 from credledger.ledger.audit.tiles import LEGACY_WARNING, StoredTiles
 from credledger.ledger.store.schema import LOG_FILE, READ_MODEL_FILE, SECRETS, VAULT_FILE, LogTables
 from credledger.ledger.store.settings import Settings
@@ -182,7 +182,7 @@ def audit_store(
             replayed = time.perf_counter()
             _replay_store(tables, events, replay, report, progress, batch)
             report.log_seconds = time.perf_counter() - replayed
-            _check_derived_state(settings, report, getattr(events, "first_state", None))
+            _check_derived_state(settings, report, getattr(events, "first_states", None))
             check_cosignatures(cosignatures, witnesses, {s: n for s, _, n in notes})
         except Discrepancy as found:
             report.discrepancy = found
@@ -224,12 +224,12 @@ def _cosignatures(tables: _Tables) -> list[tuple[int, str, str]]:
 
 
 def _check_derived_state(
-    settings: Settings, report: AuditReport, first_state: FirstState | None
+    settings: Settings, report: AuditReport, first_states: FirstStates | None
 ) -> None:
     """Every status list version against the events; the read model against a rebuild."""
     recorder = open_recorder(settings)
     try:
-        report.status_list_versions = check_status_lists(recorder, first_state)
+        report.status_list_versions = check_status_lists(recorder, first_states)
         warning = check_read_model(recorder, settings.data_dir / READ_MODEL_FILE)
         if warning:
             report.warnings.append(warning)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,20 +66,23 @@ class _Group:
         return replay
 
 
-FirstState = Callable[[UUID], "bytes | None"]
-"""The stored state of an aggregate's first event (None if it has none)."""
+FirstStates = Callable[[Collection[UUID]], "dict[UUID, bytes]"]
+"""The stored state of each aggregate's first event (aggregates without one left out)."""
 
 
-def recorder_first_state(recorder: ApplicationRecorder) -> FirstState:
-    def first(aggregate_id: UUID) -> bytes | None:
-        events = recorder.select_events(aggregate_id, lte=1)
-        return bytes(events[0].state) if events else None
+def recorder_first_states(recorder: ApplicationRecorder) -> FirstStates:
+    def first(aggregate_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        found = {}
+        for aggregate_id in aggregate_ids:
+            events = recorder.select_events(aggregate_id, lte=1)
+            if events:
+                found[aggregate_id] = bytes(events[0].state)
+        return found
 
     return first
 
 
-def _first_state(first: FirstState, aggregate_id: UUID) -> dict[str, Any]:
-    state = first(aggregate_id)
+def _decoded(aggregate_id: UUID, state: bytes | None) -> dict[str, Any]:
     if state is None:
         return {}
     try:  # read after the leaves were checked: their commitments pin these bytes
@@ -90,14 +93,21 @@ def _first_state(first: FirstState, aggregate_id: UUID) -> dict[str, Any]:
         ) from None
 
 
-def check_status_lists(recorder: ApplicationRecorder, first_state: FirstState | None = None) -> int:
+def _as_uuid(value: Any) -> UUID:
+    return value if type(value) is UUID else UUID(str(value))
+
+
+def check_status_lists(
+    recorder: ApplicationRecorder, first_states: FirstStates | None = None
+) -> int:
     """Recompute every published status list version; returns how many were checked.
-    ``first_state`` reads an aggregate's first event (default: through the recorder).
+    ``first_states`` reads aggregates' first events, a batch at a time (default: one by
+    one through the recorder).
 
     Raises Discrepancy(kind="status-list") at the first version whose bits are not
     those the events give.
     """
-    first = first_state or recorder_first_state(recorder)
+    first = first_states or recorder_first_states(recorder)
     groups: dict[UUID, _Group] = {}
     slots: dict[UUID, tuple[UUID, int] | None] = {}
     lists: dict[UUID, tuple[UUID, str]] = {}
@@ -105,23 +115,24 @@ def check_status_lists(recorder: ApplicationRecorder, first_state: FirstState | 
     position = 0
     wanted = (*STATUS_TOPICS, PUBLISHED_TOPIC)
     while batch := recorder.select_notifications(position + 1, BATCH, topics=wanted):
-        for n in batch:
-            position = n.id
-            aggregate = UUID(str(n.originator_id))
-            effect = kind_for_topic(n.topic).status
+        position = batch[-1].id
+        found = [(n, _as_uuid(n.originator_id), kind_for_topic(n.topic).status) for n in batch]
+        new = {a for _, a, _ in found if a not in slots and a not in lists}
+        states = first(new) if new else {}
+        for n, aggregate, effect in found:
             if effect is not None and effect.changes_bits:
                 if aggregate not in slots:
-                    slot = _first_state(first, aggregate).get("status_slot")
+                    slot = _decoded(aggregate, states.get(aggregate)).get("status_slot")
                     slots[aggregate] = (
-                        (UUID(str(slot["group"])), int(slot["index"])) if slot else None
+                        (_as_uuid(slot["group"]), int(slot["index"])) if slot else None
                     )
                 owner = slots[aggregate]
                 if owner is not None:
                     groups.setdefault(owner[0], _Group()).changes.append((effect, owner[1]))
                 continue
             if aggregate not in lists:
-                opened = _first_state(first, aggregate)
-                lists[aggregate] = (UUID(str(opened["group"])), str(opened["purpose"]))
+                opened = _decoded(aggregate, states.get(aggregate))
+                lists[aggregate] = (_as_uuid(opened["group"]), str(opened["purpose"]))
             group, purpose = lists[aggregate]
             _check_version(
                 n.id, decode_deterministic(n.state), groups.setdefault(group, _Group()), purpose
