@@ -8,7 +8,8 @@ event, checkpoints every 1000 leaves), and times, in one run:
 
   * floor      - raw SHA-256 of the very same leaf bytes (0x00 || leaf), in memory;
   * leaf_for   - the ledger's own leaf recomputation over the same events, in memory;
-  * audit      - ``audit_store`` on the data directory: read every event and leaf,
+  * audit      - ``audit_store`` on the data directory (``--jobs`` worker processes
+                 checking leaves, one per CPU by default): read every event and leaf,
                  recompute and compare each leaf, rebuild and compare every Merkle tile,
                  verify every checkpoint and a consistency proof between each pair
                  (the log part, timed on its own too), then recompute every status
@@ -16,14 +17,16 @@ event, checkpoints every 1000 leaves), and times, in one run:
   * proof verify - ``verify_bundle`` of a proof bundle (in process), and the
                  ``credledger proof verify`` command (a fresh process, imports included).
 
-    .venv/bin/python bench/audit_bench.py [--events 1000000] [--keep DIR] [--json]
+    .venv/bin/python bench/audit_bench.py [--events 1000000] [--keep DIR] [--jobs N] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -217,6 +220,12 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="reuse / keep the data directory here")
     parser.add_argument("--runs", type=int, default=20, help="proof verifications timed")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="audit worker processes (default: one per CPU; revisions before them use one)",
+    )
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="audit-bench-")
@@ -237,7 +246,10 @@ def main() -> None:
     print(f"log of {events:,} events built in {time.perf_counter() - t:.1f} s", file=sys.stderr)
 
     floor, reference, sample = floor_and_reference(settings, min(events, 200_000))
-    report = audit_store(settings, log_key=vkey)
+    # Revisions from before worker processes take no jobs (bench/compare_revisions.py).
+    has_jobs = "jobs" in inspect.signature(audit_store).parameters
+    args.jobs = args.jobs if has_jobs else 1
+    report = audit_store(settings, log_key=vkey, **({"jobs": args.jobs} if has_jobs else {}))
     report.check()
     audit = report.seconds / report.leaves
     log_part = report.log_seconds / report.leaves
@@ -257,12 +269,13 @@ def main() -> None:
                 "proof verify as a command": slower(command * 1e3, "ms"),
             },
             events=report.leaves,
+            jobs=args.jobs,
         )
         tmp.cleanup()
         return
     print(
         f"audit of {report.leaves:,} events "
-        f"({report.tiles:,} tiles, {report.checkpoints} checkpoints)"
+        f"({report.tiles:,} tiles, {report.checkpoints} checkpoints, {args.jobs} jobs)"
     )
     print(f"{'what':<34}{'per event':>12}{'events/s':>14}{'x floor':>10}")
     for name, seconds in (

@@ -21,6 +21,7 @@ from credledger.ledger.audit.local import (
     Progress,
     audit_remote,
     audit_store,
+    default_jobs,
 )
 from credledger.ledger.store.settings import Settings, SettingsError
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
@@ -89,6 +90,14 @@ def audit(
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar on long logs")] = True,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="local mode: processes checking leaves against events "
+            "(default: one per processor; small logs use one)",
+        ),
+    ] = None,
 ) -> None:
     """Replay the whole log: exit 0 intact, 1 tampered, 2 undecided (could not run).
 
@@ -123,7 +132,13 @@ def audit(
                     )
             else:
                 settings = Settings.from_env(data)
-                report = audit_store(settings, log_key=key, saved_checkpoint=saved, progress=update)
+                report = audit_store(
+                    settings,
+                    log_key=key,
+                    saved_checkpoint=saved,
+                    progress=update,
+                    jobs=jobs or default_jobs(),
+                )
     except (AuditSetupError, ServerError, SettingsError) as exc:
         fail(f"the audit could not run: {exc}", code=UNDECIDED, as_json=json_output)
     _print(report, json_output)

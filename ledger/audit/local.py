@@ -20,10 +20,8 @@ checkpoint is checked against tiles that were already compared.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from credledger.crypto.checkpoint import parse_checkpoint
 from credledger.crypto.errors import CryptoError
@@ -35,27 +33,16 @@ from credledger.ledger.audit.checkpoints import (
     check_numbering,
     require_witness_keys,
 )
-from credledger.ledger.audit.events import (
-    EventReader,
-    LeafRecomputer,
-    fast_leaf,
-    match_events,
-    open_events,
-    open_recorder,
-)
+from credledger.ledger.audit.events import fast_leaf, open_events, open_recorder
+from credledger.ledger.audit.leaf_batches import LeafBatches, batch_ranges, default_jobs
+from credledger.ledger.audit.log_tables import LogTablesReader, open_read_only
 from credledger.ledger.audit.remote import LogSource, audit_remote
 from credledger.ledger.audit.replay import TreeReplay, open_saved_checkpoint
 from credledger.ledger.audit.report import AuditReport, AuditSetupError, Discrepancy, Progress
 from credledger.ledger.audit.status import FirstStates, check_read_model, check_status_lists
-from credledger.ledger.audit.tiles import LEGACY_WARNING, StoredTiles
-from credledger.ledger.store.schema import LOG_FILE, READ_MODEL_FILE, SECRETS, VAULT_FILE, LogTables
+from credledger.ledger.audit.tiles import LEGACY_WARNING
+from credledger.ledger.store.schema import READ_MODEL_FILE, SECRETS, VAULT_FILE
 from credledger.ledger.store.settings import Settings
-from credledger.ledger.store.sqldb import (
-    Database,
-    PostgresDatabase,
-    SQLiteDatabase,
-    column_exists,
-)
 
 __all__ = [
     "AuditReport",
@@ -66,6 +53,7 @@ __all__ = [
     "TreeReplay",
     "audit_remote",
     "audit_store",
+    "default_jobs",
     "fast_leaf",
     "log_key_from_vault",
 ]
@@ -73,50 +61,12 @@ __all__ = [
 BATCH = 5000
 
 
-def _open_read_only(settings: Settings, file: str, missing: str) -> Database:
-    """The PostgreSQL store, or ``file`` in the data directory, opened read-only."""
-    if settings.database_url:
-        return PostgresDatabase(settings.database_url, max_size=1, read_only=True)
-    path = settings.data_dir / file
-    if not path.is_file():
-        raise AuditSetupError(missing)
-    return SQLiteDatabase(path, read_only=True)
-
-
-class _Tables:
-    """Read-only access to the log's tables (SQLite ``log.sqlite`` or PostgreSQL)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.db = _open_read_only(settings, LOG_FILE, f"no transparency log in {settings.data_dir}")
-        self.t = LogTables.of(self.db.dialect)
-        self.tiles = StoredTiles(self.db, self.t)
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return self.db.read_all(sql, params)
-
-    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        rows = self.query(sql, params)
-        return rows[0][0] if rows else None
-
-    def checkpoint_numbers(self) -> list[tuple[int, int | None]] | None:
-        """(size, number) of every stored checkpoint in size order; None for a log whose
-        checkpoints were never numbered (made before numbering, not opened since)."""
-        with self.db.transaction(write=False) as cur:
-            if not column_exists(cur, self.db.dialect, self.t.checkpoints, "number"):
-                return None
-        rows = self.query(f"SELECT size, number FROM {self.t.checkpoints} ORDER BY size")
-        return [(int(size), None if number is None else int(number)) for size, number in rows]
-
-    def close(self) -> None:
-        self.db.close()
-
-
 def log_key_from_vault(settings: Settings, origin: str) -> str:
     """The log's vkey, derived from the signing seed in the vault (read-only).
 
     This reads a secret: an independent auditor passes the published vkey instead.
     """
-    vault = _open_read_only(
+    vault = open_read_only(
         settings, VAULT_FILE, f"no vault in {settings.data_dir}: pass the log key"
     )
     try:
@@ -136,14 +86,19 @@ def audit_store(
     saved_checkpoint: str | None = None,
     progress: Progress | None = None,
     batch: int = BATCH,
+    jobs: int = 1,
 ) -> AuditReport:
     """Audit a data directory (or the PostgreSQL store it names), read-only.
 
     ``log_key`` is the vkey to check checkpoints with; without it the key is derived
     from the vault's log signing seed (which reads a secret: see log_key_from_vault).
+    ``jobs``: worker processes checking leaves against events (1: in this process, as
+    small logs always are; ``credledger audit`` asks for one per processor). Workers are
+    spawned, so a script calling this with more than one needs the
+    ``if __name__ == "__main__":`` guard.
     """
     started = time.perf_counter()
-    tables = _Tables(settings)
+    tables = LogTablesReader(settings)
     try:
         events = open_events(settings)
     except BaseException:
@@ -171,16 +126,10 @@ def audit_store(
         require_witness_keys(len(cosignatures), witnesses)
         try:
             _check_checkpoint_rows(notes)
-            numbered = tables.checkpoint_numbers()
-            if numbered is None:
-                report.warnings.append(
-                    "the checkpoints are not numbered yet (the ledger numbers them when it "
-                    "next runs): a deleted checkpoint could not be looked for"
-                )
-            else:
-                check_numbering(numbered)
+            _check_numbering(tables, report)
             replayed = time.perf_counter()
-            _replay_store(tables, events, replay, report, progress, batch)
+            batches = LeafBatches(settings, tables, events, jobs)
+            _replay_store(tables, batches, replay, report, progress, batch)
             report.log_seconds = time.perf_counter() - replayed
             _check_derived_state(settings, report, getattr(events, "first_states", None))
             check_cosignatures(cosignatures, witnesses, {s: n for s, _, n in notes})
@@ -193,6 +142,17 @@ def audit_store(
         events.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_numbering(tables: LogTablesReader, report: AuditReport) -> None:
+    numbered = tables.checkpoint_numbers()
+    if numbered is None:
+        report.warnings.append(
+            "the checkpoints are not numbered yet (the ledger numbers them when it "
+            "next runs): a deleted checkpoint could not be looked for"
+        )
+    else:
+        check_numbering(numbered)
 
 
 def _log_verifier(
@@ -213,7 +173,7 @@ def _log_verifier(
         raise AuditSetupError(f"not a log vkey: {exc}") from None
 
 
-def _cosignatures(tables: _Tables) -> list[tuple[int, str, str]]:
+def _cosignatures(tables: LogTablesReader) -> list[tuple[int, str, str]]:
     """The witnesses' cosignatures kept beside the checkpoints: (size, name, line)."""
     return [
         (int(size), str(name), str(line))
@@ -259,8 +219,8 @@ def _check_checkpoint_rows(notes: Sequence[tuple[int, bytes, str]]) -> None:
 
 
 def _replay_store(
-    tables: _Tables,
-    events: EventReader,
+    tables: LogTablesReader,
+    batches: LeafBatches,
     replay: TreeReplay,
     report: AuditReport,
     progress: Progress | None,
@@ -273,24 +233,12 @@ def _replay_store(
             "tree-size",
             f"the tree's size row says it has {size} leaves; {stored_leaves} are stored",
         )
-    recompute = LeafRecomputer()
-    check = recompute.check
-    sha256 = hashlib.sha256
-    done = last_event = 0
+    last_event = 0
     replay.at_stop()  # checkpoints of the empty tree, if any
-    while done < size:
-        stop = replay.next_stop()
-        end = min(done + batch, size, stop if stop is not None and stop > done else size)
-        rows = _leaf_rows(tables, done, end)
-        batch_events = events.rows(last_event + 1, int(rows[-1][1]))
-        match_events(rows, batch_events)
-        hashes = []
-        for (idx, _, _, _, data), event in zip(rows, batch_events, strict=True):
-            stored = bytes(data)
-            check(idx, event, stored)
-            hashes.append(sha256(b"\x00" + stored).digest())
+    ranges = list(batch_ranges(size, batch, replay.stops()))
+    for (_, done), (hashes, last) in zip(ranges, batches.results(ranges), strict=True):
         tables.tiles.compare(*replay.append(hashes))
-        done, last_event = end, int(rows[-1][1])
+        last_event = last
         report.leaves = report.events = done
         if replay.next_stop() == done:
             replay.at_stop()
@@ -304,24 +252,10 @@ def _replay_store(
     report.tiles = tile_count(size)
     if tables.tiles.legacy:
         report.warnings.append(LEGACY_WARNING)
-    pending = events.count_after(last_event)
+    pending = batches.events.count_after(last_event)
     report.events += pending
     if pending:
         report.warnings.append(
             f"{pending} stored events are not in the log yet "
             "(the ledger logs them when it next runs)"
         )
-
-
-def _leaf_rows(tables: _Tables, start: int, end: int) -> list[Any]:
-    """The stored leaves ``start`` to ``end`` (exclusive), every one of them."""
-    rows = tables.query(
-        f"SELECT idx, notification_id, aggregate, version, data FROM {tables.t.leaves} "
-        "WHERE idx >= ? AND idx < ? ORDER BY idx",
-        (start, end),
-    )
-    if len(rows) != end - start:  # idx is the primary key: a short range has a gap
-        have = {int(r[0]) for r in rows}
-        missing = next(i for i in range(start, end) if i not in have)
-        raise Discrepancy("leaf-missing", f"leaf {missing} is not stored", leaf=missing)
-    return rows

@@ -67,6 +67,10 @@ class TreeReplay:
             stops.append(self.saved.size)
         return min(stops) if stops else None
 
+    def stops(self) -> list[int]:
+        """Every tree size at which a root will be checked."""
+        return [size for size, _ in self._notes] + ([self.saved.size] if self.saved else [])
+
     def append(
         self, leaf_hashes: Sequence[bytes]
     ) -> tuple[list[Tile], dict[tuple[int, int], bytes]]:
