@@ -28,7 +28,7 @@ from credledger.ledger.audit.log_tables import LogTablesReader
 from credledger.ledger.audit.report import AuditSetupError, Discrepancy
 from credledger.ledger.store.settings import Settings
 
-__all__ = ["PARALLEL_FROM", "LeafBatches", "batch_ranges", "default_jobs"]
+__all__ = ["PARALLEL_FROM", "LeafBatches", "batch_ranges", "default_jobs", "worth_workers"]
 
 PARALLEL_FROM = 50_000
 """Fewest leaves for which worker processes pay for their start (about half a second)."""
@@ -43,6 +43,11 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def worth_workers(jobs: int, leaves: int) -> bool:
+    """Whether worker processes pay for a log of ``leaves`` leaves."""
+    return jobs > 1 and leaves >= PARALLEL_FROM
 
 
 def batch_ranges(size: int, batch: int, stops: list[int]) -> Iterator[tuple[int, int]]:
@@ -105,7 +110,7 @@ class LeafBatches:
 
     def results(self, ranges: list[tuple[int, int]]) -> Iterator[BatchResult]:
         """Each range's result, in order; raises the first range's Discrepancy."""
-        if self.jobs <= 1 or not ranges or ranges[-1][1] < PARALLEL_FROM:
+        if not ranges or not worth_workers(self.jobs, ranges[-1][1]):
             after = 0
             for start, end in ranges:
                 hashes, after = check_batch(

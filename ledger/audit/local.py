@@ -33,15 +33,20 @@ from credledger.ledger.audit.checkpoints import (
     check_numbering,
     require_witness_keys,
 )
-from credledger.ledger.audit.events import fast_leaf, open_events, open_recorder
-from credledger.ledger.audit.leaf_batches import LeafBatches, batch_ranges, default_jobs
+from credledger.ledger.audit.derived import DerivedStateCheck
+from credledger.ledger.audit.events import EventReader, fast_leaf, open_events
+from credledger.ledger.audit.leaf_batches import (
+    LeafBatches,
+    batch_ranges,
+    default_jobs,
+    worth_workers,
+)
 from credledger.ledger.audit.log_tables import LogTablesReader, open_read_only
 from credledger.ledger.audit.remote import LogSource, audit_remote
 from credledger.ledger.audit.replay import TreeReplay, open_saved_checkpoint
 from credledger.ledger.audit.report import AuditReport, AuditSetupError, Discrepancy, Progress
-from credledger.ledger.audit.status import FirstStates, check_read_model, check_status_lists
 from credledger.ledger.audit.tiles import LEGACY_WARNING
-from credledger.ledger.store.schema import READ_MODEL_FILE, SECRETS, VAULT_FILE
+from credledger.ledger.store.schema import SECRETS, VAULT_FILE
 from credledger.ledger.store.settings import Settings
 
 __all__ = [
@@ -127,11 +132,7 @@ def audit_store(
         try:
             _check_checkpoint_rows(notes)
             _check_numbering(tables, report)
-            replayed = time.perf_counter()
-            batches = LeafBatches(settings, tables, events, jobs)
-            _replay_store(tables, batches, replay, report, progress, batch)
-            report.log_seconds = time.perf_counter() - replayed
-            _check_derived_state(settings, report, getattr(events, "first_states", None))
+            _replay_and_derived(settings, tables, events, replay, report, progress, batch, jobs)
             check_cosignatures(cosignatures, witnesses, {s: n for s, _, n in notes})
         except Discrepancy as found:
             report.discrepancy = found
@@ -183,20 +184,31 @@ def _cosignatures(tables: LogTablesReader) -> list[tuple[int, str, str]]:
     ]
 
 
-def _check_derived_state(
-    settings: Settings, report: AuditReport, first_states: FirstStates | None
+def _replay_and_derived(
+    settings: Settings,
+    tables: LogTablesReader,
+    events: EventReader,
+    replay: TreeReplay,
+    report: AuditReport,
+    progress: Progress | None,
+    batch: int,
+    jobs: int,
 ) -> None:
-    """Every status list version against the events; the read model against a rebuild."""
-    recorder = open_recorder(settings)
+    """The log replayed (its leaves checked in ``jobs`` processes on a large log), and
+    the status lists and read model checked against the events, in a process of their
+    own meanwhile when there are workers; the log's finding first."""
+    apart = worth_workers(jobs, tables.size())
+    derived = DerivedStateCheck(settings, getattr(events, "first_states", None), apart)
     try:
-        report.status_list_versions = check_status_lists(recorder, first_states)
-        warning = check_read_model(recorder, settings.data_dir / READ_MODEL_FILE)
+        replayed = time.perf_counter()
+        batches = LeafBatches(settings, tables, events, jobs)
+        _replay_store(tables, batches, replay, report, progress, batch)
+        report.log_seconds = time.perf_counter() - replayed
+        report.status_list_versions, warning = derived.result()
         if warning:
             report.warnings.append(warning)
     finally:
-        datastore = getattr(recorder, "datastore", None)
-        if datastore is not None:
-            datastore.close()
+        derived.close()
 
 
 def _check_checkpoint_rows(notes: Sequence[tuple[int, bytes, str]]) -> None:
@@ -226,7 +238,7 @@ def _replay_store(
     progress: Progress | None,
     batch: int,
 ) -> None:
-    size = int(tables.one(f"SELECT size FROM {tables.t.meta} WHERE id = 1") or 0)
+    size = tables.size()
     stored_leaves = int(tables.one(f"SELECT COUNT(*) FROM {tables.t.leaves}") or 0)
     if stored_leaves != size:
         raise Discrepancy(

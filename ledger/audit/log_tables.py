@@ -44,6 +44,10 @@ class LogTablesReader:
         rows = self.query(sql, params)
         return rows[0][0] if rows else None
 
+    def size(self) -> int:
+        """The tree's size, as its size row says."""
+        return int(self.one(f"SELECT size FROM {self.t.meta} WHERE id = 1") or 0)
+
     def checkpoint_numbers(self) -> list[tuple[int, int | None]] | None:
         """(size, number) of every stored checkpoint in size order; None for a log whose
         checkpoints were never numbered (made before numbering, not opened since)."""

@@ -101,6 +101,42 @@ def test_workers_report_a_missing_leaf_as_one_process_does(data: Path) -> None:
     assert summary(workers) == summary(alone)
 
 
+def change_the_read_model(data: Path) -> None:
+    model = sqlite3.connect(data / "read.sqlite")
+    try:
+        model.execute("UPDATE credentials SET status = 'active' WHERE status = 'revoked'")
+        model.commit()
+    finally:
+        model.close()
+
+
+def test_the_read_model_is_checked_in_a_process_of_its_own_with_the_same_finding(
+    data: Path,
+) -> None:
+    change_the_read_model(data)
+    settings = Settings(data_dir=data, base_url=BASE_URL)
+    alone, workers = audit_store(settings, batch=2, jobs=1), audit_store(settings, batch=2, jobs=2)
+    assert alone.discrepancy is not None
+    assert alone.discrepancy.kind == "read-model"
+    assert summary(workers) == summary(alone)
+
+
+def test_a_finding_in_the_log_is_reported_before_one_in_the_read_model(data: Path) -> None:
+    change_the_read_model(data)
+    log = sqlite3.connect(data / "log.sqlite")
+    try:
+        (leaf,) = log.execute("SELECT data FROM log_leaves WHERE idx = 9").fetchone()
+        log.execute("UPDATE log_leaves SET data = ? WHERE idx = 9", (flip(leaf, 3),))
+        log.commit()
+    finally:
+        log.close()
+    settings = Settings(data_dir=data, base_url=BASE_URL)
+    alone, workers = audit_store(settings, batch=2, jobs=1), audit_store(settings, batch=2, jobs=2)
+    assert alone.discrepancy is not None
+    assert (alone.discrepancy.kind, alone.discrepancy.leaf) == ("leaf-mismatch", 9)
+    assert summary(workers) == summary(alone)
+
+
 def test_the_command_audits_with_the_jobs_asked_for(data: Path) -> None:
     alone = ok(run("audit", "--data", data, "--jobs", "1", "--json"))
     workers = ok(run("audit", "--data", data, "--jobs", "2", "--json"))

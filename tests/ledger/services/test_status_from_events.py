@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 from credledger.ledger.application import CredentialLedger, vc_digest
+from credledger.ledger.audit import leaf_batches
 from credledger.ledger.audit.local import audit_store
 from credledger.ledger.domain.acts import ADMIN, Act, acting
 from credledger.ledger.domain.status_lists import StatusList, list_id
@@ -103,7 +104,7 @@ def test_audit_finds_a_damaged_read_model_and_a_rebuild_repairs_it(settings: Any
 
 
 def test_audit_recomputes_every_list_version_and_names_the_first_that_differs(
-    settings: Any,
+    settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ledger = CredentialLedger(settings)
     actor, achievement = school(ledger)
@@ -137,6 +138,10 @@ def test_audit_recomputes_every_list_version_and_names_the_first_that_differs(
     assert report.discrepancy.kind == "status-list"
     assert f"version {current.list_version}" in report.discrepancy.message
     assert f"index {index} clear" in report.discrepancy.message
+    monkeypatch.setattr(leaf_batches, "PARALLEL_FROM", 0)  # checked in a process of its own
+    apart = audit_store(settings, jobs=2).discrepancy
+    assert apart is not None
+    assert apart.as_dict() == report.discrepancy.as_dict()
 
 
 def test_an_intact_ledger_audits_every_list_version(settings: Any) -> None:
