@@ -241,12 +241,15 @@ class TileTree:
     compute the root; everything left of the edge is final and never read again.
     """
 
-    __slots__ = ("_edge", "_size")
+    __slots__ = ("_edge", "_roots", "_size")
 
     def __init__(self, size: int = 0, edge: Iterable[Tile] = ()) -> None:
         """``edge``: the partial tiles of the tree of ``size`` (:func:`edge_tiles`)."""
         self._size = size
         self._edge: list[list[bytes]] = []
+        # The border's subtree roots last computed, by (level, first position, hashes):
+        # a perfect subtree never changes, so the next border hashes only what is new.
+        self._roots: dict[tuple[int, int, int], bytes] = {}
         given = {(level, index): data for level, index, data in edge}
         for level, index, width in edge_tiles(size):
             data = given.get((level, index))
@@ -301,12 +304,20 @@ class TileTree:
     def border(self) -> list[bytes]:
         """The roots of the perfect subtrees the tree's root folds, largest first."""
         hashes: list[bytes] = []
-        for edge in reversed(self._edge):
+        kept: dict[tuple[int, int, int], bytes] = {}
+        for level in range(len(self._edge) - 1, -1, -1):
+            edge = self._edge[level]
+            first = (self._size >> (TILE_HEIGHT * level)) - len(edge)  # edge[0]'s position
             start = 0
             for bit in range(TILE_HEIGHT - 1, -1, -1):
                 if len(edge) >> bit & 1:
-                    hashes.append(subtree_root(edge[start : start + (1 << bit)]))
+                    key = (level, first + start, 1 << bit)
+                    root = self._roots.get(key)
+                    if root is None:
+                        root = subtree_root(edge[start : start + (1 << bit)])
+                    hashes.append(kept.setdefault(key, root))
                     start += 1 << bit
+        self._roots = kept
         return hashes
 
     def root(self) -> bytes:

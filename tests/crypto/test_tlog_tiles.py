@@ -27,7 +27,7 @@ from credledger.crypto.tlog_tiles import (
     tile_path,
     tile_width,
 )
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 LEAVES = [leaf_hash(b"leaf %d" % i) for i in range(70_000)]
@@ -131,6 +131,18 @@ def test_the_root_of_the_tiles_is_the_rfc_9162_root(size: int) -> None:
     tree.extend(LEAVES[:size])
     assert tree.root() == (CompactRange().root() if not size else _root(size))
     assert tree.size == size
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=300), max_size=12))
+def test_the_root_after_every_append_is_the_rfc_9162_root(batches: list[int]) -> None:
+    # The border's subtree roots are kept from one root to the next: each root must
+    # still be the one the leaves give, however the appends fall.
+    tree, size = TileTree(), 0
+    for count in batches:
+        tree.extend(LEAVES[size : size + count])
+        size += count
+        assert tree.root() == (CompactRange().root() if not size else _root(size))
 
 
 def test_appending_in_any_batches_gives_the_same_tiles() -> None:
