@@ -15,6 +15,7 @@ import sqlite_utils
 from credledger.crypto.keys import did_key_from_public_key, public_key_from_multibase
 from credledger.ledger.domain import events as kinds
 from credledger.ledger.domain.events import EventKind, kind_of
+from sqlite_utils.db import NotFoundError, jsonify_if_needed, quote_identifier
 
 
 def _time(event: Any) -> str:
@@ -35,11 +36,43 @@ def _achievement_row(definition: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class RowWriter:
+    """INSERT and UPDATE by primary key ``id``, as sqlite-utils' ``insert`` and ``update``
+    write them (its ``jsonify_if_needed`` converts the values; an update of a row that is
+    not there raises its NotFoundError), with each statement's text made once per shape:
+    sqlite-utils looks the table up again on every call, most of a projection's time."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._statements: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        key = ("insert", table, tuple(row))
+        sql = self._statements.get(key)
+        if sql is None:
+            columns = ", ".join(quote_identifier(c) for c in row)
+            sql = f"INSERT INTO {quote_identifier(table)} ({columns}) VALUES "
+            sql = self._statements[key] = sql + f"({', '.join('?' * len(row))})"
+        self.db.execute(sql, [jsonify_if_needed(v) for v in row.values()])
+
+    def update(self, table: str, row_id: str, changes: dict[str, Any]) -> None:
+        key = ("update", table, tuple(changes))
+        sql = self._statements.get(key)
+        if sql is None:
+            sets = ", ".join(f"{quote_identifier(c)} = ?" for c in changes)
+            sql = f"UPDATE {quote_identifier(table)} SET {sets} WHERE id = ?"
+            self._statements[key] = sql
+        values = [jsonify_if_needed(v) for v in changes.values()]
+        if self.db.execute(sql, [*values, row_id]).rowcount != 1:
+            raise NotFoundError(f"no row {row_id!r} in {table}")
+
+
 class Projection:
     """Applies one event at a time to the read model's tables (in the caller's transaction)."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        self.rows = RowWriter(db)
         self.handlers: dict[EventKind, Callable[[Any], None]] = {
             kinds.ISSUER_REGISTERED: self._issuer_registered,
             kinds.ISSUER_PROFILE_UPDATED: self._issuer_profile_updated,
@@ -68,7 +101,8 @@ class Projection:
             handler(event)
 
     def _issuer_registered(self, e: Any) -> None:
-        self.db["issuers"].insert(  # type: ignore[union-attr]
+        self.rows.insert(
+            "issuers",
             {
                 "id": str(e.originator_id),
                 "name": e.name,
@@ -76,20 +110,21 @@ class Projection:
                 "email": e.email,
                 "did": did_key_from_public_key(public_key_from_multibase(e.public_key_multibase)),
                 "registered_at": _time(e),
-            }
+            },
         )
 
     def _issuer_profile_updated(self, e: Any) -> None:
         changes = {k: v for k, v in e.changes.items() if k in ("name", "url", "email")}
         if changes:
-            self.db["issuers"].update(str(e.originator_id), changes)  # type: ignore[union-attr]
+            self.rows.update("issuers", str(e.originator_id), changes)
 
     def _issuer_key_rotated(self, e: Any) -> None:
         did = did_key_from_public_key(public_key_from_multibase(e.public_key_multibase))
-        self.db["issuers"].update(str(e.originator_id), {"did": did})  # type: ignore[union-attr]
+        self.rows.update("issuers", str(e.originator_id), {"did": did})
 
     def _achievement_defined(self, e: Any) -> None:
-        self.db["achievements"].insert(  # type: ignore[union-attr]
+        self.rows.insert(
+            "achievements",
             {
                 "id": str(e.originator_id),
                 "issuer_id": str(e.issuer_id),
@@ -97,20 +132,23 @@ class Projection:
                 "archived": 0,
                 "defined_at": _time(e),
                 "revised_at": None,
-            }
+            },
         )
 
     def _achievement_revised(self, e: Any) -> None:
-        self.db["achievements"].update(  # type: ignore[union-attr]
-            str(e.originator_id), {**_achievement_row(e.definition), "revised_at": _time(e)}
+        self.rows.update(
+            "achievements",
+            str(e.originator_id),
+            {**_achievement_row(e.definition), "revised_at": _time(e)},
         )
 
     def _achievement_archived(self, e: Any) -> None:
-        self.db["achievements"].update(str(e.originator_id), {"archived": 1})  # type: ignore[union-attr]
+        self.rows.update("achievements", str(e.originator_id), {"archived": 1})
 
     def _credential_issued(self, e: Any) -> None:
         slot = e.status_slot or {}
-        self.db["credentials"].insert(  # type: ignore[union-attr]
+        self.rows.insert(
+            "credentials",
             {
                 "status_group": str(slot["group"]) if slot else None,
                 "status_index": slot.get("index"),
@@ -122,14 +160,14 @@ class Projection:
                 "valid_until": e.valid_until.isoformat() if e.valid_until else None,
                 "changed_at": _time(e),
                 "reason": None,
-            }
+            },
         )
 
     def _credential_status(self, e: Any) -> None:
         """A suspension, reinstatement or revocation: the status its kind says it leaves."""
         credential_id = str(e.originator_id)
         status = {"status": kind_of(e).status_after, "changed_at": _time(e), "reason": e.reason}
-        self.db["credentials"].update(credential_id, status)  # type: ignore[union-attr]
+        self.rows.update("credentials", credential_id, status)
         self.db.execute(
             "UPDATE status_groups SET changes = changes + 1, changed_at = ? WHERE id = "
             "(SELECT status_group FROM credentials WHERE id = ?)",
@@ -144,7 +182,8 @@ class Projection:
             self.db.execute("UPDATE status_groups SET claimed = claimed + 1 WHERE id = ?", [group])
             return
         number = int(e.number)
-        self.db["status_groups"].insert(  # type: ignore[union-attr]
+        self.rows.insert(
+            "status_groups",
             {
                 "id": group,
                 "issuer_id": issuer_id,
@@ -152,21 +191,23 @@ class Projection:
                 "claimed": 1,
                 "changes": 0,
                 "changed_at": _time(e),
-            }
+            },
         )
         for purpose, list_uuid in e.lists.items():
-            self.db["status_lists"].insert(  # type: ignore[union-attr]
+            self.rows.insert(
+                "status_lists",
                 {
                     "id": str(list_uuid),
                     "group_id": group,
                     "purpose": purpose,
                     "issuer_id": issuer_id,
-                }
+                },
             )
 
     def _endorsed(self, e: Any) -> None:
         slot = getattr(e, "status_slot", None)
-        self.db["endorsements"].insert(  # type: ignore[union-attr]
+        self.rows.insert(
+            "endorsements",
             {
                 "id": str(e.originator_id),
                 "endorser_id": str(e.endorser_id),
@@ -176,11 +217,12 @@ class Projection:
                 "withdrawn": 0,
                 "status_group": str(slot["group"]) if slot else None,
                 "status_index": slot.get("index") if slot else None,
-            }
+            },
         )
 
     def _recognition_recorded(self, e: Any) -> None:
-        self.db["recognitions"].insert(  # type: ignore[union-attr]
+        self.rows.insert(
+            "recognitions",
             {
                 "id": str(e.originator_id),
                 "institution_id": str(e.institution_id),
@@ -191,28 +233,29 @@ class Projection:
                 "exemption": e.exemption,
                 "recorded_at": _time(e),
                 "withdrawn": 0,
-            }
+            },
         )
 
     def _claim_offered(self, e: Any) -> None:
-        self.db["claims"].insert(  # type: ignore[union-attr]
+        self.rows.insert(
+            "claims",
             {
                 "id": str(e.originator_id),
                 "credential_id": str(e.credential_id),
                 "issuer_id": str(e.issuer_id),
                 "expires_at": e.expires_at.isoformat(),
                 "state": "open",
-            }
+            },
         )
 
     def _claim_state(self, state: str) -> Callable[[Any], None]:
         def handler(e: Any) -> None:
-            self.db["claims"].update(str(e.originator_id), {"state": state})  # type: ignore[union-attr]
+            self.rows.update("claims", str(e.originator_id), {"state": state})
 
         return handler
 
     def _withdrawn(self, table: str) -> Callable[[Any], None]:
         def handler(e: Any) -> None:
-            self.db[table].update(str(e.originator_id), {"withdrawn": 1})  # type: ignore[union-attr]
+            self.rows.update(table, str(e.originator_id), {"withdrawn": 1})
 
         return handler

@@ -6,8 +6,14 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
+import sqlite_utils
 from credledger.ledger.domain.acts import ADMIN, Act
 from credledger.ledger.store.read_model import ReadModel
+from credledger.ledger.store.read_model_projection import RowWriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlite_utils.db import NotFoundError
 
 from ...http_helpers import microcredential_definition
 
@@ -110,3 +116,41 @@ def test_achievements_can_be_searched_for_one_issuer_only(ledger: Any) -> None:
     assert [r["name"] for r in ledger.achievements.search("data", issuer_id=other)] == [
         "Data ethics"
     ]
+
+
+_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False),
+    st.text(max_size=8),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+    st.lists(st.text(max_size=3), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=3),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(_VALUE, _VALUE), min_size=1, max_size=4), _VALUE)
+def test_rows_are_written_as_sqlite_utils_writes_them(
+    rows: list[tuple[Any, Any]], changed: Any
+) -> None:
+    # A model built by an older credledger (through sqlite-utils' insert and update)
+    # must equal a rebuild by this one, value for value.
+    theirs, ours = sqlite_utils.Database(memory=True), sqlite_utils.Database(memory=True)
+    for db in (theirs, ours):
+        db["t"].create({"id": str, "a": str, "b": str}, pk="id")  # type: ignore[union-attr]
+    written = RowWriter(ours)
+    for i, (a, b) in enumerate(rows):
+        theirs["t"].insert({"id": str(i), "a": a, "b": b})  # type: ignore[union-attr]
+        written.insert("t", {"id": str(i), "a": a, "b": b})
+    theirs["t"].update("0", {"b": changed})  # type: ignore[union-attr]
+    written.update("t", "0", {"b": changed})
+    assert list(ours.conn.iterdump()) == list(theirs.conn.iterdump())
+
+
+def test_updating_a_row_that_is_not_there_is_an_error() -> None:
+    db = sqlite_utils.Database(memory=True)
+    db["t"].create({"id": str, "a": str}, pk="id")  # type: ignore[union-attr]
+    with pytest.raises(NotFoundError):
+        RowWriter(db).update("t", "missing", {"a": "x"})
