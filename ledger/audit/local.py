@@ -197,11 +197,11 @@ def _replay_and_derived(
     """The log replayed (its leaves checked in ``jobs`` processes on a large log), and
     the status lists and read model checked against the events, in a process of their
     own meanwhile when there are workers; the log's finding first."""
-    apart = worth_workers(jobs, tables.size())
+    apart = worth_workers(jobs, tables.size(), len(replay.notes()))
     derived = DerivedStateCheck(settings, getattr(events, "first_states", None), apart)
     try:
         replayed = time.perf_counter()
-        batches = LeafBatches(settings, tables, events, jobs)
+        batches = LeafBatches(settings, tables, events, jobs, replay, report.log_key)
         _replay_store(tables, batches, replay, report, progress, batch)
         report.log_seconds = time.perf_counter() - replayed
         report.status_list_versions, warning = derived.result()

@@ -9,6 +9,7 @@ verified against both roots.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from credledger.crypto.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
 from credledger.crypto.errors import CryptoError
@@ -54,6 +55,7 @@ class TreeReplay:
                     checkpoint=b,
                 )
         self._next = 0
+        self.prechecked: dict[int, Prechecked] = {}
         self._saved_checked = False
         self.previous: Checkpoint | None = None
         self.verified = 0
@@ -66,6 +68,10 @@ class TreeReplay:
         if self.saved is not None and not self._saved_checked:
             stops.append(self.saved.size)
         return min(stops) if stops else None
+
+    def notes(self) -> list[tuple[int, str]]:
+        """(size, note) of every checkpoint, in size order."""
+        return list(self._notes)
 
     def stops(self) -> list[int]:
         """Every tree size at which a root will be checked."""
@@ -100,34 +106,24 @@ class TreeReplay:
 
     def _check_checkpoint(self, note: str) -> None:
         size = self.tree.size
-        try:
-            checkpoint = open_checkpoint(note, self.verifier, witnesses=self.witnesses)
-        except CryptoError as exc:
-            raise Discrepancy(
-                "checkpoint-signature",
-                f"the checkpoint of size {size} does not verify with the log key: {exc}",
-                checkpoint=size,
-            ) from None
+        checked = self.prechecked.pop(size, None)  # what a worker checked already
+        if checked is not None and checked[0] == "checkpoint-signature":
+            raise Discrepancy(checked[0], checked[1], checkpoint=size)
+        if checked is None:
+            checkpoint = open_signed(note, self.verifier, self.witnesses, size)
+        else:
+            checkpoint = checked[1]
         if checkpoint.root_hash != self._root():
             raise Discrepancy(
                 "checkpoint-root",
                 f"the checkpoint of size {size} signs a root the leaves do not give",
                 checkpoint=size,
             )
+        if checked is not None and checked[0] == "consistency":
+            raise Discrepancy("consistency", checked[2], checkpoint=size)
         previous = self.previous
-        if previous is not None and previous.size > 0 and self.consistency is not None:
-            try:
-                proof = self.consistency(previous.size, size)
-                verify_consistency(
-                    previous.size, size, proof, previous.root_hash, checkpoint.root_hash
-                )
-            except (CryptoError, LookupError, ValueError) as exc:
-                raise Discrepancy(
-                    "consistency",
-                    f"no valid consistency proof from the checkpoint of size {previous.size} "
-                    f"to the one of size {size}: {exc}",
-                    checkpoint=size,
-                ) from None
+        if checked is None and previous is not None and self.consistency is not None:
+            check_consistency(self.consistency, previous, checkpoint)
         self.previous = checkpoint
         self.verified += 1
 
@@ -147,6 +143,45 @@ class TreeReplay:
                 f"only {leaves} leaves: the log was truncated",
                 checkpoint=self.saved.size,
             )
+
+
+Prechecked = tuple[Any, ...]
+"""What a worker found of one checkpoint: ``("ok", checkpoint)``, ``("consistency",
+checkpoint, message)`` or ``("checkpoint-signature", message)``."""
+
+
+def open_signed(
+    note: str, verifier: NoteVerifier, witnesses: Sequence[CosignatureVerifier], size: int
+) -> Checkpoint:
+    """The checkpoint, once its signature verifies with the log key."""
+    try:
+        return open_checkpoint(note, verifier, witnesses=witnesses)
+    except CryptoError as exc:
+        raise Discrepancy(
+            "checkpoint-signature",
+            f"the checkpoint of size {size} does not verify with the log key: {exc}",
+            checkpoint=size,
+        ) from None
+
+
+def check_consistency(
+    consistency: Callable[[int, int], list[bytes]], previous: Checkpoint, checkpoint: Checkpoint
+) -> None:
+    """A consistency proof (from ``consistency``) between two signed checkpoints."""
+    if previous.size == 0:
+        return
+    try:
+        proof = consistency(previous.size, checkpoint.size)
+        verify_consistency(
+            previous.size, checkpoint.size, proof, previous.root_hash, checkpoint.root_hash
+        )
+    except (CryptoError, LookupError, ValueError) as exc:
+        raise Discrepancy(
+            "consistency",
+            f"no valid consistency proof from the checkpoint of size {previous.size} "
+            f"to the one of size {checkpoint.size}: {exc}",
+            checkpoint=checkpoint.size,
+        ) from None
 
 
 def claimed_size(note: str) -> int:

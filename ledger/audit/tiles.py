@@ -43,6 +43,10 @@ LEGACY_WARNING = (
 )
 
 
+NODES_KEPT = 4096
+"""Most node hashes kept between consistency proofs."""
+
+
 class StoredTiles:
     """Read-only access to the stored tiles (or to the nodes of a log made before)."""
 
@@ -54,6 +58,7 @@ class StoredTiles:
                 cur, db.dialect, tables.nodes
             )
         self._blocks_column: bool | None = None
+        self._nodes: dict[tuple[int, int], bytes] = {}  # node hashes proofs were made of
 
     def in_range(self, level: int, first: int, last: int) -> dict[int, bytes]:
         """The stored tiles ``first`` to ``last`` (inclusive) of ``level``, by index."""
@@ -109,27 +114,32 @@ class StoredTiles:
         return int(rows[0][0])
 
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
-        """PROOF(first, second) from the stored tiles (as the log serves it)."""
+        """PROOF(first, second) from the stored tiles (as the log serves it).
+
+        Node hashes are kept from one proof to the next (a node of the tree never
+        changes, and a ledger that signs a checkpoint per act asks for nearly the same
+        nodes each time); only the tiles of nodes not kept are read.
+        """
         plan = consistency_plan(first, second)
-        places = [node_position(level, index) for level, index in plan.ids]
+        if len(self._nodes) > NODES_KEPT:
+            self._nodes.clear()
+        places = {node: node_position(*node) for node in plan.ids if node not in self._nodes}
         tiles = {
             (lv, i): self._rows_in_range(lv, i, i).get(i, (b"", None))
-            for lv, i in dict.fromkeys((p[0], p[1]) for p in places)
+            for lv, i in dict.fromkeys((p[0], p[1]) for p in places.values())
         }
-        hashes = []
-        for (level, index), (tile_level, tile_index, start, count) in zip(
-            plan.ids, places, strict=True
-        ):
+        for (level, index), (tile_level, tile_index, start, count) in places.items():
             data, blocks = tiles[(tile_level, tile_index)]
             if (start + count) * HASH_SIZE > len(data):
                 raise LookupError(f"node ({level}, {index}) is not in the stored tiles")
             if blocks is not None and tile_width(tile_level, tile_index, second) == TILE_WIDTH:
                 # The tile is full in the tree checked, so its kept block roots were
                 # compared with the rebuilt ones: hashing from them is hashing the tile.
-                hashes.append(node_hash_in_blocks(data, blocks, start, count))
+                node = node_hash_in_blocks(data, blocks, start, count)
             else:
-                hashes.append(node_hash_in_tile(data, start, count))
-        return plan.assemble(hashes)
+                node = node_hash_in_tile(data, start, count)
+            self._nodes[(level, index)] = node
+        return plan.assemble([self._nodes[node] for node in plan.ids])
 
     def compare(
         self, rebuilt: Sequence[Tile], blocks: Mapping[tuple[int, int], bytes] | None = None

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from credledger.ledger.audit import leaf_batches
+from credledger.ledger.audit import tiles as audit_tiles
 from credledger.ledger.audit.leaf_batches import batch_ranges
 from credledger.ledger.audit.local import audit_store
 from credledger.ledger.store.settings import Settings
@@ -164,3 +165,20 @@ def test_batches_cover_the_log_and_end_at_every_checkpoint(
     assert ends[-1:] == ([size] if size else [])
     assert all(0 < end - start <= batch for start, end in ranges)
     assert {s for s in stops if 0 < s < size} <= {end for _, end in ranges}
+
+
+def test_node_hashes_kept_between_proofs_are_let_go_without_losing_any(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A ledger that signs a checkpoint per act: each proof reuses the nodes of the one
+    # before; when the kept hashes are let go (here after a few), proofs still verify.
+    monkeypatch.setattr(audit_tiles, "NODES_KEPT", 3)
+    data = tmp_path / "ledger"
+    ledger = open_ledger(data, BASE_URL, log_seed=SEED)
+    try:
+        populate(ledger, credentials=12)
+    finally:
+        ledger.close()
+    report = audit_store(Settings(data_dir=data, base_url=BASE_URL), batch=1)
+    assert report.intact, report.discrepancy
+    assert report.checkpoints > 12
