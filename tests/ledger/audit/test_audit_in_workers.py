@@ -102,6 +102,28 @@ def test_workers_report_a_missing_leaf_as_one_process_does(data: Path) -> None:
     assert summary(workers) == summary(alone)
 
 
+@pytest.mark.parametrize("which", ["first", "middle", "last"])
+def test_workers_report_a_changed_checkpoint_signature_as_one_process_does(
+    data: Path, which: str
+) -> None:
+    log = sqlite3.connect(data / "log.sqlite")
+    try:
+        sizes = [s for (s,) in log.execute("SELECT size FROM log_checkpoints ORDER BY size")]
+        size = {"first": sizes[0], "middle": sizes[len(sizes) // 2], "last": sizes[-1]}[which]
+        (note,) = log.execute("SELECT note FROM log_checkpoints WHERE size = ?", (size,)).fetchone()
+        at = note.rindex(" ") + 5
+        changed = note[:at] + ("A" if note[at] != "A" else "B") + note[at + 1 :]
+        log.execute("UPDATE log_checkpoints SET note = ? WHERE size = ?", (changed, size))
+        log.commit()
+    finally:
+        log.close()
+    settings = Settings(data_dir=data, base_url=BASE_URL)
+    alone, workers = audit_store(settings, batch=2, jobs=1), audit_store(settings, batch=2, jobs=2)
+    assert alone.discrepancy is not None
+    assert (alone.discrepancy.kind, alone.discrepancy.checkpoint) == ("checkpoint-signature", size)
+    assert summary(workers) == summary(alone)
+
+
 def change_the_read_model(data: Path) -> None:
     model = sqlite3.connect(data / "read.sqlite")
     try:
