@@ -64,6 +64,23 @@ def summary(report: Any) -> tuple[Any, ...]:
     )
 
 
+def flip_leaves(data: Path, *indices: int) -> None:
+    log = sqlite3.connect(data / "log.sqlite")
+    try:
+        for idx in indices:
+            (leaf,) = log.execute("SELECT data FROM log_leaves WHERE idx = ?", (idx,)).fetchone()
+            log.execute("UPDATE log_leaves SET data = ? WHERE idx = ?", (flip(leaf, 3), idx))
+        log.commit()
+    finally:
+        log.close()
+
+
+def audited_both_ways(data: Path) -> tuple[Any, Any]:
+    """The audit in one process, and with two workers (small ranges, many of them)."""
+    settings = Settings(data_dir=data, base_url=BASE_URL)
+    return audit_store(settings, batch=2, jobs=1), audit_store(settings, batch=2, jobs=2)
+
+
 def test_workers_give_the_report_one_process_gives(data: Path) -> None:
     settings = Settings(data_dir=data, base_url=BASE_URL)
     alone = audit_store(settings, batch=3, jobs=1)
@@ -72,16 +89,8 @@ def test_workers_give_the_report_one_process_gives(data: Path) -> None:
 
 
 def test_workers_report_the_first_changed_leaf_as_one_process_does(data: Path) -> None:
-    log = sqlite3.connect(data / "log.sqlite")
-    try:
-        for idx in (5, 11):  # two changes: the earlier one is the finding
-            (leaf,) = log.execute("SELECT data FROM log_leaves WHERE idx = ?", (idx,)).fetchone()
-            log.execute("UPDATE log_leaves SET data = ? WHERE idx = ?", (flip(leaf, 3), idx))
-        log.commit()
-    finally:
-        log.close()
-    settings = Settings(data_dir=data, base_url=BASE_URL)
-    alone, workers = audit_store(settings, batch=2, jobs=1), audit_store(settings, batch=2, jobs=2)
+    flip_leaves(data, 5, 11)  # two changes: the earlier one is the finding
+    alone, workers = audited_both_ways(data)
     assert alone.discrepancy is not None
     assert (alone.discrepancy.kind, alone.discrepancy.leaf) == ("leaf-mismatch", 5)
     assert summary(workers) == summary(alone)
@@ -95,8 +104,7 @@ def test_workers_report_a_missing_leaf_as_one_process_does(data: Path) -> None:
         log.commit()
     finally:
         log.close()
-    settings = Settings(data_dir=data, base_url=BASE_URL)
-    alone, workers = audit_store(settings, batch=2, jobs=1), audit_store(settings, batch=2, jobs=2)
+    alone, workers = audited_both_ways(data)
     assert alone.discrepancy is not None
     assert (alone.discrepancy.kind, alone.discrepancy.leaf) == ("leaf-missing", 7)
     assert summary(workers) == summary(alone)
@@ -117,8 +125,7 @@ def test_workers_report_a_changed_checkpoint_signature_as_one_process_does(
         log.commit()
     finally:
         log.close()
-    settings = Settings(data_dir=data, base_url=BASE_URL)
-    alone, workers = audit_store(settings, batch=2, jobs=1), audit_store(settings, batch=2, jobs=2)
+    alone, workers = audited_both_ways(data)
     assert alone.discrepancy is not None
     assert (alone.discrepancy.kind, alone.discrepancy.checkpoint) == ("checkpoint-signature", size)
     assert summary(workers) == summary(alone)
@@ -137,8 +144,7 @@ def test_the_read_model_is_checked_in_a_process_of_its_own_with_the_same_finding
     data: Path,
 ) -> None:
     change_the_read_model(data)
-    settings = Settings(data_dir=data, base_url=BASE_URL)
-    alone, workers = audit_store(settings, batch=2, jobs=1), audit_store(settings, batch=2, jobs=2)
+    alone, workers = audited_both_ways(data)
     assert alone.discrepancy is not None
     assert alone.discrepancy.kind == "read-model"
     assert summary(workers) == summary(alone)
@@ -146,15 +152,8 @@ def test_the_read_model_is_checked_in_a_process_of_its_own_with_the_same_finding
 
 def test_a_finding_in_the_log_is_reported_before_one_in_the_read_model(data: Path) -> None:
     change_the_read_model(data)
-    log = sqlite3.connect(data / "log.sqlite")
-    try:
-        (leaf,) = log.execute("SELECT data FROM log_leaves WHERE idx = 9").fetchone()
-        log.execute("UPDATE log_leaves SET data = ? WHERE idx = 9", (flip(leaf, 3),))
-        log.commit()
-    finally:
-        log.close()
-    settings = Settings(data_dir=data, base_url=BASE_URL)
-    alone, workers = audit_store(settings, batch=2, jobs=1), audit_store(settings, batch=2, jobs=2)
+    flip_leaves(data, 9)
+    alone, workers = audited_both_ways(data)
     assert alone.discrepancy is not None
     assert (alone.discrepancy.kind, alone.discrepancy.leaf) == ("leaf-mismatch", 9)
     assert summary(workers) == summary(alone)
