@@ -574,3 +574,21 @@ def test_signer_keys_need_a_supported_type_and_a_32_byte_seed(
 ) -> None:
     with pytest.raises(InvalidKeyError, match=match):
         NoteSigner.from_skey(_key_text("PRIVATE+KEY+", "n.example", type_byte, material))
+
+
+_SIGNED = sign_note(CHECKPOINT_TEXT, [_signer()])
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2100, exclude_characters="\n"), max_size=12))
+def test_a_control_character_is_refused_at_the_first_place_it_stands(inserted: str) -> None:
+    # Any character below a space but the newline, anywhere in the note.
+    note = "example.com/log" + inserted + _SIGNED[len("example.com/log") :]
+    controls = [i for i, char in enumerate(note) if char < " " and char != "\n"]
+    if not controls:
+        assert parse_note(note).text.startswith("example.com/log" + inserted)
+        return
+    with pytest.raises(
+        MalformedNoteError,
+        match=f"control character {ord(note[controls[0]]):#04x} at {controls[0]}$",
+    ):
+        parse_note(note)
