@@ -18,6 +18,9 @@ event, checkpoints every 1000 leaves), and times, in one run:
                  ``credledger proof verify`` command (a fresh process, imports included).
 
     .venv/bin/python bench/audit_bench.py [--events 1000000] [--keep DIR] [--jobs N] [--json]
+
+With ``--events 0`` nothing is copied: the ledger is audited as the application made it,
+with a checkpoint per act (``--credentials 3000`` makes one of 9,007 events).
 """
 
 from __future__ import annotations
