@@ -60,8 +60,7 @@ class DerivedStateCheck:
         except EOFError:
             raise AuditSetupError("the process checking status lists stopped") from None
         if outcome[0] == "found":
-            _, kind, message, where = outcome
-            raise Discrepancy(kind, message, **where)
+            raise outcome[1]
         if outcome[0] == "failed":
             raise AuditSetupError(f"checking status lists failed: {outcome[1]}")
         return outcome[1], outcome[2]
@@ -80,9 +79,8 @@ def _check_apart(settings: Settings, answer: Connection) -> None:
     try:
         versions, warning = check_derived_state(settings, getattr(events, "first_states", None))
         answer.send(("ok", versions, warning))
-    except Discrepancy as found:
-        where = {"leaf": found.leaf, "event": found.event, "checkpoint": found.checkpoint}
-        answer.send(("found", found.kind, found.message, where))
+    except Discrepancy as found:  # pickles whole
+        answer.send(("found", found))
     except Exception as exc:  # reported in the parent, which decides the audit's outcome
         answer.send(("failed", f"{type(exc).__name__}: {exc}"))
     finally:

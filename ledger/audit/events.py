@@ -23,7 +23,7 @@ from uuid import UUID
 from credledger.crypto.errors import CryptoError
 from credledger.ledger.audit.report import AuditSetupError, Discrepancy
 from credledger.ledger.domain.events import UnknownEventError
-from credledger.ledger.log.leaves import decode_leaf, leaf_for, leaf_from_row
+from credledger.ledger.log.leaves import decode_leaf, leaf_for, leaf_from_row, uuid_text
 from credledger.ledger.store.schema import EVENTS_FILE, STORED_EVENTS
 from credledger.ledger.store.settings import Settings
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Notification
@@ -108,9 +108,7 @@ class RecorderEvents:
 
 def _uuid_text(value: str) -> str:
     """eventsourcing keeps SQLite UUIDs as 32 hex digits; leaves name them as UUID text."""
-    if len(value) == 32:
-        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-    return str(UUID(value))
+    return uuid_text(value) if len(value) == 32 else str(UUID(value))
 
 
 class SQLiteEvents:

@@ -137,14 +137,9 @@ class LeafBatches:
     def results(self, ranges: list[tuple[int, int]]) -> Iterator[BatchResult]:
         """Each range's result, in order; raises the first range's Discrepancy."""
         if not ranges or not worth_workers(self.jobs, ranges[-1][1], len(self._notes)):
-            after = 0
-            for start, end in ranges:
-                hashes, after = check_batch(
-                    self.tables, self.events, self.recompute, start, end, after
-                )
-                yield hashes, after
-            return
-        yield from self._in_workers(ranges)
+            yield from self._alone(ranges, 0)
+        else:
+            yield from self._in_workers(ranges)
 
     def _in_workers(self, ranges: list[tuple[int, int]]) -> Iterator[BatchResult]:
         try:
@@ -165,16 +160,17 @@ class LeafBatches:
                     self._submit(pool, waiting, queued)
                 while waiting:
                     group, after, future = waiting.popleft()
-                    outcome = future.result()
                     self._submit(pool, waiting, queued)
-                    if outcome[0] == "found":  # checked again here, range by range, so that
+                    try:
+                        hashes, last, checked = future.result()
+                    except Discrepancy:  # checked again here, range by range, so that
                         yield from self._alone(group, after)  # what comes first is found first
                         continue
                     if self.replay is not None:
-                        self.replay.prechecked.update(outcome[3])
+                        self.replay.prechecked.update(checked)
                     offset = group[0][0]
                     for start, end in group:
-                        yield outcome[1][start - offset : end - offset], outcome[2]
+                        yield hashes[start - offset : end - offset], last
             finally:
                 for _, _, future in waiting:
                     future.cancel()
@@ -235,19 +231,15 @@ def _open_in_worker(settings: Settings, log_key: str | None) -> None:
 
 def _check_in_worker(
     start: int, end: int, after: int, signed: list[tuple[int, str]], before: str | None
-) -> tuple[Any, ...]:
-    """``("ok", hashes, last event, checkpoints checked)`` or ``("found", kind, message,
-    where)``: plain values, which cross back to the parent whatever the finding."""
+) -> tuple[list[bytes], int, dict[int, Prechecked]]:
+    """The batch's leaf hashes, the last event, and the checkpoints checked (a
+    Discrepancy reaches the parent as raised: it pickles whole)."""
     if _worker is None:
         raise RuntimeError("the worker did not open the store")
     tables, events, recompute, verifier = _worker
-    try:
-        hashes, last = check_batch(tables, events, recompute, start, end, after)
-    except Discrepancy as found:
-        where = {"leaf": found.leaf, "event": found.event, "checkpoint": found.checkpoint}
-        return ("found", found.kind, found.message, where)
+    hashes, last = check_batch(tables, events, recompute, start, end, after)
     checked = {} if verifier is None else _check_signed(tables, verifier, signed, before)
-    return ("ok", hashes, last, checked)
+    return hashes, last, checked
 
 
 def _check_signed(

@@ -32,11 +32,22 @@ class Discrepancy(Exception):  # noqa: N818  (a finding of the audit, not a fail
         self.event = event
         self.checkpoint = checkpoint
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole, so that a worker process's finding reaches the parent as found
+        (an exception pickles only its message otherwise)."""
+        return (_discrepancy, (self.kind, self.message, self.leaf, self.event, self.checkpoint))
+
     def as_dict(self) -> dict[str, Any]:
         where = {"leaf": self.leaf, "event": self.event, "checkpoint": self.checkpoint}
         return {"kind": self.kind, "message": self.message} | {
             k: v for k, v in where.items() if v is not None
         }
+
+
+def _discrepancy(
+    kind: str, message: str, leaf: int | None, event: int | None, checkpoint: int | None
+) -> Discrepancy:
+    return Discrepancy(kind, message, leaf=leaf, event=event, checkpoint=checkpoint)
 
 
 class AuditSetupError(Exception):

@@ -36,6 +36,7 @@ __all__ = [
     "leaf_for",
     "leaf_from_row",
     "leaf_map",
+    "uuid_text",
 ]
 
 
@@ -141,8 +142,9 @@ _STORED_TIME = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0
 _RAW_TAGS = {37: _raw_uuid, 0: _raw_time}
 
 
-def _uuid_text(raw: bytes) -> str:
-    h = raw.hex()
+def uuid_text(hex32: str) -> str:
+    """A UUID's 32 hex digits as UUID text (``8-4-4-4-12``), without building a UUID."""
+    h = hex32
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
@@ -170,7 +172,7 @@ def leaf_from_row(seq: int, aggregate: str, version: int, topic: str, state: byt
     if alias is not None:
         if type(alias) is not tuple or alias[0] != 37:
             return None
-        aggregate = _uuid_text(alias[1])
+        aggregate = uuid_text(alias[1].hex())
     extra = _fast_extra_fields(kind.leaf, fields, aggregate if alias is None else None)
     if extra is None:
         return None

@@ -7,6 +7,7 @@ report, and the first discrepancy in log order, must not depend on how many ther
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from credledger.ledger.audit import leaf_batches
 from credledger.ledger.audit import tiles as audit_tiles
 from credledger.ledger.audit.leaf_batches import batch_ranges
 from credledger.ledger.audit.local import audit_store
+from credledger.ledger.audit.report import Discrepancy
 from credledger.ledger.store.settings import Settings
 from hypothesis import given
 from hypothesis import strategies as st
@@ -203,3 +205,10 @@ def test_node_hashes_kept_between_proofs_are_let_go_without_losing_any(
     report = audit_store(Settings(data_dir=data, base_url=BASE_URL), batch=1)
     assert report.intact, report.discrepancy
     assert report.checkpoints > 12
+
+
+def test_a_finding_crosses_between_processes_whole() -> None:
+    found = Discrepancy("leaf-mismatch", "leaf 5 differs", leaf=5, event=6, checkpoint=None)
+    crossed = pickle.loads(pickle.dumps(found))
+    assert isinstance(crossed, Discrepancy)
+    assert crossed.as_dict() == found.as_dict()
