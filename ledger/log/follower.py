@@ -1,14 +1,16 @@
 """The follower: after every recorded act, the log and the read models catch up.
 
-An act saves its events and returns; the transparency log then appends their leaves,
-a checkpoint is signed over them when one is due (at once with the default interval
-of 0), and the read model and the digest index apply them. Each follower keeps its
-own position, so one that fails (or a process that crashed in between) resumes on
-the next act, or the server's tick, from where it stopped.
+An act saves its events and returns; the transparency log then appends their leaves
+and, in the same transaction, signs a checkpoint over them when one is due (at once
+with the default interval of 0); the read model and the digest index apply them.
+Each follower keeps its own position, so one that fails (or a process that crashed in
+between) resumes on the next act, or the server's tick, from where it stopped.
 
 This is the write path's only catch-up: reads (every GET) never call it. The
 followers of one catch-up share their reads of the event store: they usually stand at
-the same position, and each would otherwise ask for the same events three times.
+the same position, and each would otherwise ask for the same events three times. Each
+reads one batch from its position and stops at a batch shorter than it asked for (the
+tail), so an act's catch-up usually reads the event store once.
 """
 
 from __future__ import annotations
@@ -21,12 +23,6 @@ class Follows(Protocol):
     def catch_up(self, select: Callable[[int, int], Sequence[Any]]) -> int: ...
 
 
-class Anchors(Follows, Protocol):
-    """The transparency log: appends leaves, then signs a checkpoint when one is due."""
-
-    def checkpoint_if_due(self) -> Any: ...
-
-
 class Follower:
     """Brings the log (and its checkpoint), the read model and the digest index up to
     date with the events."""
@@ -34,7 +30,7 @@ class Follower:
     def __init__(
         self,
         select: Callable[[int, int], Sequence[Any]],
-        log: Anchors,
+        log: Follows,
         read_model: Follows,
         digests: Follows,
     ) -> None:
@@ -44,8 +40,7 @@ class Follower:
 
     def catch_up(self) -> None:
         select = SharedReads(self.select)
-        if self.log.catch_up(select):  # the log first: leaves are public
-            self.log.checkpoint_if_due()  # signed on the write path, never by a read
+        self.log.catch_up(select)  # the log first (leaves are public), signed when due
         for follower in self.read_models:
             follower.catch_up(select)
 

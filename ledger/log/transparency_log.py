@@ -7,9 +7,10 @@ leaf, exactly once, across crashes and restarts. Checkpoints (C2SP tlog-checkpoi
 bodies in C2SP signed notes) are kept forever and never go backwards.
 
 Checkpoints are signed on the write path only: by the follower after an act appended
-leaves (:meth:`checkpoint_if_due`: at once with an interval of 0, else at most once
-per interval), by the server's tick, and by an administrator's explicit request. Reads
-never sign: a proof for a leaf no checkpoint covers yet is :class:`NotYetAnchoredError`.
+leaves (in the transaction that appended them, when due: at once with an interval of
+0, else at most once per interval), by the server's tick, and by an administrator's
+explicit request. Reads never sign: a proof for a leaf no checkpoint covers yet is
+:class:`NotYetAnchoredError`.
 
 The log holds no SQL: the node store keeps the tree, ``store/log_records.py`` the
 leaves, checkpoints and cosignatures, both in the node store's database; the log opens
@@ -41,7 +42,7 @@ from credledger.ledger.store.log_records import (
     StoredCheckpoint,
     newest_checkpoint_note,
 )
-from credledger.ledger.store.tree_sqlite import TreeStore, TreeStoreError
+from credledger.ledger.store.tree_sqlite import Cursor, TreeStore, TreeStoreError
 from eventsourcing.persistence import Notification
 
 __all__ = ["LogRangeError", "StoredCheckpoint", "TransparencyLog", "stored_checkpoint_origin"]
@@ -91,42 +92,58 @@ class TransparencyLog:
 
     # -- following the event store ----------------------------------------------------------
     def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
-        """Append a leaf for every stored event not yet in the log; returns how many."""
+        """Append a leaf for every stored event not yet in the log, and sign a checkpoint
+        over them when one is due (:meth:`checkpoint_if_due`), in the transaction of the
+        last batch; returns how many leaves were appended."""
         appended = 0
-        if not select(self._logged_up_to + 1, 1):
-            return 0  # nothing new: no lock, no write transaction
         with self._lock:
+            checked = False  # whether the last transaction signed what was due
             while True:
+                # The events after the newest one known logged; read before the write
+                # lock, as the other followers of this act read them (a shared read).
+                batch = select(self._logged_up_to + 1, BATCH)
+                if not batch:
+                    break  # nothing new: no write transaction
                 with self.tree.transaction() as cur:
                     if not self.records.appender_lock(cur):
-                        break  # another process is appending: it will log these events
+                        break  # another process is appending: it logs these
                     size = self.tree.size(cursor=cur)
                     last = self.records.last_notification(cur)
-                    batch = select(last + 1, BATCH)
-                    if not batch:
-                        self._logged_up_to = last
-                        break
-                    rows: list[LeafRow] = []
-                    hashes: list[bytes] = []
-                    for offset, notification in enumerate(batch):
-                        data = leaf_for(size + offset, notification)
-                        rows.append(
-                            (
-                                size + offset,
-                                notification.id,
-                                str(notification.originator_id),
-                                notification.originator_version,
-                                data,
-                            )
-                        )
-                        hashes.append(leaf_hash(data))
-                    self.records.insert_leaves(cur, rows)
-                    self.tree.append_leaves(hashes, size, cursor=cur)
-                    appended += len(batch)
+                    if last != self._logged_up_to:  # the hint was behind: read from the log's
+                        batch = select(last + 1, BATCH)
+                        if not batch:
+                            self._logged_up_to = last
+                            break
+                    self._append(cur, size, batch)
+                    tail = checked = len(batch) < BATCH
+                    if tail:
+                        self._sign_if_due(cur, size + len(batch))
+                appended += len(batch)
                 self._logged_up_to = batch[-1].id
-                if len(batch) < BATCH:
-                    break  # that was the tail: no empty transaction to find it out
+                if tail:
+                    break  # that was the tail: no empty read to find it out
+        if appended and not checked:
+            self.checkpoint_if_due()  # the last batch held exactly BATCH
         return appended
+
+    def _append(self, cur: Cursor, size: int, batch: Sequence[Notification]) -> None:
+        """The leaves of ``batch`` from index ``size`` on: their rows and tiles."""
+        rows: list[LeafRow] = []
+        hashes: list[bytes] = []
+        for offset, notification in enumerate(batch):
+            data = leaf_for(size + offset, notification)
+            rows.append(
+                (
+                    size + offset,
+                    notification.id,
+                    str(notification.originator_id),
+                    notification.originator_version,
+                    data,
+                )
+            )
+            hashes.append(leaf_hash(data))
+        self.records.insert_leaves(cur, rows)
+        self.tree.append_leaves(hashes, size, cursor=cur)
 
     def size(self) -> int:
         return self.tree.size()
@@ -212,16 +229,8 @@ class TransparencyLog:
         checkpoint (or ``every_leaves`` leaves wait). Also the very first checkpoint, of
         whatever size. Returns the checkpoint signed, if any. The write path's step."""
         with self._lock:
-            latest = self.latest_checkpoint()
-            if latest is None:
-                return self.make_checkpoint()
-            waiting = self.size() - latest.size
-            if waiting <= 0:
+            if not self._due(self.latest_checkpoint(), self.size()):
                 return None
-            if self.interval > 0 and waiting < self.every_leaves:
-                age = self.clock() - datetime.fromisoformat(latest.created_at)
-                if age.total_seconds() < self.interval:
-                    return None
             return self.make_checkpoint()
 
     def tick(self) -> None:
@@ -236,12 +245,36 @@ class TransparencyLog:
             newest = self.records.newest_checkpoint(cur)
             if newest is not None and newest[0].size >= size:
                 return newest[0]
-            root = self.tree.root(size, cursor=cur)
-            note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
-            created = self.clock().astimezone(UTC).isoformat()
-            made = StoredCheckpoint(size, root, note, created)
-            self.records.insert_checkpoint(cur, made, 1 if newest is None else newest[1] + 1)
-            return made
+            return self._sign(cur, size, newest)
+
+    def _due(self, latest: StoredCheckpoint | None, size: int) -> bool:
+        """Whether the log of ``size`` is due a checkpoint after ``latest``."""
+        if latest is None:
+            return True
+        waiting = size - latest.size
+        if waiting <= 0:
+            return False
+        if self.interval > 0 and waiting < self.every_leaves:
+            age = self.clock() - datetime.fromisoformat(latest.created_at)
+            return age.total_seconds() >= self.interval
+        return True
+
+    def _sign_if_due(self, cur: Cursor, size: int) -> StoredCheckpoint | None:
+        """:meth:`checkpoint_if_due` in the caller's transaction, the log of ``size``."""
+        newest = self.records.newest_checkpoint(cur)
+        if not self._due(None if newest is None else newest[0], size):
+            return None
+        return self._sign(cur, size, newest)
+
+    def _sign(
+        self, cur: Cursor, size: int, newest: tuple[StoredCheckpoint, int] | None
+    ) -> StoredCheckpoint:
+        root = self.tree.root(size, cursor=cur)
+        note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
+        created = self.clock().astimezone(UTC).isoformat()
+        made = StoredCheckpoint(size, root, note, created)
+        self.records.insert_checkpoint(cur, made, 1 if newest is None else newest[1] + 1)
+        return made
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         found = self.checkpoints(limit=1, newest_first=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 from uuid import UUID
 
 from credledger.ledger.domain.events import CREDENTIAL_ISSUED, LeafFields, topics
+from credledger.ledger.store.projection_follow import follow_in_batches, stored_position
 from credledger.ledger.store.schema import (
     CREDENTIAL_DIGESTS,
     CREDENTIAL_SUBJECTS,
@@ -60,60 +61,35 @@ class CredentialDigests:
             self._conn.execute(f"DELETE FROM {POSITION}")
 
     def _position(self) -> int:
-        row = self._conn.execute(
-            f"SELECT notification_id FROM {POSITION} WHERE name = 'events'"
-        ).fetchone()
-        return int(row[0]) if row else 0
+        return stored_position(self._conn)
 
     def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
         """Index every issuance stored after the position reached; returns events read."""
-        read = 0
         with self._lock:
-            while True:
-                if not select(self._position() + 1, 1):
-                    return read
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    batch = select(self._position() + 1, BATCH)
-                    if not batch:
-                        self._conn.execute("ROLLBACK")
-                        return read
-                    rows, subjects = [], []
-                    for n in batch:
-                        topic = n.topic
-                        if topic not in _ISSUANCES:
-                            continue
-                        state = decode_deterministic(n.state)
-                        rows.append(
-                            (bytes(state["digest"]), str(n.originator_id), n.originator_version)
-                        )
-                        if topic == _ISSUED:
-                            subjects.append(
-                                (
-                                    str(n.originator_id),
-                                    str(state["issuer_id"]),
-                                    str(state["subject_key_id"]),
-                                    state.get("vc_id"),
-                                    int(state.get("achievement_id") is None),
-                                )
-                            )
-                    self._conn.executemany(
-                        f"INSERT OR IGNORE INTO {CREDENTIAL_DIGESTS} VALUES (?, ?, ?)", rows
+            return follow_in_batches(self._conn, select, self._index, BATCH)
+
+    def _index(self, batch: Sequence[Notification]) -> None:
+        rows, subjects = [], []
+        for n in batch:
+            topic = n.topic
+            if topic not in _ISSUANCES:
+                continue
+            state = decode_deterministic(n.state)
+            rows.append((bytes(state["digest"]), str(n.originator_id), n.originator_version))
+            if topic == _ISSUED:
+                subjects.append(
+                    (
+                        str(n.originator_id),
+                        str(state["issuer_id"]),
+                        str(state["subject_key_id"]),
+                        state.get("vc_id"),
+                        int(state.get("achievement_id") is None),
                     )
-                    self._conn.executemany(
-                        f"INSERT OR IGNORE INTO {CREDENTIAL_SUBJECTS} VALUES (?, ?, ?, ?, ?)",
-                        subjects,
-                    )
-                    self._conn.execute(
-                        f"INSERT INTO {POSITION} VALUES ('events', ?) ON CONFLICT (name) "
-                        "DO UPDATE SET notification_id = excluded.notification_id",
-                        (batch[-1].id,),
-                    )
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-                read += len(batch)
+                )
+        self._conn.executemany(f"INSERT OR IGNORE INTO {CREDENTIAL_DIGESTS} VALUES (?, ?, ?)", rows)
+        self._conn.executemany(
+            f"INSERT OR IGNORE INTO {CREDENTIAL_SUBJECTS} VALUES (?, ?, ?, ?, ?)", subjects
+        )
 
     def find(self, digest: bytes) -> tuple[UUID, int] | None:
         """The credential (and the version of its issuance) whose signed form has ``digest``."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from credledger.ledger.store.projection_follow import follow_in_batches, stored_position
 from credledger.ledger.store.read_model_projection import Projection
 from credledger.ledger.store.read_model_schema import create_tables, drop_all
 from eventsourcing.persistence import Mapper, Notification
@@ -50,35 +51,18 @@ class ReadModel:
 
     @property
     def position(self) -> int:
-        rows = list(self.db.query("SELECT notification_id FROM position WHERE name = 'events'"))
-        return int(rows[0]["notification_id"]) if rows else 0
+        return stored_position(self.db.conn)
 
     def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
-        """Apply every notification after the stored position; returns how many were applied."""
-        applied = 0
+        """Apply every notification after the stored position; returns how many were
+        applied (``store/projection_follow.py``: processes sharing this file, uvicorn
+        workers, never apply the same batch twice)."""
         with self._lock:
-            while True:
-                if not select(self.position + 1, 1):
-                    return applied  # nothing new: no write transaction at all
-                conn = self.db.conn
-                # The position is read inside the write transaction, so processes sharing
-                # this file (uvicorn workers) never apply the same batch twice.
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    batch = select(self.position + 1, BATCH)
-                    if not batch:
-                        conn.execute("ROLLBACK")
-                        return applied
-                    for notification in batch:
-                        self.apply(notification)
-                    self.db["position"].upsert(  # type: ignore[union-attr]
-                        {"name": "events", "notification_id": batch[-1].id}, pk="name"
-                    )
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-                applied += len(batch)
+            return follow_in_batches(self.db.conn, select, self._apply_batch, BATCH)
+
+    def _apply_batch(self, batch: Sequence[Notification]) -> None:
+        for notification in batch:
+            self.apply(notification)
 
     def apply(self, notification: Notification) -> None:
         self.projection.apply(self.mapper.to_domain_event(notification))

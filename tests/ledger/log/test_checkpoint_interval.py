@@ -100,3 +100,51 @@ def test_the_interval_is_read_from_the_environment(
         monkeypatch.setenv("CREDLEDGER_CHECKPOINT_INTERVAL", wrong)
         with pytest.raises(SettingsError, match="CREDLEDGER_CHECKPOINT_INTERVAL"):
             Settings.from_env(tmp_path)
+
+
+def _pending_after_registrations(ledger: CredentialLedger, names: str) -> int:
+    """Register issuers with the followers paused; how many events wait to be logged."""
+    hook, ledger.store.on_recorded = ledger.store.on_recorded, None
+    try:
+        for name in names:
+            register(ledger, name)
+    finally:
+        ledger.store.on_recorded = hook
+    return len(ledger.follower.select(1, 1_000_000)) - ledger.tlog.size()
+
+
+@pytest.mark.parametrize("batch", ["one", "all", "more"])
+def test_a_catch_up_of_many_batches_signs_one_checkpoint_over_them_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: str
+) -> None:
+    ledger = CredentialLedger(settings(tmp_path))
+    try:
+        before = len(ledger.tlog.checkpoints())
+        pending = _pending_after_registrations(ledger, "ABC")
+        assert pending >= 3
+        size = {"one": 1, "all": pending, "more": pending + 1}[batch]
+        monkeypatch.setattr("credledger.ledger.log.transparency_log.BATCH", size)
+        assert ledger.tlog.catch_up(ledger.follower.select) == pending
+        checkpoints = ledger.tlog.checkpoints()
+        assert len(checkpoints) == before + 1  # the last batch's, not one a batch
+        assert checkpoints[-1].size == ledger.tlog.size()
+        assert ledger.tlog.catch_up(ledger.follower.select) == 0
+        assert len(ledger.tlog.checkpoints()) == before + 1
+    finally:
+        ledger.close()
+
+
+def test_a_catch_up_within_the_interval_leaves_its_leaves_to_the_tick(tmp_path: Path) -> None:
+    clock = Clock()
+    ledger = CredentialLedger(settings(tmp_path, interval=10.0), clock=clock)
+    try:
+        first = ledger.tlog.latest_checkpoint()
+        pending = _pending_after_registrations(ledger, "AB")
+        assert ledger.tlog.catch_up(ledger.follower.select) == pending
+        assert ledger.tlog.latest_checkpoint() == first
+        clock.now += timedelta(seconds=10)
+        signed = ledger.tlog.checkpoint_if_due()
+        assert signed is not None
+        assert signed.size == ledger.tlog.size()
+    finally:
+        ledger.close()

@@ -22,23 +22,21 @@ class Store:
 
 
 class Reader:
-    """Follows as the log and read models do: a probe, a batch, until nothing is new."""
+    """Follows as the log and read models do: a batch from its position, until a batch
+    shorter than asked for (the tail) or an empty one."""
 
     def __init__(self, batch: int = 100) -> None:
         self.position = 0
         self.batch = batch
-        self.checkpoints = 0
 
     def catch_up(self, select: Callable[[int, int], Sequence[Any]]) -> int:
         applied = 0
-        while select(self.position + 1, 1):
-            found = select(self.position + 1, self.batch)
+        while found := select(self.position + 1, self.batch):
             self.position = found[-1]
             applied += len(found)
+            if len(found) < self.batch:
+                break
         return applied
-
-    def checkpoint_if_due(self) -> None:
-        self.checkpoints += 1
 
 
 def test_three_followers_at_one_position_read_each_batch_once() -> None:
@@ -46,8 +44,15 @@ def test_three_followers_at_one_position_read_each_batch_once() -> None:
     log, model, digests = Reader(), Reader(), Reader()
     Follower(store.select, log, model, digests).catch_up()
     assert log.position == model.position == digests.position == 5
-    assert store.reads == [(1, 1), (1, 100), (6, 1)]
-    assert log.checkpoints == 1
+    assert store.reads == [(1, 100)]
+
+
+def test_followers_of_a_full_batch_read_on_until_the_tail() -> None:
+    store = Store(4)
+    log, model, digests = Reader(batch=2), Reader(batch=2), Reader(batch=2)
+    Follower(store.select, log, model, digests).catch_up()
+    assert log.position == model.position == digests.position == 4
+    assert store.reads == [(1, 2), (3, 2), (5, 2)]
 
 
 def test_a_probe_after_a_batch_is_answered_from_the_batch() -> None:
@@ -80,8 +85,7 @@ def test_followers_behind_the_others_read_from_their_own_position() -> None:
     model.position = 2  # it had applied two before
     Follower(store.select, log, model, digests).catch_up()
     assert log.position == model.position == digests.position == 4
-    assert (3, 1) in store.reads
-    assert (3, 100) in store.reads
+    assert store.reads == [(1, 100), (3, 100)]
 
 
 def test_each_catch_up_reads_afresh() -> None:
