@@ -69,6 +69,7 @@ class SQLiteDatabase:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._writer = threading.RLock()  # reentrant: a nested BEGIN fails as it always did
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -98,9 +99,21 @@ class SQLiteDatabase:
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Cursor]:
+        if not write:
+            with self._transaction("BEGIN") as cur:
+                yield cur
+            return
+        # The threads of this process queue for the write lock here, each woken as the
+        # one before commits; SQLite's busy handler, which polls with sleeps of up to
+        # 100 ms, is left to writers in other processes.
+        with self._writer, self._transaction("BEGIN IMMEDIATE") as cur:
+            yield cur
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[Cursor]:
         cur = self._connection().cursor()
         # IMMEDIATE takes the write lock up front, so what is read is what is written to.
-        cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        cur.execute(begin)
         try:
             yield cur
         except BaseException:
