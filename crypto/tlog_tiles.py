@@ -234,6 +234,36 @@ def tile_count(size: int) -> int:
     return total
 
 
+class SubtreeRoots:
+    """Roots of perfect subtrees remembered by the bytes of the hashes they span, so a
+    remembered root is right wherever those hashes now stand (bounded; shared by
+    threads: a root lost to a race is hashed again).
+
+    A log that signs a checkpoint per act hashes the same left part of its growing
+    partial tiles again and again: with these, each root costs the hashes of what is new.
+    """
+
+    SMALLEST = 8
+    """Fewer hashes than this are hashed again rather than looked up."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self._roots: dict[bytes, bytes] = {}
+        self._limit = limit
+
+    def root(self, hashes: Sequence[bytes]) -> bytes:
+        """:func:`subtree_root` of ``hashes``."""
+        if len(hashes) < self.SMALLEST:
+            return subtree_root(hashes)
+        key = b"".join(hashes)
+        found = self._roots.get(key)
+        if found is None:
+            found = subtree_root(hashes)
+            if len(self._roots) >= self._limit:
+                self._roots.clear()
+            self._roots[key] = found
+        return found
+
+
 class TileTree:
     """The right edge of a tiled tree: the partial tile of each level, in memory.
 
@@ -241,10 +271,14 @@ class TileTree:
     compute the root; everything left of the edge is final and never read again.
     """
 
-    __slots__ = ("_edge", "_roots", "_size")
+    __slots__ = ("_edge", "_roots", "_shared", "_size")
 
-    def __init__(self, size: int = 0, edge: Iterable[Tile] = ()) -> None:
-        """``edge``: the partial tiles of the tree of ``size`` (:func:`edge_tiles`)."""
+    def __init__(
+        self, size: int = 0, edge: Iterable[Tile] = (), roots: SubtreeRoots | None = None
+    ) -> None:
+        """``edge``: the partial tiles of the tree of ``size`` (:func:`edge_tiles`);
+        ``roots``: subtree roots shared with other trees, by their hashes' bytes."""
+        self._shared = roots
         self._size = size
         self._edge: list[list[bytes]] = []
         # The border's subtree roots last computed, by (level, first position, hashes):
@@ -314,7 +348,9 @@ class TileTree:
                     key = (level, first + start, 1 << bit)
                     root = self._roots.get(key)
                     if root is None:
-                        root = subtree_root(edge[start : start + (1 << bit)])
+                        chunk = edge[start : start + (1 << bit)]
+                        shared = self._shared
+                        root = subtree_root(chunk) if shared is None else shared.root(chunk)
                     hashes.append(kept.setdefault(key, root))
                     start += 1 << bit
         self._roots = kept

@@ -1,16 +1,14 @@
 """The Merkle tree of the transparency log as C2SP tlog-tiles, on SQLite (and PostgreSQL).
 
 The tree is stored as tiles (:mod:`credledger.crypto.tlog_tiles`): one row
-``(level, idx, hashes)`` of ``merkle_tiles`` per tile of 256 hashes (8,192 bytes when
-full), and ``merkle_meta`` holds the tree size. A batch of leaves is appended in one
-transaction: the partial tile of each level is read, extended, and every tile the
-batch changes is written with the new size; so the table always holds exactly the
-tiles of the tree of the stored size. A full tile is never written again; a partial
-tile is superseded by the longer one that replaces it. Beside each full tile its
-``blocks`` column keeps the roots of its 16 blocks of 16 hashes (512 bytes, hashed
-anyway to get the tile's root). Proofs read every tile they need in one query and hash
-within the tiles: at most 30 hashes for a full tile's nodes, from its blocks; the
-inner subtrees of partial tiles and of the few tiles above level 0 are remembered.
+``(level, idx, hashes, blocks)`` of ``merkle_tiles`` per tile of 256 hashes (8,192
+bytes when full; ``blocks``: a full tile's 16 roots of 16 hashes, 512 bytes), and
+``merkle_meta`` holds the tree size. A batch of leaves is appended in one transaction:
+the partial tile of each level is read, extended, and every tile the batch changes is
+written with the new size, so the table holds exactly the tiles of the tree of the
+stored size (a full tile is never written again). Proofs read their tiles in one query
+and hash at most 30 hashes a full tile; the subtrees of partial tiles and of tiles
+above level 0 are remembered, as are the growing edge's (a checkpoint's root).
 
 A store made before tiles (one row per perfect subtree in ``merkle_nodes``) becomes
 tiles once, when it is first opened (``store/tile_migration.py``).
@@ -45,6 +43,7 @@ from credledger.crypto.merkle_tree import (
 from credledger.crypto.rfc9162 import EMPTY_ROOT, HASH_SIZE
 from credledger.crypto.tlog_tiles import (
     FULL_TILE_BYTES,
+    SubtreeRoots,
     Tile,
     TileError,
     TileTree,
@@ -95,6 +94,7 @@ class TreeStore(ABC):
         self.tables = tables
         self._subtrees: OrderedDict[bytes, list[bytes]] = OrderedDict()
         self._subtrees_lock = threading.Lock()  # requests read proofs on many threads
+        self._border_roots = SubtreeRoots()  # the growing edge's roots, hashed once
 
     @property
     def tiles_table(self) -> str:
@@ -234,7 +234,7 @@ class TreeStore(ABC):
         wanted = edge_tiles(size)
         found = self._select_tiles(cur, [(level, index) for level, index, _ in wanted])
         try:
-            return TileTree(size, [(lv, i, data) for (lv, i), data in found.items()])
+            return TileTree(size, [(*key, data) for key, data in found.items()], self._border_roots)
         except TileError as exc:
             raise MissingNodeError(f"the tiles are not those of {size} leaves: {exc}") from None
 
@@ -247,10 +247,13 @@ class TreeStore(ABC):
     def root(self, size: int | None = None, *, cursor: Cursor | None = None) -> bytes:
         """MTH of the first ``size`` leaves (default: all of them)."""
         with self._cursor(cursor) as cur:
-            size = self._check_size(cur, size)
-            if not size:
+            current = self._read_size(cur)
+            wanted = self._check_size(cur, size) if size is not None else current
+            if not wanted:
                 return EMPTY_ROOT
-            return fold_right(self._select_list(cur, node_ids_for_root(size)))
+            if wanted == current:  # from the edge tiles (a checkpoint's root): few hashes
+                return self._edge(cur, current).root()
+            return fold_right(self._select_list(cur, node_ids_for_root(wanted)))
 
     def leaf_hash(self, index: int, *, cursor: Cursor | None = None) -> bytes:
         """The hash of leaf ``index``. Requires 0 <= index < size()."""

@@ -8,6 +8,7 @@ from credledger.crypto.merkle_tree import CompactRange, range_nodes
 from credledger.crypto.rfc9162 import EMPTY_ROOT, leaf_hash
 from credledger.crypto.tlog_tiles import (
     BLOCK_WIDTH,
+    SubtreeRoots,
     TileError,
     TilePathError,
     TileTree,
@@ -143,6 +144,34 @@ def test_the_root_after_every_append_is_the_rfc_9162_root(batches: list[int]) ->
         tree.extend(LEAVES[size : size + count])
         size += count
         assert tree.root() == (CompactRange().root() if not size else _root(size))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=300), max_size=8), st.integers(1, 64))
+def test_trees_resumed_from_their_edge_with_shared_roots_give_the_rfc_9162_root(
+    batches: list[int], limit: int
+) -> None:
+    # As a store does it: every append resumes a new tree from the stored edge tiles,
+    # the roots remembered across them by the bytes they span (and forgotten at random
+    # moments by a small limit); each root must be the one the leaves give.
+    shared, size, tiles = SubtreeRoots(limit), 0, dict[tuple[int, int], bytes]()
+    for count in batches:
+        edge = [(lv, i, tiles[(lv, i)]) for lv, i, _ in edge_tiles(size)]
+        tree = TileTree(size, edge, shared)
+        tiles.update({(lv, i): d for lv, i, d in tree.extend(LEAVES[size : size + count])})
+        size += count
+        resumed = TileTree(size, [(lv, i, tiles[(lv, i)]) for lv, i, _ in edge_tiles(size)], shared)
+        assert resumed.root() == (CompactRange().root() if not size else _root(size))
+
+
+@given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=64))
+def test_a_remembered_subtree_root_is_the_root_of_those_hashes(hashes: list[bytes]) -> None:
+    width = 1 << (len(hashes).bit_length() - 1)
+    shared = SubtreeRoots(limit=2)
+    for start in range(0, len(hashes) - width + 1):
+        chunk = hashes[start : start + width]
+        assert shared.root(chunk) == subtree_root(chunk)
+        assert shared.root(chunk) == subtree_root(chunk)  # remembered
 
 
 def test_appending_in_any_batches_gives_the_same_tiles() -> None:
