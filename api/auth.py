@@ -7,12 +7,13 @@ import hmac
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 from uuid import UUID
 
 from credledger.ledger.application import CredentialLedger, canonical_json
 from credledger.ledger.domain.acts import ADMIN, Act
+from credledger.ledger.domain.issuer import Issuer
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -30,6 +31,8 @@ _SCHEME = HTTPBearer(
 @dataclass(frozen=True)
 class Principal:
     actor: str
+    issuer: Issuer | None = field(default=None, compare=False, repr=False)
+    """An issuer's principal: the issuer as read when its token was checked."""
 
     @property
     def is_admin(self) -> bool:
@@ -127,9 +130,9 @@ def authenticate(
     admin_hash: bytes = request.app.state.admin_token_hash
     if hmac.compare_digest(hashlib.sha256(token.encode()).digest(), admin_hash):
         return Principal(ADMIN)
-    issuer_id = ledger.issuers.authenticate(token)
-    if issuer_id is not None:
-        return Principal(str(issuer_id))
+    issuer = ledger.issuers.authenticated(token)
+    if issuer is not None:
+        return Principal(str(issuer.id), issuer)
     limiter: FailureLimiter = request.app.state.auth_failures
     raise limiter.refusal(throttle_key(request.client.host if request.client else "unknown"))
 

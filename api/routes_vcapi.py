@@ -101,6 +101,7 @@ def issue(
             body.credential,
             body.options,
             claim_request(body.claim),
+            issuer=principal.issuer,  # as authentication read it: no second read
         )
     except (RequestInvalidError, IdempotencyKeyReusedError) as exc:
         return _bad_request(exc)

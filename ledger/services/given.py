@@ -85,12 +85,16 @@ class GivenCredentials:
         credential: Any,
         options: Any = None,
         claim: ClaimRequest | None = None,
+        *,
+        issuer: Issuer | None = None,
     ) -> tuple[dict[str, Any], ClaimOffer | None]:
         """As :meth:`issue`, and with ``claim`` a claim offering it to a wallet, in the
-        same act (a retry finds both)."""
+        same act (a retry finds both). ``issuer``: the issuer as the request's
+        authentication just read it (read again here when not given)."""
         if act.actor != str(issuer_id):
             raise UnknownIssuerError(f"no issuer {issuer_id}")
-        issuer = self.aggregates.get(Issuer, issuer_id)
+        if issuer is None or issuer.id != issuer_id:
+            issuer = self.aggregates.get(Issuer, issuer_id)
         document, purposes = check_given_credential(credential, options, self.issuers.did(issuer))
         if claim is not None:
             subject_of(document)  # a wallet can be given only one subject

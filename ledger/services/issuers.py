@@ -211,6 +211,12 @@ class Issuers:
 
     def authenticate(self, token: str) -> UUID | None:
         """The issuer a bearer token belongs to, or None (constant-time comparison)."""
+        issuer = self.authenticated(token)
+        return None if issuer is None else issuer.id
+
+    def authenticated(self, token: str) -> Issuer | None:
+        """:meth:`authenticate`, answered with the issuer as read to check the token (a
+        private copy), so the request that presented it need not read it again."""
         prefix, _, _ = token.partition(".")
         try:
             issuer_id = UUID(prefix)
@@ -223,7 +229,7 @@ class Issuers:
         found = False
         for stored in issuer.token_hashes:
             found |= hmac.compare_digest(stored, presented)
-        return issuer.id if found else None
+        return issuer if found else None
 
     def update_profile(self, act: Act, issuer_id: UUID, changes: dict[str, Any]) -> Issuer:
         allowed = {"name", "url", "email"}

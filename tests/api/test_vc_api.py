@@ -9,6 +9,8 @@ import pytest
 from credledger.crypto.data_integrity import add_proof
 from credledger.crypto.keys import Ed25519KeyPair, did_key_from_public_key, verification_method_id
 from credledger.ledger.credentials.signing import document_loader
+from credledger.ledger.domain.issuer import Issuer
+from credledger.ledger.store.aggregates import Aggregates
 from fastapi.testclient import TestClient
 
 from ..http_helpers import ADMIN_TOKEN, auth
@@ -333,3 +335,21 @@ def test_foreign_vc_1_1_with_ed25519signature2020_is_checked(
     ]
     assert errors
     assert "no proof is made" not in errors[0]["message"]
+
+
+def test_an_issue_reads_its_issuer_once_to_authenticate_and_sign(
+    client: TestClient, issuer: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[object] = []
+    real_get = Aggregates.get
+
+    def counting_get(self: Aggregates, cls: type[Any], aggregate_id: Any) -> Any:
+        found = real_get(self, cls, aggregate_id)
+        if isinstance(found, Issuer):
+            reads.append(aggregate_id)
+        return found
+
+    monkeypatch.setattr(Aggregates, "get", counting_get)
+    r = issue(client, issuer, {"credential": credential(issuer)})
+    assert r.status_code == 201, r.text
+    assert len(reads) == 1

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from credledger.ledger.domain.acts import Act
+from credledger.ledger.domain.acts import ADMIN, Act
 from credledger.ledger.domain.errors import (
     NotKnownError,
     RequestInvalidError,
@@ -97,3 +97,19 @@ def test_a_batch_gives_each_award_its_own_status_index(ledger: Any) -> None:
         (o.credential.status_slot["group"], o.credential.status_slot["index"]) for o in outcomes
     }
     assert len(slots) == 20
+
+
+def test_a_given_issuer_that_is_not_the_acting_one_is_read_again(ledger: Any) -> None:
+    first = ledger.register_issuer(Act(ADMIN), "First School", did_method="key")
+    other = ledger.register_issuer(Act(ADMIN), "Other School", did_method="key")
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": first.did,
+        "credentialSubject": {"id": "did:example:learner"},
+    }
+    vc, _ = ledger.given.issue_offering(
+        Act(str(first.issuer.id)), first.issuer.id, credential, issuer=other.issuer
+    )
+    assert vc["issuer"] == first.did
+    assert vc["proof"]["verificationMethod"].startswith(first.did)
