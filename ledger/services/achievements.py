@@ -36,8 +36,13 @@ class Achievements:
     def achievement(self, achievement_id: UUID) -> Achievement:
         return self.aggregates.get(Achievement, achievement_id)
 
-    def document(self, achievement: Achievement, *, with_context: bool = True) -> dict[str, Any]:
-        issuer = self.aggregates.get(Issuer, achievement.issuer_id)
+    def document(
+        self, achievement: Achievement, *, with_context: bool = True, issuer: Issuer | None = None
+    ) -> dict[str, Any]:
+        """The achievement's Open Badges document; ``issuer``: its issuer, when the caller
+        has just read it (read here otherwise)."""
+        if issuer is None or issuer.id != achievement.issuer_id:
+            issuer = self.aggregates.get(Issuer, achievement.issuer_id)
         return rendering.achievement_document(
             self.issuers.identity.base_url,
             achievement.id,

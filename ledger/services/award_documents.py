@@ -110,7 +110,9 @@ class AwardDocuments:
             base_url=self.issuers.identity.base_url,
             credential_id=award.credential_id,
             issuer=self.issuers.profile(award.issuer, with_context=False),
-            achievement=self.achievements.document(award.achievement, with_context=False),
+            achievement=self.achievements.document(
+                award.achievement, with_context=False, issuer=award.issuer
+            ),
             definition=award.achievement.definition,
             recipient_kind=award.recipient["kind"],
             recipient=award.recipient["identity"],

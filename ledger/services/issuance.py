@@ -36,7 +36,7 @@ from credledger.ledger.services.claims import ClaimOffer, ClaimRequest, Claims, 
 from credledger.ledger.services.credential_records import CredentialRecords
 from credledger.ledger.services.status_lists import StatusLists
 from credledger.ledger.services.status_slots import Slot, StatusSlots
-from credledger.ledger.store.aggregates import Aggregates
+from credledger.ledger.store.aggregates import Aggregates, BatchReads
 from credledger.ledger.store.vault import Vault
 from eventsourcing.persistence import IntegrityError
 
@@ -154,10 +154,11 @@ class Issuance:
         prepared: list[tuple[int, PreparedAward]] = []
         subjects = [self._subject_of(r) for r in requests]
         claimed: set[tuple[UUID, int]] = set()
+        reads = BatchReads(self.aggregates)  # the batch's issuers and achievements, read once
         with self.vault.subject_keys([s for s in subjects if s]):
             for i, request in enumerate(requests):
                 try:
-                    award = self.prepare(request, claimed)
+                    award = self.prepare(request, claimed, reads)
                 except LedgerError as exc:
                     outcomes[i] = exc
                     continue
@@ -216,17 +217,22 @@ class Issuance:
         return ConcurrentChangeError("could not claim a free status index; try again")
 
     def prepare(
-        self, request: AwardRequest, claimed: set[tuple[UUID, int]]
+        self,
+        request: AwardRequest,
+        claimed: set[tuple[UUID, int]],
+        reads: BatchReads | None = None,
     ) -> PreparedAward | IssuedCredential:
-        """Check one award and build its events (nothing saved). Raises LedgerError."""
+        """Check one award and build its events (nothing saved). Raises LedgerError.
+        ``reads``: the issuers and achievements the batch already read."""
+        reads = reads or BatchReads(self.aggregates)
         act = request.act
         to = parse_recipient(request.recipient)
         evidence = check_evidence(request.evidence)
         result_value = check_result(request.result)
         if request.claim is not None:
             checked_request(request.claim)
-        issuer = self.aggregates.get(Issuer, UUID(act.actor))
-        achievement = self.aggregates.find(Achievement, request.achievement_id)
+        issuer = reads.get(Issuer, UUID(act.actor))
+        achievement = reads.find(Achievement, request.achievement_id)
         if achievement is None or achievement.issuer_id != issuer.id:
             # Another issuer's achievement is as unknown to this caller as a missing one.
             raise UnknownAchievementError(f"no achievement {request.achievement_id} of this issuer")

@@ -98,3 +98,28 @@ class Aggregates:
             existing.already_done()
             return existing
         return None
+
+
+class BatchReads:
+    """Aggregates read once for a batch of acts that only read them (the issuer and the
+    achievements of a cohort's awards): every act of the batch sees the state the first
+    read found, as one transaction records them all. Never for an aggregate an act changes.
+    """
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self.aggregates = aggregates
+        self._read: dict[UUID, LedgerAggregate | None] = {}
+
+    def find(self, cls: type[TAggregate], aggregate_id: UUID | None) -> TAggregate | None:
+        if aggregate_id is None:
+            return None
+        if aggregate_id not in self._read:
+            self._read[aggregate_id] = self.aggregates.find(LedgerAggregate, aggregate_id)
+        found = self._read[aggregate_id]
+        return found if isinstance(found, cls) else None
+
+    def get(self, cls: type[TAggregate], aggregate_id: UUID) -> TAggregate:
+        found = self.find(cls, aggregate_id)
+        if found is None:
+            raise NotKnownError(f"no {cls.__name__.lower()} {aggregate_id}")
+        return found

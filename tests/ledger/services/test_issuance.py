@@ -6,14 +6,17 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from credledger.ledger.domain.achievement import Achievement
 from credledger.ledger.domain.acts import ADMIN, Act
 from credledger.ledger.domain.errors import (
     NotKnownError,
     RequestInvalidError,
     UnknownAchievementError,
 )
+from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.domain.status_lists import StatusSlot, list_id
 from credledger.ledger.services.issuance import AwardRequest, IssuedCredential
+from credledger.ledger.store.aggregates import Aggregates
 
 from .helpers import award, school_with_definition
 
@@ -84,6 +87,43 @@ def test_a_batch_returns_refused_awards_as_their_errors_in_order(ledger: Any) ->
     kinds = (IssuedCredential, RequestInvalidError, UnknownAchievementError, IssuedCredential)
     assert len(outcomes) == len(kinds)
     assert all(isinstance(o, kind) for o, kind in zip(outcomes, kinds, strict=True))
+
+
+def test_a_batch_reads_its_issuer_and_achievement_as_often_however_many_awards_it_holds(
+    ledger: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor, achievement_id = school_with_definition(ledger)
+    award(ledger, actor, achievement_id)  # the status list exists: each batch only updates it
+    reads: list[UUID] = []
+    real_get = Aggregates.get
+
+    def counting_get(self: Aggregates, cls: type[Any], aggregate_id: UUID) -> Any:
+        found = real_get(self, cls, aggregate_id)
+        if isinstance(found, Issuer | Achievement):
+            reads.append(aggregate_id)
+        return found
+
+    monkeypatch.setattr(Aggregates, "get", counting_get)
+    counts = []
+    for size in (1, 6):
+        reads.clear()
+        requests = [
+            AwardRequest(Act(actor), achievement_id, {"email": f"{size}-{i}@example.test"})
+            for i in range(size)
+        ]
+        assert all(isinstance(o, IssuedCredential) for o in ledger.issuance.issue_many(requests))
+        counts.append(len(reads))
+    assert counts[0] == counts[1]
+
+
+def test_a_batch_refuses_an_achievement_of_another_kind_of_aggregate(ledger: Any) -> None:
+    actor, _ = school_with_definition(ledger)
+    requests = [
+        AwardRequest(Act(actor), UUID(actor), {"email": "one@example.test"}),  # the issuer's id
+        AwardRequest(Act(actor), UUID(actor), {"email": "two@example.test"}),
+    ]
+    outcomes = ledger.issuance.issue_many(requests)
+    assert all(isinstance(o, UnknownAchievementError) for o in outcomes)
 
 
 def test_a_batch_gives_each_award_its_own_status_index(ledger: Any) -> None:
