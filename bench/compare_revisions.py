@@ -14,7 +14,7 @@ better" / "B worse" when all rounds agree; "clearly worse" when every round is w
 more than ``--threshold`` (10%) -- the case worth a profile.
 
     .venv/bin/python bench/compare_revisions.py /work/wt/baseline . [--rounds 5]
-        [--bench ledger,cli_award,audit,status_server,merkle,load] [--markdown]
+        [--bench ledger,cli_award,audit,status_server,merkle,vc_api,load] [--markdown]
         [--save FILE]
 
 The scripts import ledger names through bench/ledger_api.py, which finds them in either
@@ -58,6 +58,7 @@ BENCHES: dict[str, list[str]] = {
         "--proofs",
         "500",
     ],
+    "vc_api": ["vc_api_bench.py", "--seconds", "8", "--clients", "8,32", "--warm-up", "2"],
     "load": [
         "load_bench.py",
         "--scenarios",

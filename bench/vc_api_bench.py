@@ -58,6 +58,7 @@ from typing import Any
 import fastapi
 import httpx
 import uvicorn
+from figures import Figure, faster, print_json, slower
 from load_bench import ADMIN_TOKEN, HOST, REQUEST_TIMEOUT, CpuMeter, Server, servers
 from sign_verify_bench import CREDENTIAL, NODE_DIR, SEED
 
@@ -400,6 +401,23 @@ def comparisons(levels: list[Level]) -> list[dict[str, Any]]:
     return rows
 
 
+def revision_figures(rows: list[dict[str, Any]]) -> dict[str, Figure]:
+    """credledger's figures per level for bench/compare_revisions.py: its rate, its CPU
+    time a request (steadier than a rate on a shared machine) and its ratio to the
+    baseline measured beside it."""
+    figures: dict[str, Figure] = {}
+    for row in rows:
+        ours: Level = row[CREDLEDGER]
+        level = f"{row['work']} at {row['clients']} clients"
+        figures[f"{level}: credledger"] = faster(ours.rate)
+        if ours.rate:
+            figures[f"{level}: credledger CPU a request"] = slower(
+                1000 * ours.server_cpu / ours.rate, "ms"
+            )
+        figures[f"{level}: ratio to Digital Bazaar"] = faster(row["throughput_ratio"], "x")
+    return figures
+
+
 def print_summary(rows: list[dict[str, Any]]) -> None:
     print(
         "\nsummary: requests/s and p50 / p99 ms; ratios = credledger's throughput / the "
@@ -486,6 +504,7 @@ def main() -> int:
             ],
         }
         print(json.dumps(report))
+        print_json("vc_api", revision_figures(rows), seconds=args.seconds)  # the last line
     if failed:
         print(f"{failed} requests failed", file=sys.stderr)
         return 1
