@@ -11,6 +11,9 @@ the time to append the (already hashed) leaves over the time to hash them:
   fresh database under ``--out``, and the database's size per million leaves;
 * merklelib 1.0 building the same tree from scratch (``--merklelib-leaves``).
 
+The appends are timed ``--repeat`` times (3), each round after a floor of its own, each
+in a fresh process; the medians are shown, and the range of the rounds' ratios.
+
 Proofs: for every size in ``--sizes`` a tile store of that many leaves is built once
 under ``--out`` straight from leaf hashes, no acts (bench/out/ is gitignored; an
 interrupted build resumes) and reused; a fresh process then times ``--proofs``
@@ -21,7 +24,8 @@ too, as on a shared machine the wall time's tail is mostly waiting for a core. E
 phase runs in its own process, so its peak RSS
 shows that memory does not grow with the size of the log.
 
-    .venv/bin/python bench/merkle_bench.py [--sizes 1000000,10000000] [--proofs 2000] [--json]
+    .venv/bin/python bench/merkle_bench.py [--sizes 1000000,10000000] [--proofs 2000]
+        [--repeat 3] [--json]
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import json
 import random
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -243,6 +248,9 @@ def main() -> None:
     parser.add_argument("--append-leaves", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=1000, help="leaves per append transaction")
     parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of the append timings (medians shown)"
+    )
+    parser.add_argument(
         "--merklelib-leaves", type=int, default=200_000, help="0: merklelib is not timed"
     )
     parser.add_argument("--proofs", type=int, default=2000, help="proofs timed per kind and size")
@@ -262,14 +270,17 @@ def main() -> None:
     out = sys.stderr if args.json else sys.stdout  # with --json, stdout has the JSON line only
     figures: dict[str, Figure] = {}
     print(
-        f"Appending {n:,} leaves (µs per leaf; ratio = time / floor time for the same leaves)",
+        f"Appending {n:,} leaves (µs per leaf; ratio = time / floor time for the same leaves;"
+        f" medians of {args.repeat} rounds, the ratios' range in brackets)",
         file=out,
     )
-    floor = run_worker("floor", n, args)
-    floor_us = floor["seconds"] / n * 1e6
-    figures["append: floor, leaf_hash only"] = slower(floor_us, "µs/leaf")
-    line("floor: leaf_hash (SHA-256) only", floor_us, f"peak RSS {floor['rss']:5.0f} MiB", out)
-    for label, kind, key in [
+    # Each round measures the floor again right before the variants, in fresh processes,
+    # so a ratio compares times taken moments apart; the medians over rounds are shown.
+    floors: list[float] = []
+    times: dict[str, list[float]] = {}
+    ratios: dict[str, list[float]] = {}
+    results: dict[str, Any] = {}
+    variants = [
         ("CompactRange.append (in memory)", "compact", "append: CompactRange in memory"),
         ("TileTree.extend (in memory), 1000 a call", "tiles", "append: TileTree in memory"),
         (
@@ -277,14 +288,28 @@ def main() -> None:
             "sqlite",
             f"append: SQLiteTreeStore, {args.batch}/txn",
         ),
-    ]:
-        r = run_worker(kind, n, args)
-        us = r["seconds"] / n * 1e6
+    ]
+    for _ in range(args.repeat):
+        floor = run_worker("floor", n, args)
+        floors.append(floor["seconds"] / n * 1e6)
+        for _label, kind, _key in variants:
+            results[kind] = run_worker(kind, n, args)
+            us = results[kind]["seconds"] / n * 1e6
+            times.setdefault(kind, []).append(us)
+            ratios.setdefault(kind, []).append(us / floors[-1])
+    floor_us = statistics.median(floors)
+    figures["append: floor, leaf_hash only"] = slower(floor_us, "µs/leaf")
+    line("floor: leaf_hash (SHA-256) only", floor_us, f"peak RSS {floor['rss']:5.0f} MiB", out)
+    for label, kind, key in variants:
+        us, ratio = statistics.median(times[kind]), statistics.median(ratios[kind])
+        r = results[kind]
         figures[key] = slower(us, "µs/leaf")
+        figures[f"{key}, ratio to the floor"] = slower(ratio, "x")
+        spread = f" ({min(ratios[kind]):.2f}-{max(ratios[kind]):.2f})" if args.repeat > 1 else ""
         line(
             label,
             us,
-            f"ratio {us / floor_us:5.2f}x (with leaf hashing {(us + floor_us) / floor_us:5.2f}x)"
+            f"ratio {ratio:5.2f}x{spread} (with leaf hashing {ratio + 1:5.2f}x)"
             f"   peak RSS {r['rss']:5.0f} MiB",
             out,
         )
