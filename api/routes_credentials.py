@@ -60,7 +60,8 @@ def issue(
             data.get("result"),
             body.valid_until,
             claim_request(body.claim),
-        )
+        ),
+        issuer=principal.issuer,  # as authentication read it: no second read
     )
     created = CredentialCreated(
         id=str(issued.credential.id),

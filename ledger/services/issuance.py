@@ -11,6 +11,7 @@ A retried act (same Idempotency-Key) finds its earlier credential and records no
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,23 +121,27 @@ class Issuance:
         self.follower = follower
         self.clock = documents.issuers.clock
 
-    def issue(self, request: AwardRequest) -> IssuedCredential:
-        """Award an achievement to one recipient: one act, one transaction."""
-        outcome = self.issue_many([request])[0]
+    def issue(self, request: AwardRequest, *, issuer: Issuer | None = None) -> IssuedCredential:
+        """Award an achievement to one recipient: one act, one transaction. ``issuer``:
+        the acting issuer as the request's authentication just read it."""
+        outcome = self.issue_many([request], known=() if issuer is None else (issuer,))[0]
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
-    def issue_many(self, requests: list[AwardRequest]) -> list[Outcome]:
+    def issue_many(
+        self, requests: list[AwardRequest], *, known: Sequence[LedgerAggregate] = ()
+    ) -> list[Outcome]:
         """Award many (one act each, e.g. the rows of a cohort sheet) in one transaction.
 
         Each request is checked and prepared on its own; refused ones come back as their
         error, in order, and the rest are saved together (all or nothing). A replayed act
-        returns its earlier credential and records nothing.
+        returns its earlier credential and records nothing. ``known``: aggregates read
+        moments ago (see :class:`BatchReads`).
         """
         outcomes: list[Outcome | None] = [None] * len(requests)
         # check -> status slot -> render, sign, seal (nothing saved yet)
-        prepared = self._prepare_all(requests, outcomes)
+        prepared = self._prepare_all(requests, outcomes, known)
         if prepared:
             # Credential.Issued + StatusSlot.Claimed, one transaction; once saved, the
             # follower appends their leaves to the log (a checkpoint when due) and
@@ -148,13 +153,16 @@ class Issuance:
         return [o for o in outcomes if o is not None]
 
     def _prepare_all(
-        self, requests: list[AwardRequest], outcomes: list[Outcome | None]
+        self,
+        requests: list[AwardRequest],
+        outcomes: list[Outcome | None],
+        known: Sequence[LedgerAggregate] = (),
     ) -> list[tuple[int, PreparedAward]]:
         """Each award checked and prepared (its slot distinct from the batch's others)."""
         prepared: list[tuple[int, PreparedAward]] = []
         subjects = [self._subject_of(r) for r in requests]
         claimed: set[tuple[UUID, int]] = set()
-        reads = BatchReads(self.aggregates)  # the batch's issuers and achievements, read once
+        reads = BatchReads(self.aggregates, known)  # the batch's issuers and achievements, once
         with self.vault.subject_keys([s for s in subjects if s]):
             for i, request in enumerate(requests):
                 try:

@@ -106,9 +106,11 @@ class BatchReads:
     read found, as one transaction records them all. Never for an aggregate an act changes.
     """
 
-    def __init__(self, aggregates: Aggregates) -> None:
+    def __init__(self, aggregates: Aggregates, known: Iterable[LedgerAggregate] = ()) -> None:
+        """``known``: aggregates the caller read moments ago (the request's issuer, as its
+        authentication read it), each used for its own id only."""
         self.aggregates = aggregates
-        self._read: dict[UUID, LedgerAggregate | None] = {}
+        self._read: dict[UUID, LedgerAggregate | None] = {a.id: a for a in known}
 
     def find(self, cls: type[TAggregate], aggregate_id: UUID | None) -> TAggregate | None:
         if aggregate_id is None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import pytest
+from credledger.ledger.domain.acts import Act
+from credledger.ledger.domain.issuer import Issuer
+from credledger.ledger.services.issuance import AwardRequest
+from credledger.ledger.store.aggregates import Aggregates
 from fastapi.testclient import TestClient
 
 from ..http_helpers import ADMIN_TOKEN, auth, microcredential_definition
@@ -358,3 +363,30 @@ def test_a_batch_awards_many_refuses_bad_items_and_replays_by_item_key(
         json={"achievement_id": achievement, "recipient": {"email": "a@b.nl"}},
     )
     assert single.json()["id"] == results[0]["id"]
+
+
+def test_an_award_over_http_reads_its_issuer_no_more_often_than_the_award_alone(
+    client: TestClient, ledger: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Authentication's read of the issuer is the one the award signs with.
+    issuer = register(client)
+    achievement = define(client, issuer["token"])
+    award(client, issuer["token"], achievement["id"])  # the status list exists
+    reads: list[UUID] = []
+    real_get = Aggregates.get
+
+    def counting_get(self: Aggregates, cls: type[Any], aggregate_id: Any) -> Any:
+        found = real_get(self, cls, aggregate_id)
+        if isinstance(found, Issuer):
+            reads.append(found.id)
+        return found
+
+    monkeypatch.setattr(Aggregates, "get", counting_get)
+    award(client, issuer["token"], achievement["id"])
+    over_http = len(reads)
+    reads.clear()
+    request = AwardRequest(
+        Act(issuer["id"]), UUID(achievement["id"]), {"email": "other@example.nl"}
+    )
+    ledger.issuance.issue(request)
+    assert over_http == len(reads) > 0
