@@ -16,7 +16,7 @@ from credledger.ledger.domain.errors import (
 )
 from credledger.ledger.domain.issuer import Issuer
 from credledger.ledger.services.issuers import Issuers
-from credledger.ledger.store.aggregates import Aggregates
+from credledger.ledger.store.aggregates import Aggregates, BatchReads
 from credledger.ledger.store.read_model import ReadModel
 
 
@@ -41,8 +41,9 @@ class Achievements:
     ) -> dict[str, Any]:
         """The achievement's Open Badges document; ``issuer``: its issuer, when the caller
         has just read it (read here otherwise)."""
-        if issuer is None or issuer.id != achievement.issuer_id:
-            issuer = self.aggregates.get(Issuer, achievement.issuer_id)
+        issuer = BatchReads(self.aggregates, [issuer] if issuer else ()).get(
+            Issuer, achievement.issuer_id
+        )
         return rendering.achievement_document(
             self.issuers.identity.base_url,
             achievement.id,

@@ -35,7 +35,7 @@ from credledger.ledger.services.credential_records import CredentialRecords
 from credledger.ledger.services.issuers import Issuers
 from credledger.ledger.services.status_lists import StatusLists
 from credledger.ledger.services.status_slots import Slot, StatusSlots
-from credledger.ledger.store.aggregates import Aggregates
+from credledger.ledger.store.aggregates import Aggregates, BatchReads
 from credledger.ledger.store.transcoder import encode_deterministic
 from eventsourcing.persistence import IntegrityError
 
@@ -93,8 +93,7 @@ class GivenCredentials:
         authentication just read it (read again here when not given)."""
         if act.actor != str(issuer_id):
             raise UnknownIssuerError(f"no issuer {issuer_id}")
-        if issuer is None or issuer.id != issuer_id:
-            issuer = self.aggregates.get(Issuer, issuer_id)
+        issuer = BatchReads(self.aggregates, [issuer] if issuer else ()).get(Issuer, issuer_id)
         document, purposes = check_given_credential(credential, options, self.issuers.did(issuer))
         if claim is not None:
             subject_of(document)  # a wallet can be given only one subject

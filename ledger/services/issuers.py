@@ -209,14 +209,9 @@ class Issuers:
             secret = hmac.new(pepper, act.key, hashlib.sha256).digest()
         return f"{issuer_id}.{base64.urlsafe_b64encode(secret).decode().rstrip('=')}"
 
-    def authenticate(self, token: str) -> UUID | None:
-        """The issuer a bearer token belongs to, or None (constant-time comparison)."""
-        issuer = self.authenticated(token)
-        return None if issuer is None else issuer.id
-
     def authenticated(self, token: str) -> Issuer | None:
-        """:meth:`authenticate`, answered with the issuer as read to check the token (a
-        private copy), so the request that presented it need not read it again."""
+        """The issuer a bearer token belongs to, or None (constant-time comparison): as
+        read to check the token (a private copy), so the request need not read it again."""
         prefix, _, _ = token.partition(".")
         try:
             issuer_id = UUID(prefix)

@@ -101,7 +101,7 @@ class Aggregates:
 
 
 class BatchReads:
-    """Aggregates read once for a batch of acts that only read them (the issuer and the
+    """Aggregates read once for acts that only read them (the issuer and the
     achievements of a cohort's awards): every act of the batch sees the state the first
     read found, as one transaction records them all. Never for an aggregate an act changes.
     """

@@ -60,9 +60,6 @@ class CredentialDigests:
                 self._conn.execute(statement)
             self._conn.execute(f"DELETE FROM {POSITION}")
 
-    def _position(self) -> int:
-        return stored_position(self._conn)
-
     def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
         """Index every issuance stored after the position reached; returns events read."""
         with self._lock:
@@ -110,7 +107,7 @@ class CredentialDigests:
         if found is not None:
             return found
         with self._lock:
-            position = self._position()
+            position = stored_position(self._conn)
         while batch := select(position + 1, BATCH):
             for n in batch:
                 if n.topic not in _ISSUANCES:

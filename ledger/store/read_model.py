@@ -51,6 +51,7 @@ class ReadModel:
 
     @property
     def position(self) -> int:
+        """The id of the last notification applied (0: none)."""
         return stored_position(self.db.conn)
 
     def catch_up(self, select: Callable[[int, int], Sequence[Notification]]) -> int:
