@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from credledger.ledger.store.data_dir import create_private_file
 from credledger.ledger.store.schema import Dialect
+from credledger.ledger.store.wal_checkpoints import EVERY, WalCheckpointer
 
 if TYPE_CHECKING:  # the driver is the optional [postgres] extra: imported when used
     from psycopg_pool import ConnectionPool
@@ -49,7 +50,9 @@ class SQLiteDatabase:
     ``synchronous`` is FULL by default (an acknowledged commit survives a power loss);
     the node store passes NORMAL (a commit survives kill -9; after a power loss the log
     re-appends the newest leaves from the events). ``read_only`` opens an existing file
-    without creating or changing anything (the audit).
+    without creating or changing anything (the audit). Commits leave checkpoints of the
+    WAL to a thread of the database's own (``store/wal_checkpoints.py``), after every
+    ``checkpoint_every`` of them.
     """
 
     dialect: Dialect = "sqlite"
@@ -60,6 +63,7 @@ class SQLiteDatabase:
         *,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         read_only: bool = False,
+        checkpoint_every: int = EVERY,
     ) -> None:
         self.path = str(path)
         self.synchronous = synchronous
@@ -70,6 +74,7 @@ class SQLiteDatabase:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._writer = threading.RLock()  # reentrant: a nested BEGIN fails as it always did
+        self._checkpoints = None if read_only else WalCheckpointer(self.path, checkpoint_every)
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -84,6 +89,7 @@ class SQLiteDatabase:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute(f"PRAGMA synchronous = {self.synchronous}")
                 conn.execute("PRAGMA secure_delete = ON")
+                conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer's work
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -108,6 +114,8 @@ class SQLiteDatabase:
         # 100 ms, is left to writers in other processes.
         with self._writer, self._transaction("BEGIN IMMEDIATE") as cur:
             yield cur
+        if self._checkpoints is not None and self._checkpoints.committed():
+            self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[Cursor]:
@@ -125,6 +133,8 @@ class SQLiteDatabase:
             cur.close()
 
     def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         with self._lock:
             for conn in self._all:
                 conn.close()
