@@ -23,7 +23,8 @@ import threading
 __all__ = ["BACKSTOP", "EVERY", "WalCheckpointer"]
 
 EVERY = 64
-"""Commits between checkpoints (an act writes a few pages: some hundreds of pages)."""
+"""Commits between checkpoints: an act's commit writes a few pages, so a checkpoint
+copies some hundreds (SQLite's own threshold is 1,000 pages)."""
 
 BACKSTOP = 16
 """Commits without a checkpoint, in multiples of ``every``, after which the committer
