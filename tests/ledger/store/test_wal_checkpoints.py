@@ -109,3 +109,29 @@ def test_a_read_only_database_has_no_checkpointer(tmp_path: Path) -> None:
 def test_every_must_be_at_least_one_commit() -> None:
     with pytest.raises(ValueError, match="at least one commit"):
         WalCheckpointer("x.sqlite", every=0)
+
+
+def test_writers_on_many_threads_lose_nothing_while_the_thread_checkpoints(
+    tmp_path: Path,
+) -> None:
+    db, path = _database(tmp_path, every=3)
+    before = path.stat().st_size
+    failures: list[BaseException] = []
+
+    def write(first: int) -> None:
+        try:
+            for n in range(first, first + 40):
+                _commit(db, n)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(k * 1000,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert failures == []
+    assert _until(lambda: path.stat().st_size > before)
+    assert db.read_one("SELECT count(*) FROM t") == (160,)
+    assert db.read_one("PRAGMA integrity_check") == ("ok",)
+    db.close()
