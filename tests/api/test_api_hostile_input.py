@@ -358,6 +358,32 @@ def test_tokens_are_kept_only_as_hashes(
             assert secret.split(b".")[-1] not in content, stored.name
 
 
+def test_an_issuers_token_cannot_issue_on_another_issuers_vc_api_path(
+    client: TestClient, ledger: Any, school: dict[str, Any]
+) -> None:
+    other = client.post("/v1/issuers", json={"name": "Other"}, headers=auth(ADMIN_TOKEN)).json()
+    for did in (school["did"], other["did"]):  # neither the path's issuer nor the token's
+        body = {
+            "credential": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"],
+                "issuer": did,
+                "credentialSubject": {"id": "did:example:1"},
+            }
+        }
+        r = records_nothing(
+            ledger,
+            lambda body=body: client.post(
+                f"/v1/issuers/{school['id']}/credentials/issue",
+                json=body,
+                headers=auth(other["token"]),
+            ),
+        )
+        problem = refused(r, 404)
+        assert "proof" not in r.text
+        assert other["did"] not in problem.get("detail", "")
+
+
 def test_an_issuers_token_cannot_mint_or_revoke_another_issuers_tokens(
     client: TestClient, school: dict[str, Any]
 ) -> None:
